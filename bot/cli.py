@@ -1,0 +1,69 @@
+"""`python -m bot ask "QUESTION"`: answer from the index, with citations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.errors import BotError
+from bot.types import Answer
+from index.errors import IndexLayerError
+from index.settings import ENV_VARS, SettingsError, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser of the bot CLI."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Ask the news index questions.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    ask = sub.add_parser(
+        "ask",
+        help="answer one question with citations",
+        description="Answer one question from the index. Every sentence carries a [n] marker pointing "
+        "at the passage it was taken from.",
+    )
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--store", type=Path, help=f"index folder (default .index; env {ENV_VARS['store']})")
+    ask.add_argument("--chroma-url", help=f"Chroma server URL (env {ENV_VARS['chroma_url']})")
+    ask.add_argument("--k", type=int, help=f"passages to retrieve (default 6; env {ENV_VARS['top_k']})")
+    ask.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    if not args.question.strip():
+        print("error: the question is empty", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings(store=args.store, chroma_url=args.chroma_url, top_k=args.k)
+        from bot.chat import ChatEngine
+
+        answer = ChatEngine(settings).answer(args.question)
+    except (IndexLayerError, BotError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer and its sources as plain text."""
+    lines = [answer.text]
+    lines.extend(f"note: {note}" for note in answer.notes)
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+    for c in answer.citations:
+        meta = ", ".join(x for x in (c.chunk.source, (c.chunk.published_at or "")[:10]) if x)
+        lines.append(f"[{c.n}] {c.chunk.title}" + (f" — {meta}" if meta else ""))
+        if c.chunk.url:
+            lines.append(f"    {c.chunk.url}")
+        lines.append(f"    “{' '.join(c.quote.split())}”")
+    return "\n".join(lines)

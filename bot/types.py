@@ -1,0 +1,109 @@
+"""The typed records that cross the bot's boundaries: Hit, Citation, AnswerSentence, Answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.documents import Chunk
+
+EXTRACTIVE = "extractive"
+GENERATED = "generated"
+NOT_COVERED = "not_covered"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the scores it was fused from."""
+
+    chunk: Chunk
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker `[n]`: a passage and the exact span of it (`quote`) that backs the sentence."""
+
+    n: int
+    chunk: Chunk
+    quote: str
+    quote_start: int  # offset of quote in chunk.text
+    quote_end: int
+
+    @property
+    def passage(self) -> str:
+        """The cited passage (the chunk's text)."""
+        return self.chunk.text
+
+    def to_json(self) -> dict[str, Any]:
+        """The citation as `python -m bot ask --json` prints it."""
+        return {
+            "n": self.n,
+            "article_id": self.chunk.article_id,
+            "chunk_id": self.chunk.id,
+            "title": self.chunk.title,
+            "source": self.chunk.source,
+            "url": self.chunk.url,
+            "published_at": self.chunk.published_at,
+            "passage": self.passage,
+            "quote": self.quote,
+            "quote_start": self.quote_start,
+            "quote_end": self.quote_end,
+            "article_start": self.chunk.start + self.quote_start,
+            "article_end": self.chunk.start + self.quote_end,
+        }
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer, whether its citations support it, and the supporting quotes."""
+
+    text: str
+    supported: bool
+    citations: tuple[int, ...] = ()
+    quotes: tuple[str, ...] = ()
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The sentence as `python -m bot ask --json` prints it."""
+        return {
+            "text": self.text,
+            "supported": self.supported,
+            "citations": list(self.citations),
+            "quotes": list(self.quotes),
+        }
+
+
+@dataclass
+class Answer:
+    """An answer: its text with `[n]` markers, its citations, per-sentence support, how it was made."""
+
+    question: str
+    text: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    mode: str = EXTRACTIVE
+    hits: list[Hit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    standalone_question: str | None = None
+    done: bool = False
+
+    @property
+    def covered(self) -> bool:
+        """False when the corpus does not cover the question."""
+        return self.mode != NOT_COVERED
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of `python -m bot ask --json`."""
+        return {
+            "answer": self.text,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+            "sentences": [s.to_json() for s in self.sentences],
+            "notes": list(self.notes),
+            "question": self.question,
+            "standalone_question": self.standalone_question or self.question,
+        }

@@ -1,0 +1,5 @@
+"""`python -m index`."""
+
+from index.cli import main
+
+raise SystemExit(main())

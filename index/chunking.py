@@ -1,0 +1,128 @@
+"""Split articles into ~256-token, sentence-aligned chunks with exact character offsets."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from index.documents import Article, Chunk
+
+Span = tuple[int, int]
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> object:
+    import llama_index.core
+    import nltk
+    from nltk.tokenize import PunktTokenizer
+
+    # llama-index ships the English Punkt model; pointing nltk at it keeps us offline.
+    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
+    if cache not in nltk.data.path:
+        nltk.data.path.insert(0, cache)
+    return PunktTokenizer("english")
+
+
+@lru_cache(maxsize=1)
+def token_counter() -> Callable[[str], list[int]]:
+    """The cl100k tokenizer that ships offline with llama-index."""
+    from llama_index.core.utils import get_tokenizer
+
+    return get_tokenizer()
+
+
+def count_tokens(text: str) -> int:
+    """Number of cl100k tokens in `text`."""
+    return len(token_counter()(text))
+
+
+_NEWLINE_BREAK = re.compile(r"\n\s*\n|\n(?=\s*[-*•])")
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of `text` (Punkt English, also split at blank lines)."""
+    tokenizer = _punkt()
+    spans: list[Span] = []
+    for block_start, block_end in _blocks(text):
+        block = text[block_start:block_end]
+        for start, end in tokenizer.span_tokenize(block):  # type: ignore[attr-defined]
+            spans.append((block_start + start, block_start + end))
+    return spans
+
+
+def _blocks(text: str) -> list[Span]:
+    blocks: list[Span] = []
+    cursor = 0
+    for match in _NEWLINE_BREAK.finditer(text):
+        if text[cursor:match.start()].strip():
+            blocks.append((cursor, match.start()))
+        cursor = match.end()
+    if text[cursor:].strip():
+        blocks.append((cursor, len(text)))
+    return blocks
+
+
+def _split_sentences_keep_whitespace(text: str) -> list[str]:
+    # SentenceSplitter re-joins these pieces, so they must concatenate back to `text` exactly.
+    spans = sentence_spans(text)
+    if not spans:
+        return [text]
+    cuts = [0] + [start for start, _ in spans[1:]] + [len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+@lru_cache(maxsize=8)
+def _splitter(chunk_tokens: int, chunk_overlap: int) -> object:
+    from llama_index.core.node_parser import SentenceSplitter
+
+    return SentenceSplitter(
+        chunk_size=chunk_tokens,
+        chunk_overlap=chunk_overlap,
+        tokenizer=token_counter(),
+        chunking_tokenizer_fn=_split_sentences_keep_whitespace,
+    )
+
+
+def split_into_chunks(article: Article, chunk_tokens: int = 256, chunk_overlap: int = 32) -> list[Chunk]:
+    """Sentence-aware chunks of the article body; each keeps its offsets and the article's metadata."""
+    splitter = _splitter(chunk_tokens, chunk_overlap)
+    texts: list[str] = splitter.split_text(article.body)  # type: ignore[attr-defined]
+    chunks: list[Chunk] = []
+    floor = 0
+    for n, piece in enumerate(t for t in texts if t.strip()):
+        start, end = locate(article.body, piece, floor)
+        floor = start + 1
+        chunks.append(
+            Chunk(
+                article_id=article.id,
+                n=n,
+                text=article.body[start:end],
+                start=start,
+                end=end,
+                title=article.title,
+                source=article.source,
+                published_at=article.published_at,
+                url=article.url,
+                author=article.author,
+                category=article.category,
+                content_hash=article.content_hash,
+            )
+        )
+    return chunks
+
+
+def locate(body: str, piece: str, floor: int = 0) -> Span:
+    """Span of `piece` in `body` at or after `floor`, tolerating whitespace the splitter normalised."""
+    piece = piece.strip()
+    index = body.find(piece, floor)
+    if index < 0:
+        index = body.find(piece)
+    if index >= 0:
+        return index, index + len(piece)
+    pattern = r"\s+".join(re.escape(word) for word in piece.split())
+    match = re.compile(pattern).search(body, floor) or re.compile(pattern).search(body)
+    if match is None:
+        raise ValueError(f"chunk text not found in the article body: {piece[:60]!r}")
+    return match.start(), match.end()

@@ -1,0 +1,110 @@
+"""BM25 (bm25s, Snowball-stemmed) over the same chunks as Chroma, saved next to the index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.documents import Chunk
+
+_IDS_FILE = "chunk_ids.json"
+_FIELDS_FILE = "fields.json"
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def analyze(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, stemmed terms of each text (the same analysis for docs and queries)."""
+    import bm25s
+
+    tokens = bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
+    return [list(t) for t in tokens]  # type: ignore[union-attr]
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes for a chunk: its title and outlet give every chunk its article's context."""
+    return "\n".join(part for part in (chunk.title, chunk.source or "", chunk.text) if part)
+
+
+@dataclass
+class LexicalIndex:
+    """A BM25 index whose document i is chunk `ids[i]`; `fields` holds per-chunk filter values."""
+
+    bm25: Any
+    ids: list[str]
+    fields: dict[str, list[Any]]
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (document index, BM25 score) pairs, restricted to documents where mask is 1."""
+        terms = analyze([query])[0]
+        if not terms or not self.ids:
+            return []
+        known = [t for t in terms if t in self.bm25.vocab_dict]
+        if not known:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self.bm25.retrieve(
+            [known], k=k, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    def save(self, folder: Path) -> None:
+        """Write the index to `folder` (replacing what was there)."""
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        self.bm25.save(str(folder), show_progress=False)
+        (folder / _IDS_FILE).write_text(json.dumps(self.ids))
+        (folder / _FIELDS_FILE).write_text(json.dumps(self.fields))
+
+
+def build_lexical_index(chunks: Sequence[Chunk]) -> LexicalIndex:
+    """BM25 over the chunks (title + outlet + text)."""
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    bm25.index(analyze([lexical_text(c) for c in chunks]), show_progress=False)
+    fields: dict[str, list[Any]] = {
+        "article_id": [c.article_id for c in chunks],
+        "source": [c.source for c in chunks],
+        "category": [c.category for c in chunks],
+        "published_ts": [_ts(c) for c in chunks],
+    }
+    return LexicalIndex(bm25=bm25, ids=[c.id for c in chunks], fields=fields)
+
+
+def _ts(chunk: Chunk) -> int | None:
+    from index.documents import timestamp_of
+
+    return timestamp_of(chunk.published_at)
+
+
+def load_lexical_index(folder: Path) -> LexicalIndex | None:
+    """The index saved in `folder`, or None if there is none (the caller rebuilds it)."""
+    import bm25s
+
+    if not (folder / _IDS_FILE).exists():
+        return None
+    bm25 = bm25s.BM25.load(str(folder), show_progress=False, mmap=False)
+    ids = json.loads((folder / _IDS_FILE).read_text())
+    fields = json.loads((folder / _FIELDS_FILE).read_text())
+    return LexicalIndex(bm25=bm25, ids=ids, fields=fields)
+
+
+def lexical_dir(store_dir: Path, collection_name: str) -> Path:
+    """Where the BM25 index of one index generation lives."""
+    return Path(store_dir) / "lexical" / collection_name

@@ -1,0 +1,95 @@
+"""One frozen Settings object, built once at the edge from flags, then env vars, then defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+# Environment variable for each setting; flags win over these, these win over defaults.
+ENV_VARS: dict[str, str] = {
+    "corpus": "BOT_CORPUS",
+    "store": "BOT_STORE",
+    "chroma_url": "BOT_CHROMA_URL",
+    "embed_model": "BOT_EMBED_MODEL",
+    "chunk_tokens": "BOT_CHUNK_TOKENS",
+    "chunk_overlap": "BOT_CHUNK_OVERLAP",
+    "top_k": "BOT_K",
+    "llm_api_key": "OPENAI_API_KEY",
+    "llm_base_url": "OPENAI_BASE_URL",
+    "llm_model": "BOT_LLM_MODEL",
+    "llm_timeout": "BOT_LLM_TIMEOUT",
+    "host": "BOT_HOST",
+    "port": "BOT_PORT",
+}
+
+
+class SettingsError(ValueError):
+    """A flag or environment variable has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the product; passed down, never read from the environment deeper in."""
+
+    corpus: Path = Path("corpus")
+    store: Path = Path(".index")
+    chroma_url: str | None = None
+    embed_model: str = DEFAULT_EMBED_MODEL
+    chunk_tokens: int = 256
+    chunk_overlap: int = 32
+    top_k: int = 6
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = 60.0
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an OpenAI-compatible server is configured (a key or a base URL)."""
+        return bool(self.llm_api_key or self.llm_base_url)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the given non-None values replaced."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind in ("Path",):
+            return Path(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except (TypeError, ValueError) as exc:
+        env = ENV_VARS.get(name, name)
+        raise SettingsError(f"{name} must be a {kind}, got {raw!r} (check --{name.replace('_', '-')} or {env})") from exc
+    if raw == "":
+        return None
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Build Settings from flags (non-None values), then env vars, then defaults."""
+    environ = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for name, var in ENV_VARS.items():
+        if environ.get(var):
+            values[name] = _coerce(name, environ[var])
+    for name, value in flags.items():
+        if value is not None:
+            values[name] = _coerce(name, value)
+    settings = Settings(**values)
+    if settings.chunk_overlap >= settings.chunk_tokens:
+        raise SettingsError("chunk overlap must be smaller than the chunk size")
+    if settings.top_k < 1:
+        raise SettingsError("k must be at least 1")
+    return settings

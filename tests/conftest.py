@@ -1,0 +1,94 @@
+"""Shared fixtures: the fixture corpus, one embedder per session, and a built fixture index."""
+
+from __future__ import annotations
+
+import index.offline  # noqa: F401
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.embedding import Embedder, load_embedder
+from index.rebuild import RebuildReport, rebuild_index
+from index.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+MULTIHOP_CORPUS = SHARED_DATA / "multihop-rag" / "corpus.json"
+MULTIHOP_QUERIES = SHARED_DATA / "multihop-rag" / "queries_dev.json"
+
+
+def require_shared() -> None:
+    """Skip the calling test when ../shared/data (the MultiHop-RAG data) is not beside the repo."""
+    if not MULTIHOP_CORPUS.exists():
+        pytest.skip(f"shared MultiHop-RAG data not found at {MULTIHOP_CORPUS} (CI has it beside the repo)")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The packaged MiniLM, loaded once for the whole test session."""
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def fixture_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> tuple[Settings, RebuildReport]:
+    """Settings pointing at an index built from the fixture corpus (built once per session)."""
+    store = tmp_path_factory.mktemp("fixture-index")
+    settings = Settings(corpus=FIXTURE_CORPUS, store=store)
+    report = rebuild_index(settings, embedder)
+    return settings, report
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[str], timeout: float = 120.0) -> None:
+    """Block until something listens on 127.0.0.1:port, or fail with the process output."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read() if proc.stdout else ""
+            raise AssertionError(f"process exited with {proc.returncode}:\n{out}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"nothing listened on port {port} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def running_app(fixture_index: tuple[Settings, RebuildReport]) -> Iterator[str]:
+    """The chat app launched as a real process on the fixture index; yields its URL."""
+    settings, _ = fixture_index
+    port = free_port()
+    env = {**os.environ, "BOT_STORE": str(settings.store), "BOT_PORT": str(port)}
+    env.pop("OPENAI_API_KEY", None)
+    env.pop("OPENAI_BASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--no-build"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
