@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import index.offline  # noqa: F401  (before gradio/chromadb are imported)
-
 import argparse
 import html
 import re
@@ -14,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+import index.offline  # noqa: F401  (before gradio/chromadb are imported)
 from bot.chat import ChatEngine
 from bot.types import Answer, Citation
 from index.errors import IndexLayerError, NoIndexError
@@ -22,7 +21,8 @@ from index.settings import ENV_VARS, Settings, SettingsError, load_settings
 TITLE = "News chat"
 
 CSS = """
-.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin-bottom: 8px; }
+.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 6px 10px; margin-bottom: 8px; }
 .source-card summary { cursor: pointer; }
 .source-card .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .source-card .passage { white-space: pre-wrap; margin: 6px 0; font-size: 0.95em; }
@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Command-line options of the web chat."""
     parser = argparse.ArgumentParser(description="Run the news chat in the browser (offline).")
     parser.add_argument("--store", type=Path, help=f"index folder (default .index; env {ENV_VARS['store']})")
-    parser.add_argument("--corpus", type=Path, help=f"articles to index on first run (default corpus/; env {ENV_VARS['corpus']})")
+    parser.add_argument(
+        "--corpus", type=Path, help=f"articles to index on first run (default corpus/; env {ENV_VARS['corpus']})"
+    )
     parser.add_argument("--chroma-url", help=f"Chroma server URL (env {ENV_VARS['chroma_url']})")
     parser.add_argument("--host", help=f"address to bind (default 127.0.0.1; env {ENV_VARS['host']})")
     parser.add_argument("--port", type=int, help=f"port (default 7860; env {ENV_VARS['port']})")

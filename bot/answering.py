@@ -120,7 +120,7 @@ def stream_extractive_answer(question: str, hits: Sequence[Hit], embedder: Embed
         answer.mode = NOT_COVERED
         answer.text = NOT_COVERED_TEXT
         answer.done = True
-        yield answer
+        yield answer.snapshot()
         return
     parts: list[str] = []
     for n, cand in enumerate(select_sentences(scored), start=1):
@@ -129,9 +129,9 @@ def stream_extractive_answer(question: str, hits: Sequence[Hit], embedder: Embed
         answer.sentences.append(AnswerSentence(cand.text, True, (n,), (cand.text,)))
         parts.append(f"{_as_statement(cand.text)} [{n}]")
         answer.text = " ".join(parts)
-        yield answer
+        yield answer.snapshot()
     answer.done = True
-    yield answer
+    yield answer.snapshot()
 
 
 def _as_statement(sentence: str) -> str:

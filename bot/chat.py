@@ -34,8 +34,5 @@ class ChatEngine:
 
     def answer(self, question: str, filters: Filters | None = None, k: int | None = None) -> Answer:
         """The complete answer to one question."""
-        final: Answer | None = None
-        for final in self.stream_answer(question, filters=filters, k=k):
-            pass
-        assert final is not None
+        *_, final = self.stream_answer(question, filters=filters, k=k)
         return final

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from index.documents import Chunk
@@ -90,6 +90,10 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     standalone_question: str | None = None
     done: bool = False
+
+    def snapshot(self) -> Answer:
+        """A copy safe to hand out while this answer keeps growing."""
+        return replace(self, citations=list(self.citations), sentences=list(self.sentences), notes=list(self.notes))
 
     @property
     def covered(self) -> bool:

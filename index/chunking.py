@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import pairwise
 
 from index.documents import Article, Chunk
 
@@ -70,7 +71,7 @@ def _split_sentences_keep_whitespace(text: str) -> list[str]:
     if not spans:
         return [text]
     cuts = [0] + [start for start, _ in spans[1:]] + [len(text)]
-    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [text[a:b] for a, b in pairwise(cuts) if b > a]
 
 
 @lru_cache(maxsize=8)

@@ -267,7 +267,7 @@ def _records(items: Any, origin: str, result: LoadResult, sep: str = "#") -> Ite
 def _from_html(text: str, origin: str) -> Article:
     import trafilatura  # heavy import, only needed for HTML
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, favor_recall=True)
+    doc: Any = trafilatura.bare_extraction(text, with_metadata=True, favor_recall=True)
     if doc is None or not (doc.text or "").strip():
         raise _SkipFile("no article text found in the HTML")
     body = doc.text.strip()

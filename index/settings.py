@@ -71,7 +71,8 @@ def _coerce(name: str, raw: Any) -> Any:
             return float(raw)
     except (TypeError, ValueError) as exc:
         env = ENV_VARS.get(name, name)
-        raise SettingsError(f"{name} must be a {kind}, got {raw!r} (check --{name.replace('_', '-')} or {env})") from exc
+        flag = f"--{name.replace('_', '-')}"
+        raise SettingsError(f"{name} must be a {kind}, got {raw!r} (check {flag} or {env})") from exc
     if raw == "":
         return None
     return raw

@@ -6,6 +6,7 @@ index: a rebuild that fails or is killed leaves the previous collection active a
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -232,10 +233,8 @@ class Store:
 
     def drop(self, name: str) -> None:
         """Delete one collection (an old generation or an aborted build)."""
-        try:
+        with contextlib.suppress(NotFoundError):
             self._client.delete_collection(name)
-        except NotFoundError:
-            pass
 
     def stale_generations(self) -> list[str]:
         """Chunk collections that are not active: old generations and leftovers of killed rebuilds."""

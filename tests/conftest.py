@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import index.offline  # noqa: F401
-
 import os
 import socket
 import subprocess
@@ -14,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import index.offline  # noqa: F401
 from index.embedding import Embedder, load_embedder
 from index.rebuild import RebuildReport, rebuild_index
 from index.settings import Settings

@@ -138,7 +138,9 @@ def test_bad_input_is_skipped_with_reasons(tmp_path: Path) -> None:
     assert reasons["broken.json"] == "invalid JSON at line 1, column 24: Expecting value"
     assert reasons["nobody.json"] == "article has no 'body' text"
     assert reasons["zz-copy.txt"] == "duplicate of the article in good.txt"
-    assert reasons["huge.json"] == "article body is 10.0 MB of text, over the 2 MB limit; split it into several articles"
+    assert reasons["huge.json"] == (
+        "article body is 10.0 MB of text, over the 2 MB limit; split it into several articles"
+    )
     assert reasons["latin1.txt"] == "not UTF-8 text (4 undecodable bytes); convert it to UTF-8"
     assert reasons["notes.docx"].startswith("unsupported file type '.docx'")
     assert reasons["link.txt"].startswith("symlink points outside the corpus folder")

@@ -1,0 +1,80 @@
+"""Retrieval: the right article first for known questions, filters respected, rebuilds picked up."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.retrieval import Filters, Retriever
+from index.documents import timestamp_of
+from index.embedding import Embedder
+from index.rebuild import RebuildReport, rebuild_index
+from index.settings import Settings
+from tests.conftest import FIXTURE_CORPUS
+
+
+@pytest.fixture(scope="module")
+def retriever(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder) -> Retriever:
+    settings, _ = fixture_index
+    return Retriever(settings, embedder)
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("How much did the Harbor Bridge repair cost?", "Harbor Bridge reopens after 14-month repair"),
+        ("How much ice did Swiss glaciers lose in 2023?", "Alpine glaciers lost 4 percent of their volume in 2023"),
+        ("Who beat the world chess champion in Oslo?", "Teenager stuns world champion in Oslo"),
+        ("How much money did Lumora raise?", "Lumora raises $40 million to recycle electric-car batteries"),
+        ("What was the score of the hockey final?", "Riverton Rockets win the championship"),
+    ],
+)
+def test_known_question_ranks_its_article_first(retriever: Retriever, question: str, title: str) -> None:
+    hits = retriever.retrieve(question, k=3)
+    assert hits[0].chunk.title == title
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[1].score >= hits[2].score
+
+
+def test_source_filter_is_respected(retriever: Retriever) -> None:
+    hits = retriever.retrieve("battery", k=5, filters=Filters(sources=("The Verge",)))
+    assert {h.chunk.source for h in hits} == {"The Verge"}
+    assert hits[0].chunk.title == "Orbit X2 review: a great battery and a dim screen"
+
+
+def test_date_filter_is_respected(retriever: Retriever) -> None:
+    start, end = timestamp_of("2023-11-01"), timestamp_of("2023-11-30T23:59:59")
+    hits = retriever.retrieve("news", k=10, filters=Filters(date_from=start, date_to=end))
+    assert sorted(h.chunk.title for h in hits) == [
+        "Lumora raises $40 million to recycle electric-car batteries",
+        "Orbit X2 review: a great battery and a dim screen",
+        "Teenager stuns world champion in Oslo",
+    ]
+
+
+def test_category_filter(retriever: Retriever) -> None:
+    hits = retriever.retrieve("record", k=10, filters=Filters(categories=("sports",)))
+    assert {h.chunk.category for h in hits} == {"sports"}
+    assert len(hits) == 2
+
+
+def test_filters_to_where() -> None:
+    assert Filters().to_where() is None
+    assert Filters(sources=("A",)).to_where() == {"source": {"$in": ["A"]}}
+    assert Filters(sources=("A",), date_from=5).to_where() == {
+        "$and": [{"source": {"$in": ["A"]}}, {"published_ts": {"$gte": 5}}]
+    }
+
+
+def test_retriever_picks_up_a_finished_rebuild(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    settings = Settings(corpus=corpus, store=tmp_path / "store")
+    rebuild_index(settings, embedder)
+    live = Retriever(settings, embedder)
+    assert live.retrieve("ferry strike in Port Elling", k=1)[0].chunk.title != "Ferry strike ends"
+    (corpus / "ferry.md").write_text("# Ferry strike ends\n\nFerry workers in Port Elling ended a two-day strike.\n")
+    rebuild_index(settings, embedder)
+    assert live.retrieve("ferry strike in Port Elling", k=1)[0].chunk.title == "Ferry strike ends"
