@@ -23,6 +23,7 @@ ENV_VARS: dict[str, str] = {
     "llm_base_url": "OPENAI_BASE_URL",
     "llm_model": "BOT_LLM_MODEL",
     "llm_timeout": "BOT_LLM_TIMEOUT",
+    "llm_retries": "BOT_LLM_RETRIES",
     "host": "BOT_HOST",
     "port": "BOT_PORT",
 }
@@ -47,6 +48,7 @@ class Settings:
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 60.0
+    llm_retries: int = 2  # further attempts after a 429, a 5xx or a dropped connection
     host: str = "127.0.0.1"
     port: int = 7860
 
@@ -93,4 +95,8 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         raise SettingsError("chunk overlap must be smaller than the chunk size")
     if settings.top_k < 1:
         raise SettingsError("k must be at least 1")
+    if settings.llm_timeout <= 0:
+        raise SettingsError(f"the LLM timeout must be a positive number of seconds (check {ENV_VARS['llm_timeout']})")
+    if settings.llm_retries < 0:
+        raise SettingsError(f"LLM retries cannot be negative (check {ENV_VARS['llm_retries']})")
     return settings
