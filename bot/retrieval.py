@@ -1,24 +1,39 @@
-"""Hybrid retrieval: Chroma dense search and BM25, fused on calibrated scores, with metadata filters."""
+"""Hybrid, metadata-aware, multi-hop retrieval over Chroma (dense) and BM25 (lexical).
+
+For each question: the whole question is ranked by a calibrated fusion of cosine similarity and BM25
+(each turned into a z-score against the corpus, so neither scale dominates), with boosts for outlets and
+dates the question names; every clause of the question is ranked again within the outlets it names; the
+lists are merged by weighted reciprocal rank so each piece of a multi-part question gets a slot.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bot.query import DateRange, QueryPlan, outlet_aliases, plan_query
 from bot.types import Hit
+from index.documents import Chunk
 from index.embedding import Embedder
 from index.lexical import LexicalIndex, build_lexical_index, lexical_dir, load_lexical_index
 from index.settings import Settings
 from index.store import ChunkCollection, Store, open_store
 
-CANDIDATES = 50  # per retriever, before fusion
-DENSE_WEIGHT = 0.5
-LEXICAL_WEIGHT = 0.5
+MAIN_DEPTH = 50  # candidates per retriever for the whole question
+SUB_DEPTH = 20  # candidates per retriever for each sub-query
+DENSE_WEIGHT = 0.4  # share of the dense z-score in the fused score (BM25 gets the rest)
+OUTLET_BOOST = 0.5  # z-score units added to chunks of outlets the question names
+DATE_BOOST = 1.0  # z-score units added to chunks published in a date range the question names
+SUB_WEIGHT = 1.0  # weight of each sub-query's list in the merge, relative to the whole question's
+RRF_OFFSET = 1  # small: the top of each list matters most
+CALIBRATION_SAMPLE = 2048  # stored embeddings used to estimate each query's similarity distribution
 
 
 @dataclass(frozen=True)
@@ -37,36 +52,75 @@ class Filters:
 
     def to_where(self) -> dict[str, Any] | None:
         """The Chroma `where` clause for these filters."""
-        clauses: list[dict[str, Any]] = []
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if self.categories:
-            clauses.append({"category": {"$in": list(self.categories)}})
-        if self.date_from is not None:
-            clauses.append({"published_ts": {"$gte": self.date_from}})
-        if self.date_to is not None:
-            clauses.append({"published_ts": {"$lte": self.date_to}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        return _where(self, None, ())
 
     def mask(self, fields: dict[str, list[Any]]) -> np.ndarray | None:
         """0/1 weights over the lexical index's documents for these filters."""
         if self.empty:
             return None
-        n = len(fields["article_id"])
-        keep = np.ones(n, dtype=bool)
-        if self.sources:
-            allowed = set(self.sources)
-            keep &= np.array([s in allowed for s in fields["source"]], dtype=bool)
-        if self.categories:
-            allowed_c = set(self.categories)
-            keep &= np.array([c in allowed_c for c in fields["category"]], dtype=bool)
-        if self.date_from is not None or self.date_to is not None:
-            lo = self.date_from if self.date_from is not None else -(2**62)
-            hi = self.date_to if self.date_to is not None else 2**62
-            keep &= np.array([ts is not None and lo <= ts <= hi for ts in fields["published_ts"]], dtype=bool)
-        return keep.astype(np.float32)
+        return _mask(fields, self, None, ()).astype(np.float32)
+
+
+def _where(filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if sources:
+        clauses.append({"source": {"$in": sorted(sources)}})
+    if filters.categories:
+        clauses.append({"category": {"$in": list(filters.categories)}})
+    if filters.date_from is not None:
+        clauses.append({"published_ts": {"$gte": filters.date_from}})
+    if filters.date_to is not None:
+        clauses.append({"published_ts": {"$lte": filters.date_to}})
+    if ranges:
+        spans = [{"$and": [{"published_ts": {"$gte": lo}}, {"published_ts": {"$lte": hi}}]} for lo, hi in ranges]
+        clauses.append(spans[0] if len(spans) == 1 else {"$or": spans})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _mask(
+    fields: dict[str, list[Any]], filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]
+) -> np.ndarray:
+    n = len(fields["article_id"])
+    keep = np.ones(n, dtype=bool)
+    for allowed, column in ((filters.sources, "source"), (sources, "source"), (filters.categories, "category")):
+        if allowed:
+            allowed_set = set(allowed)
+            keep &= np.fromiter((v in allowed_set for v in fields[column]), dtype=bool, count=n)
+    ts = _timestamps(fields)
+    if filters.date_from is not None:
+        keep &= ts >= filters.date_from
+    if filters.date_to is not None:
+        keep &= ts <= filters.date_to
+    if ranges:
+        keep &= _in_ranges(ts, ranges)
+    return keep
+
+
+def _timestamps(fields: dict[str, list[Any]]) -> np.ndarray:
+    cached = fields.get("_ts_array")
+    if cached is None:
+        cached = np.array([-1 if t is None else t for t in fields["published_ts"]], dtype=np.int64)
+        fields["_ts_array"] = cached  # type: ignore[assignment]
+    return cached  # type: ignore[return-value]
+
+
+def _in_ranges(ts: np.ndarray, ranges: Sequence[DateRange]) -> np.ndarray:
+    hit = np.zeros(len(ts), dtype=bool)
+    for lo, hi in ranges:
+        hit |= (ts >= lo) & (ts <= hi)
+    return hit
+
+
+@dataclass
+class _Pool:
+    """Chunks seen while answering one question, so each is fetched from the store once."""
+
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    dense: dict[tuple[int, str], float] = field(default_factory=dict)
 
 
 class Retriever:
@@ -86,9 +140,19 @@ class Retriever:
         folder = lexical_dir(Path(self.settings.store), collection.name)
         lexical = load_lexical_index(folder)
         if lexical is None:
-            # Server mode on another machine, or a cache that was deleted: rebuild it from Chroma once.
+            # Server mode on another machine, or a deleted cache: rebuild it from Chroma once.
             lexical = build_lexical_index([s.chunk for s in collection.iter_all()])
             lexical.save(folder)
+        sources = sorted({s for s in lexical.fields["source"] if s})
+        years = [t for t in lexical.fields["published_ts"] if t is not None]
+        self.aliases = outlet_aliases(sources)
+        self.sources = sources
+        latest = max(years) if years else None
+        self.default_year = (
+            dt.datetime.fromtimestamp(latest, dt.timezone.utc).year if latest else dt.datetime.now(dt.timezone.utc).year
+        )
+        self._position = {cid: i for i, cid in enumerate(lexical.ids)}
+        self._sample = collection.sample_embeddings(CALIBRATION_SAMPLE)
         self._collection, self._lexical = collection, lexical
 
     def refresh(self) -> bool:
@@ -108,45 +172,105 @@ class Retriever:
         assert self._collection is not None
         return self._collection
 
+    def plan(self, question: str) -> QueryPlan:
+        """How the question will be searched: outlets, dates and sub-queries it names."""
+        return plan_query(question, self.aliases, self.default_year)
+
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k most relevant chunks for `question`, best first."""
         self.refresh()
         k = k or self.settings.top_k
         filters = filters or Filters()
+        plan = self.plan(question)
+        texts = [question] + [s.text for s in plan.subqueries]
+        vectors = self.embedder.embed_texts(texts)
+        pool = _Pool()
+        main = self._rank(
+            0, question, vectors[0], filters, None, (), plan.sources, plan.dates, MAIN_DEPTH, pool
+        )
+        lists: list[tuple[float, list[tuple[str, float, float, float]]]] = [(1.0, main)]
+        for i, sub in enumerate(plan.subqueries, start=1):
+            ranked = self._rank(i, sub.text, vectors[i], filters, sub.sources or None, (), frozenset(), sub.dates,
+                                SUB_DEPTH, pool)
+            lists.append((SUB_WEIGHT, ranked))
+        if plan.dates:
+            # Articles from the named dates must be candidates even when the wording ranks them low.
+            lists.append((SUB_WEIGHT, self._rank(0, question, vectors[0], filters, plan.sources or None,
+                                                 plan.dates, frozenset(), (), SUB_DEPTH, pool)))
+        return _merge(lists, pool, k)
+
+    def _rank(
+        self,
+        slot: int,
+        text: str,
+        vector: np.ndarray,
+        filters: Filters,
+        only_sources: frozenset[str] | None,
+        only_dates: Sequence[DateRange],
+        boost_sources: frozenset[str],
+        boost_dates: Sequence[DateRange],
+        depth: int,
+        pool: _Pool,
+    ) -> list[tuple[str, float, float, float]]:
+        """(chunk id, fused score, cosine similarity, lexical z) for one query text, best first."""
         collection, lexical = self.collection, self._lexical
         assert lexical is not None
-        vector = self.embedder.embed_query(question)
-        dense = collection.query(vector, CANDIDATES, filters.to_where())
-        lexical_hits = lexical.search(question, CANDIDATES, filters.mask(lexical.fields))
-        return fuse(dense, lexical_hits, lexical, collection, vector)[:k]
+        where = _where(filters, only_sources, only_dates)
+        dense = collection.query(vector, depth, where)
+        for chunk, sim in dense:
+            pool.chunks[chunk.id] = chunk
+            pool.dense[(slot, chunk.id)] = sim
+        bm25 = lexical.scores(text)
+        restricted = not filters.empty or bool(only_sources) or bool(only_dates)
+        allowed = _mask(lexical.fields, filters, only_sources, only_dates) if restricted else None
+        candidates = np.where(allowed, bm25, -np.inf) if allowed is not None else bm25
+        top = np.argsort(-candidates)[:depth]
+        lexical_ids = [lexical.ids[i] for i in top if candidates[i] > 0]
+        missing = [cid for cid in lexical_ids if (slot, cid) not in pool.dense]
+        if missing:
+            for chunk in collection.get([cid for cid in missing if cid not in pool.chunks]):
+                pool.chunks[chunk.id] = chunk
+            for cid, sim in collection.similarities(missing, vector).items():
+                pool.dense[(slot, cid)] = sim
+        position = self._position
+        sample_sims = self._sample @ vector if len(self._sample) else np.zeros(1, dtype=np.float32)
+        d_mean, d_std = float(sample_sims.mean()), float(sample_sims.std()) or 1.0
+        b_mean, b_std = float(bm25.mean()), float(bm25.std()) or 1.0
+        ids = dict.fromkeys([c.id for c, _ in dense] + lexical_ids)
+        ranked = []
+        for cid in ids:
+            chunk = pool.chunks.get(cid)
+            if chunk is None or (slot, cid) not in pool.dense:
+                continue
+            dense_z = (pool.dense[(slot, cid)] - d_mean) / d_std
+            lexical_z = (float(bm25[position[cid]]) - b_mean) / b_std if cid in position else 0.0
+            score = DENSE_WEIGHT * dense_z + (1 - DENSE_WEIGHT) * lexical_z
+            if boost_sources and chunk.source in boost_sources:
+                score += OUTLET_BOOST
+            if boost_dates and _chunk_in_ranges(chunk, boost_dates):
+                score += DATE_BOOST
+            ranked.append((cid, score, pool.dense[(slot, cid)], lexical_z))
+        ranked.sort(key=lambda r: r[1], reverse=True)
+        return ranked[:depth]
 
 
-def fuse(
-    dense: Sequence[tuple[Any, float]],
-    lexical_hits: Sequence[tuple[int, float]],
-    lexical: LexicalIndex,
-    collection: ChunkCollection,
-    vector: np.ndarray,
-) -> list[Hit]:
-    """Weighted sum of max-normalised BM25 and cosine similarity over the union of both candidate lists."""
-    chunks = {chunk.id: chunk for chunk, _ in dense}
-    dense_score = {chunk.id: sim for chunk, sim in dense}
-    top_bm25 = max((s for _, s in lexical_hits), default=0.0)
-    lexical_score = {lexical.ids[i]: s / top_bm25 for i, s in lexical_hits} if top_bm25 > 0 else {}
-    missing = [cid for cid in lexical_score if cid not in chunks]
-    for chunk in collection.get(missing):
-        chunks[chunk.id] = chunk
-    if missing:
-        for cid, sim in collection.similarities(missing, vector).items():
-            dense_score[cid] = sim
-    hits = [
-        Hit(
-            chunk=chunk,
-            score=DENSE_WEIGHT * dense_score.get(cid, 0.0) + LEXICAL_WEIGHT * lexical_score.get(cid, 0.0),
-            dense=dense_score.get(cid, 0.0),
-            lexical=lexical_score.get(cid, 0.0),
-        )
-        for cid, chunk in chunks.items()
+def _chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
+    from index.documents import timestamp_of
+
+    ts = timestamp_of(chunk.published_at)
+    return ts is not None and any(lo <= ts <= hi for lo, hi in ranges)
+
+
+def _merge(lists: list[tuple[float, list[tuple[str, float, float, float]]]], pool: _Pool, k: int) -> list[Hit]:
+    """Weighted reciprocal-rank merge of the ranked lists; the first list's scores are kept on the hits."""
+    merged: dict[str, float] = defaultdict(float)
+    detail: dict[str, tuple[float, float]] = {}
+    for weight, ranked in lists:
+        for rank, (cid, _score, dense_z, lexical_z) in enumerate(ranked):
+            merged[cid] += weight / (RRF_OFFSET + rank + 1)
+            detail.setdefault(cid, (dense_z, lexical_z))
+    order = sorted(merged, key=lambda cid: merged[cid], reverse=True)[:k]
+    return [
+        Hit(chunk=pool.chunks[cid], score=merged[cid], dense=detail[cid][0], lexical=detail[cid][1], rank=rank)
+        for rank, cid in enumerate(order, start=1)
     ]
-    hits.sort(key=lambda h: h.score, reverse=True)
-    return [Hit(h.chunk, h.score, h.dense, h.lexical, rank) for rank, h in enumerate(hits, start=1)]

@@ -62,6 +62,13 @@ class LexicalIndex:
         )
         return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document for `query` (zeros when no query term is in the vocabulary)."""
+        known = [t for t in analyze([query])[0] if t in self.bm25.vocab_dict]
+        if not known or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
     def save(self, folder: Path) -> None:
         """Write the index to `folder` (replacing what was there)."""
         if folder.exists():

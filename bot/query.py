@@ -1,0 +1,203 @@
+"""Question understanding without an LLM: outlets and dates named in a question, and its clauses.
+
+Outlets are matched against the corpus's own list of sources (never a hard-coded list); each clause of a
+multi-part question becomes a sub-query so every piece of evidence can win a slot in the results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DateRange = tuple[int, int]  # Unix seconds, inclusive
+
+_OUTLET_SEPARATOR = re.compile(r"\s[|:-]\s|:\s")
+_MIN_SHORT_ALIAS = 5  # "Verge" from "The Verge" is distinctive; "Age" from "The Age" is not
+
+
+def outlet_aliases(sources: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
+    """Lower-cased names a question may use for each outlet, longest first.
+
+    "The Independent - Sports" is also "The Independent" (shared with its sister sections) and
+    "Cnbc | World Business News Leader" is also "Cnbc".
+    """
+    table: dict[str, set[str]] = defaultdict(set)
+    for source in sources:
+        forms = {source.strip(), _OUTLET_SEPARATOR.split(source)[0].strip()}
+        for form in list(forms):
+            if form.lower().startswith("the ") and len(form) - 4 >= _MIN_SHORT_ALIAS:
+                forms.add(form[4:])
+        for form in forms:
+            if len(form) >= 3:
+                table[form.lower()].add(source)
+    return sorted(((alias, frozenset(s)) for alias, s in table.items()), key=lambda kv: (-len(kv[0]), kv[0]))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the question naming outlets or a date."""
+
+    start: int
+    end: int
+    sources: frozenset[str] = frozenset()
+    dates: DateRange | None = None
+
+
+def find_outlets(question: str, aliases: list[tuple[str, frozenset[str]]]) -> list[Mention]:
+    """Outlet mentions, capitalised as proper names, longest alias first, non-overlapping."""
+    lowered = question.lower()
+    found: list[Mention] = []
+    for alias, sources in aliases:
+        for match in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", lowered):
+            start, end = match.span()
+            if not question[start].isupper() and not question[start].isdigit():
+                continue  # "wired" the adjective is not Wired the outlet
+            if any(start < m.end and m.start < end for m in found):
+                continue
+            found.append(Mention(start, end, sources=sources))
+    return sorted(found, key=lambda m: m.start)
+
+
+_MONTHS = {
+    name.lower(): number
+    for number, name in enumerate(
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+         "November", "December"],
+        start=1,
+    )
+}
+_MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(\d{1,2})(?!\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(\d{4}))?"
+_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + _YEAR, re.I)
+_DAY_MONTH = re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + _YEAR, re.I)
+_MONTH_YEAR = re.compile(r"\b" + _MONTH + r"\s+(?:of\s+)?(\d{4})\b", re.I)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_BEFORE = re.compile(r"\b(before|prior to|until|earlier than)\s+(?:the\s+)?$", re.I)
+_AFTER = re.compile(r"\b(after|since|following|later than)\s+(?:the\s+)?$", re.I)
+_DAY_SECONDS = 86400
+
+
+def _day_range(year: int, month: int, day: int, slack_days: int) -> DateRange | None:
+    try:
+        moment = dt.datetime(year, month, day, tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+    start = int(moment.timestamp())
+    return start - slack_days * _DAY_SECONDS, start + (1 + slack_days) * _DAY_SECONDS - 1
+
+
+def _month_range(year: int, month: int) -> DateRange:
+    start = dt.datetime(year, month, 1, tzinfo=dt.timezone.utc)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=dt.timezone.utc)
+    return int(start.timestamp()), int(end.timestamp()) - 1
+
+
+def find_dates(question: str, default_year: int, slack_days: int = 1) -> list[Mention]:
+    """Dates named in the question as time ranges; "after X"/"before X" open the range on one side.
+
+    A day without a year takes `default_year` (the corpus's latest year); a day matches ±`slack_days`
+    because outlets and feeds disagree on time zones.
+    """
+    found: list[Mention] = []
+
+    def add(start: int, end: int, span: DateRange | None) -> None:
+        if span is None or any(start < m.end and m.start < end for m in found):
+            return
+        prefix = question[max(0, start - 20):start]
+        if _BEFORE.search(prefix):
+            span = (0, span[0] - 1)
+        elif _AFTER.search(prefix):
+            span = (span[1] + 1, 2**40)
+        found.append(Mention(start, end, dates=span))
+
+    for m in _ISO_DATE.finditer(question):
+        add(m.start(), m.end(), _day_range(int(m[1]), int(m[2]), int(m[3]), slack_days))
+    for m in _MONTH_DAY.finditer(question):
+        if _is_month_word(question, m.start()):
+            add(m.start(), m.end(), _day_range(int(m[3] or default_year), _MONTHS[m[1].lower()], int(m[2]), slack_days))
+    for m in _DAY_MONTH.finditer(question):
+        add(m.start(), m.end(), _day_range(int(m[3] or default_year), _MONTHS[m[2].lower()], int(m[1]), slack_days))
+    for m in _MONTH_YEAR.finditer(question):
+        if _is_month_word(question, m.start()):
+            add(m.start(), m.end(), _month_range(int(m[2]), _MONTHS[m[1].lower()]))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _is_month_word(text: str, start: int) -> bool:
+    # "may" and "march" are also verbs: only a capitalised word is a month.
+    return text[start].isupper()
+
+
+_CLAUSE_BREAK = re.compile(
+    r",\s+(?:and\s+|while\s+|whereas\s+|but\s+)?|;\s+"
+    r"|\s+(?:while|whereas|but also|and also|as well as|compared to|compared with)\s+"
+    r"|\s+and\s+(?=(?:the|a|an)\s)",
+    re.I,
+)
+MIN_CLAUSE_WORDS = 4
+
+
+def clause_spans(question: str) -> list[tuple[int, int]]:
+    """Spans of the question's clauses long enough to retrieve on their own."""
+    spans: list[tuple[int, int]] = []
+    last = 0
+    for match in _CLAUSE_BREAK.finditer(question):
+        spans.append((last, match.start()))
+        last = match.end()
+    spans.append((last, len(question)))
+    return [(a, b) for a, b in spans if len(question[a:b].split()) >= MIN_CLAUSE_WORDS]
+
+
+@dataclass(frozen=True)
+class SubQuery:
+    """One part of a question, with the outlets and dates that part names."""
+
+    text: str
+    sources: frozenset[str] = frozenset()
+    dates: tuple[DateRange, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What retrieval does for a question: the whole question plus one sub-query per part."""
+
+    question: str
+    sources: frozenset[str]
+    dates: tuple[DateRange, ...]
+    subqueries: tuple[SubQuery, ...]
+
+
+def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default_year: int) -> QueryPlan:
+    """Split a question into sub-queries, each carrying the outlets and dates it names."""
+    outlets = find_outlets(question, aliases)
+    dates = find_dates(question, default_year)
+    all_sources = frozenset().union(*(m.sources for m in outlets))
+    all_dates = tuple(m.dates for m in dates if m.dates)
+
+    def inside(mentions: list[Mention], a: int, b: int) -> list[Mention]:
+        return [m for m in mentions if a <= m.start < b]
+
+    subqueries: list[SubQuery] = []
+    if len(question.split()) >= 2 * MIN_CLAUSE_WORDS:
+        for a, b in clause_spans(question):
+            own = inside(outlets, a, b)
+            sources = frozenset().union(*(m.sources for m in own)) if own else all_sources
+            own_dates = tuple(m.dates for m in inside(dates, a, b) if m.dates)
+            subqueries.append(SubQuery(question[a:b].strip(), sources, own_dates))
+        # Each outlet mention also gets the text up to the next one: "the Verge article on X".
+        for i, mention in enumerate(outlets):
+            end = outlets[i + 1].start if i + 1 < len(outlets) else len(question)
+            text = question[mention.start:end].strip(" ,;?")
+            if len(text.split()) >= MIN_CLAUSE_WORDS:
+                own_dates = tuple(m.dates for m in inside(dates, mention.start, end) if m.dates)
+                subqueries.append(SubQuery(text, mention.sources, own_dates))
+    unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))
+    if len(unique) == 1 and not outlets and not dates:
+        unique = ()  # one clause is the question itself
+    return QueryPlan(question, all_sources, all_dates, unique)
