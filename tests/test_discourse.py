@@ -1,0 +1,178 @@
+"""The analysis behind the news-discourse views: evidence, timeline, outlet comparison, quotes, search scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.discourse import (
+    UNKNOWN_OUTLET,
+    Evidence,
+    compare_outlets,
+    coverage_timeline,
+    describe_scope,
+    find_quotes,
+    gather_evidence,
+    month_span,
+    profile_corpus,
+    quotes_in,
+)
+from bot.retrieval import Filters
+from bot.types import Answer, Citation, Hit
+from index.chunking import split_into_chunks
+from index.documents import Chunk, timestamp_of
+from index.embedding import Embedder
+from index.loaders import load_articles
+
+UI_CORPUS = Path(__file__).resolve().parent / "fixtures" / "ui_corpus"
+REOPENS = "Harbor Bridge reopens to traffic after repair"
+AUDIT = "Council orders audit of Harbor Bridge repair"
+CLOSES = "Harbor Bridge closes for cable replacement"
+FERRIES = "Emergency ferries end as bridge traffic returns"
+ROCKETS = "Riverton Rockets win the championship"
+
+
+@pytest.fixture(scope="module")
+def chunks() -> dict[str, Chunk]:
+    """The first chunk of each UI fixture article, by title (each article is one chunk)."""
+    articles = load_articles(UI_CORPUS).articles
+    return {a.title: split_into_chunks(a)[0] for a in articles}
+
+
+def _speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(text[s:e], who) for s, e, who in find_quotes(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"We found rust in half of the cables," said chief engineer Tomas Lind.',
+         [("We found rust in half of the cables,", "Tomas Lind")]),
+        ("“This is not acceptable at all,” Haddad told reporters. Councillor Amir Haddad left.",
+         [("This is not acceptable at all,", "Amir Haddad")]),
+        ('Apple said in a statement: "We have always followed the law here."',
+         [("We have always followed the law here.", "Apple")]),
+        ('"The numbers do not add up here," according to analyst Jane Doe.',
+         [("The numbers do not add up here,", "Jane Doe")]),
+        ("“There is no need for an explanation,” said Bayern’s midfielder Thomas Müller.",
+         [("There is no need for an explanation,", "Thomas Müller")]),
+        ('Sam Bankman-Fried, the FTX founder, told the jury: "I made a lot of mistakes along the way."',
+         [("I made a lot of mistakes along the way.", "Sam Bankman-Fried")]),
+        ('"It was a great night for the whole team," he said.', [("It was a great night for the whole team,", None)]),
+        ('She called the plan "woke" and left.', []),  # scare quotes are not statements
+        ("“I hadn’t been there in a decade, honestly,” Jabr told TechCrunch. “I would get nasty comments all "
+         "day,” she recalled.",
+         [("I hadn’t been there in a decade, honestly,", "Jabr"), ("I would get nasty comments all day,", "Jabr")]),
+        ("“I hadn’t been there in a decade, honestly,” Jabr said.\n“I would get nasty comments all day.”",
+         [("I hadn’t been there in a decade, honestly,", "Jabr"), ("I would get nasty comments all day.", None)]),
+    ],
+)
+def test_find_quotes_names_the_speaker_only_when_the_text_does(
+    text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    assert _speakers(text) == expected
+
+
+def test_quotes_in_evidence_expand_surnames_and_point_at_the_quote(chunks: dict[str, Chunk]) -> None:
+    evidence = [Evidence(1, chunks[REOPENS], True, 0, 10), Evidence(2, chunks[AUDIT], False, 0, 0)]
+    quotes = quotes_in(evidence)
+    assert [(q.speaker, q.n) for q in quotes] == [("Dana Reyes", 1), ("Amir Haddad", 2)]
+    first = quotes[0]
+    assert first.text == "This bridge carries our city's economy, and today it is safer than the day it first opened,"
+    assert first.chunk.text[first.start : first.end] == first.text
+
+
+def test_gather_evidence_keeps_citation_numbers_and_numbers_the_rest_after(chunks: dict[str, Chunk]) -> None:
+    reopens, audit, closes = chunks[REOPENS], chunks[AUDIT], chunks[CLOSES]
+    answer = Answer(
+        question="q",
+        citations=[Citation(1, reopens, "The Harbor", 0, 10), Citation(2, reopens, "Crews", 140, 145)],
+        hits=[Hit(audit, 0.9), Hit(reopens, 0.8), Hit(closes, 0.7)],
+    )
+    evidence = gather_evidence(answer)
+    assert [(e.n, e.chunk.title, e.cited, e.start, e.end) for e in evidence] == [
+        (1, REOPENS, True, 0, 10),
+        (2, REOPENS, True, 140, 145),
+        (3, AUDIT, False, 0, 0),
+        (4, CLOSES, False, 0, 0),
+    ]
+
+
+def test_coverage_timeline_one_point_per_article_by_date(chunks: dict[str, Chunk]) -> None:
+    undated = Chunk("nodate", 0, "Text without a date.", 0, 20, title="Undated note")
+    evidence = [
+        Evidence(1, chunks[AUDIT], True, 0, 5),
+        Evidence(2, chunks[REOPENS], True, 0, 5),
+        Evidence(3, undated, False, 0, 0),
+        Evidence(4, chunks[CLOSES], False, 0, 0),
+        Evidence(5, chunks[AUDIT], False, 0, 0),
+    ]
+    points = coverage_timeline(evidence)
+    assert [(p.title, p.outlet, p.day, p.markers, p.cited) for p in points] == [
+        (CLOSES, "Coastal Courier", date(2023, 9, 12), (4,), False),
+        (REOPENS, "Bay Tribune", date(2023, 10, 4), (2,), True),
+        (AUDIT, "Metro Daily", date(2023, 10, 19), (1, 5), True),
+        ("Undated note", UNKNOWN_OUTLET, None, (3,), False),
+    ]
+
+
+def test_compare_outlets_groups_relevant_statements_by_outlet(chunks: dict[str, Chunk], embedder: Embedder) -> None:
+    evidence = [
+        Evidence(1, chunks[REOPENS], True, 0, 138),
+        Evidence(2, chunks[AUDIT], False, 0, 0),
+        Evidence(3, chunks[CLOSES], False, 0, 0),
+        Evidence(4, chunks[ROCKETS], False, 0, 0),
+    ]
+    columns = compare_outlets("How much did the Harbor Bridge repair cost?", evidence, embedder)
+    by_outlet = {col.outlet: [(st.n, st.text) for st in col.statements] for col in columns}
+    # The hockey article says nothing on the question, so Sporting News gets no column.
+    assert set(by_outlet) == {"Bay Tribune", "Metro Daily", "Coastal Courier"}
+    assert (1, "The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a repair that cost 82 million "
+            "dollars, well above the first estimate.") in by_outlet["Bay Tribune"]
+    assert (2, "The Port Elling city council voted on Wednesday to audit the Harbor Bridge repair contract, which ran "
+            "19 million dollars over budget.") in by_outlet["Metro Daily"]
+    assert (3, "The city estimates that the work will take a year and cost 63 million dollars.") in by_outlet[
+        "Coastal Courier"]
+    for col in columns:
+        assert 1 <= len(col.statements) <= 3
+        for st in col.statements:
+            assert st.chunk.source == col.outlet
+            assert st.chunk.text[st.start : st.end].strip() == st.text
+    assert [c.articles for c in columns if c.outlet == "Metro Daily"] == [((AUDIT, date(2023, 10, 19)),)]
+
+
+def test_compare_outlets_with_no_evidence_is_empty(embedder: Embedder) -> None:
+    assert compare_outlets("anything", [], embedder) == []
+
+
+def test_profile_and_scope_descriptions(chunks: dict[str, Chunk]) -> None:
+    profile = profile_corpus(chunks.values())
+    assert profile.outlets == ("Bay Tribune", "Coastal Courier", "Metro Daily", "Sporting News", "TechBeat")
+    assert profile.categories == ("local", "politics", "sports", "technology")
+    assert (profile.first_day, profile.last_day) == (date(2023, 9, 12), date(2023, 12, 2))
+    assert (profile.articles, profile.chunks) == (6, 6)
+    assert describe_scope(Filters(), profile) == "searched all 5 outlets, Sep–Dec 2023"
+    oct_to_nov = Filters(
+        sources=("Bay Tribune", "Metro Daily", "TechBeat"),
+        date_from=timestamp_of("2023-10-01"),
+        date_to=timestamp_of("2023-11-30T23:59:59"),
+    )
+    assert describe_scope(oct_to_nov, profile) == (
+        "searched 3 of 5 outlets (Bay Tribune, Metro Daily, TechBeat), Oct–Nov 2023"
+    )
+    assert describe_scope(Filters(categories=("sports",)), profile) == (
+        "searched all 5 outlets, category sports, Sep–Dec 2023"
+    )
+    many = Filters(sources=("A", "B", "C", "D", "E"))
+    assert describe_scope(many, profile).startswith("searched 5 of 5 outlets (A, B, C and 2 more)")
+
+
+def test_month_span() -> None:
+    assert month_span(date(2023, 10, 2), date(2023, 10, 30)) == "Oct 2023"
+    assert month_span(date(2023, 10, 2), date(2023, 11, 3)) == "Oct–Nov 2023"
+    assert month_span(date(2022, 12, 2), date(2023, 1, 3)) == "Dec 2022–Jan 2023"
+    assert month_span(None, date(2023, 1, 3)) == "until Jan 2023"
+    assert month_span(date(2023, 1, 3), None) == "since Jan 2023"
+    assert month_span(None, None) == ""
