@@ -1,0 +1,183 @@
+"""Example questions built from the indexed corpus itself: its quoted speakers and most-covered names."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot.answering import candidate_sentences, is_covered, score_candidates
+from bot.chat import ChatEngine
+from bot.discourse import NAME, clean_name, find_quotes
+from index.documents import Chunk
+
+MAX_EXAMPLES = 4
+MAX_TRIES = 4  # candidates checked per kind of question before giving up on that kind
+# Month and weekday names: capitalised, but never the subject of a question.
+CALENDAR = frozenset([*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, "Sept"])
+_NAME_RUN = re.compile(rf"(?<![\w’'\-])({NAME})")
+_LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z’'\-]+")
+# Where a capitalised word is capitalised only because a sentence, line or quote starts there.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[“\"(]\s*)$")
+
+
+@dataclass
+class _Mentions:
+    articles: set[str] = field(default_factory=set)
+    outlets: set[str] = field(default_factory=set)
+    days: set[str] = field(default_factory=set)
+    count: int = 0
+    titles: set[str] = field(default_factory=set)
+    in_titles: set[str] = field(default_factory=set)  # outlets whose headlines name it: a topic, not a passing word
+    mid_sentence: int = 0  # occurrences not at a sentence start: evidence it is a name, not a capitalised word
+
+
+@dataclass(frozen=True)
+class ExampleQuestion:
+    """A question to offer on an empty chat, and which view it shows off."""
+
+    text: str
+    kind: str  # "quotes", "compare", "timeline" or "topic"
+
+
+def example_questions(
+    chunks: Iterable[Chunk],
+    limit: int = MAX_EXAMPLES,
+    answerable: Callable[[str], bool] | None = None,
+    tries: int = MAX_TRIES,
+) -> list[ExampleQuestion]:
+    """Up to `limit` questions about the corpus's most quoted speakers and most widely covered names.
+
+    With `answerable`, a question is offered only if it says yes (at most `tries` candidates per kind).
+    """
+    names: dict[str, _Mentions] = {}
+    speakers: dict[str, _Mentions] = {}
+    outlet_words: set[str] = set()
+    seen_quotes: set[tuple[str, int]] = set()
+    lower: dict[str, int] = {}  # how often each word is written in lower case: common words are
+    capitalised_inside: set[str] = set()  # words capitalised in the middle of a sentence somewhere
+    runs: list[tuple[str, Chunk, bool]] = []  # (name, chunk, at a sentence start)
+    for chunk in chunks:
+        for word in _LOWER_WORD.findall(chunk.text):
+            lower[word] = lower.get(word, 0) + 1
+        if chunk.source:
+            outlet_words.update(chunk.source.split())
+        for match in _NAME_RUN.finditer(chunk.text):
+            name = clean_name(match.group(1))
+            if not name:
+                continue
+            at_start = bool(_SENTENCE_START.search(chunk.text[max(0, match.start() - 3) : match.start()]))
+            if not at_start:
+                capitalised_inside.update(name.split())
+            runs.append((name, chunk, at_start))
+        for start, _, speaker in find_quotes(chunk.text):
+            key = (chunk.article_id, chunk.start + start)
+            if speaker and key not in seen_quotes:
+                seen_quotes.add(key)
+                _note(speakers.setdefault(speaker, _Mentions()), chunk)
+    for name, chunk, at_start in runs:
+        words = name.split()
+        if at_start and len(words) >= 3 and words[0] not in capitalised_inside:
+            # "Goalkeeper Tomas Berg saved…": a role capitalised only because the sentence starts with it.
+            name = " ".join(words[1:])
+        mentions = names.setdefault(name, _Mentions())
+        _note(mentions, chunk)
+        if name in chunk.title:
+            mentions.in_titles.add(chunk.source or "")
+        if not at_start:
+            mentions.mid_sentence += 1
+
+    def usable(name: str, mentions: _Mentions) -> bool:
+        words = name.split()
+        # A capitalised word more often written in lower case is a common word that began a sentence.
+        if len(words) == 1 and lower.get(name.lower(), 0) * 10 >= mentions.count:
+            return False
+        return (
+            len(name) >= 3
+            and not re.match(r"I['’]", name)
+            and not any(w in CALENDAR for w in words)
+            and not set(words) <= outlet_words
+            and (len(words) > 1 or mentions.mid_sentence > 0)
+        )
+
+    topics = {n: m for n, m in names.items() if usable(n, m)}
+
+    def ranked(pool: Iterable[str], *keys: Callable[[_Mentions], int]) -> list[str]:
+        return sorted(pool, key=lambda n: (*(-key(topics[n]) for key in keys), n))
+
+    in_titles, n_articles = (lambda m: len(m.in_titles)), (lambda m: len(m.articles))
+    quoted = sorted(
+        (s for s in speakers if " " in s),  # full names read better than a bare surname
+        key=lambda s: (-len(speakers[s].articles), -speakers[s].count, s),
+    )
+
+    used: list[str] = []  # names tried already: each is asked about once at most
+
+    def about(speaker: str) -> tuple[str, list[str]]:
+        """Ask what `speaker` said about the most covered name in the headlines of the articles quoting them."""
+        found = [
+            n for n in topics
+            if topics[n].in_titles and any(n in t for t in speakers[speaker].titles)
+            and not any(_overlaps(n, other) for other in [speaker, *used])
+        ]
+        best = ranked(found, n_articles, in_titles)
+        if not best:
+            return f"What did {speaker} say?", []
+        return f"What did {speaker} say about {best[0]}?", [best[0]]
+
+    def plain(template: str) -> Callable[[str], tuple[str, list[str]]]:
+        return lambda name: (template.format(name), [])
+
+    plans: list[tuple[str, list[str], Callable[[str], tuple[str, list[str]]]]] = [
+        ("quotes", quoted, about),
+        ("compare", ranked((n for n in topics if len(topics[n].outlets) >= 2), in_titles, lambda m: len(m.outlets),
+                           n_articles), plain("How did different outlets report on {}?")),
+        ("timeline", ranked((n for n in topics if len(topics[n].days) >= 2), in_titles, lambda m: len(m.days),
+                            n_articles), plain("How did the coverage of {} develop over time?")),
+    ]
+    topic_pool = ranked(topics, in_titles, n_articles, lambda m: m.count)
+    plans += [("topic", topic_pool, plain("What do the articles say about {}?"))] * limit
+
+    out: list[ExampleQuestion] = []
+    for kind, pool, phrase in plans:
+        if len(out) >= limit:
+            break
+        attempts = 0
+        for name in pool:
+            if attempts >= tries:
+                break
+            if any(_overlaps(name, other) for other in used):
+                continue
+            attempts += 1
+            used.append(name)
+            question, also = phrase(name)
+            if answerable is None or answerable(question):
+                used.extend(also)
+                out.append(ExampleQuestion(question, kind))
+                break
+    return out
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return a in b or b in a
+
+
+def _note(mentions: _Mentions, chunk: Chunk) -> None:
+    mentions.count += 1
+    mentions.titles.add(chunk.title)
+    mentions.articles.add(chunk.article_id)
+    mentions.outlets.add(chunk.source or "")
+    if chunk.published_at:
+        mentions.days.add(chunk.published_at[:10])
+
+
+def answerable_by(engine: ChatEngine) -> Callable[[str], bool]:
+    """Whether the index holds a passage relevant to a question: the chat's "not covered" gate, without an LLM."""
+
+    def check(question: str) -> bool:
+        hits = engine.retriever.retrieve(question, engine.settings.top_k)
+        scored = score_candidates(question, candidate_sentences(hits), engine.embedder)
+        return bool(scored) and is_covered(scored[0])
+
+    return check
