@@ -1,42 +1,212 @@
-"""The web chat through gradio_client, against the app launched as a real process."""
+"""The web chat: its API through gradio_client against the app launched as a real process, and its formatting."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
 from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 import app
-from bot.types import Answer, Citation
+from bot.discourse import Evidence, TimelinePoint
+from bot.retrieval import Filters
+from bot.types import GENERATED, NOT_COVERED, Answer, AnswerSentence, Citation
 from index.documents import Chunk
+from index.embedding import Embedder
+from index.settings import Settings
+
+QUESTION = "How much did the Harbor Bridge repair cost?"
+BRIDGE_URL = "https://coastal-courier.example/2023/10/04/harbor-bridge-reopens"
 
 
-def test_chat_answers_with_markers_and_sources(running_app: str) -> None:
+def _text(message: dict[str, Any]) -> str:
+    content = message["content"]
+    return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+
+
+def _ask(client: Client, question: str, history: list[Any] | None = None, outlets: list[str] | None = None,
+         date_from: str = "", date_to: str = "") -> tuple[Any, ...]:
+    return tuple(client.predict(question, history or [], outlets or [], [], date_from, date_to, api_name="/respond"))
+
+
+def test_chat_answers_with_markers_sources_views_and_export(running_app: str) -> None:
     client = Client(running_app, verbose=False)
-    box, history, sources = client.predict("How much did the Harbor Bridge repair cost?", [], api_name="/respond")
+    box, history, sources, timeline, compare, quotes, store, export = _ask(client, QUESTION)
     assert box == ""
     assert [m["role"] for m in history] == ["user", "assistant"]
-    reply = history[1]["content"]
-    text = reply if isinstance(reply, str) else " ".join(part.get("text", "") for part in reply)
-    assert '<a class="cite" href="#src-1">[1]</a>' in text
-    assert 'id="src-1"' in sources
-    assert "Harbor Bridge reopens after 14-month repair" in sources
-    assert "Coastal Courier · 2023-10-04" in sources
+    reply = _text(history[1])
+    assert '<a class="cite" href="#psg-1-1" title="Open passage [1]">[1]</a>' in reply
+    assert "searched all 6 outlets, Oct–Dec 2023 · extractive answer" in reply
+    assert '<a href="#copy-1" class="copy-answer">' in reply
+    assert 'data-psg="1-1"' in sources
+    assert 'data-title="Harbor Bridge reopens after 14-month repair"' in sources
+    assert "Coastal Courier · 4 Oct 2023" in sources
     assert "<mark>The Harbor Bridge in Port Elling reopened to traffic" in sources
-    assert 'href="https://coastal-courier.example/2023/10/04/harbor-bridge-reopens"' in sources
+    assert f'href="{BRIDGE_URL}"' in sources
+    assert "<svg" in timeline and 'href="#psg-1-1"' in timeline and "Coastal Courier" in timeline
+    assert "class='compare-col'><h5>Coastal Courier</h5>" in compare
+    assert "— <b>Dana Reyes</b>" in quotes
+    assert 'data-copy="1"' in store and 'data-psg="1-1"' in store
+    path = export["value"] if isinstance(export, dict) else export
+    markdown = Path(path).read_text(encoding="utf-8")
+    assert f"## 1. {QUESTION}" in markdown
+    assert "[1] “The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a 14-month repair that cost " \
+           "82 million dollars.” — *Harbor Bridge reopens after 14-month repair*, Coastal Courier · 4 Oct 2023. " \
+           f"<{BRIDGE_URL}>" in markdown
+
+
+def test_outlet_filter_is_applied_and_shown(running_app: str) -> None:
+    client = Client(running_app, verbose=False)
+    _, history, sources, *_ = _ask(client, "How long does the phone battery last?", outlets=["The Verge"])
+    reply = _text(history[1])
+    assert "searched 1 of 6 outlets (The Verge), Oct–Dec 2023" in reply
+    outlets = set(re.findall(r'data-meta="([^"·]+) ·', sources))
+    assert outlets == {"The Verge"}
+
+
+def test_date_filter_that_excludes_the_answer_says_what_to_do(running_app: str) -> None:
+    client = Client(running_app, verbose=False)
+    _, history, sources, timeline, *_ = _ask(client, QUESTION, date_from="2023-11-01", date_to="2023-12-31")
+    reply = _text(history[1])
+    assert "do not cover this question" in reply
+    assert "Nothing relevant within the selected filters: widen or clear them" in reply
+    assert "searched all 6 outlets, Nov–Dec 2023" in reply
+    assert "No passage in the index answers this question." in sources
+    assert "No articles to plot" in timeline
+
+
+def test_bad_dates_are_refused_with_a_clear_message(running_app: str) -> None:
+    client = Client(running_app, verbose=False)
+    with pytest.raises(AppError, match="The “from” date “2023-13-01” is not a date: write it as YYYY-MM-DD"):
+        _ask(client, QUESTION, date_from="2023-13-01")
+    with pytest.raises(AppError, match="The “from” date 2023-12-01 is after the “to” date 2023-11-01"):
+        _ask(client, QUESTION, date_from="2023-12-01", date_to="2023-11-01")
 
 
 def test_chat_not_covered(running_app: str) -> None:
     client = Client(running_app, verbose=False)
-    _, history, sources = client.predict("What is the boiling point of mercury?", [], api_name="/respond")
-    reply = history[1]["content"]
-    text = reply if isinstance(reply, str) else " ".join(part.get("text", "") for part in reply)
-    assert "do not cover this question" in text
+    _, history, sources, *_ = _ask(client, "What is the boiling point of mercury?")
+    reply = _text(history[1])
+    assert "do not cover this question" in reply
+    assert "Try other words — names, places, dates from the articles" in reply
     assert "No passage in the index answers this question." in sources
 
 
-def test_article_html_is_escaped() -> None:
-    chunk = Chunk("a", 0, 'Coach wrote <script>alert("x")</script> here.', 0, 45, title="<b>T</b>", source="S")
-    html = app.format_citation(Citation(1, chunk, "Coach wrote", 0, 11))
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "&lt;b&gt;T&lt;/b&gt;" in html
-    answer = Answer(question="q", text="Use <img src=x onerror=alert(1)> now [1]")
+def test_follow_up_is_rewritten_and_numbered_as_turn_two(running_app: str) -> None:
+    client = Client(running_app, verbose=False)
+    _, history, *_ = _ask(client, QUESTION)
+    _, history, sources, *_ = _ask(client, "And what did the mayor say?", history)
+    assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
+    reply = _text(history[3])
+    assert '<details class="rewrite"><summary>Follow-up rewritten for the search</summary>' in reply
+    assert "Harbor Bridge" in reply.split("Searched for:")[1]
+    assert 'href="#psg-2-1"' in reply and 'data-psg="2-1"' in sources
+
+
+# ---------------------------------------------------------------- formatting, without a server
+
+
+def _chunk(text: str, **meta: Any) -> Chunk:
+    return Chunk("a1", 0, text, 0, len(text), **{"title": "T", "source": "Outlet", **meta})
+
+
+def test_article_html_is_escaped_everywhere() -> None:
+    chunk = _chunk('Coach wrote <script>alert("x")</script> here.', title="<b>T</b>",
+                   url="javascript:alert(1)", published_at="2023-10-04")
+    card = app.format_card(1, Evidence(1, chunk, True, 0, 11))
+    assert "<script>" not in card and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in card
+    assert "&lt;b&gt;T&lt;/b&gt;" in card and "<b>T</b>" not in card
+    assert "javascript:" not in card and "no link recorded" in card  # only http(s) links are ever made
+    answer = Answer(question="q", text="Use <img src=x onerror=alert(1)> now [1]", done=True)
     assert "<img" not in app.format_answer(answer)
+    store = app.format_store([app.Turn(1, "q", Answer(question="q", citations=[Citation(1, chunk, "x", 0, 1)]),
+                                       "scope", [Evidence(1, chunk, True, 0, 1)])])
+    assert "<script>" not in store
+    svg = app.format_timeline(1, [TimelinePoint("a1", "<script>x</script>", "O<i>", date(2023, 10, 4), None, (1,),
+                                                True)], [Evidence(1, chunk, True, 0, 1)])
+    assert "<script>" not in svg and "<i>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_markers_link_only_to_known_citations() -> None:
+    assert app.link_markers("A [1, 3] B [9] C [2]", 4, {1, 2, 3}) == (
+        'A <a class="cite" href="#psg-4-1" title="Open passage [1]">[1]</a>'
+        '<a class="cite" href="#psg-4-3" title="Open passage [3]">[3]</a> B [9] C '
+        '<a class="cite" href="#psg-4-2" title="Open passage [2]">[2]</a>'
+    )
+
+
+def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
+    chunk = _chunk("The bridge cost 82 million dollars.")
+    answer = Answer(
+        question="q",
+        text="It cost 82 million dollars [1]. It cost 95 million dollars [1].",
+        citations=[Citation(1, chunk, "The bridge cost 82 million dollars.", 0, 35)],
+        sentences=[
+            AnswerSentence("It cost 82 million dollars.", True, (1,)),
+            AnswerSentence("It cost 95 million dollars.", False, (1,), note="95 is in none of its cited passages"),
+        ],
+        mode=GENERATED,
+        notes=["2 markers pointed at no passage and were dropped."],
+        standalone_question="What did the bridge cost?",
+        done=True,
+    )
+    bubble = app.format_answer(answer, 2, "searched all 3 outlets, Oct 2023")
+    assert ('It cost 82 million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a> '
+            '<span class="unsupported-sentence"><del title="95 is in none of its cited passages">It cost 95 '
+            'million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a></del>'
+            '<span class="flag" title="95 is in none of its cited passages"> ⚠ unsupported: 95 is in none of its '
+            "cited passages</span></span>") in bubble
+    assert "1 sentence not supported by its citations (struck through)" in bubble
+    assert '<p class="note">2 markers pointed at no passage and were dropped.</p>' in bubble
+    assert "Searched for: “What did the bridge cost?”" in bubble
+    assert "searched all 3 outlets, Oct 2023 · generated answer, each sentence checked against its citations" in bubble
+    markdown = app.answer_markdown(app.Turn(2, "q", answer, "searched all 3 outlets, Oct 2023"))
+    assert markdown == (
+        "It cost 82 million dollars. [1] ~~It cost 95 million dollars. [1]~~ _(unsupported: 95 is in none of its "
+        "cited passages)_\n\n_2 markers pointed at no passage and were dropped._\n\n"
+        "_Searched as: “What did the bridge cost?”_\n\n"
+        "_searched all 3 outlets, Oct 2023 · generated answer, each sentence checked against its citations_\n\n"
+        "**References**\n\n[1] “The bridge cost 82 million dollars.” — *T*, Outlet\n"
+    )
+
+
+def test_history_pairs_read_gradio6_message_parts() -> None:
+    bubble = app.format_answer(
+        Answer(question="q", text="It reopened [1].", citations=[Citation(1, _chunk("x"), "x", 0, 1)], done=True),
+        1, "searched all 2 outlets",
+    )
+    history = [
+        {"role": "user", "content": [{"text": "When did it reopen?", "type": "text"}]},
+        {"role": "assistant", "content": [{"text": bubble, "type": "text"}]},
+        {"role": "user", "content": "Why?"},
+    ]
+    assert app._history_pairs(history) == [("When did it reopen?", "It reopened [1].")]
+
+
+def test_filters_from_the_side_panel() -> None:
+    filters = app.build_filters(["A"], ["sports"], "2023-10-01", "2023-10-31")
+    assert filters == Filters(sources=("A",), categories=("sports",), date_from=1696118400, date_to=1698796799)
+    assert app.build_filters(None, None, None, "") == Filters()
+    with pytest.raises(gr.Error):
+        app.build_filters([], [], "31/10/2023", None)
+
+
+def test_not_covered_answer_bubble() -> None:
+    answer = Answer(question="q", text="The indexed articles do not cover this question.", mode=NOT_COVERED,
+                    done=True)
+    bubble = app.format_answer(answer, 1, "searched all 6 outlets", app.not_covered_hint(Filters(sources=("A",))))
+    assert "Nothing relevant within the selected filters" in bubble
+    assert "not covered by the index" in bubble
+    assert "copy-answer" not in bubble
+
+
+def test_no_index_yet_says_what_to_do(tmp_path: Path, embedder: Embedder) -> None:
+    chat = app.ChatApp(Settings(corpus=Path("corpus"), store=tmp_path / "empty"), embedder)
+    assert chat.engine is None and chat.profile is None and chat.examples == []
+    assert chat.status_markdown() == "**No index yet.** Click **Rebuild index** to index the articles in `corpus`."
+    assert "No index yet" in app._placeholder(chat)
