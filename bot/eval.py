@@ -86,9 +86,8 @@ def run_retrieval(retriever: Retriever, queries: Sequence[dict[str, Any]], k: in
         started = time.perf_counter()
         hits = retriever.retrieve(q["query"], k=k)
         elapsed = (time.perf_counter() - started) * 1000
-        results.append(
-            QueryResult(q["query"], q.get("question_type", "?"), [h.chunk.text for h in hits], q["evidence_list"], elapsed)
-        )
+        texts = [h.chunk.text for h in hits]
+        results.append(QueryResult(q["query"], q.get("question_type", "?"), texts, q["evidence_list"], elapsed))
     return results
 
 

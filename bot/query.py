@@ -85,7 +85,7 @@ _DAY_SECONDS = 86400
 
 def _day_range(year: int, month: int, day: int, slack_days: int) -> DateRange | None:
     try:
-        moment = dt.datetime(year, month, day, tzinfo=dt.timezone.utc)
+        moment = dt.datetime(year, month, day, tzinfo=dt.UTC)
     except ValueError:
         return None
     start = int(moment.timestamp())
@@ -93,8 +93,8 @@ def _day_range(year: int, month: int, day: int, slack_days: int) -> DateRange | 
 
 
 def _month_range(year: int, month: int) -> DateRange:
-    start = dt.datetime(year, month, 1, tzinfo=dt.timezone.utc)
-    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=dt.UTC)
     return int(start.timestamp()), int(end.timestamp()) - 1
 
 
@@ -135,12 +135,15 @@ def _is_month_word(text: str, start: int) -> bool:
 
 
 _CLAUSE_BREAK = re.compile(
-    r",\s+(?:and\s+|while\s+|whereas\s+|but\s+)?|;\s+"
+    r",\s+(?!\d{4}\b)(?:and\s+|while\s+|whereas\s+|but\s+)?|;\s+"
     r"|\s+(?:while|whereas|but also|and also|as well as|compared to|compared with)\s+"
     r"|\s+and\s+(?=(?:the|a|an)\s)",
     re.I,
 )
 MIN_CLAUSE_WORDS = 4
+_TRAILING_JOINER = re.compile(
+    r"[\s,;]+(?:and|or|while|whereas|but|compared to|compared with|as well as)?[\s,;]*$", re.I
+)
 
 
 def clause_spans(question: str) -> list[tuple[int, int]]:
@@ -193,7 +196,7 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
         # Each outlet mention also gets the text up to the next one: "the Verge article on X".
         for i, mention in enumerate(outlets):
             end = outlets[i + 1].start if i + 1 < len(outlets) else len(question)
-            text = question[mention.start:end].strip(" ,;?")
+            text = _TRAILING_JOINER.sub("", question[mention.start:end]).strip(" ,;?")
             if len(text.split()) >= MIN_CLAUSE_WORDS:
                 own_dates = tuple(m.dates for m in inside(dates, mention.start, end) if m.dates)
                 subqueries.append(SubQuery(text, mention.sources, own_dates))

@@ -101,11 +101,11 @@ def _mask(
 
 
 def _timestamps(fields: dict[str, list[Any]]) -> np.ndarray:
-    cached = fields.get("_ts_array")
+    cached: Any = fields.get("_ts_array")
     if cached is None:
         cached = np.array([-1 if t is None else t for t in fields["published_ts"]], dtype=np.int64)
-        fields["_ts_array"] = cached  # type: ignore[assignment]
-    return cached  # type: ignore[return-value]
+        fields["_ts_array"] = cached
+    return np.asarray(cached)
 
 
 def _in_ranges(ts: np.ndarray, ranges: Sequence[DateRange]) -> np.ndarray:
@@ -149,7 +149,7 @@ class Retriever:
         self.sources = sources
         latest = max(years) if years else None
         self.default_year = (
-            dt.datetime.fromtimestamp(latest, dt.timezone.utc).year if latest else dt.datetime.now(dt.timezone.utc).year
+            dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year
         )
         self._position = {cid: i for i, cid in enumerate(lexical.ids)}
         self._sample = collection.sample_embeddings(CALIBRATION_SAMPLE)
@@ -182,20 +182,18 @@ class Retriever:
         k = k or self.settings.top_k
         filters = filters or Filters()
         plan = self.plan(question)
-        texts = [question] + [s.text for s in plan.subqueries]
-        vectors = self.embedder.embed_texts(texts)
+        vector = self.embedder.embed_query(question)
         pool = _Pool()
-        main = self._rank(
-            0, question, vectors[0], filters, None, (), plan.sources, plan.dates, MAIN_DEPTH, pool
-        )
+        main = self._rank(0, question, vector, filters, None, (), plan.sources, plan.dates, MAIN_DEPTH, pool)
         lists: list[tuple[float, list[tuple[str, float, float, float]]]] = [(1.0, main)]
         for i, sub in enumerate(plan.subqueries, start=1):
-            ranked = self._rank(i, sub.text, vectors[i], filters, sub.sources or None, (), frozenset(), sub.dates,
+            # Sub-queries are lexical only: on the dev questions embedding them added nothing but latency.
+            ranked = self._rank(i, sub.text, None, filters, sub.sources or None, (), frozenset(), sub.dates,
                                 SUB_DEPTH, pool)
             lists.append((SUB_WEIGHT, ranked))
         if plan.dates:
             # Articles from the named dates must be candidates even when the wording ranks them low.
-            lists.append((SUB_WEIGHT, self._rank(0, question, vectors[0], filters, plan.sources or None,
+            lists.append((SUB_WEIGHT, self._rank(0, question, vector, filters, plan.sources or None,
                                                  plan.dates, frozenset(), (), SUB_DEPTH, pool)))
         return _merge(lists, pool, k)
 
@@ -203,7 +201,7 @@ class Retriever:
         self,
         slot: int,
         text: str,
-        vector: np.ndarray,
+        vector: np.ndarray | None,
         filters: Filters,
         only_sources: frozenset[str] | None,
         only_dates: Sequence[DateRange],
@@ -216,7 +214,7 @@ class Retriever:
         collection, lexical = self.collection, self._lexical
         assert lexical is not None
         where = _where(filters, only_sources, only_dates)
-        dense = collection.query(vector, depth, where)
+        dense = collection.query(vector, depth, where) if vector is not None else []
         for chunk, sim in dense:
             pool.chunks[chunk.id] = chunk
             pool.dense[(slot, chunk.id)] = sim
@@ -226,30 +224,38 @@ class Retriever:
         candidates = np.where(allowed, bm25, -np.inf) if allowed is not None else bm25
         top = np.argsort(-candidates)[:depth]
         lexical_ids = [lexical.ids[i] for i in top if candidates[i] > 0]
-        missing = [cid for cid in lexical_ids if (slot, cid) not in pool.dense]
-        if missing:
-            for chunk in collection.get([cid for cid in missing if cid not in pool.chunks]):
+        fetch = [cid for cid in lexical_ids if cid not in pool.chunks]
+        if fetch:
+            for chunk in collection.get(fetch):
                 pool.chunks[chunk.id] = chunk
+        if vector is not None:
+            missing = [cid for cid in lexical_ids if (slot, cid) not in pool.dense]
             for cid, sim in collection.similarities(missing, vector).items():
                 pool.dense[(slot, cid)] = sim
+            sample_sims = self._sample @ vector if len(self._sample) else np.zeros(1, dtype=np.float32)
+            d_mean, d_std = float(sample_sims.mean()), float(sample_sims.std()) or 1.0
         position = self._position
-        sample_sims = self._sample @ vector if len(self._sample) else np.zeros(1, dtype=np.float32)
-        d_mean, d_std = float(sample_sims.mean()), float(sample_sims.std()) or 1.0
         b_mean, b_std = float(bm25.mean()), float(bm25.std()) or 1.0
         ids = dict.fromkeys([c.id for c, _ in dense] + lexical_ids)
         ranked = []
         for cid in ids:
-            chunk = pool.chunks.get(cid)
-            if chunk is None or (slot, cid) not in pool.dense:
+            found = pool.chunks.get(cid)
+            if found is None:
                 continue
-            dense_z = (pool.dense[(slot, cid)] - d_mean) / d_std
+            chunk = found
             lexical_z = (float(bm25[position[cid]]) - b_mean) / b_std if cid in position else 0.0
-            score = DENSE_WEIGHT * dense_z + (1 - DENSE_WEIGHT) * lexical_z
+            if vector is None:
+                score = lexical_z
+            elif (slot, cid) in pool.dense:
+                dense_z = (pool.dense[(slot, cid)] - d_mean) / d_std
+                score = DENSE_WEIGHT * dense_z + (1 - DENSE_WEIGHT) * lexical_z
+            else:
+                continue
             if boost_sources and chunk.source in boost_sources:
                 score += OUTLET_BOOST
             if boost_dates and _chunk_in_ranges(chunk, boost_dates):
                 score += DATE_BOOST
-            ranked.append((cid, score, pool.dense[(slot, cid)], lexical_z))
+            ranked.append((cid, score, pool.dense.get((slot, cid), pool.dense.get((0, cid), 0.0)), lexical_z))
         ranked.sort(key=lambda r: r[1], reverse=True)
         return ranked[:depth]
 

@@ -78,3 +78,31 @@ def test_retriever_picks_up_a_finished_rebuild(tmp_path: Path, embedder: Embedde
     (corpus / "ferry.md").write_text("# Ferry strike ends\n\nFerry workers in Port Elling ended a two-day strike.\n")
     rebuild_index(settings, embedder)
     assert live.retrieve("ferry strike in Port Elling", k=1)[0].chunk.title == "Ferry strike ends"
+
+
+def test_outlet_named_in_question_is_preferred(retriever: Retriever) -> None:
+    hits = retriever.retrieve("According to The Verge, how long does a battery charge last?", k=2)
+    assert hits[0].chunk.source == "The Verge"
+
+
+def test_date_named_in_question_is_preferred(retriever: Retriever) -> None:
+    hits = retriever.retrieve("What was reported on October 15, 2023 about the record?", k=1)
+    assert hits[0].chunk.title == "Course record falls at the Melbourne Marathon"
+
+
+def test_multi_hop_question_gives_each_part_a_slot(retriever: Retriever) -> None:
+    question = (
+        "Did the TechCrunch article report that a recycling startup raised money, while the Sporting News "
+        "article reported that a goalkeeper was named most valuable player?"
+    )
+    hits = retriever.retrieve(question, k=2)
+    assert {h.chunk.title for h in hits} == {
+        "Lumora raises $40 million to recycle electric-car batteries",
+        "Riverton Rockets win the championship",
+    }
+
+
+def test_plan_uses_the_index_outlets(retriever: Retriever) -> None:
+    plan = retriever.plan("Did The Age and Board Gazette both cover sport in December?")
+    assert plan.sources == {"The Age", "Board Gazette"}
+    assert retriever.default_year == 2023

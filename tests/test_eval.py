@@ -1,0 +1,91 @@
+"""The retrieval harness: the benchmark's metric definitions, its dump format, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.eval import QueryResult, score, squash
+from index.rebuild import RebuildReport
+from index.settings import Settings
+from tests.conftest import ROOT
+
+
+def result(retrieved: list[str], facts: list[str], qtype: str = "inference_query") -> QueryResult:
+    return QueryResult("q", qtype, retrieved, [{"fact": f} for f in facts], 1.0)
+
+
+def test_squash_removes_spaces_and_newlines() -> None:
+    assert squash("a b\nc  d") == "abcd"
+
+
+def test_metrics_match_the_reference_definitions() -> None:
+    results = [
+        # facts at ranks 2 and 5 (the second fact spans a line break in the chunk)
+        result(["x", "alpha beta", "y", "z", "gamma\ndelta"], ["alpha beta", "gamma delta"]),
+        # one of three facts found, at rank 1
+        result(["epsilon"] + ["w"] * 9, ["epsilon", "zeta", "eta"]),
+        # nothing found in the top 10 (found at rank 11 does not count)
+        result(["w"] * 10 + ["theta"], ["theta"]),
+    ]
+    figures = score(results, k=10)
+    assert figures["queries"] == 3
+    assert figures["hits@10"] == round(2 / 3, 4)
+    assert figures["hits@4"] == round(2 / 3, 4)
+    assert figures["mrr@10"] == round((1 / 2 + 1 + 0) / 3, 4)
+    assert figures["map@10"] == round(((1 / 2 + 1 / 5) / 2 + (1 / 1) / 3 + 0) / 3, 4)
+    assert figures["evidence_recall@10"] == round(3 / 6, 4)
+
+
+@pytest.fixture()
+def queries_file(tmp_path: Path) -> Path:
+    def query(text: str, qtype: str, facts: list[str]) -> dict[str, object]:
+        return {"query": text, "question_type": qtype, "answer": "", "evidence_list": [{"fact": f} for f in facts]}
+
+    queries = [
+        query("How much did the Harbor Bridge repair in Port Elling cost?", "inference_query",
+              ["after a 14-month repair that cost 82 million dollars"]),
+        query("Who set the Melbourne Marathon course record?", "temporal_query",
+              ["Kenyan runner Ruth Chebet set a course record"]),
+        query("What did Forbes say about Mars?", "null_query", []),
+    ]
+    path = tmp_path / "queries.json"
+    path.write_text(json.dumps(queries))
+    return path
+
+
+def test_cli_prints_json_line_and_dump(fixture_index: tuple[Settings, RebuildReport], queries_file: Path,
+                                       tmp_path: Path) -> None:
+    settings, _ = fixture_index
+    dump = tmp_path / "dump.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.eval", "retrieval", "--store", str(settings.store), "--queries", str(queries_file),
+         "--k", "3", "--json", "--dump", str(dump)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    line = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert line["queries"] == 2  # the null question is excluded
+    assert (line["hits@3"], line["hits@4"], line["mrr@10"], line["map@10"], line["evidence_recall@10"]) == (
+        1.0, 1.0, 1.0, 1.0, 1.0)
+    assert set(line) >= {"mean_chunk_tokens", "latency_ms_p50", "latency_ms_p95", "by_question_type"}
+    assert set(line["by_question_type"]) == {"inference_query", "temporal_query"}
+    rows = json.loads(dump.read_text())
+    assert [r["query"] for r in rows] == ["How much did the Harbor Bridge repair in Port Elling cost?",
+                                           "Who set the Melbourne Marathon course record?"]
+    assert set(rows[0]) == {"query", "question_type", "retrieval_list", "gold_list"}
+    assert len(rows[0]["retrieval_list"]) == 3 and set(rows[0]["retrieval_list"][0]) == {"text"}
+    assert "82 million dollars" in rows[0]["retrieval_list"][0]["text"]
+
+
+def test_cli_missing_index(tmp_path: Path, queries_file: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.eval", "retrieval", "--store", str(tmp_path / "none"), "--queries",
+         str(queries_file)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == f"error: no index at {tmp_path / 'none'} — run `python -m index rebuild`\n"
