@@ -6,10 +6,12 @@ import argparse
 import contextlib
 import html
 import ipaddress
+import queue
 import re
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -64,7 +66,8 @@ body.hide-unsupported #chat .unsupported-sentence { display: none; }
 #chat .note { font-size: 0.88em; border-left: 3px solid #f59e0b; padding: 2px 8px; margin: 6px 0; }
 #chat details.rewrite { font-size: 0.82em; color: var(--body-text-color-subdued); margin: 4px 0; }
 #chat details.rewrite summary { cursor: pointer; }
-#chat .answer-actions a { font-size: 0.82em; text-decoration: none; cursor: pointer; }
+#chat .answer-actions a { font-size: 0.82em; text-decoration: none; cursor: pointer; color: var(--color-accent); }
+#chat .answer-actions a:hover { text-decoration: underline; }
 #chat .error-text { color: #b91c1c; }
 .source-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 12px;
   margin-bottom: 10px; cursor: pointer; background: var(--background-fill-primary); }
@@ -78,6 +81,8 @@ body.hide-unsupported #chat .unsupported-sentence { display: none; }
 .view mark, .source-card mark, #passage-viewer mark { background: #fde68a; color: #111; padding: 0 1px;
   border-radius: 2px; }
 .view h4 { margin: 14px 0 6px; }
+.timeline h4 { margin-top: 4px; font-size: 0.95em; }
+#index-status p { overflow-wrap: anywhere; }
 .view .empty { color: var(--body-text-color-subdued); }
 .view .hint { color: var(--body-text-color-subdued); font-size: 0.85em; }
 .timeline svg { width: 100%; height: auto; font-family: var(--font); }
@@ -240,6 +245,15 @@ EMPTY_QUOTES = (
     "with the speaker where the article names one.</p></div>"
 )
 WORKING = "<div class='view'><p class='empty'>Working on the answer…</p></div>"
+REBUILD_STAGES = {
+    "reading": "reading articles",
+    "chunking": "splitting into passages",
+    "embedding": "embedding passages",
+    "writing": "writing the index",
+    "lexical": "building the keyword index",
+    "switching": "switching to the new index",
+    "cleanup": "removing old index versions",
+}
 NO_INDEX_TEXT = (
     "There is no index yet, so there is nothing to search. Open **Index** on the left and click "
     "**Rebuild index** to index the articles in `{corpus}`, or run "
@@ -320,14 +334,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
         text = " ".join(format_sentence(s, turn, known) for s in answer.sentences)
     else:
         text = link_markers(html.escape(answer.text or "…", quote=False), turn, known)
-    parts = [f'<div class="answer"><p class="answer-text">{text}</p>']
-    unsupported = sum(1 for s in answer.sentences if not s.supported) if answer.done else 0
-    if unsupported:
-        parts.append(
-            f'<p class="note">{unsupported} sentence{"s" if unsupported > 1 else ""} not supported by '
-            f'{"their" if unsupported > 1 else "its"} citations (struck through); tick '
-            "<b>Hide unsupported sentences</b> to hide them.</p>"
-        )
+    parts = [f'<div class="answer{" done" if answer.done else ""}"><p class="answer-text">{text}</p>']
     parts.extend(f'<p class="note">{html.escape(note, quote=False)}</p>' for note in answer.notes)
     if hint:
         parts.append(f'<p class="note">{html.escape(hint, quote=False)}</p>')
@@ -347,7 +354,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
 
 def format_error(message: str) -> str:
     """A bubble for something that went wrong, saying what to do."""
-    return f'<div class="answer"><p class="error-text">⚠️ {html.escape(message, quote=False)}</p></div>'
+    return f'<div class="answer done"><p class="error-text">⚠️ {html.escape(message, quote=False)}</p></div>'
 
 
 # ---------------------------------------------------------------- sources: cards and the passage store
@@ -435,7 +442,11 @@ def format_timeline(turn: int, points: Sequence[TimelinePoint], evidence: Sequen
     spans = {ev.n: (ev.start, ev.end) for ev in evidence}
     dated = [p for p in points if p.day is not None]
     undated = [p for p in points if p.day is None]
-    parts = ["<div class='view timeline'>"]
+    outlets = {p.outlet for p in points}
+    days = [p.day for p in dated if p.day is not None]
+    span = month_span(min(days), max(days)) if days else "undated"
+    parts = ["<div class='view timeline'>", f"<h4>Who reported when: {len(points)} article(s) from {len(outlets)} "
+             f"outlet(s), {esc(span)}</h4>"]
     if dated:
         parts.append(_timeline_svg(turn, dated, spans))
     parts.append("<p class='hint'>● filled: cited in the answer · ○ hollow: retrieved, not cited. "
@@ -484,7 +495,8 @@ def _timeline_svg(turn: int, points: Sequence[TimelinePoint], spans: dict[int, t
         label = outlet if len(outlet) <= 17 else outlet[:16] + "…"
         svg.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y}" y2="{y}"/>')
         svg.append(
-            f'<text x="{left - 8}" y="{y + 4}" text-anchor="end"><title>{esc(outlet)}</title>{esc(label)}</text>'
+            f'<g><title>{esc(outlet)}</title><text class="outlet" x="{left - 8}" y="{y + 4}" text-anchor="end">'
+            f"{esc(label)}</text></g>"
         )
     axis_y = top + row * len(outlets) + 6
     svg.append(f'<line class="axis" x1="{left}" x2="{width - right}" y1="{axis_y}" y2="{axis_y}"/>')
@@ -716,6 +728,7 @@ class ChatApp:
         self.profile: CorpusProfile | None = None
         self.examples: list[ExampleQuestion] = []
         self.rebuild_lock = threading.Lock()
+        self._load_lock = threading.Lock()
         self.load()
 
     @property
@@ -725,6 +738,10 @@ class ChatApp:
 
     def load(self) -> None:
         """Open the engine if needed and read the outlets, categories, dates and example questions."""
+        with self._load_lock:
+            self._load()
+
+    def _load(self) -> None:
         if self.engine is None:
             try:
                 self.engine = ChatEngine(self.settings, self.embedder)
@@ -747,8 +764,8 @@ class ChatApp:
         outlets = len(self.profile.outlets) if self.profile else 0
         return (
             f"**{info.articles} articles** from {outlets} outlets, **{info.chunks} passages**  \n"
-            f"Last rebuild: {built}  \nEmbedding model: `{info.embedding_model}`  \n"
-            f"Corpus: `{self.settings.corpus}` · index: `{info.location}`"
+            f"Last rebuild: {built}  \nEmbedding model: {info.embedding_model}  \n"
+            f"Corpus: {self.settings.corpus}  \nIndex: {info.location}"
         )
 
 
@@ -900,6 +917,7 @@ def build_app(chat: ChatApp | ChatEngine) -> gr.Blocks:
             gr.update(choices=_outlet_choices(app)),
             gr.update(choices=_category_choices(app)),
             gr.update(examples=_example_messages(app) or None, placeholder=_placeholder(app)),
+            describe_filters([], [], None, None),
         )
 
     def clear_filters() -> tuple[Any, ...]:
@@ -909,28 +927,52 @@ def build_app(chat: ChatApp | ChatEngine) -> gr.Blocks:
         return ([], [], EMPTY_SOURCES, EMPTY_TIMELINE, EMPTY_COMPARE, EMPTY_QUOTES, "",
                 gr.update(value=None, interactive=False))
 
-    def rebuild(full: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        from index.rebuild import rebuild_index
+    def rebuild(
+        full: bool, *filters: Any, progress: gr.Progress = gr.Progress()  # noqa: B008
+    ) -> Iterator[tuple[Any, ...]]:
+        from index.rebuild import RebuildReport, rebuild_index
 
         if not app.rebuild_allowed:
             raise gr.Error("Rebuilding from the page is only offered when the chat runs on 127.0.0.1; "
                            "run `python -m index rebuild` on the server instead.")
         if not app.rebuild_lock.acquire(blocking=False):
             raise gr.Error("A rebuild is already running: wait for it to finish.")
+        skip = gr.skip()
         try:
-            progress(0, desc="Reading the corpus…")
+            # The rebuild runs beside this generator, which turns its progress reports into page updates.
+            events: queue.Queue[tuple[str, int, int] | None] = queue.Queue()
+            outcome: dict[str, Any] = {}
 
-            def report_progress(stage: str, done: int, total: int) -> None:
-                progress((done, total) if total else None, desc=f"{stage.capitalize()}…", unit="items")
+            def work() -> None:
+                try:
+                    outcome["report"] = rebuild_index(
+                        app.settings, app.embedder, full=full, progress=lambda *event: events.put(event)
+                    )
+                except IndexLayerError as exc:
+                    outcome["error"] = exc
+                finally:
+                    events.put(None)
 
-            try:
-                report = rebuild_index(app.settings, app.embedder, full=full, progress=report_progress)
-            except IndexLayerError as exc:
-                raise gr.Error(str(exc)) from None
+            worker = threading.Thread(target=work, name="rebuild", daemon=True)
+            worker.start()
+            yield f"Rebuilding the index from `{app.settings.corpus}`…", skip, skip, skip, skip
+            shown = 0.0
+            while (event := events.get()) is not None:
+                stage, done, total = event
+                label = REBUILD_STAGES.get(stage, stage)
+                progress((done, total) if total else None, desc=f"{label}…", unit="items")
+                if time.monotonic() - shown > 0.25:
+                    shown = time.monotonic()
+                    count = f" {done}/{total}" if total else ""
+                    yield f"Rebuilding: {label}{count}…", skip, skip, skip, skip
+            worker.join()
+            if "error" in outcome:
+                raise gr.Error(str(outcome["error"]))
+            report: RebuildReport = outcome["report"]
             app.load()
         finally:
             app.rebuild_lock.release()
-        lines = [f"✅ Rebuilt in {report.seconds:.1f} s: {report.articles} articles, {report.chunks} passages"]
+        lines = [f"✓ Rebuilt in {report.seconds:.1f} s: {report.articles} articles, {report.chunks} passages"]
         if report.changed:
             lines.append(f"({report.added} added, {report.updated} updated, {report.removed} removed, "
                          f"{report.unchanged} unchanged).")
@@ -939,11 +981,12 @@ def build_app(chat: ChatApp | ChatEngine) -> gr.Blocks:
         if report.skipped:
             lines.append(f"\n\n{len(report.skipped)} file(s) skipped: " + "; ".join(
                 f"`{s.origin}`: {s.reason}" for s in report.skipped[:5]))
-        return (
+        yield (
             app.status_markdown() + "\n\n" + " ".join(lines),
             gr.update(choices=_outlet_choices(app)),
             gr.update(choices=_category_choices(app)),
             gr.update(examples=_example_messages(app) or None, placeholder=_placeholder(app)),
+            describe_filters(*filters),
         )
 
     with gr.Blocks(title=TITLE) as demo:
@@ -1027,9 +1070,9 @@ def build_app(chat: ChatApp | ChatEngine) -> gr.Blocks:
             None, hide_unsupported, None,
             js="(hide) => { document.body.classList.toggle('hide-unsupported', hide); return []; }",
         )
-        rebuild_btn.click(rebuild, full, [status, outlets, categories, chatbot], api_name=False,
-                          concurrency_limit=1)
-        demo.load(refresh_page, None, [status, outlets, categories, chatbot], api_name=False)
+        page_state = [status, outlets, categories, chatbot, scope_note]
+        rebuild_btn.click(rebuild, [full, *filter_inputs], page_state, api_name=False, concurrency_limit=1)
+        demo.load(refresh_page, None, page_state, api_name=False)
     return demo
 
 
