@@ -553,8 +553,21 @@ def _ticks(lo: date, hi: date) -> list[tuple[date, str]]:
 # ---------------------------------------------------------------- outlet comparison and quotes
 
 
-def format_compare(turn: int, columns: Sequence[OutletColumn]) -> str:
+def format_compare(turn: int, columns: Sequence[OutletColumn], evidence: Sequence[Evidence] = ()) -> str:
     """Each outlet's statements on the question, side by side, every statement cited."""
+    silent: dict[str, set[str]] = {}
+    shown = {col.outlet for col in columns}
+    for ev in evidence:
+        if outlet_of(ev.chunk) not in shown:
+            silent.setdefault(outlet_of(ev.chunk), set()).add(ev.chunk.article_id)
+    note = (
+        "<p class='hint'>Also retrieved, with nothing relevant to this question: "
+        + ", ".join(f"{esc(outlet)} ({len(ids)} article{'s' if len(ids) > 1 else ''})"
+                    for outlet, ids in sorted(silent.items()))
+        + ".</p>"
+        if silent
+        else ""
+    )
     if not columns:
         return ("<div class='view'><p class='empty'>Nothing to compare: no retrieved passage says anything "
                 "relevant to this question.</p></div>")
@@ -573,7 +586,7 @@ def format_compare(turn: int, columns: Sequence[OutletColumn]) -> str:
             )
         parts.append("</ul><div class='meta'>" + "<br>".join(
             esc(f"{title} ({nice_day(day) or 'undated'})") for title, day in col.articles) + "</div></div>")
-    parts.append("</div></div>")
+    parts.append("</div>" + note + "</div>")
     return "".join(parts)
 
 
@@ -886,7 +899,7 @@ def build_app(chat: ChatApp | ChatEngine) -> gr.Blocks:
             turns,
             format_sources(number, answer, evidence),
             format_timeline(number, coverage_timeline(evidence) if answer.covered else [], evidence),
-            format_compare(number, columns),
+            format_compare(number, columns, evidence),
             format_quotes(number, quotes_in(evidence) if answer.covered else []),
             format_store(turns),
             gr.update(value=write_export(turns, app.profile), interactive=True),

@@ -206,8 +206,8 @@ _VERBS = (
 # `"…," said glaciologist Matthias Huss` / `"…," said the mayor, Dana Reyes`
 _ROLE = rf"(?:(?:{NAME}[’']s|the|(?:[A-Z]\.){{2,}}|[a-z][\w'’\-]*),?[ \t]+)"
 _AFTER_VERB_NAME = re.compile(rf"^[\s,]*{_VERBS}[ \t]+{_ROLE}{{0,4}}({NAME})(?![’']s)")
-# `"…," Reyes said`
-_AFTER_NAME_VERB = re.compile(rf"^[\s,]*({NAME})[ \t]+(?:[a-z]+[ \t]+)?{_VERBS}\b")
+# `"…," Reyes said` / `"…," prosecutor Dana Wu said`
+_AFTER_NAME_VERB = re.compile(rf"^[\s,]*{_ROLE}{{0,3}}({NAME})[ \t]+(?:[a-z]+[ \t]+)?{_VERBS}\b")
 # `"…", according to Dana Reyes`
 _AFTER_ACCORDING = re.compile(rf"^[\s,]*according[ \t]+to[ \t]+{_ROLE}{{0,3}}({NAME})(?![’']s)")
 # `Coach Helen Marsh said the team had "…"` / `Reyes told reporters: "…"`
@@ -319,17 +319,24 @@ def _full_name(name: str, text: str) -> str:
 
 
 def quotes_in(evidence: Sequence[Evidence]) -> list[Quote]:
-    """Every quoted statement in the evidence, once (overlapping passages deduplicated), in evidence order."""
-    seen: set[tuple[str, int]] = set()
-    out = []
+    """Every quoted statement in the evidence once, those with a named speaker first, each in evidence order.
+
+    A statement repeated in an article (overlapping passages, a pull quote) is kept once, with its speaker if
+    any of its occurrences names one.
+    """
+    kept: dict[tuple[str, str], Quote] = {}
     for ev in evidence:
         for start, end, speaker in find_quotes(ev.chunk.text):
-            key = (ev.chunk.article_id, ev.chunk.start + start)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(Quote(ev.chunk.text[start:end].strip(), speaker, ev.n, ev.chunk, start, end))
-    return out
+            quote = Quote(ev.chunk.text[start:end].strip(), speaker, ev.n, ev.chunk, start, end)
+            key = (ev.chunk.article_id, " ".join(quote.text.lower().split()))
+            if key not in kept or (speaker and not kept[key].speaker):
+                kept[key] = quote if key not in kept else _with_speaker(kept[key], speaker)
+    quotes = list(kept.values())
+    return [q for q in quotes if q.speaker] + [q for q in quotes if not q.speaker]
+
+
+def _with_speaker(quote: Quote, speaker: str | None) -> Quote:
+    return Quote(quote.text, speaker, quote.n, quote.chunk, quote.start, quote.end)
 
 
 # ---------------------------------------------------------------- corpus profile and search scope

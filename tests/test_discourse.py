@@ -84,6 +84,18 @@ def test_quotes_in_evidence_expand_surnames_and_point_at_the_quote(chunks: dict[
     assert first.chunk.text[first.start : first.end] == first.text
 
 
+def test_quotes_named_first_and_repeats_kept_once_with_their_speaker() -> None:
+    text = ('"What was he telling his advisers all along?" the filing asks.\n\n'
+            '"We will appeal this ruling at once," a spokesperson said.\n\n'
+            '"What was he telling his advisers all along?" prosecutor Dana Wu said in court.')
+    chunk = Chunk("x", 0, text, 0, len(text), title="Trial", source="Courier")
+    quotes = quotes_in([Evidence(1, chunk, True, 0, 5)])
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("What was he telling his advisers all along?", "Dana Wu"),
+        ("We will appeal this ruling at once,", None),
+    ]
+
+
 def test_gather_evidence_keeps_citation_numbers_and_numbers_the_rest_after(chunks: dict[str, Chunk]) -> None:
     reopens, audit, closes = chunks[REOPENS], chunks[AUDIT], chunks[CLOSES]
     answer = Answer(
