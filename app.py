@@ -1132,14 +1132,6 @@ def prepare_app(settings: Settings, build_if_missing: bool = True, say: Callable
     return ChatApp(settings, embedder)
 
 
-def prepare_engine(settings: Settings, build_if_missing: bool = True) -> ChatEngine:
-    """The chat engine over an index (built from the corpus first when missing)."""
-    chat = prepare_app(settings, build_if_missing)
-    if chat.engine is None:
-        raise NoIndexError(f"no index at {settings.store} — run `python -m index rebuild`")
-    return chat.engine
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the chat server."""
     args = build_parser().parse_args(argv)

@@ -124,6 +124,7 @@ def test_article_html_is_escaped_everywhere() -> None:
     assert "javascript:" not in card and "no link recorded" in card  # only http(s) links are ever made
     answer = Answer(question="q", text="Use <img src=x onerror=alert(1)> now [1]", done=True)
     assert "<img" not in app.format_answer(answer)
+    assert app._user_bubble("<img src=x onerror=alert(1)>")["content"] == "&lt;img src=x onerror=alert(1)&gt;"
     store = app.format_store([app.Turn(1, "q", Answer(question="q", citations=[Citation(1, chunk, "x", 0, 1)]),
                                        "scope", [Evidence(1, chunk, True, 0, 1)])])
     assert "<script>" not in store
