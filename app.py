@@ -768,8 +768,7 @@ class ChatApp:
     def status_markdown(self) -> str:
         """Index status: articles, chunks, last rebuild, embedding model."""
         if self.engine is None:
-            return ("**No index yet.** Click **Rebuild index** to index the articles in "
-                    f"`{self.settings.corpus}`.")
+            return f"**No index yet.** Click **Rebuild index** to index the articles in {self.settings.corpus}."
         info = self.engine.retriever.store.info()
         built = info.built_at
         with contextlib.suppress(ValueError):
@@ -1036,7 +1035,8 @@ def build_app(chat: ChatApp | ChatEngine) -> gr.Blocks:
                     status = gr.Markdown(app.status_markdown(), elem_id="index-status")
                     full = gr.Checkbox(label="Re-embed everything (full rebuild)", value=False)
                     rebuild_btn = gr.Button(
-                        "Rebuild index", variant="secondary", size="sm", elem_id="rebuild",
+                        "Rebuild index", variant="primary" if app.engine is None else "secondary", size="sm",
+                        elem_id="rebuild",
                         interactive=app.rebuild_allowed,
                     )
                     if not app.rebuild_allowed:

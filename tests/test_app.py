@@ -208,5 +208,5 @@ def test_not_covered_answer_bubble() -> None:
 def test_no_index_yet_says_what_to_do(tmp_path: Path, embedder: Embedder) -> None:
     chat = app.ChatApp(Settings(corpus=Path("corpus"), store=tmp_path / "empty"), embedder)
     assert chat.engine is None and chat.profile is None and chat.examples == []
-    assert chat.status_markdown() == "**No index yet.** Click **Rebuild index** to index the articles in `corpus`."
+    assert chat.status_markdown() == "**No index yet.** Click **Rebuild index** to index the articles in corpus."
     assert "No index yet" in app._placeholder(chat)
