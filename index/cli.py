@@ -89,9 +89,11 @@ def _rebuild(settings: Settings, full: bool, quiet: bool) -> int:
         f"Indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s "
         f"(store: {report.store}{', full rebuild' if report.full else ''})"
     )
+    kept = f" · kept {report.kept}" if report.kept else ""
     print(
         f"  added {report.added} · updated {report.updated} · removed {report.removed} · "
-        f"unchanged {report.unchanged} · skipped {len(report.skipped)} · embedded {report.embedded_chunks} chunks"
+        f"unchanged {report.unchanged}{kept} · skipped {len(report.skipped)} · "
+        f"embedded {report.embedded_chunks} chunks"
     )
     if not report.changed:
         print("  the index was already up to date")

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,15 @@ MAX_UNDECODABLE_SHARE = 0.02  # above this a file is not text in any encoding we
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file (or one article in a file) that was not indexed, and why."""
+    """A file (or one article in a file) that was not indexed, and why.
+
+    `unreadable` marks a whole file that is still there but cannot be used right now (broken, binary, empty…):
+    a rebuild keeps the articles it indexed from that file before, rather than deleting them.
+    """
 
     origin: str
     reason: str
+    unreadable: bool = False
 
 
 @dataclass
@@ -42,14 +47,22 @@ class LoadResult:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Skipped] = field(default_factory=list)
     files_seen: int = 0
+    files: dict[str, str] = field(default_factory=dict)  # article id -> corpus file it came from
 
 
 class _SkipFile(Exception):
     """Internal: the current file (or article) is skipped for the given reason."""
 
+    def __init__(self, reason: str, unreadable: bool = True) -> None:
+        super().__init__(reason)
+        self.unreadable = unreadable
 
-def load_articles(path: Path) -> LoadResult:
-    """Load every article under `path` (a folder, searched recursively, or a single file)."""
+
+def load_articles(path: Path, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Load every article under `path` (a folder, searched recursively, or a single file).
+
+    `progress(done, total)` is called before each file is read.
+    """
     path = Path(path)
     result = LoadResult()
     if not path.exists():
@@ -59,13 +72,15 @@ def load_articles(path: Path) -> LoadResult:
     files = [path] if path.is_file() else list(_walk(path, result))
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
-    for file in files:
+    for done, file in enumerate(files):
+        if progress is not None:
+            progress(done, len(files))
         result.files_seen += 1
         origin = _relative(file, root)
         try:
             articles = list(_load_file(file, root, origin, result))
         except _SkipFile as exc:
-            result.skipped.append(Skipped(origin, str(exc)))
+            result.skipped.append(Skipped(origin, str(exc), unreadable=exc.unreadable))
             continue
         for article in articles:
             duplicate = seen_ids.get(article.id) or seen_hashes.get(article.content_hash)
@@ -75,6 +90,9 @@ def load_articles(path: Path) -> LoadResult:
             seen_ids[article.id] = article.origin
             seen_hashes[article.content_hash] = article.origin
             result.articles.append(article)
+            result.files[article.id] = origin
+    if progress is not None:
+        progress(len(files), len(files))
     return result
 
 
@@ -105,7 +123,7 @@ def _load_file(file: Path, root: Path, origin: str, result: LoadResult) -> Itera
     if file.is_symlink():
         target = file.resolve()
         if not target.is_relative_to(root.resolve()):
-            raise _SkipFile(f"symlink points outside the corpus folder (to {target})")
+            raise _SkipFile(f"symlink points outside the corpus folder (to {target})", unreadable=False)
     text = _read_text(file, origin, result)
     suffix = file.suffix.lower()
     if suffix in JSON_SUFFIXES:
@@ -127,7 +145,7 @@ def _read_text(file: Path, origin: str, result: LoadResult) -> str:
             raise _SkipFile(f"file is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
         data = file.read_bytes()
     except FileNotFoundError as exc:
-        raise _SkipFile("file disappeared while the corpus was being read") from exc
+        raise _SkipFile("file disappeared while the corpus was being read", unreadable=False) from exc
     except PermissionError as exc:
         raise _SkipFile("permission denied: make the file readable") from exc
     except IsADirectoryError as exc:

@@ -1,4 +1,10 @@
-"""Sync the index with the corpus: load, chunk, embed what changed, write a new generation, switch."""
+"""Sync the index with the corpus: load, chunk, embed what changed, write a new view, switch.
+
+An incremental sync writes only the chunks of new and changed articles, as a delta layered over the
+previous base (see index/store.py); once deltas hold more than COMPACT_SHARE of the index the sync
+merges everything into a new base, reusing the stored embeddings. Either way the new view becomes
+visible in one pointer write, after it is complete.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +22,17 @@ import numpy as np
 from index.chunking import split_into_chunks
 from index.documents import Article, Chunk
 from index.embedding import Embedder
-from index.errors import NothingToIndexError, RebuildBusyError
+from index.errors import NothingToIndexError, RebuildBusyError, StoreError
 from index.lexical import build_lexical_index, lexical_dir
-from index.loaders import Skipped, load_articles
+from index.loaders import LoadResult, Skipped, load_articles
 from index.settings import Settings
-from index.store import ChunkCollection, Store, check_model, open_store
+from index.store import ChunkCollection, Store, StoredChunk, check_model, open_store
 
 ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+
+# Merge the deltas into a new base once they hold this share of the chunks (or hide this share of the
+# base's articles): keeps queries to two small lookups while a sync stays proportional to what changed.
+COMPACT_SHARE = 0.2
 
 
 @dataclass
@@ -36,22 +46,30 @@ class RebuildReport:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    kept: int = 0  # articles of unreadable files kept as previously indexed
     embedded_chunks: int = 0
     files_seen: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     full: bool = False
+    compacted: bool = False
     changed: bool = True
     note: str = ""
 
 
 @contextmanager
 def rebuild_lock(store_dir: Path) -> Iterator[None]:
-    """Exclusive lock so two rebuilds never write the same store at once."""
-    store_dir.mkdir(parents=True, exist_ok=True)
+    """Exclusive lock so two rebuilds never write the same store at once (released even on SIGKILL)."""
     path = store_dir / ".rebuild.lock"
-    handle = open(path, "a+")
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write the index folder {store_dir}: {exc.strerror or exc} — pass --store (or BOT_STORE) "
+            "a folder you can write to"
+        ) from exc
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -71,6 +89,48 @@ def rebuild_lock(store_dir: Path) -> Iterator[None]:
         handle.close()
 
 
+@contextmanager
+def _no_lease() -> Iterator[Callable[[], None]]:
+    yield lambda: None
+
+
+@dataclass
+class _Previous:
+    """What the previous view holds, per article id: content hash, corpus file and stored chunks."""
+
+    base: dict[str, list[StoredChunk]] = field(default_factory=dict)
+    delta: dict[str, list[StoredChunk]] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+
+    @staticmethod
+    def read(view: ChunkCollection) -> _Previous:
+        previous = _Previous(hidden=set(view.hidden))
+        for stored in view.iter_all(layer="base"):
+            previous.base.setdefault(stored.chunk.article_id, []).append(stored)
+        for stored in view.iter_all(with_embeddings=True, layer="delta"):
+            previous.delta.setdefault(stored.chunk.article_id, []).append(stored)
+        for chunks in (*previous.base.values(), *previous.delta.values()):
+            chunks.sort(key=lambda s: s.chunk.n)
+        return previous
+
+    def find(self, article_id: str) -> tuple[str, list[StoredChunk]] | None:
+        if article_id in self.delta:
+            return "delta", self.delta[article_id]
+        if article_id in self.base:
+            return "base", self.base[article_id]
+        return None
+
+
+@dataclass
+class _Plan:
+    """The new view: base articles it keeps, delta chunks it reuses, articles to embed, base ids to hide."""
+
+    from_base: set[str] = field(default_factory=set)
+    reused: list[StoredChunk] = field(default_factory=list)
+    fresh: list[Article] = field(default_factory=list)
+    hidden: set[str] = field(default_factory=set)
+
+
 def rebuild_index(
     settings: Settings,
     embedder: Embedder,
@@ -81,120 +141,172 @@ def rebuild_index(
     """Bring the index in line with `settings.corpus`; unchanged articles keep their embeddings."""
     started = time.perf_counter()
     report = RebuildReport(store=settings.chroma_url or str(settings.store), full=full)
-    with rebuild_lock(Path(settings.store)):
-        loaded = load_articles(Path(settings.corpus))
-        report.skipped, report.warnings, report.files_seen = loaded.skipped, loaded.warnings, loaded.files_seen
-        if not loaded.articles:
-            raise NothingToIndexError(
-                f"no usable article found in {settings.corpus} ({loaded.files_seen} files looked at, "
-                f"{len(loaded.skipped)} skipped) — add .md, .txt, .html, .json or .jsonl articles and run again"
-            )
-        store = open_store(Path(settings.store), settings.chroma_url, create=True)
-        previous = store.active()
-        reusable = _reusable_chunks(previous, settings, embedder, full, report)
-        _sync(store, previous, reusable, loaded.articles, settings, embedder, report, progress)
-        _drop_stale(store, Path(settings.store))
+    store_dir = Path(settings.store)
+    with rebuild_lock(store_dir):
+        store = open_store(store_dir, settings.chroma_url, create=True)
+        with store.rebuild_lease() if store.server else _no_lease() as renew:
+
+            def tick(stage: str, done: int, total: int) -> None:
+                renew()
+                if progress is not None:
+                    progress(stage, done, total)
+
+            loaded = load_articles(Path(settings.corpus), progress=lambda done, total: tick("reading", done, total))
+            report.skipped, report.warnings, report.files_seen = loaded.skipped, loaded.warnings, loaded.files_seen
+            if not loaded.articles:
+                raise NothingToIndexError(
+                    f"no usable article found in {settings.corpus} ({loaded.files_seen} files looked at, "
+                    f"{len(loaded.skipped)} skipped) — add .md, .txt, .html, .json or .jsonl articles and run again"
+                )
+            previous_view = store.active()
+            if previous_view is not None and not full:
+                check_model(previous_view.metadata, embedder.name, report.store)
+                meta = previous_view.metadata
+                if (meta.get("chunk_tokens"), meta.get("chunk_overlap")) != (
+                    settings.chunk_tokens, settings.chunk_overlap
+                ):
+                    report.note = "chunk size changed since the last build: every article was re-chunked"
+                    previous_view = None
+            if previous_view is None or full:
+                report.full = True
+                plan = _Plan(fresh=list(loaded.articles))
+                report.added = len(loaded.articles)
+                previous = _Previous()
+                write_to = None
+            else:
+                previous = _Previous.read(previous_view)
+                plan = _plan(previous, loaded, report)
+                write_to = previous_view
+                if not plan.fresh and not report.removed:
+                    report.changed = False
+                    report.articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused})
+                    report.chunks = previous_view.count()
+            if report.changed:
+                _write(store, write_to, previous, plan, loaded, settings, embedder, report, tick)
+            _drop_stale(store, store_dir, tick)  # also clears what a killed rebuild left behind
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _reusable_chunks(
-    previous: ChunkCollection | None, settings: Settings, embedder: Embedder, full: bool, report: RebuildReport
-) -> dict[tuple[str, str], list[tuple[Chunk, np.ndarray]]]:
-    if previous is None or full:
-        report.full = True
-        return {}
-    meta = previous.metadata
-    check_model(meta, embedder.name, report.store)
-    if (meta.get("chunk_tokens"), meta.get("chunk_overlap")) != (settings.chunk_tokens, settings.chunk_overlap):
-        report.full = True
-        report.note = "chunk size changed since the last build: every article was re-chunked"
-        return {}
-    grouped: dict[tuple[str, str], list[tuple[Chunk, np.ndarray]]] = {}
-    for stored in previous.iter_all(with_embeddings=True):
-        assert stored.embedding is not None
-        key = (stored.chunk.article_id, stored.chunk.content_hash)
-        grouped.setdefault(key, []).append((stored.chunk, stored.embedding))
-    for chunks in grouped.values():
-        chunks.sort(key=lambda pair: pair[0].n)
-    return grouped
+def _plan(previous: _Previous, loaded: LoadResult, report: RebuildReport) -> _Plan:
+    plan = _Plan(hidden=set(previous.hidden))
+    current = {a.id for a in loaded.articles}
+    for article in loaded.articles:
+        found = previous.find(article.id)
+        if found is not None and found[1][0].chunk.content_hash == article.content_hash:
+            _keep(plan, article.id, found)
+            report.unchanged += 1
+            continue
+        plan.fresh.append(article)
+        if found is None:
+            report.added += 1
+        else:
+            report.updated += 1
+    unreadable = {s.origin for s in loaded.skipped if s.unreadable}
+    for article_id in sorted((previous.base.keys() | previous.delta.keys()) - current):
+        found = previous.find(article_id)
+        assert found is not None
+        if found[1][0].file in unreadable:
+            _keep(plan, article_id, found)  # the file is there but broken right now: keep what we had
+            report.kept += 1
+        else:
+            report.removed += 1
+    plan.hidden |= previous.base.keys() - plan.from_base
+    if report.kept:
+        report.note = (
+            f"kept the previously indexed version of {report.kept} article(s) from files that could not be "
+            "read this time (see Skipped); fix or delete those files"
+        )
+    return plan
 
 
-def _sync(
+def _keep(plan: _Plan, article_id: str, found: tuple[str, list[StoredChunk]]) -> None:
+    layer, stored = found
+    if layer == "base":
+        plan.from_base.add(article_id)
+    else:
+        plan.reused.extend(stored)
+
+
+def _write(
     store: Store,
-    previous: ChunkCollection | None,
-    reusable: dict[tuple[str, str], list[tuple[Chunk, np.ndarray]]],
-    articles: list[Article],
+    previous_view: ChunkCollection | None,
+    previous: _Previous,
+    plan: _Plan,
+    loaded: LoadResult,
     settings: Settings,
     embedder: Embedder,
     report: RebuildReport,
-    progress: ProgressFn | None,
+    tick: ProgressFn,
 ) -> None:
-    previous_ids = {article_id for article_id, _ in reusable}
-    kept: list[tuple[Chunk, np.ndarray]] = []
     fresh: list[Chunk] = []
-    for i, article in enumerate(articles):
-        key = (article.id, article.content_hash)
-        if key in reusable:
-            kept.extend(reusable[key])
-            report.unchanged += 1
-        else:
-            fresh.extend(split_into_chunks(article, settings.chunk_tokens, settings.chunk_overlap))
-            if article.id in previous_ids:
-                report.updated += 1
-            else:
-                report.added += 1
-        if progress:
-            progress("chunking", i + 1, len(articles))
-    current_ids = {a.id for a in articles}
-    report.removed = len(previous_ids - current_ids)
-    report.articles = len(articles)
-    report.chunks = len(kept) + len(fresh)
-    if previous is not None and not report.full and not fresh and not report.removed:
-        report.changed = False
-        return
+    for i, article in enumerate(plan.fresh):
+        fresh.extend(split_into_chunks(article, settings.chunk_tokens, settings.chunk_overlap))
+        tick("chunking", i + 1, len(plan.fresh))
+    base_chunks = [s for article_id in plan.from_base for s in previous.base[article_id]]
+    delta_size = len(plan.reused) + len(fresh)
+    total = len(base_chunks) + delta_size
+    base_articles = len(previous.base) + len(previous.hidden)
+    compact = previous_view is not None and (
+        delta_size > COMPACT_SHARE * total or len(plan.hidden) > COMPACT_SHARE * base_articles
+    )
 
     done = 0
 
     def advance(n: int) -> None:
         nonlocal done
         done += n
-        if progress:
-            progress("embedding", done, len(fresh))
+        tick("embedding", done, len(fresh))
 
-    if progress:
-        progress("embedding", 0, len(fresh))
+    tick("embedding", 0, len(fresh))
     vectors = embedder.embed_texts([embedding_text(c) for c in fresh], progress=advance)
     report.embedded_chunks = len(fresh)
 
-    generation = store.create_generation(
-        {
-            "embedding_model": embedder.name,
-            "dimension": embedder.dim,
-            "chunk_tokens": settings.chunk_tokens,
-            "chunk_overlap": settings.chunk_overlap,
-        }
-    )
+    articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused}) + len(plan.fresh)
+    metadata: dict[str, str | int] = {
+        "embedding_model": embedder.name,
+        "dimension": embedder.dim,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "articles": articles,
+        "chunks": total,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    if compact:
+        assert previous_view is not None
+        report.compacted = True
+        keep_ids = {s.chunk.id for s in base_chunks}
+        base_chunks = [s for s in previous_view.iter_all(with_embeddings=True, layer="base") if s.chunk.id in keep_ids]
+        stored = base_chunks + plan.reused
+        generation = store.create_generation(metadata)
+    elif previous_view is not None:
+        stored = list(plan.reused)
+        generation = store.create_generation(metadata, base=previous_view, hidden=sorted(plan.hidden))
+    else:
+        stored = []
+        generation = store.create_generation(metadata)
+    folder = lexical_dir(Path(settings.store), generation.name)
     try:
-        all_chunks = [c for c, _ in kept] + fresh
-        parts = ([np.stack([v for _, v in kept])] if kept else []) + ([vectors] if fresh else [])
-        all_vectors = np.vstack(parts)
-        if progress:
-            progress("writing", 0, len(all_chunks))
-        generation.add(all_chunks, all_vectors)
-        if progress:
-            progress("writing", len(all_chunks), len(all_chunks))
-        build_lexical_index(all_chunks).save(lexical_dir(Path(settings.store), generation.name))
-        store.update_generation_metadata(
-            generation,
-            {"articles": len(articles), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
-        )
+        chunks = [s.chunk for s in stored] + fresh
+        files = [s.file for s in stored] + [loaded.files.get(c.article_id) for c in fresh]
+        reused_vectors = [s.embedding for s in stored if s.embedding is not None]
+        all_vectors = np.vstack([np.stack(reused_vectors), vectors]) if reused_vectors else vectors
+        tick("writing", 0, len(chunks))
+        generation.add(chunks, all_vectors, files, progress=lambda n: tick("writing", n, len(chunks)))
+        tick("lexical", 0, 1)
+        layered_over = [] if compact else [s.chunk for s in base_chunks]  # base chunks the delta leaves visible
+        build_lexical_index(layered_over + chunks).save(folder)
+        tick("lexical", 1, 1)
+        tick("switching", 0, 1)
         store.activate(generation)
+        tick("switching", 1, 1)
     except BaseException:
-        # Leave the previous generation active and remove the half-built one.
+        # Leave the previous view active and remove the half-built collection.
         store.drop(generation.name)
-        shutil.rmtree(lexical_dir(Path(settings.store), generation.name), ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
+    report.articles = articles
+    report.chunks = total
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -202,12 +314,16 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
 
 
-def _drop_stale(store: Store, store_dir: Path) -> None:
-    active = store.active_name()
-    for name in store.stale_generations():
+def _drop_stale(store: Store, store_dir: Path, tick: ProgressFn) -> None:
+    """Remove collections and BM25 folders no retained view uses (the replaced view survives one more sync)."""
+    stale = store.stale_generations()
+    tick("cleanup", 0, len(stale))
+    for i, name in enumerate(stale):
         store.drop(name)
+        tick("cleanup", i + 1, len(stale))
+    retained = store.retained_views()
     lexical_root = store_dir / "lexical"
     if lexical_root.is_dir():
         for folder in lexical_root.iterdir():
-            if folder.name != active:
+            if folder.name not in retained:
                 shutil.rmtree(folder, ignore_errors=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.loaders import load_articles, normalize_date
+from index.loaders import Skipped, load_articles, normalize_date
 from tests.conftest import FIXTURE_CORPUS, MULTIHOP_CORPUS, ROOT, require_shared
 
 
@@ -169,3 +169,50 @@ def test_shared_multihop_corpus_loads_609_articles() -> None:
     assert result.skipped == []
     sources = {a.source for a in result.articles}
     assert {"TechCrunch", "The Verge", "Sporting News"} <= sources
+
+
+def test_file_that_vanishes_mid_read_is_skipped(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        write(tmp_path, name, f"Article {name} is about the harbour. It has two sentences.")
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:  # a.txt has been read, b.txt is next: delete it now, as a user or a sync tool might
+            (tmp_path / "b.txt").unlink()
+
+    result = load_articles(tmp_path, progress=progress)
+    assert [a.origin for a in result.articles] == ["a.txt", "c.txt"]
+    assert result.skipped == [Skipped("b.txt", "file disappeared while the corpus was being read", unreadable=False)]
+    assert result.files_seen == 3
+
+
+def test_broken_files_are_marked_unreadable_policy_skips_are_not(tmp_path: Path) -> None:
+    write(tmp_path, "good.txt", "A perfectly fine article about the harbour. It has two sentences.")
+    write(tmp_path, "empty.txt", "")
+    write(tmp_path, "broken.json", "[{")
+    write(tmp_path, "zz-copy.txt", "A perfectly fine article about the harbour. It has two sentences.")
+    write(tmp_path, "notes.docx", "x")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
+    outside.write_text("Secret text outside the corpus folder.")
+    (tmp_path / "link.txt").symlink_to(outside)
+    (tmp_path / "inside.txt").symlink_to(tmp_path / "good.txt")
+    result = load_articles(tmp_path)
+    flags = {s.origin: s.unreadable for s in result.skipped}
+    assert flags == {
+        "broken.json": True,
+        "empty.txt": True,
+        "inside.txt": False,  # a symlink inside the corpus is read, then found to duplicate good.txt
+        "link.txt": False,
+        "notes.docx": False,
+        "zz-copy.txt": False,
+    }
+    assert result.files == {a.id: "good.txt" for a in result.articles}
+
+
+def test_ten_megabyte_plain_text_article_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "big.txt", "Headline\n\n" + "All work and no play makes a dull article. " * 240_000)
+    write(tmp_path, "small.txt", "A small article about the harbour. It has two sentences.")
+    result = load_articles(tmp_path)
+    assert [a.origin for a in result.articles] == ["small.txt"]
+    assert [(s.origin, s.reason) for s in result.skipped] == [
+        ("big.txt", "article body is 10.3 MB of text, over the 2 MB limit; split it into several articles")
+    ]

@@ -1,0 +1,81 @@
+"""Helpers for the index lifecycle tests: a corpus big enough for deltas, and views read back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from index.lexical import lexical_dir, load_lexical_index
+from index.settings import Settings
+from index.store import Store, open_store
+from tests.conftest import FIXTURE_CORPUS
+
+# Made-up town names: each is a word that occurs in one article only, so BM25 and the dense index can
+# be checked for exactly which articles they hold.
+TOWNS = [
+    "Arvelle", "Brisdane", "Corvath", "Dunmere", "Elstrow", "Fenwick", "Galloway", "Harrowgate", "Islington",
+    "Jarrow", "Kelvedon", "Lorimer", "Marwick", "Northam", "Oakhurst", "Penrith", "Quenby", "Ravenglass",
+    "Stanwix", "Tilbury", "Ulverston", "Varley", "Wexcombe", "Yarrow", "Zennor", "Ashbourne", "Bramley",
+    "Cawood", "Dovercourt", "Eskdale",
+]
+
+
+def town_article(i: int, shelves: int | None = None) -> dict[str, str]:
+    """A short synthetic news article about the town TOWNS[i]."""
+    town = TOWNS[i]
+    return {
+        "title": f"{town} opens a public library",
+        "body": f"The town of {town} opened a public library with {shelves or 100 + i} shelves on Monday. "
+        f"Volunteers from {town} carried the first books in by hand.",
+        "url": f"https://wire.example/library/{town.lower()}",
+        "source": "Test Wire",
+        "published_at": "2023-10-01",
+        "category": "local",
+    }
+
+
+def write_towns(corpus: Path, articles: list[dict[str, str]]) -> None:
+    """(Re)write towns.jsonl, one article per line."""
+    (corpus / "towns.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+
+
+def make_corpus(tmp_path: Path) -> Path:
+    """The fixture corpus (7 articles) plus 30 town articles: 37 articles, 37 chunks."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    write_towns(corpus, [town_article(i) for i in range(len(TOWNS))])
+    return corpus
+
+
+def view_texts(store: Store) -> dict[str, str]:
+    """Chunk id -> text of every chunk the active view serves."""
+    view = store.require_active()
+    texts = {s.chunk.id: s.chunk.text for s in view.iter_all()}
+    assert view.count() == len(texts)
+    return texts
+
+
+def assert_lexical_in_step(settings: Settings) -> None:
+    """The BM25 index of the active view holds exactly the view's chunks."""
+    store = open_store(settings.store, settings.chroma_url)
+    view = store.require_active()
+    lexical = load_lexical_index(lexical_dir(settings.store, view.name))
+    assert lexical is not None
+    assert sorted(lexical.ids) == sorted(view_texts(store))
+
+
+def lexical_finds(settings: Settings, word: str) -> list[str]:
+    """Chunk ids the active view's BM25 index returns for `word`."""
+    store = open_store(settings.store, settings.chroma_url)
+    lexical = load_lexical_index(lexical_dir(settings.store, store.require_active().name))
+    assert lexical is not None
+    return [lexical.ids[i] for i, _ in lexical.search(word, 5)]
+
+
+def assert_clean(settings: Settings) -> None:
+    """Nothing left over: no stale collection, and one BM25 folder per retained view."""
+    store = open_store(settings.store, settings.chroma_url)
+    assert store.stale_generations() == []
+    folders = {p.name for p in (Path(settings.store) / "lexical").iterdir()}
+    assert folders == store.retained_views()
