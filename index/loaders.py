@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import json
@@ -23,7 +24,8 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SU
 
 MAX_ARTICLE_CHARS = 2_000_000  # ~2 MB of text: far beyond any news article, small enough to embed
 MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_UNDECODABLE_SHARE = 0.02  # above this a file is not text in any encoding we read
+MAX_UNDECODABLE_SHARE = 0.02  # a UTF-8 file with more broken bytes than this is read as another encoding
+MAX_CHAOS = 0.2  # charset-normalizer's "mess" score above which a decoding is not believable text
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,11 @@ def _read_text(file: Path, origin: str, result: LoadResult) -> str:
         raise _SkipFile("is a folder, not a file") from exc
     if not data.strip():
         raise _SkipFile("empty file")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _SkipFile(f"broken UTF-16 text ({exc.reason}); convert it to UTF-8") from exc
     if b"\x00" in data[:8192]:
         raise _SkipFile("binary file (contains NUL bytes), not text")
     try:
@@ -160,10 +167,24 @@ def _read_text(file: Path, origin: str, result: LoadResult) -> str:
         pass
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    if bad / max(len(text), 1) > MAX_UNDECODABLE_SHARE:
-        raise _SkipFile(f"not UTF-8 text ({bad} undecodable bytes); convert it to UTF-8")
-    result.warnings.append(Skipped(origin, f"{bad} bytes were not valid UTF-8 and were replaced by �"))
-    return text
+    if any(ord(c) > 0x7F and c != "\ufffd" for c in text) and bad / max(len(text), 1) <= MAX_UNDECODABLE_SHARE:
+        # Valid multi-byte UTF-8 around a few broken bytes: a damaged UTF-8 file, not another encoding.
+        result.warnings.append(Skipped(origin, f"{bad} bytes were not valid UTF-8 and were replaced by �"))
+        return text
+    return _decode_legacy(data, origin, bad, result)
+
+
+def _decode_legacy(data: bytes, origin: str, bad: int, result: LoadResult) -> str:
+    """Text in another encoding (Latin-1, Windows-1252, Shift JIS…), detected by charset-normalizer."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > MAX_CHAOS:
+        raise _SkipFile(
+            f"not UTF-8 text ({bad} undecodable bytes) and not text in any encoding we recognise; convert it to UTF-8"
+        )
+    result.warnings.append(Skipped(origin, f"not UTF-8: read as {best.encoding}; convert it to UTF-8 to be sure"))
+    return str(best)
 
 
 def _article_id(url: str | None, origin: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,8 @@ def test_bad_input_is_skipped_with_reasons(tmp_path: Path) -> None:
     write(tmp_path, "nobody.json", json.dumps({"title": "No body here"}))
     write(tmp_path, "zz-copy.txt", good)
     write(tmp_path, "huge.json", json.dumps({"title": "Huge", "body": "word " * 2_000_000}))
-    write(tmp_path, "latin1.txt", "Caf\xe9 owners in M\xfcnchen said prices rose.".encode("latin-1") * 2)
+    noise = bytes(b or 1 for b in random.Random(0).randbytes(4000))  # no NUL byte, yet no text either
+    write(tmp_path, "noise.txt", noise)
     write(tmp_path, "notes.docx", "not a supported type")
     outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
     outside.write_text("Secret text outside the corpus folder.")
@@ -141,19 +143,40 @@ def test_bad_input_is_skipped_with_reasons(tmp_path: Path) -> None:
     assert reasons["huge.json"] == (
         "article body is 10.0 MB of text, over the 2 MB limit; split it into several articles"
     )
-    assert reasons["latin1.txt"] == "not UTF-8 text (4 undecodable bytes); convert it to UTF-8"
+    assert reasons["noise.txt"].startswith("not UTF-8 text (")
+    assert reasons["noise.txt"].endswith(
+        " undecodable bytes) and not text in any encoding we recognise; convert it to UTF-8"
+    )
     assert reasons["notes.docx"].startswith("unsupported file type '.docx'")
     assert reasons["link.txt"].startswith("symlink points outside the corpus folder")
 
 
 def test_mostly_utf8_file_loads_with_a_warning(tmp_path: Path) -> None:
-    text = "The mayor of Port Elling said the bridge is safe. " * 10
-    write(tmp_path, "mixed.txt", text.encode("utf-8") + b"\xff")
+    text = "The mayor of Port Elling said the caf\xe9 bridge is safe. " * 10
+    write(tmp_path, "mixed.txt", text.encode("utf-8") + b"\xff")  # UTF-8 with one damaged byte
     result = load_articles(tmp_path)
     assert [a.origin for a in result.articles] == ["mixed.txt"]
     assert [(w.origin, w.reason) for w in result.warnings] == [
         ("mixed.txt", "1 bytes were not valid UTF-8 and were replaced by �")
     ]
+
+
+def test_other_encodings_are_decoded_with_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, "latin1.txt", "Caf\xe9 owners in M\xfcnchen said prices rose.".encode("latin-1") * 2)
+    write(tmp_path, "tokyo.txt", "東京の市長は新しい橋を開通させたと述べた。".encode("shift_jis"))
+    write(tmp_path, "utf16.txt", "Ferry workers in Port Elling ended a strike.".encode("utf-16"))
+    result = load_articles(tmp_path)
+    bodies = {a.origin: a.body for a in result.articles}
+    assert bodies == {
+        "latin1.txt": "Caf\xe9 owners in M\xfcnchen said prices rose." * 2,
+        "tokyo.txt": "東京の市長は新しい橋を開通させたと述べた。",
+        "utf16.txt": "Ferry workers in Port Elling ended a strike.",
+    }
+    assert [(w.origin, w.reason) for w in result.warnings] == [
+        ("latin1.txt", "not UTF-8: read as cp1250; convert it to UTF-8 to be sure"),
+        ("tokyo.txt", "not UTF-8: read as cp932; convert it to UTF-8 to be sure"),
+    ]
+    assert result.skipped == []
 
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:
