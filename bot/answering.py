@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.types import EXTRACTIVE, NOT_COVERED, Answer, AnswerSentence, Citation, Hit
+from bot.citations import MARKER, Verifier, normalize_markers, parse_answer
+from bot.errors import LLMServerError
+from bot.llm import NOT_COVERED_REPLY, LLMClient, answer_messages
+from bot.types import EXTRACTIVE, GENERATED, NOT_COVERED, Answer, AnswerSentence, Citation, Hit
 from index.chunking import sentence_spans
 from index.embedding import Embedder
 from index.lexical import analyze
@@ -112,26 +115,123 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def stream_extractive_answer(question: str, hits: Sequence[Hit], embedder: Embedder) -> Iterator[Answer]:
-    """Yield the extractive answer growing sentence by sentence; the last one has `done=True`."""
-    answer = Answer(question=question, mode=EXTRACTIVE, hits=list(hits))
-    scored = score_candidates(question, candidate_sentences(hits), embedder)
+def not_covered_answer(question: str, hits: Sequence[Hit] = ()) -> Answer:
+    """The final answer saying that the indexed articles do not cover the question."""
+    return Answer(question=question, text=NOT_COVERED_TEXT, mode=NOT_COVERED, hits=list(hits), done=True)
+
+
+def stream_extractive_answer(
+    question: str,
+    hits: Sequence[Hit],
+    embedder: Embedder,
+    *,
+    scored: list[Candidate] | None = None,
+    verifier: Verifier | None = None,
+    base: Answer | None = None,
+) -> Iterator[Answer]:
+    """Yield the extractive answer growing sentence by sentence; the last one has `done=True`.
+
+    `scored` reuses candidates already scored for the coverage gate; `base` carries notes and the standalone
+    question of the caller. Every sentence goes through the same verifier as generated answers.
+    """
+    answer = base.snapshot() if base is not None else Answer(question=question)
+    answer.mode, answer.hits = EXTRACTIVE, list(hits)
+    if scored is None:
+        scored = score_candidates(question, candidate_sentences(hits), embedder)
     if not scored or not is_covered(scored[0]):
-        answer.mode = NOT_COVERED
-        answer.text = NOT_COVERED_TEXT
-        answer.done = True
-        yield answer.snapshot()
+        final = not_covered_answer(answer.question, hits)
+        final.notes, final.standalone_question = answer.notes, answer.standalone_question
+        yield final
         return
+    chosen = select_sentences(scored)
+    verdicts = (verifier or Verifier(embedder)).verify(
+        [(c.text, (n,)) for n, c in enumerate(chosen, start=1)],
+        {n: c.hit.chunk for n, c in enumerate(chosen, start=1)},
+    )
     parts: list[str] = []
-    for n, cand in enumerate(select_sentences(scored), start=1):
+    for n, (cand, verdict) in enumerate(zip(chosen, verdicts), start=1):
         citation = Citation(n=n, chunk=cand.hit.chunk, quote=cand.text, quote_start=cand.start, quote_end=cand.end)
         answer.citations.append(citation)
-        answer.sentences.append(AnswerSentence(cand.text, True, (n,), (cand.text,)))
+        quotes = tuple(m.quote for m in verdict.matches)
+        answer.sentences.append(AnswerSentence(cand.text, verdict.supported, (n,), quotes, verdict.note))
         parts.append(f"{_as_statement(cand.text)} [{n}]")
         answer.text = " ".join(parts)
         yield answer.snapshot()
     answer.done = True
     yield answer.snapshot()
+
+
+def stream_generated_answer(
+    question: str, hits: Sequence[Hit], llm: LLMClient, verifier: Verifier, base: Answer | None = None
+) -> Iterator[Answer]:
+    """Yield the LLM's answer as it streams, then the verified final one (`done=True`).
+
+    Raises LLMError when the model fails, possibly after partial answers were yielded.
+    """
+    answer = base.snapshot() if base is not None else Answer(question=question)
+    answer.mode, answer.hits = GENERATED, list(hits)
+    received = ""
+    for delta in llm.stream_chat(answer_messages(question, hits)):
+        received += delta
+        if _may_be_not_covered_reply(received):
+            continue  # do not flash the sentinel the prompt asks for
+        answer.text = normalize_markers(received, len(hits))[0]
+        yield answer.snapshot()
+    if not received.strip():
+        raise LLMServerError(f"the LLM server at {llm.base_url} sent an empty answer; try again")
+    if _is_not_covered_reply(received):
+        final = not_covered_answer(answer.question, hits)
+        final.notes = [*answer.notes, "The language model found no answer in the retrieved passages."]
+        final.standalone_question = answer.standalone_question
+        yield final
+        return
+    yield verify_generated(received, hits, verifier, answer)
+
+
+def verify_generated(text: str, hits: Sequence[Hit], verifier: Verifier, base: Answer) -> Answer:
+    """The final generated answer: markers cleaned, each sentence checked against the passages it cites."""
+    parsed = parse_answer(text, len(hits))
+    passages = {n: hit.chunk for n, hit in enumerate(hits, start=1)}
+    verdicts = verifier.verify([(s.claim, s.citations) for s in parsed.sentences], passages)
+    answer = base.snapshot()
+    answer.text = parsed.text
+    citations: dict[int, tuple[bool, Citation]] = {}
+    for sentence, verdict in zip(parsed.sentences, verdicts):
+        answer.sentences.append(
+            AnswerSentence(
+                sentence.claim, verdict.supported, sentence.citations, tuple(m.quote for m in verdict.matches),
+                verdict.note,
+            )
+        )
+        for m in verdict.matches:
+            # A passage cited by several sentences highlights the span of the first sentence it supports.
+            if m.n not in citations or (verdict.supported and not citations[m.n][0]):
+                citations[m.n] = (verdict.supported, Citation(m.n, m.chunk, m.quote, m.start, m.end))
+    answer.citations = [c for _, (_, c) in sorted(citations.items())]
+    if parsed.dropped:
+        numbers = ", ".join(f"[{n}]" for n in parsed.dropped)
+        answer.notes.append(
+            f"Removed citation {numbers}: the answer cited a passage that does not exist "
+            f"(it was given passages [1]–[{len(hits)}])."
+        )
+    unsupported = sum(not s.supported for s in answer.sentences)
+    if unsupported:
+        answer.notes.append(
+            f"{unsupported} of {len(answer.sentences)} sentences are not supported by the passages they cite "
+            "and are flagged."
+        )
+    answer.done = True
+    return answer
+
+
+def _is_not_covered_reply(text: str) -> bool:
+    # Some models explain after the sentinel; without a citation that explanation is no answer either.
+    return re.sub(r"[^A-Z]+", " ", text.upper()).strip().startswith(NOT_COVERED_REPLY) and not MARKER.search(text)
+
+
+def _may_be_not_covered_reply(text: str) -> bool:
+    squeezed = re.sub(r"[^A-Z]+", " ", text.upper()).lstrip()
+    return NOT_COVERED_REPLY.startswith(squeezed.rstrip()) and len(text) <= len(NOT_COVERED_REPLY) + 4
 
 
 def _as_statement(sentence: str) -> str:

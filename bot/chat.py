@@ -1,11 +1,22 @@
-"""The chat engine: load the model and index once, then answer questions with citations."""
+"""The chat engine: load the model and index once, then answer questions with verified citations."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bot.answering import stream_extractive_answer
+from bot.answering import (
+    candidate_sentences,
+    is_covered,
+    not_covered_answer,
+    score_candidates,
+    stream_extractive_answer,
+    stream_generated_answer,
+)
+from bot.citations import Verifier
+from bot.errors import LLMError
+from bot.llm import LLMClient, make_llm
 from bot.retrieval import Filters, Retriever
+from bot.rewrite import rewrite_question
 from bot.types import Answer
 from index.embedding import Embedder, load_embedder
 from index.settings import Settings
@@ -15,10 +26,18 @@ from index.store import Store
 class ChatEngine:
     """Everything an answer needs, loaded once per process and shared by every message."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        llm: LLMClient | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings.embed_model)
         self.retriever = Retriever(settings, self.embedder, store)
+        self.llm = llm if llm is not None else make_llm(settings)
+        self.verifier = Verifier(self.embedder)
 
     def stream_answer(
         self,
@@ -27,12 +46,46 @@ class ChatEngine:
         filters: Filters | None = None,
         k: int | None = None,
     ) -> Iterator[Answer]:
-        """Yield the answer as it grows; the last one yielded is complete (`done=True`)."""
-        question = question.strip()
-        hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
-        yield from stream_extractive_answer(question, hits, self.embedder)
+        """Yield the answer as it grows; the last one yielded is complete (`done=True`).
 
-    def answer(self, question: str, filters: Filters | None = None, k: int | None = None) -> Answer:
+        `history` holds the earlier (user, assistant) turns; a follow-up is rewritten into a standalone question
+        (`Answer.standalone_question`) before retrieval. With an LLM configured the answer is generated and every
+        sentence verified; if the LLM fails, the extractive answer comes instead, with a note saying why.
+        """
+        question = question.strip()
+        rewrite = rewrite_question(question, history, self.llm)
+        base = Answer(question=question, standalone_question=rewrite.question if rewrite.changed else None)
+        hits = self.retriever.retrieve(rewrite.question, k or self.settings.top_k, filters)
+        scored = score_candidates(rewrite.question, candidate_sentences(hits), self.embedder)
+        if not scored or not is_covered(scored[0]):
+            # Nothing relevant was retrieved: say so without asking the LLM.
+            final = not_covered_answer(question, hits)
+            final.standalone_question = base.standalone_question
+            yield final
+            return
+        failure = rewrite.error
+        if self.llm is not None and failure is None:
+            try:
+                yield from stream_generated_answer(rewrite.question, hits, self.llm, self.verifier, base)
+                return
+            except LLMError as exc:
+                failure = exc
+        if failure is not None:
+            base.notes.append(
+                f"Extractive answer (verbatim sentences from the passages) because the language model failed: "
+                f"{failure}"
+            )
+        yield from stream_extractive_answer(
+            rewrite.question, hits, self.embedder, scored=scored, verifier=self.verifier, base=base
+        )
+
+    def answer(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Answer:
         """The complete answer to one question."""
-        *_, final = self.stream_answer(question, filters=filters, k=k)
+        *_, final = self.stream_answer(question, history=history, filters=filters, k=k)
         return final

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import BotError
@@ -29,6 +30,22 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--chroma-url", help=f"Chroma server URL (env {ENV_VARS['chroma_url']})")
     ask.add_argument("--k", type=int, help=f"passages to retrieve (default 6; env {ENV_VARS['top_k']})")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    ask.add_argument(
+        "--previous",
+        action="append",
+        default=[],
+        metavar="QUESTION",
+        help="an earlier question of the conversation (repeat, oldest first); the question is read as its follow-up",
+    )
+    llm = ask.add_argument_group(
+        "generated answers (any OpenAI-compatible server; without a key or base URL answers are extractive)"
+    )
+    llm.add_argument("--llm-base-url", help=f"server URL ending in /v1 (env {ENV_VARS['llm_base_url']})")
+    llm.add_argument("--llm-api-key", help=f"API key (env {ENV_VARS['llm_api_key']})")
+    llm.add_argument("--llm-model", help=f"model name (default gpt-4o-mini; env {ENV_VARS['llm_model']})")
+    llm.add_argument("--llm-timeout", type=float, help=f"seconds (default 60; env {ENV_VARS['llm_timeout']})")
+    llm.add_argument("--llm-retries", type=int, help=f"retries on 429/5xx (default 2; env {ENV_VARS['llm_retries']})")
+    llm.add_argument("--no-llm", action="store_true", help="answer extractively even when an LLM is configured")
     return parser
 
 
@@ -39,10 +56,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: the question is empty", file=sys.stderr)
         return 2
     try:
-        settings = load_settings(store=args.store, chroma_url=args.chroma_url, top_k=args.k)
+        settings = load_settings(
+            store=args.store,
+            chroma_url=args.chroma_url,
+            top_k=args.k,
+            llm_base_url=args.llm_base_url,
+            llm_api_key=args.llm_api_key,
+            llm_model=args.llm_model,
+            llm_timeout=args.llm_timeout,
+            llm_retries=args.llm_retries,
+        )
+        if args.no_llm:
+            settings = replace(settings, llm_api_key=None, llm_base_url=None)
         from bot.chat import ChatEngine
 
-        answer = ChatEngine(settings).answer(args.question)
+        history = [(q, "") for q in args.previous if q.strip()]
+        answer = ChatEngine(settings).answer(args.question, history=history)
     except (IndexLayerError, BotError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -55,8 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def format_answer(answer: Answer) -> str:
     """The answer and its sources as plain text."""
-    lines = [answer.text]
+    lines = []
+    if answer.standalone_question:
+        lines.append(f"(understood as: {answer.standalone_question})")
+    lines.append(answer.text)
     lines.extend(f"note: {note}" for note in answer.notes)
+    unsupported = [s for s in answer.sentences if not s.supported]
+    if unsupported:
+        lines.append("")
+        lines.append("Not supported by the cited passages:")
+        lines.extend(f"  ✗ {s.text}" + (f" ({s.note})" if s.note else "") for s in unsupported)
     if answer.citations:
         lines.append("")
         lines.append("Sources:")

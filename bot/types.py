@@ -64,8 +64,8 @@ class AnswerSentence:
     text: str
     supported: bool
     citations: tuple[int, ...] = ()
-    quotes: tuple[str, ...] = ()
-    note: str = ""
+    quotes: tuple[str, ...] = ()  # the best span of each cited passage, in the order of `citations`
+    note: str = ""  # why the sentence is not supported
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as `python -m bot ask --json` prints it."""
@@ -74,6 +74,7 @@ class AnswerSentence:
             "supported": self.supported,
             "citations": list(self.citations),
             "quotes": list(self.quotes),
+            "note": self.note,
         }
 
 

@@ -1,0 +1,165 @@
+"""Citation markers and the sentence verifier, with the real embedding model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat import ChatEngine
+from bot.citations import Verifier, claim_names, missing_facts, parse_answer, passage_facts
+from index.documents import Chunk
+from index.embedding import Embedder
+from index.rebuild import RebuildReport
+from index.settings import Settings
+
+BRIDGE = Chunk(
+    article_id="bridge",
+    n=0,
+    text=(
+        "The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a 14-month repair that cost 82 "
+        "million dollars. Engineers replaced all 212 steel cables and resurfaced the deck.\n\n"
+        "Mayor Dana Reyes cut the ribbon at dawn. Critics on the city council argued that the repair ran 19 "
+        "million dollars over budget. Councillor Amir Haddad called for an independent audit of the contract."
+    ),
+    start=0,
+    end=0,
+    title="Harbor Bridge reopens after 14-month repair",
+    source="Coastal Courier",
+    published_at="2023-10-04T09:30:00Z",
+)
+HOCKEY = Chunk(
+    article_id="hockey",
+    n=0,
+    text=(
+        "The Riverton Rockets won the national hockey championship on Saturday, beating the Lakeside Loons 3-1 "
+        "in the final. Goalkeeper Tomas Berg saved 41 shots and was named the most valuable player.\n\n"
+        "It is the club's first title since 1998."
+    ),
+    start=0,
+    end=0,
+    title="Riverton Rockets win the championship",
+    source="Sporting News",
+    published_at="2023-12-02T22:10:00+00:00",
+)
+PASSAGES = {1: BRIDGE, 2: HOCKEY}
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder: Embedder) -> Verifier:
+    return Verifier(embedder)
+
+
+@pytest.mark.parametrize(
+    ("text", "citations"),
+    [
+        ("It reopened [1]. The Rockets won [2].", [(1,), (2,)]),
+        ("It reopened [1, 2]. The Rockets won [2][1].", [(1, 2), (2, 1)]),
+        ("It reopened. [1] The Rockets won. [2]", [(1,), (2,)]),
+        ("[1] It reopened. [2] The Rockets won.", [(1,), (2,)]),
+        ("It reopened [1-2]. The Rockets won [passage 2].", [(1, 2), (2,)]),
+        ("It reopened [^1]; crowds came [1; 2]. The Rockets won.", [(1, 2), ()]),
+    ],
+)
+def test_marker_forms(text: str, citations: list[tuple[int, ...]]) -> None:
+    parsed = parse_answer(text, 2)
+    assert [s.citations for s in parsed.sentences] == citations
+    assert parsed.dropped == ()
+
+
+def test_out_of_range_markers_are_dropped_and_listed() -> None:
+    parsed = parse_answer("The bridge reopened [1][7]. The audit was requested [0]. Cables were replaced [1, 9].", 2)
+    assert parsed.text == "The bridge reopened [1]. The audit was requested. Cables were replaced [1]."
+    assert [(s.claim, s.citations) for s in parsed.sentences] == [
+        ("The bridge reopened.", (1,)),
+        ("The audit was requested.", ()),
+        ("Cables were replaced.", (1,)),
+    ]
+    assert parsed.dropped == (7, 0, 9)
+
+
+def test_paragraphs_are_kept_in_the_displayed_text() -> None:
+    parsed = parse_answer("First point [1].\n\nSecond point [2].\nThird point [2].", 2)
+    assert parsed.text == "First point [1].\n\nSecond point [2].\nThird point [2]."
+
+
+def test_names_numbers_and_dates_that_must_match() -> None:
+    assert claim_names("Officials said Mayor Dana Reyes met FIFA in Port-Elling on Tuesday.") == [
+        "Mayor", "Dana", "Reyes", "FIFA", "Port", "Elling", "Tuesday",
+    ]
+    facts = passage_facts(BRIDGE)
+    assert missing_facts("The repair cost 82,000,000 dollars and took fourteen months.", facts) == ()
+    assert missing_facts("The repair took fifteen months.", facts) == ("fifteen",)
+    assert missing_facts("The repair cost $82m and all 212 cables were replaced in October 2023.", facts) == ()
+    assert missing_facts("Reyes' audit cost 21 million dollars, said Mayor Smith on 5 November.", facts) == (
+        "21", "5", "Smith", "November",
+    )
+
+
+def test_paraphrase_is_supported_with_a_verbatim_quote(verifier: Verifier) -> None:
+    [verdict] = verifier.verify([("The repair of the Harbor Bridge cost 82 million dollars.", (1,))], PASSAGES)
+    assert verdict.supported and verdict.note == ""
+    [match] = verdict.matches
+    assert match.quote == (
+        "The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a 14-month repair that cost 82 "
+        "million dollars."
+    )
+    assert BRIDGE.text[match.start:match.end] == match.quote
+
+
+@pytest.mark.parametrize(
+    ("claim", "note"),
+    [
+        ("The repair cost 95 million dollars.", "“95” appears in none of the cited passages [1]"),
+        ("Mayor Dana Smith cut the ribbon at dawn.", "“Smith” appears in none of the cited passages [1]"),
+        ("The bridge reopened to traffic on Friday.", "“Friday” appears in none of the cited passages [1]"),
+        ("The bridge reopened in March 2021.", "“2021”, “March” appears in none of the cited passages [1]"),
+        ("The club celebrated its first title in decades.", "the cited passages [1] do not say this"),
+    ],
+)
+def test_unsupported_sentences_say_why(verifier: Verifier, claim: str, note: str) -> None:
+    [verdict] = verifier.verify([(claim, (1,))], PASSAGES)
+    assert not verdict.supported
+    assert verdict.note == note
+
+
+def test_right_sentence_wrong_passage(verifier: Verifier) -> None:
+    claim = "The club won its first title since 1998."
+    right, wrong = verifier.verify([(claim, (2,)), (claim, (1,))], PASSAGES)
+    assert right.supported and right.matches[0].quote == "It is the club's first title since 1998."
+    assert not wrong.supported and wrong.note == "“1998” appears in none of the cited passages [1]"
+
+
+def test_sentence_without_citation_is_unsupported(verifier: Verifier) -> None:
+    [verdict] = verifier.verify([("The Harbor Bridge reopened on Tuesday.", ())], PASSAGES)
+    assert (verdict.supported, verdict.matches, verdict.note) == (False, (), "cites no passage")
+
+
+def test_sentence_drawing_on_two_passages(verifier: Verifier) -> None:
+    claim = "The Harbor Bridge reopened on Tuesday, and the Riverton Rockets won the hockey championship."
+    [both] = verifier.verify([(claim, (1, 2))], PASSAGES)
+    assert both.supported
+    assert [m.n for m in both.matches] == [1, 2]
+    [only_one] = verifier.verify([(claim, (1,))], PASSAGES)
+    assert not only_one.supported
+    assert only_one.note == "“Riverton”, “Rockets” appears in none of the cited passages [1]"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much did the Harbor Bridge repair cost?",
+        "What did Mayor Dana Reyes say about the bridge?",
+        "Who won the hockey championship?",
+        "Who set the Melbourne Marathon course record?",
+        "What did the glacier study find?",
+    ],
+)
+def test_extractive_answers_always_verify(
+    fixture_index: tuple[Settings, RebuildReport], embedder: Embedder, question: str
+) -> None:
+    engine = ChatEngine(fixture_index[0], embedder)
+    answer = engine.answer(question)
+    assert answer.sentences, answer.text
+    by_n = {c.n: c for c in answer.citations}
+    for sentence in answer.sentences:
+        assert sentence.supported, sentence
+        assert sentence.quotes == tuple(by_n[n].quote for n in sentence.citations)
