@@ -73,7 +73,7 @@ def rewrite_messages(question: str, turns: Sequence[tuple[str, str]]) -> list[Me
     lines = []
     for user, assistant in turns[-MAX_TURNS:]:
         lines.append(f"User: {user}")
-        answer = re.sub(r"\s+", " ", MARKER.sub("", assistant)).strip()
+        answer = re.sub(r" ([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", assistant))).strip()
         if answer:
             lines.append(f"Assistant: {answer[:MAX_ANSWER_CHARS]}")
     content = "Conversation:\n" + "\n".join(lines) + f"\n\nLast question: {question}\n\nStandalone question:"
