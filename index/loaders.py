@@ -95,6 +95,7 @@ def load_articles(path: Path, progress: Callable[[int, int], None] | None = None
             result.files[article.id] = origin
     if progress is not None:
         progress(len(files), len(files))
+    result.skipped.sort(key=lambda s: s.origin)  # one list in corpus order, however each file was skipped
     return result
 
 

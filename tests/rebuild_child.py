@@ -36,6 +36,8 @@ def main(argv: list[str]) -> int:
             os.kill(os.getpid(), signal.SIGSTOP)
 
     report = rebuild_index(settings, embedder, full="--full" in argv, progress=progress)
+    for item in report.skipped:
+        print(f"skipped {item.origin}: {item.reason}")
     print(f"done added={report.added} updated={report.updated} removed={report.removed}", flush=True)
     return 0
 

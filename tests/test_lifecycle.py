@@ -7,7 +7,9 @@ go on; everything runs against both the embedded store and a real `chroma run` s
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -248,3 +250,51 @@ def test_store_that_cannot_be_written_exits_1_with_advice(tmp_path: Path) -> Non
         f"error: cannot write the index folder {blocker}: File exists — pass --store (or BOT_STORE) "
         "a folder you can write to\n"
     )
+
+
+def test_bad_input_is_skipped_with_reasons_and_never_aborts(tmp_path: Path, backend: Backend) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = "A perfectly fine article about the harbour in Port Elling. It has two sentences."
+    (corpus / "good.txt").write_text(good)
+    (corpus / "empty.txt").write_text("")
+    (corpus / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
+    (corpus / "noise.txt").write_bytes(bytes(b or 1 for b in random.Random(0).randbytes(4000)))
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 owners in M\xfcnchen said prices rose.".encode("latin-1"))
+    (corpus / "broken.json").write_text('{"title": "x", "body": ')
+    (corpus / "nobody.json").write_text(json.dumps({"title": "No body here"}))
+    (corpus / "zz-copy.txt").write_text(good)
+    (corpus / "huge.json").write_text(json.dumps({"title": "Huge", "body": "word " * 2_000_000}))
+    (corpus / "notes.docx").write_text("not a supported type")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Secret text outside the corpus folder.")
+    (corpus / "link.txt").symlink_to(outside)
+    result = run_cli("rebuild", "--corpus", str(corpus), *backend.cli_args(tmp_path / "store"))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "  added 2 · updated 0 · removed 0 · unchanged 0 · skipped 9 · embedded 2 chunks"
+    skipped = lines[lines.index("Skipped:") + 1:lines.index("Warnings:")]
+    assert [line.split(":")[0].strip() for line in skipped] == [
+        "binary.md", "broken.json", "empty.txt", "huge.json", "link.txt", "nobody.json", "noise.txt", "notes.docx",
+        "zz-copy.txt",
+    ]
+    assert "  zz-copy.txt: duplicate of the article in good.txt" in skipped
+    assert lines[lines.index("Warnings:") + 1:] == [
+        "  latin1.txt: not UTF-8: read as cp1250; convert it to UTF-8 to be sure"
+    ]
+    texts = view_texts(open_store(tmp_path / "store", backend.url))
+    assert sorted(texts.values()) == [good, "Café owners in München said prices rose."]
+
+
+def test_file_vanishing_mid_rebuild_is_skipped(tmp_path: Path, embedder: Embedder, backend: Backend) -> None:
+    settings = backend.settings(make_corpus(tmp_path), tmp_path / "store")
+    rebuild_index(settings, embedder)
+    # Files are read in name order: chess.html, glacier-study.txt, harbor-bridge.md, …
+    with frozen_rebuild(settings, "reading", 1) as proc:
+        (settings.corpus / "glacier-study.txt").unlink()
+        out = resume(proc)
+    assert "skipped glacier-study.txt: file disappeared while the corpus was being read\n" in out
+    assert "done added=0 updated=0 removed=1\n" in out
+    texts = view_texts(open_store(settings.store, settings.chroma_url))
+    assert len(texts) == 36 and not any("glaciers" in t for t in texts.values())
+    assert_lexical_in_step(settings)
