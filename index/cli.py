@@ -97,6 +97,8 @@ def _rebuild(settings: Settings, full: bool, quiet: bool) -> int:
     )
     if not report.changed:
         print("  the index was already up to date")
+    if report.compacted:
+        print("  changes since the last full build were merged into a new base collection")
     if report.note:
         print(f"  note: {report.note}")
     if report.skipped:
