@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.citations import MARKER, Verifier, normalize_markers, parse_answer
+from bot.citations import (
+    DATE_WORDS,
+    MARKER,
+    Verifier,
+    claim_names,
+    has_name,
+    normalize_markers,
+    parse_answer,
+    passages_facts,
+)
 from bot.errors import LLMServerError
 from bot.llm import NOT_COVERED_REPLY, LLMClient, answer_messages
 from bot.types import EXTRACTIVE, GENERATED, NOT_COVERED, Answer, AnswerSentence, Citation, Hit
@@ -26,6 +35,11 @@ MAX_SENTENCE_CHARS = 700
 MIN_SIMILARITY = 0.35
 MIN_OVERLAP = 0.5
 MIN_GATED_SIMILARITY = 0.2
+# A question naming someone or something that no retrieved passage mentions is usually about something the corpus
+# lacks: it needs a closer best sentence, and at least this share of its names must be found.
+# Tuned on the MultiHop-RAG dev questions (python -m bot.eval_answers gate).
+MISSING_NAME_SIMILARITY = 0.5
+MIN_NAME_COVERAGE = 1 / 3
 RELATIVE_CUTOFF = 0.8  # keep sentences scoring at least this share of the best one
 
 
@@ -82,11 +96,32 @@ def score_candidates(question: str, candidates: list[Candidate], embedder: Embed
     return scored
 
 
-def is_covered(best: Candidate) -> bool:
-    """Whether the best sentence is relevant enough to answer from (else: not covered)."""
-    if best.similarity >= MIN_SIMILARITY:
-        return True
-    return best.overlap >= MIN_OVERLAP and best.similarity >= MIN_GATED_SIMILARITY
+def is_covered(best: Candidate, name_coverage: float = 1.0) -> bool:
+    """Whether the best sentence is relevant enough to answer from (else: not covered).
+
+    `name_coverage` is the share of the question's names found in the retrieved passages (see `name_coverage`).
+    """
+    relevant = best.similarity >= MIN_SIMILARITY or (
+        best.overlap >= MIN_OVERLAP and best.similarity >= MIN_GATED_SIMILARITY
+    )
+    if not relevant or name_coverage >= 1.0:
+        return relevant
+    return name_coverage >= MIN_NAME_COVERAGE and best.similarity >= MISSING_NAME_SIMILARITY
+
+
+def name_coverage(question: str, hits: Sequence[Hit]) -> float:
+    """Share of the question's names (people, organisations, places, outlets; not dates) the passages mention."""
+    names = [n for n in claim_names(question) if n.lower() not in DATE_WORDS]
+    if not names:
+        return 1.0
+    facts = passages_facts([hit.chunk for hit in hits])
+    return sum(has_name(name, facts) for name in names) / len(names)
+
+
+def assess_coverage(question: str, hits: Sequence[Hit], embedder: Embedder) -> tuple[bool, list[Candidate]]:
+    """Whether the passages cover the question, and their sentences scored for the extractive answer."""
+    scored = score_candidates(question, candidate_sentences(hits), embedder)
+    return bool(scored) and is_covered(scored[0], name_coverage(question, hits)), scored
 
 
 def select_sentences(scored: list[Candidate], limit: int = MAX_SENTENCES) -> list[Candidate]:
@@ -136,9 +171,10 @@ def stream_extractive_answer(
     """
     answer = base.snapshot() if base is not None else Answer(question=question)
     answer.mode, answer.hits = EXTRACTIVE, list(hits)
+    covered = True
     if scored is None:
-        scored = score_candidates(question, candidate_sentences(hits), embedder)
-    if not scored or not is_covered(scored[0]):
+        covered, scored = assess_coverage(question, hits, embedder)
+    if not covered or not scored:
         final = not_covered_answer(answer.question, hits)
         final.notes, final.standalone_question = answer.notes, answer.standalone_question
         yield final

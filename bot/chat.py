@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bot.answering import (
-    candidate_sentences,
-    is_covered,
-    not_covered_answer,
-    score_candidates,
-    stream_extractive_answer,
-    stream_generated_answer,
-)
+from bot.answering import assess_coverage, not_covered_answer, stream_extractive_answer, stream_generated_answer
 from bot.citations import Verifier
 from bot.errors import LLMError
 from bot.llm import LLMClient, make_llm
@@ -56,8 +49,8 @@ class ChatEngine:
         rewrite = rewrite_question(question, history, self.llm)
         base = Answer(question=question, standalone_question=rewrite.question if rewrite.changed else None)
         hits = self.retriever.retrieve(rewrite.question, k or self.settings.top_k, filters)
-        scored = score_candidates(rewrite.question, candidate_sentences(hits), self.embedder)
-        if not scored or not is_covered(scored[0]):
+        covered, scored = assess_coverage(rewrite.question, hits, self.embedder)
+        if not covered:
             # Nothing relevant was retrieved: say so without asking the LLM.
             final = not_covered_answer(question, hits)
             final.standalone_question = base.standalone_question

@@ -41,6 +41,10 @@ _NUMBER_WORDS = {
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
 }
 _OPENERS = ':;"“‘(—–-'
+DATE_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}
 # Words a paraphrase adds without changing what is claimed; left out of the content-term coverage.
 _FILLER_TERMS = set(analyze(["said says say saying told according reported reports also would could"])[0])
 
@@ -190,6 +194,15 @@ class _Passage:
         """How many of the spans are single sentences (the rest are adjacent pairs)."""
         return (len(self.spans) + 1) // 2
 
+    def local_facts(self, start: int, end: int) -> _Facts:
+        """Facts of the span, the sentence before and after it (pronouns there), the title, outlet and date."""
+        sentences = self.spans[: self.singles]
+        inside = [i for i, (a, b) in enumerate(sentences) if a < end and b > start]
+        first, last = max(min(inside) - 1, 0), min(max(inside) + 1, len(sentences) - 1)
+        chunk = self.chunk
+        context = chunk.text[sentences[first][0]:sentences[last][1]]
+        return text_facts("\n".join([chunk.title, chunk.source or "", context, *date_forms(chunk.published_at)]))
+
 
 @dataclass
 class _Facts:
@@ -268,6 +281,16 @@ class Verifier:
             return Verdict(False, tuple(matches), missing, f"{listed} appears in none of the cited passages {refs}")
         if not matches:
             return Verdict(False, note=f"the cited passages {refs} are empty")
+        # Every name and number must also sit near the span that says the rest: a name taken from elsewhere in
+        # the passage ("Haddad cut the ribbon" where Reyes did) is as unsupported as one from nowhere.
+        local = _Facts()
+        for m in matches:
+            local.update(passages[m.n].local_facts(m.start, m.end))
+        misplaced = missing_facts(claim, local)
+        if misplaced:
+            listed = ", ".join(f"“{m}”" for m in misplaced)
+            note = f"{listed} is not in the part of the cited passages {refs} that says this"
+            return Verdict(False, tuple(matches), misplaced, note)
         similarity = max(m.similarity for m in matches)
         coverage = len(covered) / len(claim_terms) if claim_terms else 1.0
         if is_support(similarity, coverage):
@@ -344,11 +367,21 @@ def missing_facts(claim: str, facts: _Facts) -> tuple[str, ...]:
     for word in claim_number_words(claim):
         if float(_NUMBER_WORDS[word]) not in facts.values and word not in facts.words:
             missing.append(word)
-    for name in claim_names(claim):
-        variants = _word_variants(name)
-        if not any(v in facts.words or _stem(v) in facts.stems for v in variants):
-            missing.append(name)
+    missing.extend(name for name in claim_names(claim) if not has_name(name, facts))
     return tuple(dict.fromkeys(missing))
+
+
+def has_name(name: str, facts: _Facts) -> bool:
+    """Whether `facts` mention `name` (ignoring case, possessives, dots and inflection)."""
+    return any(v in facts.words or _stem(v) in facts.stems for v in _word_variants(name))
+
+
+def passages_facts(chunks: Sequence[Chunk]) -> _Facts:
+    """The facts of several passages together."""
+    facts = _Facts()
+    for chunk in chunks:
+        facts.update(passage_facts(chunk))
+    return facts
 
 
 def claim_names(claim: str) -> list[str]:

@@ -113,6 +113,11 @@ def test_paraphrase_is_supported_with_a_verbatim_quote(verifier: Verifier) -> No
         ("The bridge reopened to traffic on Friday.", "“Friday” appears in none of the cited passages [1]"),
         ("The bridge reopened in March 2021.", "“2021”, “March” appears in none of the cited passages [1]"),
         ("The club celebrated its first title in decades.", "the cited passages [1] do not say this"),
+        # Names and numbers found elsewhere in the passage, not where it says the rest.
+        ("Councillor Amir Haddad cut the ribbon at dawn.",
+         "“Councillor”, “Amir”, “Haddad” is not in the part of the cited passages [1] that says this"),
+        ("The repair ran 212 million dollars over budget.",
+         "“212” is not in the part of the cited passages [1] that says this"),
     ],
 )
 def test_unsupported_sentences_say_why(verifier: Verifier, claim: str, note: str) -> None:
