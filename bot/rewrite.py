@@ -131,7 +131,7 @@ def _names_in_order(text: str) -> list[str]:
     current: list[str] = []
     for token in re.findall(r"[\w’'.-]+|[^\w\s]", text):
         word = re.sub(r"(?:['’]s|['’])$", "", token.rstrip(".-’'"))
-        if word in names:
+        if word in names or any(part in names for part in re.split(r"[-–]", word)):
             current.append(word)
             continue
         if current:

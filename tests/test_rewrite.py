@@ -44,6 +44,8 @@ def test_follow_up_detection(question: str, expected: bool) -> None:
         # A follow-up of a follow-up carries what the earlier one carried.
         ([PIONTKOVSKY, ("And what did the Kremlin say?", "")], "when was that?",
          "When was that? (Kremlin, Piontkovsky, Putin, say)"),
+        ([("What is Sam Bankman-Fried accused of?", "")], "When did his trial start?",
+         "When did his trial start? (Sam Bankman-Fried)"),
         ([PIONTKOVSKY], "Who won the hockey championship?", "Who won the hockey championship?"),
         ([], "What did he say?", "What did he say?"),
     ],
