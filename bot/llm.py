@@ -106,14 +106,15 @@ class LLMClient:
 
     def _create(self, messages: Sequence[Message], max_tokens: int, stream: bool) -> Any:
         attempt = 0
+        # Some models (OpenAI's reasoning ones) refuse these; they are dropped when the server names them.
+        optional: dict[str, Any] = {"temperature": 0, "max_tokens": max_tokens}
         while True:
             try:
                 return self._client.chat.completions.create(
                     model=self.model,
                     messages=list(messages),  # type: ignore[arg-type]
-                    temperature=0,
-                    max_tokens=max_tokens,
                     stream=stream,
+                    **optional,
                 )
             except openai.APITimeoutError as exc:
                 raise self._timeout_error() from exc
@@ -123,6 +124,10 @@ class LLMClient:
                     f"{ENV_VARS['llm_base_url']} / --llm-base-url"
                 ) from exc
             except openai.APIStatusError as exc:
+                refused = _refused_parameter(exc, optional)
+                if refused is not None:
+                    del optional[refused]
+                    continue
                 if not _retryable(exc.status_code) or attempt >= self.retries:
                     raise self._status_error(exc, attempt) from exc
                 self._sleep(_backoff(attempt, exc.response.headers.get("retry-after")))
@@ -163,6 +168,20 @@ class LLMClient:
 def make_llm(settings: Settings) -> LLMClient | None:
     """The configured chat model, or None when no LLM is configured (extractive answers)."""
     return LLMClient(settings) if settings.llm_configured else None
+
+
+def _refused_parameter(exc: openai.APIStatusError, optional: dict[str, Any]) -> str | None:
+    """The optional parameter a 400 reply says the model does not support, if any."""
+    if exc.status_code != 400:
+        return None
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error", body)
+    param = error.get("param") if isinstance(error, dict) else None
+    message = _server_message(exc).lower()
+    for name in optional:
+        if param == name or (name in message and "unsupported" in message):
+            return name
+    return None
 
 
 def _retryable(status: int) -> bool:

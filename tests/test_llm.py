@@ -277,3 +277,26 @@ def test_cli_env_vars_and_fallback(fixture_index: tuple[Settings, RebuildReport]
     assert result.stdout.startswith(
         f"{BRIDGE_FIRST} [1]\nnote: " + fallback_note(f"the LLM server at {fake.url} rejected the API key (HTTP 401")
     )
+
+
+def test_parameter_a_model_refuses_is_dropped(engine: ChatEngine, fake: FakeLLM) -> None:
+    fake.script(
+        Reply(status=400, error="Unsupported parameter: 'max_tokens' is not supported with this model."),
+        Reply(status=400, error="Unsupported value: 'temperature' does not support 0 with this model."),
+        Reply(good_answer),
+    )
+    answer = engine.answer(QUESTION)
+    assert [sorted(set(r) & {"max_tokens", "temperature"}) for r in fake.requests] == [
+        ["max_tokens", "temperature"], ["temperature"], [],
+    ]
+    assert answer.mode == GENERATED and answer.notes == []
+
+
+def test_other_bad_request_falls_back(engine: ChatEngine, fake: FakeLLM) -> None:
+    fake.script(Reply(status=400, error="This model's maximum context length is 4096 tokens."))
+    answer = engine.answer(QUESTION)
+    assert len(fake.requests) == 1 and answer.mode == EXTRACTIVE
+    assert answer.notes == [fallback_note(
+        f"the LLM server at {fake.url} refused the request (HTTP 400: This model's maximum context length is "
+        "4096 tokens.)"
+    )]
