@@ -1,4 +1,4 @@
-"""The extractive answerer: the retrieved sentences that best answer the question, verbatim and cited."""
+"""Answers: the not-covered gate, the extractive answerer (verbatim cited sentences) and the generated one."""
 
 from __future__ import annotations
 
