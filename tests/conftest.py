@@ -45,6 +45,15 @@ def fixture_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) 
     return settings, report
 
 
+def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m ARGS` from the repo root as a user would, without BOT_/OPENAI_ settings leaking in."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "OPENAI_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600
+    )
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,15 +11,8 @@ import pytest
 
 from index.lexical import lexical_dir
 from tests.chroma_server import chroma_server
-from tests.conftest import FIXTURE_CORPUS, ROOT, free_port
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "OPENAI_"))}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600
-    )
+from tests.conftest import FIXTURE_CORPUS, free_port
+from tests.conftest import run_module as run
 
 
 @pytest.fixture(scope="module")

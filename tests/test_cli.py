@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,14 +10,7 @@ import pytest
 from index.rebuild import RebuildReport
 from index.settings import Settings
 from tests.conftest import FIXTURE_CORPUS, ROOT
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "OPENAI_"))}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600
-    )
+from tests.conftest import run_module as run
 
 
 @pytest.fixture(scope="module")
