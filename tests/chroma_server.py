@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from index.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, start_server, stop_process
 
 CHROMA_CLI = Path(sys.executable).with_name("chroma")
 
@@ -25,31 +22,12 @@ def chroma_server(path: Path) -> Iterator[str]:
     port = free_port()
     path.mkdir(parents=True, exist_ok=True)
     log = path.with_name(f"{path.name}.log")
-    with open(log, "w") as out:  # a file, not a pipe: a full pipe would stall the server mid-request
-        proc = subprocess.Popen(
-            [str(CHROMA_CLI), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    command = [str(CHROMA_CLI), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    proc = start_server(command, port, log, timeout=60)
     try:
-        deadline = time.monotonic() + 60
-        while not _listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"chroma run did not start on port {port}:\n{log.read_text()}")
-            time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        stop_process(proc)
 
 
 @dataclass(frozen=True)

@@ -61,42 +61,47 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[str], timeout: float = 120.0) -> None:
-    """Block until something listens on 127.0.0.1:port, or fail with the process output."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read() if proc.stdout else ""
-            raise AssertionError(f"process exited with {proc.returncode}:\n{out}")
+def start_server(
+    command: list[str], port: int, log: Path, env: dict[str, str] | None = None, timeout: float = 120.0
+) -> subprocess.Popen[bytes]:
+    """Start a server process logging to `log`; return once it listens on 127.0.0.1:port, else fail with its log."""
+    with open(log, "w") as out:  # a file, not a pipe: nobody drains a pipe, and a full one stalls the server
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while True:
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.3)
-    raise AssertionError(f"nothing listened on port {port} within {timeout} s")
+                return proc
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_process(proc)
+            raise AssertionError(f"{command[0]} did not listen on port {port} (exit {proc.returncode}):\n"
+                                 f"{log.read_text()}")
+        time.sleep(0.1)
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a test server, killing it if it does not exit within 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.fixture(scope="session")
-def running_app(fixture_index: tuple[Settings, RebuildReport]) -> Iterator[str]:
+def running_app(
+    fixture_index: tuple[Settings, RebuildReport], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The chat app launched as a real process on the fixture index; yields its URL."""
     settings, _ = fixture_index
     port = free_port()
     env = {**os.environ, "BOT_STORE": str(settings.store), "BOT_PORT": str(port)}
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--no-build"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    proc = start_server([sys.executable, str(ROOT / "app.py"), "--no-build"], port, log, env)
     try:
-        wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

@@ -21,7 +21,7 @@ from bot.examples import answerable_by, example_questions
 from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.settings import Settings
-from tests.conftest import ROOT, free_port, wait_for_port
+from tests.conftest import ROOT, free_port, start_server, stop_process
 from tests.fake_llm import FakeLLM, Reply, passage_number, user_message
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ class RunningApp:
 
     url: str
     settings: Settings
-    proc: subprocess.Popen[str]
+    proc: subprocess.Popen[bytes]
     llm: FakeLLM | None = None
     log: list[str] = field(default_factory=list)
 
@@ -61,20 +61,13 @@ def _launch(settings: Settings, extra_env: dict[str, str]) -> RunningApp:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     env.update({"BOT_STORE": str(settings.store), "BOT_CORPUS": str(settings.corpus), "BOT_PORT": str(port)})
     env.update(extra_env)
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--no-build"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    wait_for_port(port, proc)
+    log = Path(settings.store).parent / f"app-{port}.log"
+    proc = start_server([sys.executable, str(ROOT / "app.py"), "--no-build"], port, log, env)
     return RunningApp(f"http://127.0.0.1:{port}/", settings, proc)
 
 
 def _stop(running: RunningApp) -> None:
-    running.proc.terminate()
-    try:
-        running.proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        running.proc.kill()
+    stop_process(running.proc)
 
 
 @pytest.fixture(scope="module")
