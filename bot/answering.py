@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.citations import (
     DATE_WORDS,
     MARKER,
@@ -274,8 +272,3 @@ def _as_statement(sentence: str) -> str:
     # Keep the sentence verbatim; only collapse the line breaks a passage may carry.
     return re.sub(r"\s*\n\s*", " ", sentence.strip())
 
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Cosine similarity of two vectors."""
-    denom = float(np.linalg.norm(a) * np.linalg.norm(b)) or 1.0
-    return float(a @ b) / denom

@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.query import DateRange, QueryPlan, outlet_aliases, plan_query
 from bot.types import Hit
-from index.documents import Chunk
+from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
 from index.lexical import LexicalIndex, build_lexical_index, lexical_dir, load_lexical_index
 from index.settings import Settings
@@ -53,12 +53,6 @@ class Filters:
     def to_where(self) -> dict[str, Any] | None:
         """The Chroma `where` clause for these filters."""
         return _where(self, None, ())
-
-    def mask(self, fields: dict[str, list[Any]]) -> np.ndarray | None:
-        """0/1 weights over the lexical index's documents for these filters."""
-        if self.empty:
-            return None
-        return _mask(fields, self, None, ()).astype(np.float32)
 
 
 def _where(filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]) -> dict[str, Any] | None:
@@ -261,8 +255,6 @@ class Retriever:
 
 
 def _chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
-    from index.documents import timestamp_of
-
     ts = timestamp_of(chunk.published_at)
     return ts is not None and any(lo <= ts <= hi for lo, hi in ranges)
 

@@ -234,15 +234,6 @@ class ChunkCollection:
                 vectors.append(np.asarray(result["embeddings"], dtype=np.float32))
         return np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
 
-    def distinct_values(self, field: str) -> list[str]:
-        """Sorted distinct values of a metadata field (e.g. every outlet in the index)."""
-        values: set[str] = set()
-        for stored in self.iter_all():
-            value = getattr(stored.chunk, field, None)
-            if value:
-                values.add(str(value))
-        return sorted(values)
-
 
 class Store:
     """The index's home: an embedded Chroma folder or a Chroma server."""
