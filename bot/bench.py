@@ -1,0 +1,557 @@
+"""Benchmark suite: indexing overhead, incremental sync, query latency at scale, memory, time to first token.
+
+    python -m bot.bench [--corpus ../shared/data/multihop-rag/corpus.json] [--work /tmp/newsbot-bench]
+        [--scales 1,20,100] [--queries ../shared/data/multihop-rag/queries_dev.json] [--skip-indexing] [--json]
+
+Every figure is measured in this one run, side by side with what it is compared to, and printed with its
+target and PASS/FAIL:
+
+1. Indexing overhead: a full rebuild of the corpus (index.rebuild.rebuild_index(full=True), the code path of
+   `python -m index rebuild --full`, called in-process with the model already loaded) divided by the time to
+   embed the same chunk texts with Embedder.embed_texts (same model, batch size 32). Target ≤ 1.15. The
+   rebuild is broken down by stage; sentence-transformers' own encode() runs on a sample for context.
+2. Incremental sync: a sync after editing one article of a copy of the corpus (in-process), divided by the
+   full rebuild. Target ≤ 0.05. The whole `python -m index rebuild` command is timed too.
+3. Query latency: warm p50/p95 of the chat's retrieval + extractive answer (ChatEngine.stream_answer, no LLM)
+   over --n-queries questions after --warmup untimed ones, at the real index (×1) and at synthetic scaled
+   indexes: copies of the real chunks with new ids and Gaussian-perturbed, re-normalised embeddings, in Chroma
+   and BM25 like a real index. Targets: p50 ≤ 150 ms at ×1; p50 growth ×1 → ×100 at most ×3.
+4. Memory: peak RSS of a fresh process that loads the chat as app.py does (engine, corpus profile, example
+   questions, Gradio page) and answers one question, per scale.
+5. Time to first token (first streamed snapshot with text) warm, and the cold first question of a fresh
+   process, with its load time.
+
+Scaled indexes are kept in --work and reused while the real index's chunks, the store format and the copy
+parameters are unchanged (writing ~650k chunks to Chroma takes minutes); --rebuild-scaled forces a rebuild.
+The last line with --json is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import index.offline  # noqa: F401  (before chromadb/transformers are imported)
+from bot.bench_indexing import (
+    ROOT,
+    BenchError,
+    chunk_texts,
+    sample_texts,
+    time_embedding,
+    time_full_rebuild,
+    time_incremental,
+    time_sentence_transformers,
+)
+from bot.bench_scale import ScaledStore, build_scaled_store, read_base
+from index.embedding import Embedder, load_embedder
+from index.errors import IndexLayerError
+from index.loaders import load_articles
+from index.settings import Settings, SettingsError, load_settings
+from index.store import open_store
+
+SHARED = ROOT.parent / "shared" / "data" / "multihop-rag"
+DEFAULT_CORPUS = SHARED / "corpus.json"
+DEFAULT_QUERIES = SHARED / "queries_dev.json"
+DEFAULT_WORK = Path("/tmp/newsbot-bench")
+
+OVERHEAD_TARGET = 1.15
+INCREMENTAL_TARGET = 0.05
+P50_TARGET_MS = 150.0
+GROWTH_TARGET = 3.0
+SUITE_TARGET_S = 15 * 60
+
+
+@dataclass(frozen=True)
+class Target:
+    """One figure with a target: value ≤ limit passes."""
+
+    name: str
+    value: float | None
+    limit: float
+    unit: str = ""
+
+    @property
+    def passed(self) -> bool | None:
+        """True/False, or None when the figure was not measured in this run."""
+        return None if self.value is None else self.value <= self.limit
+
+    def to_json(self) -> dict[str, Any]:
+        """The target as it appears in --json output."""
+        return {"name": self.name, "value": self.value, "target": self.limit, "unit": self.unit, "pass": self.passed}
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def parse_scales(text: str) -> list[int]:
+    """`1,20,100` → [1, 20, 100]; ×1 (the real index) is always measured."""
+    try:
+        scales = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise BenchError(f"--scales takes whole numbers separated by commas, such as 1,20,100 (got {text!r})") from None
+    if any(s < 1 for s in scales):
+        raise BenchError(f"--scales must be 1 or more (got {text!r})")
+    return sorted(scales | {1})
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (linear interpolation)."""
+    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
+
+
+def child_env() -> dict[str, str]:
+    """Environment for child processes: no LLM and no Chroma server (the bench measures embedded, extractive)."""
+    drop = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BOT_CHROMA_URL", "BOT_STORE", "BOT_CORPUS")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def pick_questions(queries: Path | None, titles: list[str], count: int) -> tuple[list[str], str]:
+    """`count` questions spread over the query file, or made from article titles when there is none."""
+    if queries is not None:
+        try:
+            records = json.loads(queries.read_text(encoding="utf-8"))
+            pool = [str(r["query"]) for r in records]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise BenchError(f"cannot read questions from {queries} ({exc}): pass --queries a JSON list of "
+                             "objects with a \"query\" field, such as queries_dev.json") from exc
+        source = f"{queries.name} (questions spread evenly over its {len(pool)})"
+    else:
+        pool = [f"What is reported about {title}?" for title in sorted(set(titles))]
+        source = "made from article titles (no query file)"
+    if not pool:
+        raise BenchError("no questions to ask: pass --queries a non-empty query file")
+    if len(pool) >= count:
+        step = len(pool) / count
+        return [pool[int(i * step)] for i in range(count)], source
+    return list(islice(cycle(pool), count)), source + f", repeated to make {count}"
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[Progress]:
+    """A progress display on terminals (nothing when the output is a file or a pipe)."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        yield bar
+
+
+def step(console: Console, text: str) -> None:
+    """Say what runs next (so a log shows where time goes)."""
+    console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {text}", highlight=False)
+
+
+# ---------------------------------------------------------------- the measurements
+
+
+def measure_indexing(
+    settings: Settings, embedder: Embedder, console: Console, work: Path, st_sample: int
+) -> dict[str, Any]:
+    """Figures 1 and 2: full rebuild against embedding alone, and the incremental sync."""
+    loaded = load_articles(Path(settings.corpus))
+    if not loaded.articles:
+        raise BenchError(f"no usable article in {settings.corpus}: pass --corpus a corpus the index can read")
+    step(console, f"chunking {len(loaded.articles)} articles (split_into_chunks) for the embedding-only baseline")
+    started = time.perf_counter()
+    texts = chunk_texts(loaded.articles, settings)
+    chunk_seconds = time.perf_counter() - started
+    embedder.embed_texts(texts[:embedder.batch_size])  # warm-up: first batches pay one-off allocations
+
+    step(console, f"embedding alone: Embedder.embed_texts over the {len(texts)} chunk texts, "
+                  f"batch {embedder.batch_size}")
+    with progress_bar(console) as bar:
+        task = bar.add_task("embedding only", total=len(texts))
+        embed_seconds = time_embedding(embedder, texts, lambda n: bar.advance(task, n))
+
+    step(console, "full rebuild: index.rebuild.rebuild_index(full=True) in-process, model already loaded")
+    with progress_bar(console) as bar:
+        task = bar.add_task("rebuild", total=None)
+
+        def tick(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"rebuild: {stage}", completed=done, total=total or None)
+
+        full = time_full_rebuild(settings, embedder, tick)
+    if full["chunks"] != len(texts):
+        raise BenchError(f"the rebuild wrote {full['chunks']} chunks but chunking the corpus gives {len(texts)}")
+
+    sample = sample_texts(texts, st_sample)
+    st: dict[str, Any] | None = None
+    if sample:
+        step(console, "sentence-transformers encode(batch_size=32) against Embedder.embed_texts on "
+                      f"{len(sample)} chunks")
+        with progress_bar(console) as bar:
+            task = bar.add_task("sentence-transformers", total=2 * len(sample))
+            st = time_sentence_transformers(embedder, sample, lambda n: bar.advance(task, n))
+        gc.collect()
+
+    step(console, "incremental sync after editing one article (in-process), then with nothing changed, then the CLI")
+    incremental = time_incremental(settings, embedder, loaded, Path(settings.store), work, child_env())
+    return {
+        "method": "in-process index.rebuild.rebuild_index(full=True) with the embedder already loaded",
+        "articles": len(loaded.articles),
+        "chunks": len(texts),
+        "chunking_s": chunk_seconds,
+        "rebuild_s": full["seconds"],
+        "stages": full["stages"],
+        "embed_only_s": embed_seconds,
+        "embed_chunks_per_s": len(texts) / embed_seconds,
+        "batch_size": embedder.batch_size,
+        "overhead_ratio": full["seconds"] / embed_seconds,
+        "sentence_transformers": st,
+        "incremental": incremental,
+        "incremental_ratio": incremental["one_article"]["seconds"] / full["seconds"],
+    }
+
+
+def build_scales(
+    base_store: Path, embed_model: str, scales: list[int], work: Path, noise: float, seed: int, rebuild: bool,
+    console: Console,
+) -> list[ScaledStore]:
+    """The real index (×1) and a synthetic scaled copy of it for every other scale."""
+    view = open_store(base_store).require_active(embed_model)
+    base = read_base(view)
+    articles = len({s.chunk.article_id for s in base})
+    stores = [ScaledStore(base_store, 1, articles, len(base), 0.0, True, str(view.metadata.get("built_at")), 0.0)]
+    for scale in scales:
+        if scale == 1:
+            continue
+        step(console, f"scaled index ×{scale}: {scale * len(base)} chunks (synthetic copies, perturbed embeddings)")
+        with progress_bar(console) as bar:
+            task = bar.add_task(f"×{scale}", total=scale * len(base))
+
+            def tick(stage: str, done: int, total: int, task: Any = task, scale: int = scale) -> None:
+                bar.update(task, description=f"×{scale}: {stage}", completed=done, total=total)
+
+            built = build_scaled_store(view, work / f"scale-{scale}", scale, noise=noise, seed=seed,
+                                       rebuild=rebuild, progress=tick, base=base)
+        if built.reused:
+            step(console, f"  reused the ×{scale} index built {built.built_at} (it took {built.build_seconds:.0f} s)")
+        stores.append(built)
+    del base
+    gc.collect()
+    return stores
+
+
+def run_probe(
+    store: ScaledStore, questions: Path, warmup: int, with_app: bool, console: Console, log: Path
+) -> dict[str, Any]:
+    """Run bot.bench_probe in a fresh process on one index; its figures plus the process's own wall time."""
+    command = [sys.executable, "-m", "bot.bench_probe", "--store", str(store.path), "--questions", str(questions),
+               "--warmup", str(warmup)] + ([] if with_app else ["--no-app"])
+    result: dict[str, Any] | None = None
+    started = time.perf_counter()
+    with open(log, "w") as err, progress_bar(console) as bar:
+        task = bar.add_task(f"×{store.scale}: loading", total=None)
+        proc = subprocess.Popen(command, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=err, text=True)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("progress "):
+                done, total = (int(x) for x in line.split()[1:3])
+                bar.update(task, description=f"×{store.scale}: questions", completed=done, total=total)
+            elif line.startswith("result "):
+                result = json.loads(line[len("result "):])
+        code = proc.wait()
+    if code != 0 or result is None:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+        raise BenchError(f"the measuring process for ×{store.scale} failed (exit {code}):\n{tail}")
+    result["process_wall_s"] = time.perf_counter() - started
+    return result
+
+
+def summarize_scale(store: ScaledStore, probe: dict[str, Any]) -> dict[str, Any]:
+    """The per-scale figures of the report."""
+    totals, ttfts = probe["warm_total_ms"], probe["warm_ttft_ms"]
+    return {
+        "scale": store.scale,
+        "synthetic": store.scale > 1,
+        "articles": store.articles,
+        "chunks": probe["chunks"],
+        "store": str(store.path),
+        "store_build_s": store.build_seconds,
+        "store_reused": store.reused,
+        "queries": len(totals),
+        "p50_ms": percentile(totals, 50),
+        "p95_ms": percentile(totals, 95),
+        "ttft_p50_ms": percentile(ttfts, 50),
+        "ttft_p95_ms": percentile(ttfts, 95),
+        "covered": probe["warm_covered"],
+        "cold_ttft_ms": probe["cold_ttft_ms"],
+        "cold_total_ms": probe["cold_total_ms"],
+        "import_s": probe["import_s"],
+        "model_load_s": probe["model_load_s"],
+        "index_load_s": probe["index_load_s"],
+        "engine_load_s": probe["engine_load_s"],
+        "app_load_s": probe.get("app_load_s"),
+        "rss_engine_mb": probe["rss_engine_mb"],
+        "rss_loaded_mb": probe["rss_loaded_mb"],
+        "rss_end_mb": probe["rss_end_mb"],
+        "process_wall_s": probe["process_wall_s"],
+    }
+
+
+def targets_of(indexing: dict[str, Any] | None, scales: list[dict[str, Any]], total_s: float) -> list[Target]:
+    """Every figure that has a target."""
+    one, top = scales[0], scales[-1]
+    growth_name = f"p50 growth ×1 → ×{top['scale']}" + ("" if top["scale"] == 100 else " (target set for ×100)")
+    return [
+        Target("indexing overhead (rebuild / embedding alone)",
+               indexing["overhead_ratio"] if indexing else None, OVERHEAD_TARGET, "×"),
+        Target("incremental sync / full rebuild", indexing["incremental_ratio"] if indexing else None,
+               INCREMENTAL_TARGET, "×"),
+        Target("warm p50 latency at ×1", one["p50_ms"], P50_TARGET_MS, "ms"),
+        Target(growth_name, top["p50_ms"] / one["p50_ms"] if len(scales) > 1 else None, GROWTH_TARGET, "×"),
+        Target("suite wall time", total_s, SUITE_TARGET_S, "s"),
+    ]
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _verdict(passed: bool | None) -> str:
+    return "[dim]not measured[/dim]" if passed is None else ("[green]PASS[/green]" if passed else "[red]FAIL[/red]")
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "×":
+        return f"{value:.3f}"
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
+
+
+def print_report(console: Console, figures: dict[str, Any], targets: list[Target]) -> None:
+    """Every figure, in the order of the issue, then the targets."""
+    machine = figures["machine"]
+    console.rule("[bold]newsbot benchmark")
+    console.print(
+        f"{machine['cpus']} CPUs, torch {machine['torch_threads']} threads, load average "
+        f"{machine['load_start'][0]:.2f} at start and {machine['load_end'][0]:.2f} at the end (other processes "
+        f"share the CPU when it exceeds 0), python {machine['python']}", highlight=False,
+    )
+    indexing = figures["indexing"]
+    if indexing is None:
+        console.print("\n[bold]1–2. Indexing[/bold]: skipped (--skip-indexing)")
+    else:
+        console.print(f"\n[bold]1. Indexing overhead[/bold] — {indexing['articles']} articles → "
+                      f"{indexing['chunks']} chunks; {indexing['method']}", highlight=False)
+        stages = " · ".join(f"{name} {sec:.1f} s" for name, sec in indexing["stages"].items())
+        console.print(f"  full rebuild               {indexing['rebuild_s']:8.1f} s   ({stages})", highlight=False)
+        console.print(f"  embedding alone            {indexing['embed_only_s']:8.1f} s   Embedder.embed_texts, batch "
+                      f"{indexing['batch_size']}, same chunk texts: {indexing['embed_chunks_per_s']:.1f} chunks/s",
+                      highlight=False)
+        console.print(f"  chunking alone             {indexing['chunking_s']:8.1f} s   split_into_chunks",
+                      highlight=False)
+        st = indexing["sentence_transformers"]
+        if st:
+            console.print(
+                f"  on {st['sample']} of those chunks: sentence-transformers encode(batch_size=32) "
+                f"{st['sentence_transformers_chunks_per_s']:.1f} chunks/s, Embedder.embed_texts "
+                f"{st['embedder_chunks_per_s']:.1f} chunks/s", highlight=False,
+            )
+        console.print(f"  rebuild / embedding alone  {indexing['overhead_ratio']:8.3f}     target ≤ {OVERHEAD_TARGET}  "
+                      f"{_verdict(indexing['overhead_ratio'] <= OVERHEAD_TARGET)}", highlight=False)
+        inc = indexing["incremental"]
+        one, none, cli = inc["one_article"], inc["nothing_changed"], inc["cli"]
+        console.print(f"\n[bold]2. Incremental sync[/bold] — one article edited ({inc['edited']}), in-process, "
+                      "on a copy of the full build", highlight=False)
+        console.print(f"  sync, 1 article edited     {one['seconds']:8.1f} s   {one['updated']} updated, "
+                      f"{one['embedded_chunks']} chunks embedded", highlight=False)
+        console.print(f"  sync, nothing changed      {none['seconds']:8.1f} s", highlight=False)
+        own = f", the rebuild itself {cli['rebuild_s']:.1f} s" if cli["rebuild_s"] is not None else ""
+        console.print(f"  whole command              {cli['wall_s']:8.1f} s   `python -m index rebuild` after another "
+                      f"edit: process start, imports, model load{own}", highlight=False)
+        console.print(f"  sync / full rebuild        {indexing['incremental_ratio']:8.3f}     target ≤ "
+                      f"{INCREMENTAL_TARGET}  {_verdict(indexing['incremental_ratio'] <= INCREMENTAL_TARGET)}",
+                      highlight=False)
+
+    scales = figures["scales"]
+    console.print("\n[bold]3. Query latency[/bold] — ChatEngine.stream_answer (retrieval + extractive answer, no LLM), "
+                  f"warm, {figures['questions']['timed']} questions after {figures['questions']['warmup']} warm-up; "
+                  f"questions {figures['questions']['source']}", highlight=False)
+    if len(scales) > 1:
+        console.print(f"  ×N > 1 are SYNTHETIC: N copies of the real chunks with new ids and embeddings perturbed by "
+                      f"Gaussian noise (σ = {figures['noise']} per dimension) and re-normalised, in Chroma and BM25 "
+                      "like a real index", highlight=False)
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("scale", "articles", "chunks", "index build", "p50", "p95", "first token p50", "first token p95",
+                   "answered"):
+        table.add_column(column, justify="right")
+    for s in scales:
+        build = "real index" if s["scale"] == 1 else (
+            f"{s['store_build_s']:.0f} s" + (" (reused)" if s["store_reused"] else ""))
+        table.add_row(f"×{s['scale']}", f"{s['articles']:,}", f"{s['chunks']:,}", build, f"{s['p50_ms']:.0f} ms",
+                      f"{s['p95_ms']:.0f} ms", f"{s['ttft_p50_ms']:.0f} ms", f"{s['ttft_p95_ms']:.0f} ms",
+                      f"{s['covered']}/{s['queries']}")
+    console.print(table)
+
+    console.print("\n[bold]4–5. Memory, load and cold first question[/bold] — a fresh process per index loads the "
+                  "chat as app.py does, then answers its first question", highlight=False)
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("scale", "imports", "model load", "index load", "app extras", "first question: first token",
+                   "complete", "peak RSS loaded", "after timed questions"):
+        table.add_column(column, justify="right")
+    for s in scales:
+        app_load = "—" if s["app_load_s"] is None else f"{s['app_load_s']:.1f} s"
+        table.add_row(f"×{s['scale']}", f"{s['import_s']:.1f} s", f"{s['model_load_s']:.1f} s",
+                      f"{s['index_load_s']:.1f} s", app_load, f"{s['cold_ttft_ms']:.0f} ms",
+                      f"{s['cold_total_ms']:.0f} ms", f"{s['rss_loaded_mb']:,.0f} MB", f"{s['rss_end_mb']:,.0f} MB")
+    console.print(table)
+    console.print("  app extras: corpus profile, example questions and the Gradio page, loaded after the first "
+                  "question (app.ChatApp + build_app); peak RSS loaded includes them", highlight=False)
+
+    console.print("\n[bold]Targets[/bold]")
+    table = Table(show_edge=False, pad_edge=False)
+    for column, justify in (("figure", "left"), ("value", "right"), ("target", "right"), ("result", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for t in targets:
+        table.add_row(t.name, _fmt(t.value, t.unit), f"≤ {_fmt(t.limit, t.unit)}", _verdict(t.passed))
+    console.print(table)
+    console.print(f"\ntotal wall time {figures['total_s']:.0f} s", highlight=False)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="articles to index: a folder or one file (default: the shared MultiHop-RAG corpus.json)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
+                        help=f"scratch folder outside the repository for indexes and copies (default {DEFAULT_WORK})")
+    parser.add_argument("--scales", default="1,20,100",
+                        help="index sizes to query, as multiples of the real index (default 1,20,100; ×1 always)")
+    parser.add_argument("--queries", type=Path, default=None,
+                        help="questions: a JSON list of objects with a \"query\" field (default: the shared "
+                             "queries_dev.json with the default corpus, else questions made from article titles)")
+    parser.add_argument("--n-queries", type=int, default=100, help="timed questions per scale (default 100)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed warm-up questions per scale (default 3)")
+    parser.add_argument("--skip-indexing", action="store_true",
+                        help="skip figures 1 and 2 and query the index at --index (default WORK/x1, from a "
+                             "previous run)")
+    parser.add_argument("--index", type=Path, default=None, help="the ×1 index to use with --skip-indexing")
+    parser.add_argument("--st-sample", type=int, default=320,
+                        help="chunks embedded by sentence-transformers directly, for context (default 320; 0 skips)")
+    parser.add_argument("--noise", type=float, default=0.01,
+                        help="standard deviation per dimension of the noise added to copied embeddings (default 0.01)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the noise (default 0)")
+    parser.add_argument("--rebuild-scaled", action="store_true", help="rebuild scaled indexes even if reusable")
+    parser.add_argument("--no-app", action="store_true",
+                        help="load only the chat engine in the measuring processes, not what app.py adds")
+    parser.add_argument("--json", action="store_true", help="print one JSON line with every figure, last")
+    return parser
+
+
+def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    """Every measurement; returns the figures for the report and --json."""
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+    scales_wanted = parse_scales(args.scales)
+    if args.n_queries < 1 or args.warmup < 0:
+        raise BenchError("--n-queries must be at least 1 and --warmup at least 0")
+    work = args.work.expanduser().resolve()
+    if work.is_relative_to(ROOT):
+        raise BenchError(f"--work {work} is inside the repository: pick a scratch folder such as {DEFAULT_WORK}")
+    queries: Path | None = args.queries
+    if queries is not None and not queries.is_file():
+        raise BenchError(f"no query file at {queries}: pass --queries a JSON file such as {DEFAULT_QUERIES}, "
+                         "or leave it out to ask about article titles")
+    if queries is None and args.corpus.resolve() == DEFAULT_CORPUS.resolve() and DEFAULT_QUERIES.is_file():
+        queries = DEFAULT_QUERIES  # the questions that go with the default corpus
+    if not args.skip_indexing and not args.corpus.exists():
+        raise BenchError(f"no corpus at {args.corpus}: pass --corpus a folder of articles or a JSON file such as "
+                         f"{DEFAULT_CORPUS} (the MultiHop-RAG data beside the repository), or use --skip-indexing "
+                         "with --index")
+    work.mkdir(parents=True, exist_ok=True)
+    base_store = (args.index or work / "x1") if args.skip_indexing else work / "x1"
+    # Settings built once here; the bench measures the embedded store and extractive answers.
+    settings = replace(load_settings(corpus=args.corpus, store=base_store), chroma_url=None, llm_api_key=None,
+                       llm_base_url=None)
+
+    indexing: dict[str, Any] | None = None
+    torch_threads = 0
+    if not args.skip_indexing:
+        step(console, f"loading the embedding model {settings.embed_model}")
+        embedder = load_embedder(settings.embed_model)
+        indexing = measure_indexing(settings, embedder, console, work, args.st_sample)
+        del embedder
+        gc.collect()
+    elif not base_store.exists():
+        raise BenchError(f"no index at {base_store}: run once without --skip-indexing, or pass --index an index "
+                         "built with `python -m index rebuild`")
+    import torch
+
+    torch_threads = torch.get_num_threads()
+
+    stores = build_scales(base_store, settings.embed_model, scales_wanted, work, args.noise, args.seed,
+                          args.rebuild_scaled, console)
+    titles = [c.title for c in (s.chunk for s in open_store(base_store).require_active().iter_all())]
+    count = 1 + args.warmup + args.n_queries
+    questions, source = pick_questions(queries, titles, count)
+    questions_file = work / "questions.json"
+    questions_file.write_text(json.dumps(questions), encoding="utf-8")
+
+    scales: list[dict[str, Any]] = []
+    for store in stores:
+        step(console, f"×{store.scale}: fresh process loads the chat, answers 1 cold + {args.warmup} warm-up + "
+                      f"{args.n_queries} timed questions")
+        probe = run_probe(store, questions_file, args.warmup, not args.no_app, console,
+                          work / f"probe-x{store.scale}.log")
+        scales.append(summarize_scale(store, probe))
+    total_s = time.perf_counter() - started
+    figures: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(), "torch_threads": torch_threads, "python": platform.python_version(),
+            "load_start": list(load_start), "load_end": list(os.getloadavg()),
+        },
+        "work": str(work),
+        "noise": args.noise,
+        "questions": {"source": source, "timed": args.n_queries, "warmup": args.warmup},
+        "indexing": indexing,
+        "scales": scales,
+        "total_s": total_s,
+    }
+    targets = targets_of(indexing, scales, total_s)
+    figures["targets"] = [t.to_json() for t in targets]
+    print_report(console, figures, targets)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = build_parser().parse_args(argv)
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # A log or a pipe: wide enough for the tables, and lines of figures never wrapped.
+        console = Console(highlight=False, width=160, soft_wrap=True)
+    try:
+        figures = run(args, console)
+    except (BenchError, IndexLayerError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
