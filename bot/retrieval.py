@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,8 +82,7 @@ def _mask(
     keep = np.ones(n, dtype=bool)
     for allowed, column in ((filters.sources, "source"), (sources, "source"), (filters.categories, "category")):
         if allowed:
-            allowed_set = set(allowed)
-            keep &= np.fromiter((v in allowed_set for v in fields[column]), dtype=bool, count=n)
+            keep &= _column_in(fields, column, allowed)
     ts = _timestamps(fields)
     if filters.date_from is not None:
         keep &= ts >= filters.date_from
@@ -92,6 +91,20 @@ def _mask(
     if ranges:
         keep &= _in_ranges(ts, ranges)
     return keep
+
+
+def _column_in(fields: dict[str, list[Any]], column: str, allowed: Iterable[str]) -> np.ndarray:
+    """Which chunks have `column` in `allowed`; the column is coded once so each filter is one vector op."""
+    key = f"_codes_{column}"
+    cached: Any = fields.get(key)
+    if cached is None:
+        values = ["" if v is None else str(v) for v in fields[column]]
+        vocabulary, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+        cached = ({v: i for i, v in enumerate(vocabulary)}, codes.astype(np.int32))
+        fields[key] = cached
+    lookup, codes = cached
+    wanted = [lookup[v] for v in allowed if v in lookup]
+    return np.isin(codes, np.asarray(wanted, dtype=np.int32)) if wanted else np.zeros(len(codes), dtype=bool)
 
 
 def _timestamps(fields: dict[str, list[Any]]) -> np.ndarray:
@@ -107,6 +120,14 @@ def _in_ranges(ts: np.ndarray, ranges: Sequence[DateRange]) -> np.ndarray:
     for lo, hi in ranges:
         hit |= (ts >= lo) & (ts <= hi)
     return hit
+
+
+def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Indices of the `depth` highest scores, best first, without sorting the whole corpus."""
+    if depth >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, depth)[:depth]
+    return part[np.argsort(-scores[part], kind="stable")]
 
 
 @dataclass
@@ -216,7 +237,7 @@ class Retriever:
         restricted = not filters.empty or bool(only_sources) or bool(only_dates)
         allowed = _mask(lexical.fields, filters, only_sources, only_dates) if restricted else None
         candidates = np.where(allowed, bm25, -np.inf) if allowed is not None else bm25
-        top = np.argsort(-candidates)[:depth]
+        top = _top(candidates, depth)
         lexical_ids = [lexical.ids[i] for i in top if candidates[i] > 0]
         fetch = [cid for cid in lexical_ids if cid not in pool.chunks]
         if fetch:
