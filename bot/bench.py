@@ -310,6 +310,8 @@ def targets_of(indexing: dict[str, Any] | None, scales: list[dict[str, Any]], to
     """Every figure that has a target."""
     one, top = scales[0], scales[-1]
     growth_name = f"p50 growth ×1 → ×{top['scale']}" + ("" if top["scale"] == 100 else " (target set for ×100)")
+    reused = any(s["synthetic"] and s["store_reused"] for s in scales)
+    suite_name = "suite wall time" + (" (scaled indexes reused)" if reused else "")
     return [
         Target("indexing overhead (rebuild / embedding alone)",
                indexing["overhead_ratio"] if indexing else None, OVERHEAD_TARGET, "×"),
@@ -317,7 +319,8 @@ def targets_of(indexing: dict[str, Any] | None, scales: list[dict[str, Any]], to
                INCREMENTAL_TARGET, "×"),
         Target("warm p50 latency at ×1", one["p50_ms"], P50_TARGET_MS, "ms"),
         Target(growth_name, top["p50_ms"] / one["p50_ms"] if len(scales) > 1 else None, GROWTH_TARGET, "×"),
-        Target("suite wall time", total_s, SUITE_TARGET_S, "s"),
+        # Only a run with every figure times the suite; reusing scaled indexes leaves out their one-off build.
+        Target(suite_name, total_s if indexing else None, SUITE_TARGET_S, "s"),
     ]
 
 
@@ -504,7 +507,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
 
     stores = build_scales(base_store, settings.embed_model, scales_wanted, work, args.noise, args.seed,
                           args.rebuild_scaled, console)
-    titles = [c.title for c in (s.chunk for s in open_store(base_store).require_active().iter_all())]
+    titles = [] if queries else [s.chunk.title for s in open_store(base_store).require_active().iter_all()]
     count = 1 + args.warmup + args.n_queries
     questions, source = pick_questions(queries, titles, count)
     questions_file = work / "questions.json"

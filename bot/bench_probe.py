@@ -33,8 +33,18 @@ from index.settings import load_settings
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MB.
+
+    Read from VmHWM where Linux has it: ru_maxrss of a process started by fork + exec keeps the parent's
+    resident size at the fork (the bench's parent can hold gigabytes), VmHWM starts afresh at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def timed_answer(stream: Iterator[Answer]) -> tuple[float, float, Answer]:
