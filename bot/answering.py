@@ -39,6 +39,9 @@ MIN_GATED_SIMILARITY = 0.2
 MISSING_NAME_SIMILARITY = 0.5
 MIN_NAME_COVERAGE = 1 / 3
 RELATIVE_CUTOFF = 0.8  # keep sentences scoring at least this share of the best one
+# Sentences embedded per answer, chosen first by the same score with their passage's similarity standing in for
+# their own: embedding every sentence of every passage was most of an answer's time.
+EMBEDDED_CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -78,20 +81,34 @@ def _answer_sized(sentence: str) -> bool:
 
 
 def score_candidates(question: str, candidates: list[Candidate], embedder: Embedder) -> list[Candidate]:
-    """Score each sentence by embedding similarity and content-term overlap with the question."""
+    """Score each sentence by embedding similarity and content-term overlap with the question.
+
+    Only the EMBEDDED_CANDIDATES sentences that look best before embedding (passage similarity in place of the
+    sentence's own) are embedded and returned; the rest cannot make the answer.
+    """
     if not candidates:
         return []
     q_terms = set(analyze([question])[0])
-    vectors = embedder.embed_texts([c.text for c in candidates])
-    sims = vectors @ embedder.embed_query(question)
     top_hit = max(c.hit.score for c in candidates) or 1.0
+    overlaps = [
+        len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0
+        for terms in analyze([c.text for c in candidates])
+    ]
+    prior = [_score(c.hit.dense, overlap, c.hit.score / top_hit) for c, overlap in zip(candidates, overlaps)]
+    keep = sorted(range(len(candidates)), key=lambda i: prior[i], reverse=True)[:EMBEDDED_CANDIDATES]
+    vectors = embedder.embed_cached([candidates[i].text for i in keep])
+    sims = vectors @ embedder.embed_query(question)
     scored = []
-    for cand, sim, terms in zip(candidates, sims, analyze([c.text for c in candidates])):
-        overlap = len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0
-        score = 0.55 * float(sim) + 0.35 * overlap + 0.10 * (cand.hit.score / top_hit)
-        scored.append(Candidate(cand.hit, cand.start, cand.end, cand.text, float(sim), overlap, score))
+    for i, sim in zip(keep, sims):
+        cand = candidates[i]
+        score = _score(float(sim), overlaps[i], cand.hit.score / top_hit)
+        scored.append(Candidate(cand.hit, cand.start, cand.end, cand.text, float(sim), overlaps[i], score))
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored
+
+
+def _score(similarity: float, overlap: float, passage_rank_score: float) -> float:
+    return 0.55 * similarity + 0.35 * overlap + 0.10 * passage_rank_score
 
 
 def is_covered(best: Candidate, name_coverage: float = 1.0) -> bool:

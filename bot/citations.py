@@ -226,14 +226,16 @@ class Verifier:
 
     def verify(self, claims: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, Chunk]) -> list[Verdict]:
         """One Verdict per (claim, cited passage numbers); numbers missing from `passages` are ignored."""
-        needed = sorted({n for _, cited in claims for n in cited if n in passages})
+        verdicts: list[Verdict | None] = [_verbatim(claim, cited, passages) for claim, cited in claims]
+        pending = [i for i, verdict in enumerate(verdicts) if verdict is None]
+        needed = sorted({n for i in pending for n in claims[i][1] if n in passages})
         prepared = self._prepare({n: passages[n] for n in needed})
-        texts = [claim for claim, _ in claims]
-        vectors = self.embedder.embed_texts(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)
-        return [
-            self._verify_one(claim, [n for n in dict.fromkeys(cited) if n in prepared], prepared, vector)
-            for (claim, cited), vector in zip(claims, vectors)
-        ]
+        texts = [claims[i][0] for i in pending]
+        vectors = self.embedder.embed_cached(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        for i, vector in zip(pending, vectors):
+            claim, cited = claims[i]
+            verdicts[i] = self._verify_one(claim, [n for n in dict.fromkeys(cited) if n in prepared], prepared, vector)
+        return [verdict for verdict in verdicts if verdict is not None]
 
     def _prepare(self, chunks: Mapping[int, Chunk]) -> dict[int, _Passage]:
         by_id: dict[str, tuple[list[tuple[int, int]], int]] = {}
@@ -244,7 +246,7 @@ class Verifier:
             spans = candidate_spans(chunk.text)
             by_id[chunk.id] = (spans, len(all_texts))
             all_texts.extend(chunk.text[a:b] for a, b in spans)
-        vectors = self.embedder.embed_texts(all_texts) if all_texts else np.zeros((0, self.embedder.dim))
+        vectors = self.embedder.embed_cached(all_texts) if all_texts else np.zeros((0, self.embedder.dim))
         terms = [set(t) for t in analyze(all_texts)] if all_texts else []
         prepared: dict[int, _Passage] = {}
         for n, chunk in chunks.items():
@@ -296,6 +298,19 @@ class Verifier:
         if is_support(similarity, coverage):
             return Verdict(True, tuple(matches))
         return Verdict(False, tuple(matches), note=f"the cited passages {refs} do not say this")
+
+
+def _verbatim(claim: str, cited: Sequence[int], passages: Mapping[int, Chunk]) -> Verdict | None:
+    """A claim quoted word for word from a cited passage supports itself: no model call needed."""
+    needle = claim.strip()
+    if len(needle.split()) < 4:  # "Yes." found somewhere in a passage says nothing about support
+        return None
+    for n in dict.fromkeys(cited):
+        chunk = passages.get(n)
+        start = chunk.text.find(needle) if chunk is not None else -1
+        if chunk is not None and start >= 0:
+            return Verdict(True, (SpanMatch(n, chunk, start, start + len(needle), 1.0, 1.0),))
+    return None
 
 
 def _best_span(passage: _Passage, sims: list[float], covs: list[float]) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -11,6 +13,10 @@ from index.errors import EmbeddingModelError
 from index.settings import DEFAULT_EMBED_MODEL
 
 ProgressFn = Callable[[int], None]
+
+# Vectors of answer-time texts (questions, passage sentences) kept in memory: follow-ups and questions on the
+# same story reuse the same passages, and a cached sentence costs 1.5 KB instead of a model call.
+CACHE_SIZE = 20_000
 
 
 def resolve_model_path(name: str) -> Path:
@@ -49,6 +55,8 @@ class Embedder:
         except (OSError, ValueError) as exc:
             raise EmbeddingModelError(f"cannot load the embedding model at {path}: {exc}") from exc
         self.dim = len(self._model.get_text_embedding("dimension probe"))
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def embed_texts(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
         """Embeddings of `texts` as a (len, dim) float32 array; `progress(n)` after each batch."""
@@ -61,8 +69,42 @@ class Embedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Embedding of one question."""
-        return np.asarray(self._model.get_query_embedding(text), dtype=np.float32)
+        """Embedding of one question (cached: retrieval and answering both need it)."""
+        key = "\x00query\x00" + text
+        with self._cache_lock:
+            found = self._cache.get(key)
+        if found is None:
+            found = np.asarray(self._model.get_query_embedding(text), dtype=np.float32)
+            self._remember({key: found})
+        return found
+
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Like `embed_texts`, for answer-time sentences: texts embedded before come from memory."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._cache_lock:
+            for i, text in enumerate(texts):
+                found = self._cache.get(text)
+                if found is None:
+                    missing.setdefault(text, []).append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = found
+        if missing:
+            # Longest first, so texts of similar length share a batch and little of it is padding.
+            texts_missing = sorted(missing, key=len, reverse=True)
+            missing = {text: missing[text] for text in texts_missing}
+            vectors = self.embed_texts(texts_missing)
+            for rows, vector in zip(missing.values(), vectors):
+                out[rows] = vector
+            self._remember(dict(zip(missing, vectors)))
+        return out
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._cache_lock:
+            self._cache.update(vectors)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
 
 
 def load_embedder(name: str = DEFAULT_EMBED_MODEL) -> Embedder:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from bot.answering import NOT_COVERED_TEXT
+from bot.answering import EMBEDDED_CANDIDATES, NOT_COVERED_TEXT, candidate_sentences, score_candidates
 from bot.chat import ChatEngine
 from bot.types import EXTRACTIVE, NOT_COVERED
 from index.embedding import Embedder
@@ -64,3 +65,30 @@ def test_json_shape(engine: ChatEngine) -> None:
     assert set(citation) >= {"n", "article_id", "title", "source", "url", "published_at", "passage", "quote"}
     assert citation["title"] == "Course record falls at the Melbourne Marathon"
     assert citation["quote"] in citation["passage"]
+
+
+def test_sentence_vectors_are_cached_and_equal_to_fresh_ones(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["The bridge reopened on Tuesday after repairs.", "Goalkeeper Tomas Berg saved 41 shots."]
+    fresh = embedder.embed_texts(texts)
+    first = embedder.embed_cached([texts[0], texts[1], texts[0]])
+    assert np.allclose(first, fresh[[0, 1, 0]], atol=1e-5)
+    asked: list[list[str]] = []
+    monkeypatch.setattr(embedder, "embed_texts", lambda batch: asked.append(list(batch)))
+    again = embedder.embed_cached(texts)
+    assert asked == []
+    assert np.array_equal(again, first[:2])
+
+
+def test_only_the_best_looking_sentences_are_embedded(
+    embedder: Embedder, fixture_index: tuple[Settings, RebuildReport]
+) -> None:
+    settings, _ = fixture_index
+    engine = ChatEngine(settings, embedder=embedder)
+    hits = engine.retriever.retrieve("What did the council decide about the bridge repair budget?", 6)
+    candidates = candidate_sentences(hits)
+    assert len(candidates) > EMBEDDED_CANDIDATES
+    scored = score_candidates("What did the council decide about the bridge repair budget?", candidates, embedder)
+    assert len(scored) == EMBEDDED_CANDIDATES
+    assert [c.score for c in scored] == sorted((c.score for c in scored), reverse=True)

@@ -168,3 +168,22 @@ def test_extractive_answers_always_verify(
     for sentence in answer.sentences:
         assert sentence.supported, sentence
         assert sentence.quotes == tuple(by_n[n].quote for n in sentence.citations)
+
+
+def test_verbatim_quote_is_supported_without_the_model(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    verifier = Verifier(embedder)
+    monkeypatch.setattr(embedder, "embed_cached", lambda texts: calls.append(len(texts)))
+    quote = "Engineers replaced all 212 steel cables and resurfaced the deck."
+    [verdict] = verifier.verify([(quote, (2, 1))], PASSAGES)
+    assert calls == []
+    assert verdict.supported and verdict.note == ""
+    [match] = verdict.matches
+    assert (match.n, match.quote, match.similarity) == (1, quote, 1.0)
+    assert BRIDGE.text[match.start:match.end] == quote
+
+
+def test_verbatim_quote_from_an_uncited_passage_is_checked_normally(verifier: Verifier) -> None:
+    [verdict] = verifier.verify([("Engineers replaced all 212 steel cables and resurfaced the deck.", (2,))], PASSAGES)
+    assert not verdict.supported
+    assert verdict.note == "“212” appears in none of the cited passages [2]"
