@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import html
 import ipaddress
+import itertools
 import queue
 import re
 import sys
@@ -35,7 +36,7 @@ from bot.discourse import (
     gather_evidence,
     month_span,
     outlet_of,
-    profile_corpus,
+    profile_fields,
     quotes_in,
 )
 from bot.errors import BotError
@@ -244,6 +245,7 @@ EMPTY_QUOTES = (
     "<div class='view'><p class='empty'>Quotes lists who said what in the passages behind an answer, "
     "with the speaker where the article names one.</p></div>"
 )
+EXAMPLE_SAMPLE = 8000  # chunks read at start to find example questions (the 609-article index has 6,590)
 WORKING = "<div class='view'><p class='empty'>Working on the answer…</p></div>"
 REBUILD_STAGES = {
     "reading": "reading articles",
@@ -761,8 +763,9 @@ class ChatApp:
             except NoIndexError:
                 return
         self.engine.retriever.refresh()
-        chunks = [s.chunk for s in self.engine.retriever.collection.iter_all()]
-        self.profile = profile_corpus(chunks)
+        self.profile = profile_fields(self.engine.retriever.chunk_fields)
+        # Example questions need chunk text; a bounded sample keeps start-up flat however large the index grows.
+        chunks = [s.chunk for s in itertools.islice(self.engine.retriever.collection.iter_all(), EXAMPLE_SAMPLE)]
         self.examples = example_questions(chunks, answerable=answerable_by(self.engine))
 
     def status_markdown(self) -> str:

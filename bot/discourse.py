@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
 
@@ -352,6 +353,19 @@ class CorpusProfile:
     last_day: date | None
     articles: int
     chunks: int
+
+
+def profile_fields(fields: Mapping[str, Sequence[Any]]) -> CorpusProfile:
+    """The same profile from the per-chunk columns the lexical index keeps in memory (no chunk text read)."""
+    stamps = [t for t in fields["published_ts"] if t is not None]
+    return CorpusProfile(
+        outlets=tuple(sorted({s for s in fields["source"] if s})),
+        categories=tuple(sorted({c for c in fields["category"] if c})),
+        first_day=_day_of_ts(min(stamps)) if stamps else None,
+        last_day=_day_of_ts(max(stamps)) if stamps else None,
+        articles=len(set(fields["article_id"])),
+        chunks=len(fields["article_id"]),
+    )
 
 
 def profile_corpus(chunks: Iterable[Chunk]) -> CorpusProfile:

@@ -182,6 +182,12 @@ class Retriever:
         return False
 
     @property
+    def chunk_fields(self) -> dict[str, list[Any]]:
+        """Per-chunk article id, outlet, category and publication time, in memory (from the lexical index)."""
+        assert self._lexical is not None
+        return self._lexical.fields
+
+    @property
     def collection(self) -> ChunkCollection:
         """The index generation in use."""
         assert self._collection is not None

@@ -17,14 +17,17 @@ from bot.discourse import (
     gather_evidence,
     month_span,
     profile_corpus,
+    profile_fields,
     quotes_in,
 )
-from bot.retrieval import Filters
+from bot.retrieval import Filters, Retriever
 from bot.types import Answer, Citation, Hit
 from index.chunking import split_into_chunks
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
 from index.loaders import load_articles
+from index.rebuild import RebuildReport
+from index.settings import Settings
 
 UI_CORPUS = Path(__file__).resolve().parent / "fixtures" / "ui_corpus"
 REOPENS = "Harbor Bridge reopens to traffic after repair"
@@ -188,3 +191,13 @@ def test_month_span() -> None:
     assert month_span(None, date(2023, 1, 3)) == "until Jan 2023"
     assert month_span(date(2023, 1, 3), None) == "since Jan 2023"
     assert month_span(None, None) == ""
+
+
+def test_profile_from_the_lexical_columns_matches_the_one_from_chunks(
+    embedder: Embedder, fixture_index: tuple[Settings, RebuildReport]
+) -> None:
+    settings, _ = fixture_index
+    retriever = Retriever(settings, embedder)
+    from_chunks = profile_corpus(s.chunk for s in retriever.collection.iter_all())
+    assert profile_fields(retriever.chunk_fields) == from_chunks
+    assert (from_chunks.articles, from_chunks.chunks) == (7, 7)
