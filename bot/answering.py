@@ -41,7 +41,7 @@ MIN_NAME_COVERAGE = 1 / 3
 RELATIVE_CUTOFF = 0.8  # keep sentences scoring at least this share of the best one
 # Sentences embedded per answer, chosen first by the same score with their passage's similarity standing in for
 # their own: embedding every sentence of every passage was most of an answer's time.
-EMBEDDED_CANDIDATES = 10
+EMBEDDED_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
