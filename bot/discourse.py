@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -356,7 +356,7 @@ class CorpusProfile:
 
 
 def profile_fields(fields: Mapping[str, Sequence[Any]]) -> CorpusProfile:
-    """The same profile from the per-chunk columns the lexical index keeps in memory (no chunk text read)."""
+    """Outlets, categories, dates and counts of an index, from its per-chunk columns (no chunk text read)."""
     stamps = [t for t in fields["published_ts"] if t is not None]
     return CorpusProfile(
         outlets=tuple(sorted({s for s in fields["source"] if s})),
@@ -365,34 +365,6 @@ def profile_fields(fields: Mapping[str, Sequence[Any]]) -> CorpusProfile:
         last_day=_day_of_ts(max(stamps)) if stamps else None,
         articles=len(set(fields["article_id"])),
         chunks=len(fields["article_id"]),
-    )
-
-
-def profile_corpus(chunks: Iterable[Chunk]) -> CorpusProfile:
-    """One pass over the index's chunks."""
-    outlets: set[str] = set()
-    categories: set[str] = set()
-    days: list[date] = []
-    articles: set[str] = set()
-    count = 0
-    for chunk in chunks:
-        count += 1
-        if chunk.source:
-            outlets.add(chunk.source)
-        if chunk.category:
-            categories.add(chunk.category)
-        if chunk.article_id not in articles:
-            articles.add(chunk.article_id)
-            day = day_of(chunk.published_at)
-            if day is not None:
-                days.append(day)
-    return CorpusProfile(
-        outlets=tuple(sorted(outlets)),
-        categories=tuple(sorted(categories)),
-        first_day=min(days, default=None),
-        last_day=max(days, default=None),
-        articles=len(articles),
-        chunks=count,
     )
 
 

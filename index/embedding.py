@@ -92,12 +92,11 @@ class Embedder:
                     out[i] = found
         if missing:
             # Longest first, so texts of similar length share a batch and little of it is padding.
-            texts_missing = sorted(missing, key=len, reverse=True)
-            missing = {text: missing[text] for text in texts_missing}
-            vectors = self.embed_texts(texts_missing)
-            for rows, vector in zip(missing.values(), vectors):
-                out[rows] = vector
-            self._remember(dict(zip(missing, vectors)))
+            order = sorted(missing, key=len, reverse=True)
+            vectors = self.embed_texts(order)
+            for text, vector in zip(order, vectors):
+                out[missing[text]] = vector
+            self._remember(dict(zip(order, vectors)))
         return out
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:

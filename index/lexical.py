@@ -86,13 +86,17 @@ def build_lexical_index(chunks: Sequence[Chunk]) -> LexicalIndex:
     # k1/b as Anserini uses for short passages; they beat bm25s' defaults (1.5/0.75) on the dev questions.
     bm25 = bm25s.BM25(k1=0.9, b=0.4)
     bm25.index(analyze([lexical_text(c) for c in chunks]), show_progress=False)
-    fields: dict[str, list[Any]] = {
+    return LexicalIndex(bm25=bm25, ids=[c.id for c in chunks], fields=chunk_fields(chunks))
+
+
+def chunk_fields(chunks: Sequence[Chunk]) -> dict[str, list[Any]]:
+    """Per-chunk filter columns (article id, outlet, category, publication time) kept beside the BM25 index."""
+    return {
         "article_id": [c.article_id for c in chunks],
         "source": [c.source for c in chunks],
         "category": [c.category for c in chunks],
         "published_ts": [_ts(c) for c in chunks],
     }
-    return LexicalIndex(bm25=bm25, ids=[c.id for c in chunks], fields=fields)
 
 
 def _ts(chunk: Chunk) -> int | None:

@@ -16,7 +16,6 @@ from bot.discourse import (
     find_quotes,
     gather_evidence,
     month_span,
-    profile_corpus,
     profile_fields,
     quotes_in,
 )
@@ -25,6 +24,7 @@ from bot.types import Answer, Citation, Hit
 from index.chunking import split_into_chunks
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
+from index.lexical import chunk_fields
 from index.loaders import load_articles
 from index.rebuild import RebuildReport
 from index.settings import Settings
@@ -163,7 +163,7 @@ def test_compare_outlets_with_no_evidence_is_empty(embedder: Embedder) -> None:
 
 
 def test_profile_and_scope_descriptions(chunks: dict[str, Chunk]) -> None:
-    profile = profile_corpus(chunks.values())
+    profile = profile_fields(chunk_fields(list(chunks.values())))
     assert profile.outlets == ("Bay Tribune", "Coastal Courier", "Metro Daily", "Sporting News", "TechBeat")
     assert profile.categories == ("local", "politics", "sports", "technology")
     assert (profile.first_day, profile.last_day) == (date(2023, 9, 12), date(2023, 12, 2))
@@ -193,11 +193,11 @@ def test_month_span() -> None:
     assert month_span(None, None) == ""
 
 
-def test_profile_from_the_lexical_columns_matches_the_one_from_chunks(
+def test_profile_from_the_loaded_index_matches_its_stored_chunks(
     embedder: Embedder, fixture_index: tuple[Settings, RebuildReport]
 ) -> None:
     settings, _ = fixture_index
     retriever = Retriever(settings, embedder)
-    from_chunks = profile_corpus(s.chunk for s in retriever.collection.iter_all())
+    from_chunks = profile_fields(chunk_fields([s.chunk for s in retriever.collection.iter_all()]))
     assert profile_fields(retriever.chunk_fields) == from_chunks
     assert (from_chunks.articles, from_chunks.chunks) == (7, 7)
