@@ -344,7 +344,7 @@ def print_report(console: Console, figures: dict[str, Any], targets: list[Target
     machine = figures["machine"]
     console.rule("[bold]newsbot benchmark")
     console.print(
-        f"{machine['cpus']} CPUs, torch {machine['torch_threads']} threads, load average "
+        f"{machine['cpus']} CPUs, embedding model {machine['embed_model']}, load average "
         f"{machine['load_start'][0]:.2f} at start and {machine['load_end'][0]:.2f} at the end (other processes "
         f"share the CPU when it exceeds 0), python {machine['python']}", highlight=False,
     )
@@ -365,8 +365,8 @@ def print_report(console: Console, figures: dict[str, Any], targets: list[Target
         if st:
             console.print(
                 f"  on {st['sample']} of those chunks: sentence-transformers encode(batch_size=32) "
-                f"{st['sentence_transformers_chunks_per_s']:.1f} chunks/s, Embedder.embed_texts "
-                f"{st['embedder_chunks_per_s']:.1f} chunks/s", highlight=False,
+                f"{st['sentence_transformers_chunks_per_s']:.1f} chunks/s (the PyTorch model), Embedder.embed_texts "
+                f"{st['embedder_chunks_per_s']:.1f} chunks/s ({machine['embed_model']})", highlight=False,
             )
         console.print(f"  rebuild / embedding alone  {indexing['overhead_ratio']:8.3f}     target ≤ {OVERHEAD_TARGET}  "
                       f"{_verdict(indexing['overhead_ratio'] <= OVERHEAD_TARGET)}", highlight=False)
@@ -491,7 +491,6 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                        llm_base_url=None)
 
     indexing: dict[str, Any] | None = None
-    torch_threads = 0
     if not args.skip_indexing:
         step(console, f"loading the embedding model {settings.embed_model}")
         embedder = load_embedder(settings.embed_model)
@@ -501,10 +500,6 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     elif not base_store.exists():
         raise BenchError(f"no index at {base_store}: run once without --skip-indexing, or pass --index an index "
                          "built with `python -m index rebuild`")
-    import torch
-
-    torch_threads = torch.get_num_threads()
-
     stores = build_scales(base_store, settings.embed_model, scales_wanted, work, args.noise, args.seed,
                           args.rebuild_scaled, console)
     titles = [] if queries else [s.chunk.title for s in open_store(base_store).require_active().iter_all()]
@@ -523,7 +518,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     total_s = time.perf_counter() - started
     figures: dict[str, Any] = {
         "machine": {
-            "cpus": os.cpu_count(), "torch_threads": torch_threads, "python": platform.python_version(),
+            "cpus": os.cpu_count(), "embed_model": settings.embed_model, "python": platform.python_version(),
             "load_start": list(load_start), "load_end": list(os.getloadavg()),
         },
         "work": str(work),

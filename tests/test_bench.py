@@ -106,7 +106,7 @@ def test_json_figures(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
 def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
     work, _, _ = bench_run
     base = {s.chunk.id: s for s in open_store(work / "x1").require_active().iter_all(with_embeddings=True)}
-    view = open_store(work / "scale-2").require_active("all-MiniLM-L6-v2")
+    view = open_store(work / "scale-2").require_active("all-MiniLM-L6-v2-onnx-int8")
     scaled = {s.chunk.id: s for s in view.iter_all(with_embeddings=True)}
     assert view.count() == len(scaled) == 2 * len(base) == 2 * FIXTURE_CHUNKS
     for cid, original in base.items():

@@ -49,7 +49,7 @@ def test_stats_json_and_text(sample_store: Path) -> None:
     result = run("index", "stats", "--store", str(sample_store), "--json")
     assert result.returncode == 0
     info = json.loads(result.stdout)
-    assert (info["articles"], info["chunks"], info["embedding_model"]) == (1, 2, "all-MiniLM-L6-v2")
+    assert (info["articles"], info["chunks"], info["embedding_model"]) == (1, 2, "all-MiniLM-L6-v2-onnx-int8")
     text = run("index", "stats", "--store", str(sample_store))
     assert "articles:        1\nchunks:          2\n" in text.stdout
 

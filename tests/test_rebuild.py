@@ -53,7 +53,8 @@ def test_fixture_rebuild_report(fixture_index: tuple[Settings, RebuildReport]) -
     assert (report.articles, report.chunks, report.added, report.embedded_chunks) == (7, 7, 7, 0 + 7)
     assert report.skipped == [] and report.full
     info = open_store(settings.store).info()
-    assert (info.articles, info.chunks, info.embedding_model, info.dimension) == (7, 7, "all-MiniLM-L6-v2", 384)
+    assert (info.articles, info.chunks, info.dimension) == (7, 7, 384)
+    assert info.embedding_model == "all-MiniLM-L6-v2-onnx-int8"
     assert (info.chunk_tokens, info.chunk_overlap) == (256, 32)
     assert (lexical_dir(settings.store, info.collection) / "chunk_ids.json").exists()
 
@@ -185,8 +186,9 @@ def test_model_mismatch_is_refused_with_advice(tmp_path: Path, embedder: Embedde
         rebuild_index(settings, other)  # type: ignore[arg-type]
     where = backend.url or settings.store
     assert str(err.value) == (
-        f"the index at {where} was built with the embedding model 'all-MiniLM-L6-v2', but 'other-model' "
-        "is configured: rebuild it with `python -m index rebuild --full`, or set BOT_EMBED_MODEL=all-MiniLM-L6-v2"
+        f"the index at {where} was built with the embedding model 'all-MiniLM-L6-v2-onnx-int8', but 'other-model' "
+        "is configured: rebuild it with `python -m index rebuild --full`, "
+        "or set BOT_EMBED_MODEL=all-MiniLM-L6-v2-onnx-int8"
     )
     report = rebuild_index(settings, other, full=True)  # type: ignore[arg-type]
     assert report.full and report.embedded_chunks == 7
