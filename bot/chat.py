@@ -11,6 +11,7 @@ from bot.llm import LLMClient, make_llm
 from bot.retrieval import Filters, Retriever
 from bot.rewrite import rewrite_question
 from bot.types import Answer
+from index.chunking import load_text_models
 from index.embedding import Embedder, load_embedder
 from index.settings import Settings
 from index.store import Store
@@ -31,6 +32,7 @@ class ChatEngine:
         self.retriever = Retriever(settings, self.embedder, store)
         self.llm = llm if llm is not None else make_llm(settings)
         self.verifier = Verifier(self.embedder)
+        load_text_models()  # answers split passages into sentences: load that at start, not on the first question
 
     def stream_answer(
         self,

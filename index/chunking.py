@@ -34,6 +34,12 @@ def token_counter() -> Callable[[str], list[int]]:
     return get_tokenizer()
 
 
+def load_text_models() -> None:
+    """Load the Punkt sentence model and the cl100k tokenizer now rather than on first use (about 3 s here)."""
+    _punkt()
+    token_counter()
+
+
 def count_tokens(text: str) -> int:
     """Number of cl100k tokens in `text`."""
     return len(token_counter()(text))
