@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from bot import retrieval
 from bot.retrieval import Filters, Retriever
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.rebuild import RebuildReport, rebuild_index
 from index.settings import Settings
+from index.store import ChunkCollection
 from tests.conftest import FIXTURE_CORPUS
 
 
@@ -78,6 +80,38 @@ def test_retriever_picks_up_a_finished_rebuild(tmp_path: Path, embedder: Embedde
     (corpus / "ferry.md").write_text("# Ferry strike ends\n\nFerry workers in Port Elling ended a two-day strike.\n")
     rebuild_index(settings, embedder)
     assert live.retrieve("ferry strike in Port Elling", k=1)[0].chunk.title == "Ferry strike ends"
+
+
+FILTERED = [
+    ("battery", Filters(sources=("The Verge",))),
+    ("news", Filters(date_from=timestamp_of("2023-11-01"), date_to=timestamp_of("2023-11-30T23:59:59"))),
+    ("What was reported on October 15, 2023 about the record?", Filters()),  # the question's dates filter a slot
+]
+
+
+@pytest.mark.parametrize("path", ["exact", "unfiltered-deeper"])
+def test_large_index_paths_of_filtered_search_match_chromas_filter(
+    retriever: Retriever, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    expected = [[(h.chunk.id, h.score) for h in retriever.retrieve(q, k=5, filters=f)] for q, f in FILTERED]
+    # Make the 7-chunk fixture index count as large, so filtered searches skip Chroma's `where`.
+    monkeypatch.setattr(retrieval, "CHROMA_FILTER_MAX", 0)
+    if path == "unfiltered-deeper":
+        monkeypatch.setattr(retrieval, "EXACT_LIMIT", 0)
+    wheres: list[object] = []
+    query = ChunkCollection.query
+
+    def spy(self: ChunkCollection, vector: object, k: int, where: object = None) -> object:
+        wheres.append(where)
+        return query(self, vector, k, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ChunkCollection, "query", spy)
+    got = [[(h.chunk.id, h.score) for h in retriever.retrieve(q, k=5, filters=f)] for q, f in FILTERED]
+    assert got == expected
+    assert [w is None for w in wheres] == [True] * len(wheres)
+    # Four dense searches, three of them filtered: the exact path scores those allowed chunks itself (no Chroma
+    # query), the other queries Chroma unfiltered and keeps the allowed chunks.
+    assert len(wheres) == (1 if path == "exact" else 4)
 
 
 def test_outlet_named_in_question_is_preferred(retriever: Retriever) -> None:
