@@ -288,7 +288,6 @@ class Retriever:
         ranked.sort(key=lambda r: r[1], reverse=True)
         return ranked[:depth]
 
-
     def _dense(
         self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None
     ) -> list[tuple[Chunk, float]]:
