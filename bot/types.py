@@ -21,6 +21,7 @@ class Hit:
     dense: float = 0.0
     lexical: float = 0.0
     rank: int = 0
+    relevance: float = 0.0  # the learned ranker's probability that the passage holds evidence; orders the hits
 
 
 @dataclass(frozen=True)
