@@ -40,8 +40,16 @@ FEATURES: tuple[str, ...] = (
     "named_outlet",  # 1 when the passage's outlet is one the question names
     "sentence_match",  # best sentence's share of the question's term weight (BM25 idf)
     "sentence_match_sub",  # the same, best over the question's clauses
+    "sentence_match_outlet",  # the same, best over the clauses that name the passage's outlet
+    "title_match",  # the article title's share of the question's term weight
+    "named_date",  # 1 when the passage was published in a date range the question names
 )
 DEFAULT_WEIGHTS = Path(__file__).with_name("ranker.json")
+# Log-odds added per outlet or date the question names and the passage matches. The fitted weight of these
+# features stays small because the fused lists already favour such passages; as a firm prior on top
+# (what a user who names an outlet or a day expects) they add +0.004 MRR and +0.007 evidence recall held out.
+NAMED_BOOST = 2.0
+_NAMED = [FEATURES.index("named_outlet"), FEATURES.index("named_date")]
 
 
 class RankerError(BotError):
@@ -57,6 +65,8 @@ class Candidate:
     source: str | None
     text: str
     fused: float
+    title: str = ""
+    in_named_dates: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ def candidate_features(
     question_terms: Sequence[str],
     clause_terms: Sequence[Sequence[str]],
     idf: Mapping[str, float],
+    clause_outlets: Sequence[frozenset[str]] = (),
 ) -> np.ndarray:
     """One row of FEATURES per candidate (candidates in fused order)."""
     main_score = {cid: score for cid, score in lists.main}
@@ -91,6 +102,8 @@ def candidate_features(
             sub_score[cid] = max(sub_score.get(cid, 0.0), score)
     question_weight = _weight(question_terms, idf)
     clauses = [(frozenset(t), _weight(t, idf)) for t in clause_terms]
+    outlets = list(clause_outlets) or [frozenset()] * len(clauses)
+    qset = frozenset(question_terms)
     seen: Counter[str] = Counter()
     best_of_article: dict[str, float] = {}
     rows = []
@@ -114,6 +127,10 @@ def candidate_features(
             float(cand.source in named_outlets),
             _sentence_match(sentences, frozenset(question_terms), question_weight, idf),
             max((_sentence_match(sentences, terms, weight, idf) for terms, weight in clauses), default=0.0),
+            max((_sentence_match(sentences, terms, weight, idf) for (terms, weight), named in zip(clauses, outlets)
+                 if named and cand.source in named), default=0.0),
+            sum(idf.get(t, 0.0) for t in qset & _title_terms(cand.title)) / question_weight,
+            float(cand.in_named_dates),
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
@@ -128,6 +145,11 @@ def _sentence_match(
     if not terms:
         return 0.0
     return max((sum(idf.get(t, 0.0) for t in terms & s) for s in sentences), default=0.0) / weight
+
+
+@lru_cache(maxsize=8192)
+def _title_terms(title: str) -> frozenset[str]:
+    return frozenset(analyze([title])[0]) if title else frozenset()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…”\"’])\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
@@ -156,6 +178,13 @@ class RankerWeights:
         if rows.size == 0:
             return np.zeros(0)
         z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def relevance(self, rows: np.ndarray) -> np.ndarray:
+        """What orders the hits: the model's probability, with NAMED_BOOST per named outlet or date matched."""
+        if rows.size == 0:
+            return np.zeros(0)
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept + NAMED_BOOST * rows[:, _NAMED].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self) -> str:

@@ -94,7 +94,7 @@ def ranked_results(questions: Sequence[Question], weights: RankerWeights | None,
         if weights is None:
             order = list(range(len(q.texts)))
         else:
-            order = [int(i) for i in np.argsort(-weights.probability(q.rows), kind="stable")]
+            order = [int(i) for i in np.argsort(-weights.relevance(q.rows), kind="stable")]
         texts = [q.texts[i] for i in order[:k]]
         results.append(QueryResult(q.query["query"], q.query.get("question_type", "?"), texts,
                                    q.query["evidence_list"], 0.0))
