@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -147,12 +148,21 @@ def _sentence_match(
     return max((sum(idf.get(t, 0.0) for t in terms & s) for s in sentences), default=0.0) / weight
 
 
+def idf_table(bm25: Any, documents: int) -> dict[str, float]:
+    """BM25's inverse document frequency of every term of a bm25s index (document counts from its CSC matrix)."""
+    df = np.diff(np.asarray(bm25.scores["indptr"])).astype(np.float64)
+    values = np.log(1.0 + (documents - df + 0.5) / (df + 0.5))
+    return {term: float(values[i]) for term, i in bm25.vocab_dict.items() if i < len(values)}
+
+
 @lru_cache(maxsize=8192)
 def _title_terms(title: str) -> frozenset[str]:
     return frozenset(analyze([title])[0]) if title else frozenset()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…”\"’])\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…”\"’])(?<!Mr\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<!Mrs\.)(?<!Jr\.)(?<!U\.S\.)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+"
+)
 
 
 @lru_cache(maxsize=8192)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from bot.query import DateRange, QueryPlan, outlet_aliases, plan_query
-from bot.ranking import Candidate, Lists, RankerWeights, candidate_features, load_weights
+from bot.ranking import Candidate, Lists, RankerWeights, candidate_features, idf_table, load_weights
 from bot.types import Hit
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
@@ -156,7 +156,7 @@ class Retriever:
         settings: Settings,
         embedder: Embedder,
         store: Store | None = None,
-        ranker: RankerWeights | None | bool = True,
+        ranker: RankerWeights | bool | None = True,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
@@ -190,6 +190,7 @@ class Retriever:
         )
         self._position = {cid: i for i, cid in enumerate(lexical.ids)}
         self._sample = collection.sample_embeddings(CALIBRATION_SAMPLE)
+        self._idf = idf_table(lexical.bm25, len(lexical.ids))
         self._collection, self._lexical = collection, lexical
 
     def refresh(self) -> bool:
@@ -280,7 +281,7 @@ class Retriever:
             plan.sources,
             terms[0],
             terms[1:],
-            self._lexical.idf(),
+            self._idf,
             [sub.sources for sub in plan.subqueries],
         )
         return candidates, rows, pool, detail

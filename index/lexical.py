@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,6 @@ class LexicalIndex:
     bm25: Any
     ids: list[str]
     fields: dict[str, list[Any]]
-    _idf: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (document index, BM25 score) pairs, restricted to documents where mask is 1."""
@@ -69,18 +68,6 @@ class LexicalIndex:
         if not known or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
-
-    def idf(self) -> dict[str, float]:
-        """BM25's inverse document frequency of every indexed term (computed once per index)."""
-        cached = self._idf
-        if cached is None:
-            indptr = np.asarray(self.bm25.scores["indptr"])
-            df = np.diff(indptr).astype(np.float64)
-            n = float(len(self.ids))
-            values = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            cached = {term: float(values[i]) for term, i in self.bm25.vocab_dict.items() if i < len(values)}
-            self._idf = cached
-        return cached
 
     def save(self, folder: Path) -> None:
         """Write the index to `folder` (replacing what was there)."""

@@ -1,0 +1,219 @@
+"""The learned ranker: its features on a hand-built case, the fit, the weights file, and its use in retrieval."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.ranking import (
+    DEFAULT_WEIGHTS,
+    FEATURES,
+    NAMED_BOOST,
+    Candidate,
+    Lists,
+    RankerError,
+    RankerWeights,
+    candidate_features,
+    fit_logistic,
+    load_weights,
+    sentence_terms,
+)
+from bot.retrieval import Retriever
+from bot.train_ranker import article_folds
+from index.embedding import Embedder
+from index.rebuild import RebuildReport
+from index.settings import Settings
+from tests.conftest import ROOT
+
+
+def test_features_of_a_hand_built_case() -> None:
+    candidates = [
+        Candidate("a:0", "a", "Wire", "The bridge cost 82 million dollars. It reopened in May.", 0.9, "Bridge reopens"),
+        Candidate("b:0", "b", "Post", "Glaciers lost ice.", 0.5, "Glaciers", in_named_dates=True),
+        Candidate("a:1", "a", "Wire", "Traffic returned.", 0.4, "Bridge reopens"),
+    ]
+    lists = Lists(main=[("a:0", 2.0), ("b:0", 1.0)], subs=[[("a:1", 3.0), ("a:0", -1.0)], [("b:0", 0.5)]])
+    idf = {"bridg": 2.0, "cost": 1.0, "glacier": 3.0, "ice": 1.0}
+    rows = candidate_features(
+        candidates, lists, Counter({"a": 3, "b": 1}), {"a:0": 0.5, "b:0": 0.25, "a:1": 0.1},
+        frozenset({"Wire"}), ["bridg", "cost"], [["glacier", "ice"]], idf, [frozenset({"Post"})],
+    )
+    expected = {
+        "fused_rank": [1, 1 / 2, 1 / 3],
+        "main_score": [2.0, 1.0, 0.0],
+        "sub_lists": [1, 1, 1],
+        "sub_rrf": [1 / 3, 1 / 2, 1 / 2],
+        "sub_best": [1 / 2, 1, 1],
+        "sub_score": [0.0, 0.5, 3.0],  # a negative clause score counts as 0
+        "dense": [0.5, 0.25, 0.1],
+        "article_chunks": [3, 1, 3],
+        "article_best": [0.9, 0.5, 0.9],
+        "article_rank": [0, 0, 1],
+        "article_first": [1, 1, 0],
+        "named_outlet": [1, 0, 1],
+        "sentence_match": [1.0, 0.0, 0.0],  # "The bridge cost …" holds all the question's weight (2 + 1) / 3
+        "sentence_match_sub": [0.0, 1.0, 0.0],
+        "sentence_match_outlet": [0.0, 1.0, 0.0],  # the clause names Post, and b:0 is from Post
+        "title_match": [2 / 3, 0.0, 2 / 3],  # "Bridge reopens" holds "bridg" (2 of 3)
+        "named_date": [0, 1, 0],
+    }
+    assert set(expected) == set(FEATURES)
+    for name, column in expected.items():
+        np.testing.assert_allclose(rows[:, FEATURES.index(name)], column, err_msg=name)
+
+
+def test_sentence_terms_split_at_sentence_ends_and_lines() -> None:
+    assert sentence_terms("He said “yes.” Then he left.\nNew line here") == (
+        frozenset({"he", "said", "yes"}), frozenset({"he", "left"}), frozenset({"new", "line", "here"}))
+    assert sentence_terms("Mr. Smith met U.S. officials. Talks ended") == (
+        frozenset({"mr", "smith", "met", "offici"}), frozenset({"talk", "end"}))
+
+
+def test_fit_recovers_a_known_logistic_model() -> None:
+    rng = np.random.default_rng(7)
+    true = rng.normal(0, 1, len(FEATURES))
+    rows = rng.normal(0, 1, (40_000, len(FEATURES)))
+    labels = (rng.random(len(rows)) < 1 / (1 + np.exp(-(rows @ true - 0.5)))).astype(float)
+    weights = fit_logistic(rows, labels, l2=1.0)
+    recovered = weights.coef / weights.scale  # back to the unstandardised features
+    assert np.abs(recovered - true).max() < 0.1
+    assert abs(weights.intercept - float(weights.mean / weights.scale @ weights.coef) - (-0.5)) < 0.1
+
+
+def test_relevance_adds_the_named_boost() -> None:
+    n = len(FEATURES)
+    weights = RankerWeights(FEATURES, np.zeros(n), np.ones(n), np.zeros(n), 0.0, {})
+    rows = np.zeros((3, n))
+    rows[1, FEATURES.index("named_outlet")] = 1
+    rows[2, FEATURES.index("named_outlet")] = rows[2, FEATURES.index("named_date")] = 1
+    np.testing.assert_allclose(weights.probability(rows), [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(weights.relevance(rows),
+                               [0.5, 1 / (1 + np.exp(-NAMED_BOOST)), 1 / (1 + np.exp(-2 * NAMED_BOOST))])
+
+
+def test_weights_round_trip_and_mismatch(tmp_path: Path) -> None:
+    n = len(FEATURES)
+    weights = RankerWeights(FEATURES, np.arange(n) / 10, np.ones(n) * 2, np.linspace(-1, 1, n), 0.25, {"questions": 3})
+    path = tmp_path / "w.json"
+    path.write_text(weights.to_json())
+    loaded = load_weights(path)
+    np.testing.assert_allclose(loaded.coef, weights.coef)
+    assert (loaded.intercept, loaded.fitted_on) == (0.25, {"questions": 3})
+
+    path.write_text(json.dumps({"features": ["dense", "fused_rank"], "mean": [0, 0], "scale": [1, 1],
+                                "coef": [1, 1], "intercept": 0}))
+    with pytest.raises(RankerError) as caught:
+        load_weights(path)
+    assert str(caught.value) == (
+        f"the ranker's weights at {path} were fitted on other features (dense, fused_rank); "
+        "run `python -m bot.train_ranker --queries FILE` to fit them for this version")
+    with pytest.raises(RankerError, match=r"cannot read the ranker's weights at .*missing\.json"):
+        load_weights(tmp_path / "missing.json")
+
+
+def test_shipped_weights_fit_this_code() -> None:
+    weights = load_weights(DEFAULT_WEIGHTS)
+    assert weights.features == FEATURES
+    assert weights.fitted_on["candidates"] == 60
+    held_out = weights.fitted_on["held_out"]
+    fused = weights.fitted_on["fused_order"]
+    assert isinstance(held_out, dict) and isinstance(fused, dict)
+    assert held_out["mrr@10"] > fused["mrr@10"]  # recorded when fitted: the reason the ranker ships
+
+
+def test_article_folds_keep_questions_sharing_an_article_together() -> None:
+    def q(*urls: str) -> dict[str, object]:
+        return {"evidence_list": [{"url": u} for u in urls]}
+
+    queries = [q("u1"), q("u2"), q("u1", "u3"), q("u3"), q("u4")]
+    assert article_folds(queries, 2) == [0, 1, 0, 0, 1]
+
+
+@pytest.fixture(scope="module")
+def retriever(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder) -> Retriever:
+    settings, _ = fixture_index
+    return Retriever(settings, embedder)
+
+
+def test_hits_follow_the_rankers_relevance(retriever: Retriever) -> None:
+    question = "How much did the Harbor Bridge repair cost and who set the marathon course record?"
+    hits = retriever.retrieve(question, k=5)
+    candidates, rows, _, _ = retriever.candidates(question, depth=60)
+    assert retriever.ranker is not None
+    relevance = retriever.ranker.relevance(rows)
+    expected = [candidates[i].chunk_id for i in np.argsort(-relevance, kind="stable")[:5]]
+    assert [h.chunk.id for h in hits] == expected
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    np.testing.assert_allclose([h.relevance for h in hits], np.sort(relevance)[::-1][:5])
+    assert {hits[0].chunk.title, hits[1].chunk.title} == {
+        "Harbor Bridge reopens after 14-month repair", "Course record falls at the Melbourne Marathon"}
+
+
+def test_without_the_ranker_hits_keep_the_fused_order(fixture_index: tuple[Settings, RebuildReport],
+                                                      embedder: Embedder) -> None:
+    settings, _ = fixture_index
+    plain = Retriever(settings, embedder, ranker=False)
+    hits = plain.retrieve("How much did the Harbor Bridge repair cost?", k=4)
+    candidates, _, _, _ = plain.candidates("How much did the Harbor Bridge repair cost?", depth=4)
+    assert [h.chunk.id for h in hits] == [c.chunk_id for c in candidates]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert {h.relevance for h in hits} == {0.0}
+
+
+@pytest.fixture()
+def queries_file(tmp_path: Path) -> Path:
+    def query(text: str, facts: list[str], url: str) -> dict[str, object]:
+        return {"query": text, "question_type": "inference_query", "answer": "",
+                "evidence_list": [{"fact": f, "url": url} for f in facts]}
+
+    path = tmp_path / "queries.json"
+    path.write_text(json.dumps([
+        query("How much did the Harbor Bridge repair in Port Elling cost?",
+              ["after a 14-month repair that cost 82 million dollars"], "bridge"),
+        query("Who set the Melbourne Marathon course record?", ["Kenyan runner Ruth Chebet set a course record"],
+              "marathon"),
+        query("How much ice did Swiss glaciers lose in 2023?",
+              ["Swiss glaciers lost four percent of their remaining ice volume in 2023"], "glacier"),
+        {"query": "What did Forbes say about Mars?", "question_type": "null_query", "evidence_list": []},
+    ]))
+    return path
+
+
+def test_train_cli_writes_weights_that_load(fixture_index: tuple[Settings, RebuildReport], queries_file: Path,
+                                            tmp_path: Path) -> None:
+    settings, _ = fixture_index
+    out = tmp_path / "ranker.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.train_ranker", "--store", str(settings.store), "--queries", str(queries_file),
+         "--folds", "3", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert re.fullmatch(r"3 questions, \d+ candidates", lines[0])
+    assert lines[1].startswith("fused order            hits@10=1.0  hits@4=1.0  mrr@10=")
+    assert lines[2].startswith("held out (3 folds)     hits@10=")
+    assert lines[-1] == f"wrote {out}"
+    weights = load_weights(out)
+    assert weights.fitted_on["questions"] == 3 and weights.fitted_on["queries"] == "queries.json"
+
+
+def test_train_cli_errors(tmp_path: Path, queries_file: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.train_ranker", "--queries", str(queries_file), "--folds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert (proc.returncode, proc.stderr) == (2, "error: --folds must be at least 2\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.train_ranker", "--store", str(tmp_path / "none"), "--queries", str(queries_file),
+         "--folds", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == f"error: no index at {tmp_path / 'none'} — run `python -m index rebuild`\n"
