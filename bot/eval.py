@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.errors import BotError
 from bot.retrieval import Retriever
 from index.chunking import count_tokens
 from index.errors import IndexLayerError
@@ -139,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--limit", type=int, help="only the first N non-null questions")
     r.add_argument("--dump", type=Path, help="also write the benchmark's result format to this file")
     r.add_argument("--json", action="store_true", help="print only the JSON line")
+    r.add_argument("--no-ranker", action="store_true",
+                   help="keep the fused order (skip the learned ranker), to measure what it adds")
     return parser
 
 
@@ -150,9 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         queries = load_queries(args.queries)[: args.limit]
         from index.embedding import load_embedder
 
-        retriever = Retriever(settings, load_embedder(settings.embed_model))
+        retriever = Retriever(settings, load_embedder(settings.embed_model), ranker=not args.no_ranker)
         results = run_retrieval(retriever, queries, args.k)
-    except (IndexLayerError, SettingsError, OSError, json.JSONDecodeError) as exc:
+    except (IndexLayerError, BotError, SettingsError, OSError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     summary = summarize(results, args.k)

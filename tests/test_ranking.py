@@ -24,13 +24,14 @@ from bot.ranking import (
     fit_logistic,
     load_weights,
     sentence_terms,
+    sentence_terms_many,
 )
 from bot.retrieval import Retriever
 from bot.train_ranker import article_folds
 from index.embedding import Embedder
 from index.rebuild import RebuildReport
 from index.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE_CORPUS, ROOT
 
 
 def test_features_of_a_hand_built_case() -> None:
@@ -74,6 +75,18 @@ def test_sentence_terms_split_at_sentence_ends_and_lines() -> None:
         frozenset({"he", "said", "yes"}), frozenset({"he", "left"}), frozenset({"new", "line", "here"}))
     assert sentence_terms("Mr. Smith met U.S. officials. Talks ended") == (
         frozenset({"mr", "smith", "met", "offici"}), frozenset({"talk", "end"}))
+
+
+def test_sentence_terms_equal_the_lexical_analysis_of_each_sentence() -> None:
+    from bot.ranking import _SENTENCE_END
+    from index.lexical import analyze
+    from index.loaders import load_articles
+
+    texts = [a.body for a in load_articles(FIXTURE_CORPUS).articles]
+    sentences = [s for t in texts for s in _SENTENCE_END.split(t) if s.strip()]
+    assert len(sentences) > 30
+    assert [sorted(t) for terms in sentence_terms_many(texts) for t in terms] == [
+        sorted(set(t)) for t in analyze(sentences)]
 
 
 def test_fit_recovers_a_known_logistic_model() -> None:
