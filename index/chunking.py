@@ -1,4 +1,4 @@
-"""Split articles into ~256-token, sentence-aligned chunks with exact character offsets."""
+"""Split articles into ~300-token, sentence-aligned chunks with exact character offsets."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def _splitter(chunk_tokens: int, chunk_overlap: int) -> object:
     )
 
 
-def split_into_chunks(article: Article, chunk_tokens: int = 256, chunk_overlap: int = 32) -> list[Chunk]:
+def split_into_chunks(article: Article, chunk_tokens: int = 300, chunk_overlap: int = 40) -> list[Chunk]:
     """Sentence-aware chunks of the article body; each keeps its offsets and the article's metadata."""
     splitter = _splitter(chunk_tokens, chunk_overlap)
     texts: list[str] = splitter.split_text(article.body)  # type: ignore[attr-defined]

@@ -45,8 +45,11 @@ class Settings:
     store: Path = Path(".index")
     chroma_url: str | None = None
     embed_model: str = DEFAULT_EMBED_MODEL
-    chunk_tokens: int = 256
-    chunk_overlap: int = 32
+    # 300/40 over 256/32: +0.016 MRR@10 and +0.011 MAP@10 on the dev questions (learned ranker, held out) with
+    # retrieved chunks still about 270 tokens on average (the bound is 300). MiniLM embeds the first
+    # 256 word pieces of a chunk; BM25 and the ranker read all of it.
+    chunk_tokens: int = 300
+    chunk_overlap: int = 40
     top_k: int = 6
     llm_api_key: str | None = field(default=None, repr=False)
     llm_base_url: str | None = None
