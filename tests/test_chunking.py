@@ -43,7 +43,7 @@ def test_offsets_point_into_the_body_and_cover_it() -> None:
 def test_default_chunking_keeps_metadata() -> None:
     article = harbor()
     chunks = split_into_chunks(article)
-    assert len(chunks) == 1  # 150 tokens fit one 256-token chunk
+    assert len(chunks) == 1  # 150 tokens fit one 300-token chunk
     chunk = chunks[0]
     assert (chunk.start, chunk.end) == (0, len(article.body))
     assert chunk.title == article.title

@@ -55,7 +55,7 @@ def test_fixture_rebuild_report(fixture_index: tuple[Settings, RebuildReport]) -
     info = open_store(settings.store).info()
     assert (info.articles, info.chunks, info.dimension) == (7, 7, 384)
     assert info.embedding_model == "all-MiniLM-L6-v2-onnx-int8"
-    assert (info.chunk_tokens, info.chunk_overlap) == (256, 32)
+    assert (info.chunk_tokens, info.chunk_overlap) == (300, 40)
     assert (lexical_dir(settings.store, info.collection) / "chunk_ids.json").exists()
 
 
