@@ -1143,7 +1143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store=args.store, corpus=args.corpus, chroma_url=args.chroma_url, host=args.host, port=args.port
         )
         chat = prepare_app(settings, build_if_missing=not args.no_build, say=lambda m: print(m, flush=True))
-    except (IndexLayerError, SettingsError) as exc:
+    except (IndexLayerError, BotError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     demo = build_app(chat)

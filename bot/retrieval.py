@@ -270,7 +270,6 @@ class Retriever:
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
         for cid, sim in self.collection.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
-        assert self._lexical is not None
         terms = analyze([question] + [sub.text for sub in plan.subqueries])
         rows = candidate_features(
             candidates,
