@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     held_out = cross_validate(questions, args.folds)
     weights = fit(questions)
     fitted = score(ranked_results(questions, weights))
-    weights = RankerWeights(
-        weights.features, weights.mean, weights.scale, weights.coef, weights.intercept,
-        {"queries": args.queries.name, "questions": len(questions), "candidates": RANK_CANDIDATES, "l2": L2,
-         "fused_order": fused, "held_out": held_out, "fitted": fitted},
-    )
+    weights = replace(weights, fitted_on={
+        "queries": args.queries.name, "questions": len(questions), "candidates": RANK_CANDIDATES, "l2": L2,
+        "fused_order": fused, "held_out": held_out, "fitted": fitted,
+    })
     print(f"{len(questions)} questions, {sum(len(q.texts) for q in questions)} candidates")
     for name, figures in (("fused order", fused), (f"held out ({args.folds} folds)", held_out), ("fitted", fitted)):
         print(f"{name:<22} " + "  ".join(f"{k}={v}" for k, v in figures.items() if k != "queries"))
