@@ -24,6 +24,12 @@ MULTIHOP_CORPUS = SHARED_DATA / "multihop-rag" / "corpus.json"
 MULTIHOP_QUERIES = SHARED_DATA / "multihop-rag" / "queries_dev.json"
 
 
+def multihop_query(text: str, qtype: str, facts: list[str], url: str | None = None) -> dict[str, object]:
+    """A question in MultiHop-RAG's query format; each evidence item carries the article's url when given."""
+    evidence = [{"fact": f, **({"url": url} if url else {})} for f in facts]
+    return {"query": text, "question_type": qtype, "answer": "", "evidence_list": evidence}
+
+
 def require_shared() -> None:
     """Skip the calling test when ../shared/data (the MultiHop-RAG data) is not beside the repo."""
     if not MULTIHOP_CORPUS.exists():

@@ -12,7 +12,7 @@ import pytest
 from bot.eval import QueryResult, score, squash
 from index.rebuild import RebuildReport
 from index.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, multihop_query
 
 
 def result(retrieved: list[str], facts: list[str], qtype: str = "inference_query") -> QueryResult:
@@ -43,15 +43,12 @@ def test_metrics_match_the_reference_definitions() -> None:
 
 @pytest.fixture()
 def queries_file(tmp_path: Path) -> Path:
-    def query(text: str, qtype: str, facts: list[str]) -> dict[str, object]:
-        return {"query": text, "question_type": qtype, "answer": "", "evidence_list": [{"fact": f} for f in facts]}
-
     queries = [
-        query("How much did the Harbor Bridge repair in Port Elling cost?", "inference_query",
-              ["after a 14-month repair that cost 82 million dollars"]),
-        query("Who set the Melbourne Marathon course record?", "temporal_query",
-              ["Kenyan runner Ruth Chebet set a course record"]),
-        query("What did Forbes say about Mars?", "null_query", []),
+        multihop_query("How much did the Harbor Bridge repair in Port Elling cost?", "inference_query",
+                       ["after a 14-month repair that cost 82 million dollars"]),
+        multihop_query("Who set the Melbourne Marathon course record?", "temporal_query",
+                       ["Kenyan runner Ruth Chebet set a course record"]),
+        multihop_query("What did Forbes say about Mars?", "null_query", []),
     ]
     path = tmp_path / "queries.json"
     path.write_text(json.dumps(queries))

@@ -31,7 +31,7 @@ from bot.train_ranker import article_folds
 from index.embedding import Embedder
 from index.rebuild import RebuildReport
 from index.settings import Settings
-from tests.conftest import FIXTURE_CORPUS, ROOT
+from tests.conftest import FIXTURE_CORPUS, ROOT, multihop_query
 
 
 def test_features_of_a_hand_built_case() -> None:
@@ -182,19 +182,15 @@ def test_without_the_ranker_hits_keep_the_fused_order(fixture_index: tuple[Setti
 
 @pytest.fixture()
 def queries_file(tmp_path: Path) -> Path:
-    def query(text: str, facts: list[str], url: str) -> dict[str, object]:
-        return {"query": text, "question_type": "inference_query", "answer": "",
-                "evidence_list": [{"fact": f, "url": url} for f in facts]}
-
     path = tmp_path / "queries.json"
     path.write_text(json.dumps([
-        query("How much did the Harbor Bridge repair in Port Elling cost?",
-              ["after a 14-month repair that cost 82 million dollars"], "bridge"),
-        query("Who set the Melbourne Marathon course record?", ["Kenyan runner Ruth Chebet set a course record"],
-              "marathon"),
-        query("How much ice did Swiss glaciers lose in 2023?",
-              ["Swiss glaciers lost four percent of their remaining ice volume in 2023"], "glacier"),
-        {"query": "What did Forbes say about Mars?", "question_type": "null_query", "evidence_list": []},
+        multihop_query("How much did the Harbor Bridge repair in Port Elling cost?", "inference_query",
+                       ["after a 14-month repair that cost 82 million dollars"], "bridge"),
+        multihop_query("Who set the Melbourne Marathon course record?", "inference_query",
+                       ["Kenyan runner Ruth Chebet set a course record"], "marathon"),
+        multihop_query("How much ice did Swiss glaciers lose in 2023?", "inference_query",
+                       ["Swiss glaciers lost four percent of their remaining ice volume in 2023"], "glacier"),
+        multihop_query("What did Forbes say about Mars?", "null_query", []),
     ]))
     return path
 
