@@ -17,7 +17,8 @@ from index.chunking import split_into_chunks
 from index.documents import Article
 from index.embedding import Embedder, resolve_model_path
 from index.loaders import LoadResult
-from index.rebuild import RebuildReport, embedding_text, rebuild_index
+from index.rebuild import RebuildReport, rebuild_index
+from index.sentences import embedding_text
 from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,11 +13,11 @@ ships for offline use, and this costs a few milliseconds on CPU.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from bot.errors import BotError
 from index.lexical import analyze
+from index.sentences import SENTENCE_END
 
 FEATURES: tuple[str, ...] = (
     "fused_rank",  # 1 / (1 + rank) in the reciprocal-rank fusion of all lists
@@ -44,6 +45,15 @@ FEATURES: tuple[str, ...] = (
     "sentence_match_outlet",  # the same, best over the clauses that name the passage's outlet
     "title_match",  # the article title's share of the question's term weight
     "named_date",  # 1 when the passage was published in a date range the question names
+    # Clause ranks: 1 / (1 + r), r the passage's best rank among the candidates on one clause (the question
+    # when it has none) by that measure of its best sentence; ties go to the earlier fused candidate, and a
+    # clause that names outlets ranks their passages only.
+    "clause_rank_terms",  # share of the clause's term weight
+    "clause_rank_bigrams",  # share of the clause's adjacent term pairs
+    "clause_rank_window",  # share of the clause's term weight in two adjacent sentences
+    "clause_rank_f1",  # harmonic mean of that share and the sentence's own share of matched weight
+    "clause_rank_dense",  # cosine similarity with the clause (sentence vectors from the index)
+    "bigram_match",  # best sentence's share of the adjacent term pairs of the question or a clause
 )
 DEFAULT_WEIGHTS = Path(__file__).with_name("ranker.json")
 # Log-odds added per outlet or date the question names and the passage matches. The fitted weight of these
@@ -88,8 +98,14 @@ def candidate_features(
     clause_terms: Sequence[Sequence[str]],
     idf: Mapping[str, float],
     clause_outlets: Sequence[frozenset[str]] = (),
+    clause_vectors: np.ndarray | None = None,
+    sentence_vectors: Sequence[np.ndarray | None] = (),
 ) -> np.ndarray:
-    """One row of FEATURES per candidate (candidates in fused order)."""
+    """One row of FEATURES per candidate (candidates in fused order).
+
+    `clause_vectors` embeds each clause (the question alone when it has none); `sentence_vectors` holds each
+    candidate's sentence vectors from the index (None when missing: its dense clause rank is then last).
+    """
     main_score = {cid: score for cid, score in lists.main}
     sub_lists: Counter[str] = Counter()
     sub_rrf: dict[str, float] = {}
@@ -111,6 +127,12 @@ def candidate_features(
     # Titles go through the same cache as one-sentence texts (a title has no sentence break to split at).
     analysed = sentence_terms_many([c.text for c in candidates] + [c.title for c in candidates])
     passages, titles = analysed[:len(candidates)], analysed[len(candidates):]
+    ordered = sentence_term_lists_many([c.text for c in candidates])
+    # A clause that names outlets ranks only their passages: "The Verge says X" is about The Verge's X.
+    eligible = np.array([[not named or c.source in named for named in outlets] for c in candidates], dtype=bool)
+    clause_columns = _clause_columns(ordered, passages, clause_terms or [question_terms],
+                                     [question_terms, *clause_terms], idf, clause_vectors, sentence_vectors,
+                                     eligible if clause_terms else None)
     for rank, cand in enumerate(candidates):
         sentences = passages[rank]
         title_terms = frozenset().union(*titles[rank]) if cand.title else frozenset()
@@ -136,8 +158,108 @@ def candidate_features(
                  if named and cand.source in named), default=0.0),
             sum(idf.get(t, 0.0) for t in qset & title_terms) / question_weight,
             float(cand.in_named_dates),
+            *clause_columns[rank],
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def _clause_columns(
+    ordered: Sequence[tuple[tuple[str, ...], ...]],
+    passages: Sequence[tuple[frozenset[str], ...]],
+    clauses: Sequence[Sequence[str]],
+    bigram_texts: Sequence[Sequence[str]],
+    idf: Mapping[str, float],
+    clause_vectors: np.ndarray | None,
+    sentence_vectors: Sequence[np.ndarray | None],
+    eligible: np.ndarray | None,
+) -> list[list[float]]:
+    """The clause-rank features and `bigram_match` of each candidate (their order in FEATURES).
+
+    `eligible[i, c]` is False where candidate i may not rank on clause c (it then ranks after all that may).
+    Every sentence of every candidate becomes a row of term (and term-pair) indicators over the clauses'
+    vocabulary, so the overlaps are matrix products and per-passage maxima rather than loops over sets.
+    """
+    n, width = len(passages), len(clauses)
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(t for c in clauses for t in c))}
+    pair_vocab = {p: i for i, p in enumerate(dict.fromkeys(p for c in bigram_texts for p in _bigrams(c)))}
+    known, known_pairs = frozenset(vocab), frozenset(pair_vocab)
+    lengths = np.array([len(p) for p in passages])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    rows = int(lengths.sum())
+    term_cells: list[tuple[int, int]] = []
+    pair_cells: list[tuple[int, int]] = []
+    own = np.empty(rows)
+    row = 0
+    for sentences, lists in zip(passages, ordered):
+        for terms_of, listed in zip(sentences, lists):
+            term_cells.extend((row, vocab[t]) for t in terms_of & known)
+            pair_cells.extend((row, pair_vocab[p]) for p in _bigrams(listed) & known_pairs)
+            own[row] = _weight(terms_of, idf)
+            row += 1
+    # A spare last column keeps the products defined when a vocabulary is empty.
+    hits, pair_hits = _indicators(term_cells, rows, len(vocab) + 1), _indicators(pair_cells, rows, len(pair_vocab) + 1)
+    weights = np.zeros((len(vocab) + 1, width))
+    clause_pairs = np.zeros((len(pair_vocab) + 1, width))
+    for c, clause in enumerate(clauses):
+        for t in set(clause):
+            weights[vocab[t], c] = idf.get(t, 0.0)
+        clause_pairs[[pair_vocab[p] for p in _bigrams(clause)], c] = 1.0
+    text_pairs = np.zeros((len(pair_vocab) + 1, len(bigram_texts)))
+    for c, text in enumerate(bigram_texts):
+        text_pairs[[pair_vocab[p] for p in _bigrams(text)], c] = 1.0
+    totals = np.array([_weight(c, idf) for c in clauses])
+
+    def best_per_passage(values: np.ndarray) -> np.ndarray:
+        return np.maximum.reduceat(values, starts, axis=0)
+
+    shares = hits @ weights / totals  # (sentences, clauses)
+    terms = best_per_passage(shares)
+    owner = np.repeat(np.arange(n), lengths)
+    first_best = np.where(shares == terms[owner], np.arange(rows)[:, None], rows)
+    best_row = np.minimum.reduceat(first_best, starts, axis=0)
+    precision = terms * totals / own[best_row]
+    f1 = 2 * terms * precision / (terms + precision + 1e-9)
+    # Two adjacent sentences of one passage: the union of their terms (a passage's last row pairs with nothing).
+    joined = np.full((rows, width), -np.inf)
+    joined[:-1] = np.maximum(hits[:-1], hits[1:]) @ weights / totals
+    joined[starts + lengths - 1] = -np.inf
+    window = best_per_passage(joined)
+    window = np.where(np.isfinite(window), window, terms)
+    pairs = best_per_passage(pair_hits @ clause_pairs / np.maximum(clause_pairs.sum(axis=0), 1.0))
+    bigram = best_per_passage(pair_hits @ text_pairs / np.maximum(text_pairs.sum(axis=0), 1.0)).max(axis=1)
+
+    dense = np.full((n, width), -2.0)  # below any cosine: a passage without sentence vectors ranks last
+    present = [(i, v) for i, v in enumerate(sentence_vectors[:n]) if v is not None and len(v)]
+    if clause_vectors is not None and present:
+        stacked = np.vstack([v for _, v in present]) @ clause_vectors.T
+        firsts = np.concatenate([[0], np.cumsum([len(v) for _, v in present])[:-1]])
+        dense[[i for i, _ in present]] = np.maximum.reduceat(stacked, firsts, axis=0)
+    if eligible is not None:
+        terms, pairs, window, f1, dense = (np.where(eligible, m, -3.0) for m in (terms, pairs, window, f1, dense))
+    # Rounded: sums over sets add in hash order, and a last-digit difference must not break a tie.
+    ranks = np.column_stack([1.0 / (1.0 + _stable_ranks(np.round(m, 9)).min(axis=1))
+                             for m in (terms, pairs, window, f1, dense)])
+    return np.column_stack([ranks, bigram]).tolist()
+
+
+def _indicators(cells: Sequence[tuple[int, int]], rows: int, columns: int) -> np.ndarray:
+    out = np.zeros((rows, columns))
+    if cells:
+        index = np.asarray(cells)
+        out[index[:, 0], index[:, 1]] = 1.0
+    return out
+
+
+def _bigrams(terms: Sequence[str]) -> frozenset[tuple[str, str]]:
+    return frozenset(pairwise(terms))
+
+
+def _stable_ranks(matrix: np.ndarray) -> np.ndarray:
+    """Per column, each row's rank by descending value, ties in row order."""
+    ranks = np.empty(matrix.shape, dtype=np.int64)
+    for c in range(matrix.shape[1]):
+        ranks[np.argsort(-matrix[:, c], kind="stable"), c] = np.arange(matrix.shape[0])
+    return ranks
 
 
 def _weight(terms: Sequence[str] | frozenset[str], idf: Mapping[str, float]) -> float:
@@ -159,13 +281,9 @@ def idf_table(bm25: Any, documents: int) -> dict[str, float]:
     return {term: float(values[i]) for term, i in bm25.vocab_dict.items() if i < len(values)}
 
 
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…”\"’])(?<!Mr\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<!Mrs\.)(?<!Jr\.)(?<!U\.S\.)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+"
-)
-
 
 _CACHE_SIZE = 8192  # passages (and titles) whose terms stay in memory: a chat session revisits the same articles
-_cache: OrderedDict[str, tuple[frozenset[str], ...]] = OrderedDict()
+_cache: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -176,13 +294,18 @@ def sentence_terms(text: str) -> tuple[frozenset[str], ...]:
 
 def sentence_terms_many(texts: Sequence[str]) -> list[tuple[frozenset[str], ...]]:
     """`sentence_terms` of each text, from memory when seen before."""
+    return [tuple(frozenset(s) for s in sentences) for sentences in sentence_term_lists_many(texts)]
+
+
+def sentence_term_lists_many(texts: Sequence[str]) -> list[tuple[tuple[str, ...], ...]]:
+    """The analysed terms of each sentence of each text, in text order (from memory when seen before)."""
     with _cache_lock:
-        found: list[tuple[frozenset[str], ...] | None] = [_cache.get(t) for t in texts]
+        found: list[tuple[tuple[str, ...], ...] | None] = [_cache.get(t) for t in texts]
     missing = sorted({t for t, f in zip(texts, found) if f is None})
     if missing:
-        split = [[s for s in _SENTENCE_END.split(t) if s.strip()] or [t] for t in missing]
+        split = [[s for s in SENTENCE_END.split(t) if s.strip()] or [t] for t in missing]
         terms = iter(analyze([s for sentences in split for s in sentences]))  # one call: bm25s costs per call
-        fresh = {t: tuple(frozenset(next(terms)) for _ in sentences) for t, sentences in zip(missing, split)}
+        fresh = {t: tuple(tuple(next(terms)) for _ in sentences) for t, sentences in zip(missing, split)}
         with _cache_lock:
             for t, value in fresh.items():
                 _cache[t] = value

@@ -10,6 +10,7 @@ fused candidates are then reordered by a learned ranker over those same signals 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -25,8 +26,11 @@ from bot.types import Hit
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
 from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, load_lexical_index
+from index.sentences import load_sentence_vectors, passage_key, sentences_dir
 from index.settings import Settings
 from index.store import ChunkCollection, Store, open_store
+
+log = logging.getLogger(__name__)
 
 MAIN_DEPTH = 50  # candidates per retriever for the whole question
 SUB_DEPTH = 20  # candidates per retriever for each sub-query
@@ -190,6 +194,11 @@ class Retriever:
         )
         self._position = {cid: i for i, cid in enumerate(lexical.ids)}
         self._sample = collection.sample_embeddings(CALIBRATION_SAMPLE)
+        self._sentences = load_sentence_vectors(sentences_dir(Path(self.settings.store), collection.name))
+        if self._sentences is None:
+            log.warning("the index at %s has no sentence vectors (built by an older version or on another "
+                        "machine): ranking works without them until `python -m index rebuild` adds them",
+                        self.settings.chroma_url or self.settings.store)
         self._idf = idf_table(lexical.bm25, len(lexical.ids))
         self._collection, self._lexical = collection, lexical
 
@@ -271,6 +280,10 @@ class Retriever:
         for cid, sim in self.collection.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
         terms = analyze([question] + [sub.text for sub in plan.subqueries])
+        sentences = self._sentences
+        # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
+        clause_vectors = (self.embedder.embed_cached([sub.text for sub in plan.subqueries]) if plan.subqueries
+                          else vector[None, :])
         rows = candidate_features(
             candidates,
             Lists(main=[(cid, score) for cid, score, _, _ in main],
@@ -282,6 +295,9 @@ class Retriever:
             terms[1:],
             self._idf,
             [sub.sources for sub in plan.subqueries],
+            clause_vectors,
+            [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
+             for c in candidates],
         )
         return candidates, rows, pool, detail
 

@@ -25,6 +25,16 @@ from index.embedding import Embedder
 from index.errors import NothingToIndexError, RebuildBusyError, StoreError
 from index.lexical import build_lexical_index, lexical_dir
 from index.loaders import LoadResult, Skipped, load_articles
+from index.sentences import (
+    SentenceVectors,
+    collect_sentence_vectors,
+    embedding_text,
+    load_sentence_vectors,
+    passage_key,
+    passage_spans,
+    sentences_dir,
+    text_key,
+)
 from index.settings import Settings
 from index.store import ChunkCollection, Store, StoredChunk, check_model, open_store
 
@@ -181,6 +191,7 @@ def rebuild_index(
                     report.changed = False
                     report.articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused})
                     report.chunks = previous_view.count()
+                    _complete_sentences(store_dir, previous_view, embedder, report, tick)
             if report.changed:
                 _write(store, write_to, previous, plan, loaded, settings, embedder, report, tick)
             _drop_stale(store, store_dir, tick)  # also clears what a killed rebuild left behind
@@ -259,7 +270,9 @@ def _write(
         tick("embedding", done, len(fresh))
 
     tick("embedding", 0, len(fresh))
-    vectors = embedder.embed_texts([embedding_text(c) for c in fresh], progress=advance)
+    texts = [embedding_text(c) for c in fresh]
+    vectors, sentence_rows = embedder.embed_passages(texts, [passage_spans(c) for c in fresh], progress=advance)
+    fresh_sentences = {text_key(t): rows for t, rows in zip(texts, sentence_rows)}
     report.embedded_chunks = len(fresh)
 
     articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused}) + len(plan.fresh)
@@ -285,7 +298,8 @@ def _write(
     else:
         stored = []
         generation = store.create_generation(metadata)
-    folder = lexical_dir(Path(settings.store), generation.name)
+    store_dir = Path(settings.store)
+    folder = lexical_dir(store_dir, generation.name)
     try:
         chunks = [s.chunk for s in stored] + fresh
         files = [s.file for s in stored] + [loaded.files.get(c.article_id) for c in fresh]
@@ -297,6 +311,9 @@ def _write(
         layered_over = [] if compact else [s.chunk for s in base_chunks]  # base chunks the delta leaves visible
         build_lexical_index(layered_over + chunks).save(folder)
         tick("lexical", 1, 1)
+        earlier = load_sentence_vectors(sentences_dir(store_dir, previous_view.name)) if previous_view else None
+        table = sentence_table(layered_over + chunks, fresh_sentences, earlier, embedder, report, tick)
+        table.save(sentences_dir(store_dir, generation.name))
         tick("switching", 0, 1)
         store.activate(generation)
         tick("switching", 1, 1)
@@ -304,26 +321,67 @@ def _write(
         # Leave the previous view active and remove the half-built collection.
         store.drop(generation.name)
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(sentences_dir(store_dir, generation.name), ignore_errors=True)
         raise
     report.articles = articles
     report.chunks = total
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What the embedder sees for a chunk: the title gives short passages their topic."""
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+def sentence_table(
+    chunks: list[Chunk],
+    fresh: dict[str, np.ndarray],
+    earlier: SentenceVectors | None,
+    embedder: Embedder,
+    report: RebuildReport,
+    tick: ProgressFn,
+) -> SentenceVectors:
+    """Sentence vectors of every visible chunk: just embedded, kept from the last view, or embedded now.
+
+    The last case covers indexes built before sentence vectors existed: their chunks go through the model
+    once more (their stored chunk vectors are left as they are).
+    """
+    wanted = {passage_key(c): c for c in chunks}
+    kept = {k: v for k in wanted if k not in fresh and earlier is not None and (v := earlier.get(k)) is not None}
+    missing = [c for k, c in wanted.items() if k not in fresh and k not in kept]
+    filled: dict[str, np.ndarray] = {}
+    if missing:
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            tick("sentences", done, len(missing))
+
+        texts = [embedding_text(c) for c in missing]
+        _, rows = embedder.embed_passages(texts, [passage_spans(c) for c in missing], progress=advance)
+        filled = {text_key(t): r for t, r in zip(texts, rows)}
+        report.embedded_chunks += len(missing)
+    return collect_sentence_vectors([{k: v for k, v in fresh.items() if k in wanted}, kept, filled], embedder.dim)
+
+
+def _complete_sentences(
+    store_dir: Path, view: ChunkCollection, embedder: Embedder, report: RebuildReport, tick: ProgressFn
+) -> None:
+    """Add sentence vectors to a view that lacks some (built by an earlier version), in place."""
+    folder = sentences_dir(store_dir, view.name)
+    earlier = load_sentence_vectors(folder)
+    chunks = [s.chunk for s in view.iter_all()]
+    if earlier is not None and all(passage_key(c) in earlier for c in chunks):
+        return
+    sentence_table(chunks, {}, earlier, embedder, report, tick).save(folder)
+    report.note = report.note or "added the sentence vectors the ranker uses to this index (built by an older version)"
 
 
 def _drop_stale(store: Store, store_dir: Path, tick: ProgressFn) -> None:
-    """Remove collections and BM25 folders no retained view uses (the replaced view survives one more sync)."""
+    """Remove collections, BM25 and sentence folders no retained view uses (the replaced view survives a sync)."""
     stale = store.stale_generations()
     tick("cleanup", 0, len(stale))
     for i, name in enumerate(stale):
         store.drop(name)
         tick("cleanup", i + 1, len(stale))
     retained = store.retained_views()
-    lexical_root = store_dir / "lexical"
-    if lexical_root.is_dir():
-        for folder in lexical_root.iterdir():
-            if folder.name not in retained:
-                shutil.rmtree(folder, ignore_errors=True)
+    for root in (store_dir / "lexical", store_dir / "sentences"):
+        if root.is_dir():
+            for folder in root.iterdir():
+                if folder.name not in retained:
+                    shutil.rmtree(folder, ignore_errors=True)

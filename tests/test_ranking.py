@@ -78,12 +78,12 @@ def test_sentence_terms_split_at_sentence_ends_and_lines() -> None:
 
 
 def test_sentence_terms_equal_the_lexical_analysis_of_each_sentence() -> None:
-    from bot.ranking import _SENTENCE_END
     from index.lexical import analyze
     from index.loaders import load_articles
+    from index.sentences import SENTENCE_END
 
     texts = [a.body for a in load_articles(FIXTURE_CORPUS).articles]
-    sentences = [s for t in texts for s in _SENTENCE_END.split(t) if s.strip()]
+    sentences = [s for t in texts for s in SENTENCE_END.split(t) if s.strip()]
     assert len(sentences) > 30
     assert [sorted(t) for terms in sentence_terms_many(texts) for t in terms] == [
         sorted(set(t)) for t in analyze(sentences)]

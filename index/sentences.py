@@ -1,0 +1,126 @@
+"""Per-sentence vectors of every indexed passage, kept beside the BM25 index of each index generation.
+
+The ranker asks which sentence of a passage means what a clause of the question asks (bot/ranking.py).
+Embedding every sentence on its own would double the model's work per rebuild; instead each sentence's
+vector is the mean of its tokens' contextual vectors from the passage's own embedding pass ("late
+chunking"), so it costs a few array operations per passage. Vectors are keyed by a hash of the text the
+model saw, so identical passages (re-chunked unchanged articles, synthetic copies) share one entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.documents import Chunk
+
+Span = tuple[int, int]
+
+# A cheap regex split (Punkt costs ~1 ms a passage): a sentence ends at . ! ? … or a closing quote followed
+# by a capital, except after common abbreviations, and at every line break.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?…”\"’])(?<!Mr\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<!Mrs\.)(?<!Jr\.)(?<!U\.S\.)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+"
+)
+_VECTORS_FILE = "sentence_vectors.npy"
+_SLOTS_FILE = "sentence_slots.json"
+
+
+def quick_sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of `text` by the regex split (the whole text when it has none)."""
+    spans: list[Span] = []
+    cursor = 0
+    for match in SENTENCE_END.finditer(text):
+        if text[cursor:match.start()].strip():
+            spans.append((cursor, match.start()))
+        cursor = match.end()
+    if text[cursor:].strip():
+        spans.append((cursor, len(text)))
+    return spans or [(0, len(text))]
+
+
+def text_key(text: str) -> str:
+    """Key of a passage's sentence vectors: a hash of the exact text the model embedded."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the embedder sees for a chunk: the title gives short passages their topic."""
+    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
+
+
+def passage_spans(chunk: Chunk) -> list[Span]:
+    """Spans of the chunk's sentences within `embedding_text(chunk)` (the title is not one of them)."""
+    shift = len(chunk.title) + 1 if chunk.title else 0
+    return [(a + shift, b + shift) for a, b in quick_sentence_spans(chunk.text)]
+
+
+def passage_key(chunk: Chunk) -> str:
+    """Key of the chunk's sentence vectors."""
+    return text_key(embedding_text(chunk))
+
+
+@dataclass
+class SentenceVectors:
+    """Unit vectors (float16) of each passage's sentences, rows `slots[key] = (first, count)`."""
+
+    vectors: np.ndarray
+    slots: dict[str, tuple[int, int]]
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The (sentences, dim) vectors of the passage with this key, or None when it has none."""
+        slot = self.slots.get(key)
+        if slot is None:
+            return None
+        first, count = slot
+        return np.asarray(self.vectors[first:first + count], dtype=np.float32)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.slots
+
+    def save(self, folder: Path) -> None:
+        """Write to `folder` (the slot table last, so a reader never sees half of it)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        # Each file replaced whole: a reader's memory map of the old table stays valid.
+        with open(folder / (_VECTORS_FILE + ".tmp"), "wb") as handle:
+            np.save(handle, np.asarray(self.vectors, dtype=np.float16))
+        os.replace(folder / (_VECTORS_FILE + ".tmp"), folder / _VECTORS_FILE)
+        temporary = folder / (_SLOTS_FILE + ".tmp")
+        temporary.write_text(json.dumps({k: list(v) for k, v in self.slots.items()}))
+        os.replace(temporary, folder / _SLOTS_FILE)
+
+
+def collect_sentence_vectors(parts: Iterable[Mapping[str, np.ndarray]], dim: int) -> SentenceVectors:
+    """One table from several key → vectors maps (the first map holding a key wins)."""
+    slots: dict[str, tuple[int, int]] = {}
+    blocks: list[np.ndarray] = []
+    rows = 0
+    for part in parts:
+        for key, vectors in part.items():
+            if key in slots:
+                continue
+            slots[key] = (rows, len(vectors))
+            blocks.append(np.asarray(vectors, dtype=np.float16))
+            rows += len(vectors)
+    table = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float16)
+    return SentenceVectors(vectors=table, slots=slots)
+
+
+def sentences_dir(store_dir: Path, collection_name: str) -> Path:
+    """Where the sentence vectors of one index generation live (beside its BM25 folder)."""
+    return Path(store_dir) / "sentences" / collection_name
+
+
+def load_sentence_vectors(folder: Path) -> SentenceVectors | None:
+    """The table saved in `folder` (memory-mapped), or None when there is none."""
+    slots_file, vectors_file = folder / _SLOTS_FILE, folder / _VECTORS_FILE
+    if not slots_file.exists() or not vectors_file.exists():
+        return None
+    slots = {k: (int(v[0]), int(v[1])) for k, v in json.loads(slots_file.read_text()).items()}
+    return SentenceVectors(vectors=np.load(vectors_file, mmap_mode="r"), slots=slots)
