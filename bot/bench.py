@@ -33,6 +33,7 @@ import gc
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -63,6 +64,7 @@ from bot.bench_scale import ScaledStore, build_scaled_store, read_base
 from index.embedding import Embedder, load_embedder
 from index.errors import IndexLayerError
 from index.loaders import load_articles
+from index.sentences import sentences_dir
 from index.settings import Settings, SettingsError, load_settings
 from index.store import open_store
 
@@ -243,6 +245,11 @@ def build_scales(
                                        rebuild=rebuild, progress=tick, base=base)
         if built.reused:
             step(console, f"  reused the ×{scale} index built {built.built_at} (it took {built.build_seconds:.0f} s)")
+        # Copies keep their text, hence their sentence-vector keys: the real index's table serves them all.
+        scaled_name = open_store(built.path).active_name()
+        assert scaled_name is not None
+        shutil.copytree(sentences_dir(base_store, view.name), sentences_dir(built.path, scaled_name),
+                        dirs_exist_ok=True)
         stores.append(built)
     del base
     gc.collect()

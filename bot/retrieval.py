@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.query import DateRange, QueryPlan, outlet_aliases, plan_query
+from bot.query import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.ranking import Candidate, Lists, RankerWeights, candidate_features, idf_table, load_weights
 from bot.types import Hit
 from index.documents import Chunk, timestamp_of
@@ -279,8 +279,11 @@ class Retriever:
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
         for cid, sim in self.collection.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
-        terms = analyze([question] + [sub.text for sub in plan.subqueries])
+        # The ranker matches content: a date the question names is matched against publication dates, so its
+        # words ("October", "15", "2023") must not make a passage that mentions 2023 look relevant.
+        terms = analyze([self._without_dates(t) for t in [question] + [sub.text for sub in plan.subqueries]])
         sentences = self._sentences
+        clauses = plan.subqueries or (SubQuery(question, plan.sources, plan.dates),)
         # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
         clause_vectors = (self.embedder.embed_cached([sub.text for sub in plan.subqueries]) if plan.subqueries
                           else vector[None, :])
@@ -298,8 +301,17 @@ class Retriever:
             clause_vectors,
             [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
              for c in candidates],
+            np.array([[(not clause.sources or c.source in clause.sources)
+                       and (not clause.dates or _chunk_in_ranges(pool.chunks[c.chunk_id], clause.dates))
+                       for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
         )
         return candidates, rows, pool, detail
+
+    def _without_dates(self, text: str) -> str:
+        mentions = find_dates(text, self.default_year)
+        for m in reversed(mentions):
+            text = text[:m.start] + " " + text[m.end:]
+        return text
 
     def _rank(
         self,

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from index.lexical import lexical_dir, load_lexical_index
+from index.sentences import load_sentence_vectors, passage_key, sentences_dir
 from index.settings import Settings
 from index.store import Store, open_store
 from tests.conftest import FIXTURE_CORPUS
@@ -57,12 +58,15 @@ def view_texts(store: Store) -> dict[str, str]:
 
 
 def assert_lexical_in_step(settings: Settings) -> None:
-    """The BM25 index of the active view holds exactly the view's chunks."""
+    """The BM25 index and the sentence vectors of the active view hold exactly the view's chunks."""
     store = open_store(settings.store, settings.chroma_url)
     view = store.require_active()
     lexical = load_lexical_index(lexical_dir(settings.store, view.name))
     assert lexical is not None
     assert sorted(lexical.ids) == sorted(view_texts(store))
+    sentences = load_sentence_vectors(sentences_dir(settings.store, view.name))
+    assert sentences is not None
+    assert set(sentences.slots) == {passage_key(s.chunk) for s in view.iter_all()}
 
 
 def lexical_finds(settings: Settings, word: str) -> list[str]:
@@ -74,8 +78,9 @@ def lexical_finds(settings: Settings, word: str) -> list[str]:
 
 
 def assert_clean(settings: Settings) -> None:
-    """Nothing left over: no stale collection, and one BM25 folder per retained view."""
+    """Nothing left over: no stale collection, and one BM25 and one sentence folder per retained view."""
     store = open_store(settings.store, settings.chroma_url)
     assert store.stale_generations() == []
     folders = {p.name for p in (Path(settings.store) / "lexical").iterdir()}
     assert folders == store.retained_views()
+    assert {p.name for p in (Path(settings.store) / "sentences").iterdir()} == store.retained_views()

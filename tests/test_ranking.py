@@ -45,6 +45,7 @@ def test_features_of_a_hand_built_case() -> None:
     rows = candidate_features(
         candidates, lists, Counter({"a": 3, "b": 1}), {"a:0": 0.5, "b:0": 0.25, "a:1": 0.1},
         frozenset({"Wire"}), ["bridg", "cost"], [["glacier", "ice"]], idf, [frozenset({"Post"})],
+        clause_eligible=np.array([[False], [True], [False]]),
     )
     expected = {
         "fused_rank": [1, 1 / 2, 1 / 3],
@@ -64,8 +65,46 @@ def test_features_of_a_hand_built_case() -> None:
         "sentence_match_outlet": [0.0, 1.0, 0.0],  # the clause names Post, and b:0 is from Post
         "title_match": [2 / 3, 0.0, 2 / 3],  # "Bridge reopens" holds "bridg" (2 of 3)
         "named_date": [0, 1, 0],
+        # The clause names Post: b:0 ranks first on it; a:0 and a:1 follow in fused order. No clause vectors.
+        "clause_rank_terms": [1 / 2, 1.0, 1 / 3],
+        "clause_rank_bigrams": [1 / 2, 1.0, 1 / 3],
+        "clause_rank_window": [1 / 2, 1.0, 1 / 3],
+        "clause_rank_f1": [1 / 2, 1.0, 1 / 3],
+        "clause_rank_dense": [1 / 2, 1.0, 1 / 3],
+        "bigram_match": [1.0, 0.0, 0.0],  # "The bridge cost" holds the question's pair (bridg, cost)
     }
     assert set(expected) == set(FEATURES)
+    for name, column in expected.items():
+        np.testing.assert_allclose(rows[:, FEATURES.index(name)], column, err_msg=name)
+
+
+def test_clause_ranks_of_a_hand_built_case() -> None:
+    # Fused order y, x, z. Clause A = alpha beta, clause B = beta gamma; every term weighs 1.
+    candidates = [
+        Candidate("y:0", "y", "Wire", "Alpha beta delta epsilon zeta.", 0.9),
+        Candidate("x:0", "x", "Wire", "Alpha beta. Gamma delta.", 0.8),
+        Candidate("z:0", "z", "Wire", "Epsilon zeta.", 0.7),
+    ]
+    idf = dict.fromkeys(["alpha", "beta", "gamma", "delta", "epsilon", "zeta"], 1.0)
+    rows = candidate_features(
+        candidates, Lists(main=[], subs=[]), Counter("yxz"), {}, frozenset(), ["alpha", "beta", "gamma"],
+        [["alpha", "beta"], ["beta", "gamma"]], idf, [frozenset(), frozenset()],
+        clause_vectors=np.array([[1.0, 0.0], [0.0, 1.0]]),
+        sentence_vectors=[np.array([[0.6, 0.8]]), np.array([[1.0, 0.0], [0.0, 1.0]]), None],
+    )
+    expected = {
+        # A: y and x both hold all its weight, the tie goes to y (fused first); B: y 0.5, x 0.5 → y first.
+        "clause_rank_terms": [1.0, 1 / 2, 1 / 3],
+        # B's two terms sit in two adjacent sentences of x: x ranks first on B's window.
+        "clause_rank_window": [1.0, 1.0, 1 / 3],
+        # x's matching sentence is all match (F1 1 on A); y's holds 3 other terms (F1 2·1·0.4 / 1.4).
+        "clause_rank_f1": [1 / 2, 1.0, 1 / 3],
+        # Only the pair (alpha, beta) occurs: y and x both hold it, y first; no passage holds (beta, gamma).
+        "clause_rank_bigrams": [1.0, 1 / 2, 1 / 3],
+        # x has a sentence vector equal to each clause's; y's is at cosine 0.6 / 0.8; z has none: last.
+        "clause_rank_dense": [1 / 2, 1.0, 1 / 3],
+        "bigram_match": [1.0, 1.0, 0.0],
+    }
     for name, column in expected.items():
         np.testing.assert_allclose(rows[:, FEATURES.index(name)], column, err_msg=name)
 

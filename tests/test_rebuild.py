@@ -37,6 +37,11 @@ class Renamed:
     def embed_texts(self, texts: Sequence[str], progress: object = None) -> np.ndarray:
         return self._inner.embed_texts(texts)
 
+    def embed_passages(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], progress: object = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._inner.embed_passages(texts, spans)
+
     def embed_query(self, text: str) -> np.ndarray:
         return self._inner.embed_query(text)
 
@@ -44,7 +49,9 @@ class Renamed:
 class FailingEmbedder(Renamed):
     """Fails the way a crash mid-rebuild would."""
 
-    def embed_texts(self, texts: Sequence[str], progress: object = None) -> np.ndarray:
+    def embed_passages(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], progress: object = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         raise RuntimeError("simulated crash while embedding")
 
 

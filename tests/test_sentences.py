@@ -1,0 +1,124 @@
+"""Sentence vectors: the regex split, late pooling in the embedder, the per-generation table, old indexes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.retrieval import Retriever
+from index.documents import Chunk
+from index.embedding import Embedder, _sentences_apart
+from index.rebuild import rebuild_index
+from index.sentences import (
+    collect_sentence_vectors,
+    embedding_text,
+    load_sentence_vectors,
+    passage_key,
+    passage_spans,
+    quick_sentence_spans,
+    sentences_dir,
+    text_key,
+)
+from index.settings import Settings
+from index.store import open_store
+from tests.index_helpers import assert_clean, assert_lexical_in_step, make_corpus
+
+
+def chunk(text: str, title: str = "") -> Chunk:
+    return Chunk(article_id="a", n=0, text=text, start=0, end=len(text), title=title)
+
+
+def test_quick_spans_split_at_sentence_ends_and_lines() -> None:
+    text = "Mr. Smith met U.S. officials. Talks ended!\nNext line “Quoted.” Then more"
+    assert [text[a:b] for a, b in quick_sentence_spans(text)] == [
+        "Mr. Smith met U.S. officials.", "Talks ended!", "Next line “Quoted.”", "Then more",
+    ]
+    assert quick_sentence_spans("no end here") == [(0, 11)]
+    assert quick_sentence_spans("") == [(0, 0)]
+
+
+def test_passage_spans_point_into_the_embedded_text() -> None:
+    c = chunk("One here. Two there.", title="Title")
+    text = embedding_text(c)
+    assert text == "Title\nOne here. Two there."
+    assert [text[a:b] for a, b in passage_spans(c)] == ["One here.", "Two there."]
+    assert passage_key(c) == text_key(text) != text_key(c.text)
+    assert len(text_key(text)) == 20
+
+
+def test_table_round_trip_first_entry_wins(tmp_path: Path) -> None:
+    first = {"k1": np.array([[1.0, 0.0]]), "k2": np.array([[0.0, 1.0], [0.6, 0.8]])}
+    later = {"k1": np.array([[0.0, -1.0]]), "k3": np.zeros((0, 2))}
+    table = collect_sentence_vectors([first, later], dim=2)
+    assert table.slots == {"k1": (0, 1), "k2": (1, 2), "k3": (3, 0)}
+    table.save(tmp_path / "gen")
+    loaded = load_sentence_vectors(tmp_path / "gen")
+    assert loaded is not None and loaded.slots == table.slots
+    np.testing.assert_array_equal(loaded.get("k1"), [[1.0, 0.0]])
+    np.testing.assert_allclose(loaded.get("k2"), [[0.0, 1.0], [0.6, 0.8]], atol=1e-3)  # stored as float16
+    assert loaded.get("k3").shape == (0, 2)  # type: ignore[union-attr]
+    assert loaded.get("missing") is None and "k2" in loaded
+    assert load_sentence_vectors(tmp_path / "nothing") is None
+    assert sentences_dir(tmp_path, "gen") == tmp_path / "sentences" / "gen"
+
+
+def test_passage_vectors_equal_embed_texts_and_sentences_follow_their_text(embedder: Embedder) -> None:
+    texts = ["Title\nThe ferry strike ended. Workers went back on Monday.", "Short one"]
+    spans = [[(6, 30), (31, 58)], [(0, 9)]]
+    vectors, sentences = embedder.embed_passages(texts, spans)
+    np.testing.assert_array_equal(vectors, embedder.embed_texts(texts))
+    assert [s.shape for s in sentences] == [(2, 384), (1, 384)]
+    np.testing.assert_allclose(np.linalg.norm(sentences[0], axis=1), [1.0, 1.0], rtol=1e-5)
+    # Each sentence's vector answers best to a question about that sentence.
+    questions = np.stack([embedder.embed_query("Did the ferry strike end?"),
+                          embedder.embed_query("When did the workers return?")])
+    similarity = sentences[0] @ questions.T
+    assert similarity[0, 0] > similarity[1, 0] and similarity[1, 1] > similarity[0, 1]
+
+
+def test_sentences_past_the_models_cut_get_no_vector(embedder: Embedder) -> None:
+    text = " ".join(f"Sentence number {i} talks about the harbour." for i in range(60))
+    spans = quick_sentence_spans(text)
+    _, sentences = embedder.embed_passages([text], [spans])
+    # 256 word pieces, less [CLS] and [SEP], at 8 pieces a sentence: 31 whole sentences, and part of one more.
+    assert len(spans) == 60 and len(sentences[0]) == 32
+
+
+def test_models_without_token_vectors_embed_sentences_apart() -> None:
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.array([[float(len(t)), 1.0] for t in texts])
+
+    vectors, sentences = _sentences_apart(encode)(["ab. cde.", "xyzw"], [[(0, 3), (4, 8)], [(0, 4)]])
+    np.testing.assert_array_equal(vectors, [[8.0, 1.0], [4.0, 1.0]])
+    np.testing.assert_array_equal(sentences[0], [[3.0, 1.0], [4.0, 1.0]])
+    np.testing.assert_array_equal(sentences[1], [[4.0, 1.0]])
+
+
+def test_rebuild_adds_sentence_vectors_to_an_older_index(
+    tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(corpus=make_corpus(tmp_path), store=tmp_path / "store")
+    first = rebuild_index(settings, embedder)
+    assert_lexical_in_step(settings)
+    store = open_store(settings.store)
+    view = store.require_active()
+    table = load_sentence_vectors(sentences_dir(settings.store, view.name))
+    assert table is not None and len(table.slots) == first.chunks == 37
+    shutil.rmtree(sentences_dir(settings.store, view.name))  # as an index built before sentence vectors
+
+    with caplog.at_level(logging.WARNING, logger="bot.retrieval"):
+        retriever = Retriever(settings, embedder)
+    assert "has no sentence vectors" in caplog.text and "python -m index rebuild" in caplog.text
+    assert retriever.retrieve("ferry strike", k=3)  # still answers, ranking without them
+
+    again = rebuild_index(settings, embedder)
+    assert not again.changed and again.embedded_chunks == 37
+    assert again.note == "added the sentence vectors the ranker uses to this index (built by an older version)"
+    assert store.active_name() == view.name
+    assert_lexical_in_step(settings)
+    assert_clean(settings)
+    assert rebuild_index(settings, embedder).embedded_chunks == 0  # complete now
