@@ -206,6 +206,8 @@ class Retriever:
         """Switch to a newer index generation if a rebuild finished; True when it switched."""
         name = self.store.active_name()
         if self._collection is not None and name == self._collection.name:
+            if self._sentences is None:  # a rebuild may have added them to this generation in place
+                self._sentences = load_sentence_vectors(sentences_dir(Path(self.settings.store), name))
             return False
         with self._lock:
             if self._collection is None or name != self._collection.name:

@@ -117,6 +117,9 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
 
     again = rebuild_index(settings, embedder)
     assert not again.changed and again.embedded_chunks == 37
+    assert retriever._sentences is None
+    retriever.retrieve("ferry strike", k=3)
+    assert retriever._sentences is not None and len(retriever._sentences.slots) == 37  # picked up, no restart
     assert again.note == "added the sentence vectors the ranker uses to this index (built by an older version)"
     assert store.active_name() == view.name
     assert_lexical_in_step(settings)
