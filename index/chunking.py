@@ -9,6 +9,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from index.documents import Article, Chunk
+from index.sentences import split_spans
 
 Span = tuple[int, int]
 
@@ -60,15 +61,7 @@ def sentence_spans(text: str) -> list[Span]:
 
 
 def _blocks(text: str) -> list[Span]:
-    blocks: list[Span] = []
-    cursor = 0
-    for match in _NEWLINE_BREAK.finditer(text):
-        if text[cursor:match.start()].strip():
-            blocks.append((cursor, match.start()))
-        cursor = match.end()
-    if text[cursor:].strip():
-        blocks.append((cursor, len(text)))
-    return blocks
+    return split_spans(text, _NEWLINE_BREAK)
 
 
 def _split_sentences_keep_whitespace(text: str) -> list[str]:

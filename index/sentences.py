@@ -32,17 +32,22 @@ _VECTORS_FILE = "sentence_vectors.npy"
 _SLOTS_FILE = "sentence_slots.json"
 
 
-def quick_sentence_spans(text: str) -> list[Span]:
-    """Character spans of the sentences of `text` by the regex split (the whole text when it has none)."""
+def split_spans(text: str, separator: re.Pattern[str]) -> list[Span]:
+    """Spans of the non-blank pieces of `text` between matches of `separator`."""
     spans: list[Span] = []
     cursor = 0
-    for match in SENTENCE_END.finditer(text):
+    for match in separator.finditer(text):
         if text[cursor:match.start()].strip():
             spans.append((cursor, match.start()))
         cursor = match.end()
     if text[cursor:].strip():
         spans.append((cursor, len(text)))
-    return spans or [(0, len(text))]
+    return spans
+
+
+def quick_sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of `text` by the regex split (the whole text when it has none)."""
+    return split_spans(text, SENTENCE_END) or [(0, len(text))]
 
 
 def text_key(text: str) -> str:
