@@ -124,21 +124,19 @@ def candidate_features(
             sub_best[cid] = max(sub_best.get(cid, 0.0), 1.0 / (1 + rank))
             sub_score[cid] = max(sub_score.get(cid, 0.0), score)
     question_weight = _weight(question_terms, idf)
-    clauses = [(frozenset(t), _weight(t, idf)) for t in clause_terms]
-    outlets = list(clause_outlets) or [frozenset()] * len(clauses)
+    outlets = list(clause_outlets) or [frozenset()] * len(clause_terms)
     qset = frozenset(question_terms)
     seen: Counter[str] = Counter()
     best_of_article: dict[str, float] = {}
     rows = []
     # Titles go through the same cache as one-sentence texts (a title has no sentence break to split at).
-    analysed = sentence_terms_many([c.text for c in candidates] + [c.title for c in candidates])
-    passages, titles = analysed[:len(candidates)], analysed[len(candidates):]
-    ordered = sentence_term_lists_many([c.text for c in candidates])
-    clause_columns = _clause_columns(ordered, passages, clause_terms or [question_terms],
-                                     [question_terms, *clause_terms], idf, clause_vectors, sentence_vectors,
-                                     clause_eligible)
+    analysed = sentence_term_lists_many([c.text for c in candidates] + [c.title for c in candidates])
+    ordered = analysed[:len(candidates)]
+    passages = [tuple(frozenset(s) for s in sentences) for sentences in ordered]
+    titles = analysed[len(candidates):]
+    match, clause_columns = _clause_columns(ordered, passages, [question_terms, *clause_terms], idf,
+                                            clause_vectors, sentence_vectors, clause_eligible)
     for rank, cand in enumerate(candidates):
-        sentences = passages[rank]
         title_terms = frozenset().union(*titles[rank]) if cand.title else frozenset()
         best_of_article.setdefault(cand.article_id, cand.fused)
         above = seen[cand.article_id]
@@ -156,10 +154,10 @@ def candidate_features(
             float(above),
             float(above == 0),
             float(cand.source in named_outlets),
-            _sentence_match(sentences, qset, question_weight, idf),
-            max((_sentence_match(sentences, terms, weight, idf) for terms, weight in clauses), default=0.0),
-            max((_sentence_match(sentences, terms, weight, idf) for (terms, weight), named in zip(clauses, outlets)
-                 if named and cand.source in named), default=0.0),
+            match[rank, 0],
+            max(match[rank, 1:], default=0.0),
+            max((match[rank, 1 + c] for c, named in enumerate(outlets) if named and cand.source in named),
+                default=0.0),
             sum(idf.get(t, 0.0) for t in qset & title_terms) / question_weight,
             float(cand.in_named_dates),
             *clause_columns[rank],
@@ -170,22 +168,25 @@ def candidate_features(
 def _clause_columns(
     ordered: Sequence[tuple[tuple[str, ...], ...]],
     passages: Sequence[tuple[frozenset[str], ...]],
-    clauses: Sequence[Sequence[str]],
-    bigram_texts: Sequence[Sequence[str]],
+    texts: Sequence[Sequence[str]],
     idf: Mapping[str, float],
     clause_vectors: np.ndarray | None,
     sentence_vectors: Sequence[np.ndarray | None],
     eligible: np.ndarray | None,
-) -> list[list[float]]:
-    """The clause-rank features and `bigram_match` of each candidate (their order in FEATURES).
+) -> tuple[np.ndarray, list[list[float]]]:
+    """Per candidate, its best sentence's share of each text's term weight, and the clause-rank features
+    and `bigram_match` (their order in FEATURES).
 
-    `eligible[i, c]` is False where candidate i may not rank on clause c (it then ranks after all that may).
-    Every sentence of every candidate becomes a row of term (and term-pair) indicators over the clauses'
-    vocabulary, so the overlaps are matrix products and per-passage maxima rather than loops over sets.
+    `texts` is the question, then its clauses; the clause ranks are taken over the clauses, or over the
+    question when it has none. `eligible[i, c]` is False where candidate i may not rank on clause c (it then
+    ranks after all that may). Every sentence of every candidate becomes a row of term (and term-pair)
+    indicators over the texts' vocabulary, so the overlaps are matrix products and per-passage maxima rather
+    than loops over sets.
     """
-    n, width = len(passages), len(clauses)
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(t for c in clauses for t in c))}
-    pair_vocab = {p: i for i, p in enumerate(dict.fromkeys(p for c in bigram_texts for p in _bigrams(c)))}
+    clause_at = list(range(1, len(texts))) or [0]
+    n, width = len(passages), len(clause_at)
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(t for c in texts for t in c))}
+    pair_vocab = {p: i for i, p in enumerate(dict.fromkeys(p for c in texts for p in _bigrams(c)))}
     known, known_pairs = frozenset(vocab), frozenset(pair_vocab)
     lengths = np.array([len(p) for p in passages])
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -202,22 +203,21 @@ def _clause_columns(
             row += 1
     # A spare last column keeps the products defined when a vocabulary is empty.
     hits, pair_hits = _indicators(term_cells, rows, len(vocab) + 1), _indicators(pair_cells, rows, len(pair_vocab) + 1)
-    weights = np.zeros((len(vocab) + 1, width))
-    clause_pairs = np.zeros((len(pair_vocab) + 1, width))
-    for c, clause in enumerate(clauses):
-        for t in set(clause):
-            weights[vocab[t], c] = idf.get(t, 0.0)
-        clause_pairs[[pair_vocab[p] for p in _bigrams(clause)], c] = 1.0
-    text_pairs = np.zeros((len(pair_vocab) + 1, len(bigram_texts)))
-    for c, text in enumerate(bigram_texts):
+    text_weights = np.zeros((len(vocab) + 1, len(texts)))
+    text_pairs = np.zeros((len(pair_vocab) + 1, len(texts)))
+    for c, text in enumerate(texts):
+        for t in set(text):
+            text_weights[vocab[t], c] = idf.get(t, 0.0)
         text_pairs[[pair_vocab[p] for p in _bigrams(text)], c] = 1.0
-    totals = np.array([_weight(c, idf) for c in clauses])
+    text_totals = np.array([_weight(t, idf) for t in texts])
+    weights, totals, clause_pairs = text_weights[:, clause_at], text_totals[clause_at], text_pairs[:, clause_at]
 
     def best_per_passage(values: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(values, starts, axis=0)
 
-    shares = hits @ weights / totals  # (sentences, clauses)
-    terms = best_per_passage(shares)
+    text_shares = hits @ text_weights / text_totals  # (sentences, texts)
+    match = best_per_passage(text_shares)
+    shares, terms = text_shares[:, clause_at], match[:, clause_at]
     owner = np.repeat(np.arange(n), lengths)
     first_best = np.where(shares == terms[owner], np.arange(rows)[:, None], rows)
     best_row = np.minimum.reduceat(first_best, starts, axis=0)
@@ -243,7 +243,7 @@ def _clause_columns(
     # Rounded: sums over sets add in hash order, and a last-digit difference must not break a tie.
     ranks = np.column_stack([1.0 / (1.0 + _stable_ranks(np.round(m, 9)).min(axis=1))
                              for m in (terms, pairs, window, f1, dense)])
-    return np.column_stack([ranks, bigram]).tolist()
+    return match, np.column_stack([ranks, bigram]).tolist()
 
 
 def _indicators(cells: Sequence[tuple[int, int]], rows: int, columns: int) -> np.ndarray:
@@ -268,14 +268,6 @@ def _stable_ranks(matrix: np.ndarray) -> np.ndarray:
 
 def _weight(terms: Sequence[str] | frozenset[str], idf: Mapping[str, float]) -> float:
     return sum(idf.get(t, 0.0) for t in set(terms)) or 1.0
-
-
-def _sentence_match(
-    sentences: tuple[frozenset[str], ...], terms: frozenset[str], weight: float, idf: Mapping[str, float]
-) -> float:
-    if not terms:
-        return 0.0
-    return max((sum(idf.get(t, 0.0) for t in terms & s) for s in sentences), default=0.0) / weight
 
 
 def idf_table(bm25: Any, documents: int) -> dict[str, float]:

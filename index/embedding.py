@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -184,13 +184,8 @@ class Embedder:
     def embed_texts(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
         """Embeddings of `texts` as a (len, dim) float32 array; `progress(n)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # Longest first, so texts of similar length share a batch and little of it is padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        for rows in self._batches(texts, progress):
             out[rows] = self._encode([texts[i] for i in rows])
-            if progress is not None:
-                progress(len(rows))
         return out
 
     def embed_passages(
@@ -203,16 +198,21 @@ class Embedder:
         """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         sentences: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        for rows in self._batches(texts, progress):
             pooled, per_text = self._passages([texts[i] for i in rows], [list(spans[i]) for i in rows])
             out[rows] = pooled
             for i, vectors in zip(rows, per_text):
                 sentences[i] = vectors
+        return out, sentences
+
+    def _batches(self, texts: Sequence[str], progress: ProgressFn | None) -> Iterator[list[int]]:
+        # Longest first, so texts of similar length share a batch and little of it is padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            yield rows
             if progress is not None:
                 progress(len(rows))
-        return out, sentences
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embedding of one question (cached: retrieval and answering both need it)."""

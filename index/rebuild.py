@@ -365,6 +365,10 @@ def _complete_sentences(
     """Add sentence vectors to a view that lacks some (built by an earlier version), in place."""
     folder = sentences_dir(store_dir, view.name)
     earlier = load_sentence_vectors(folder)
+    # A table is written for exactly its view's chunks: one entry per chunk means complete, without reading
+    # every chunk back from Chroma on each sync that finds nothing to do (fewer entries: identical texts).
+    if earlier is not None and len(earlier.slots) == view.count():
+        return
     chunks = [s.chunk for s in view.iter_all()]
     if earlier is not None and all(passage_key(c) in earlier for c in chunks):
         return
