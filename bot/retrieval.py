@@ -4,13 +4,15 @@ For each question: the whole question is ranked by a calibrated fusion of cosine
 (each turned into a z-score against the corpus, so neither scale dominates), with boosts for outlets and
 dates the question names; every clause of the question is ranked again within the outlets it names; the
 lists are merged by weighted reciprocal rank so each piece of a multi-part question gets a slot; the best
-fused candidates are then reordered by a learned ranker over those same signals (bot/ranking.py).
+fused candidates are then reordered by a learned ranker over those same signals (bot/ranking.py), and no
+article may take more than its share of the k places while others have candidates left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -40,6 +42,11 @@ DATE_BOOST = 1.0  # z-score units added to chunks published in a date range the 
 SUB_WEIGHT = 1.0  # weight of each sub-query's list in the merge, relative to the whole question's
 RRF_OFFSET = 1  # small: the top of each list matters most
 RANK_CANDIDATES = 60  # fused candidates the learned ranker reorders (they hold 90% of the dev gold facts)
+# No article takes more than this share of the k places while other articles have candidates left: a
+# question spread over several articles gets them all in view. At 0.4 (4 of 10) the dev figures are unchanged
+# held out (MAP@10 0.4534 → 0.4535, evidence recall@10 0.752 → 0.753); 0.2 costs 0.03 evidence recall,
+# because several gold facts often sit in one article.
+MAX_ARTICLE_SHARE = 0.4
 CALIBRATION_SAMPLE = 2048  # stored embeddings used to estimate each query's similarity distribution
 # Filtered dense search. Chroma's own `where` scans its SQLite metadata on every query: fine on small indexes,
 # 1.4-2.4 s for a date range at 659k chunks here. The allowed chunks are known from the in-memory lexical
@@ -237,12 +244,13 @@ class Retriever:
         candidates, rows, pool, detail = self.candidates(question, filters, max(k, RANK_CANDIDATES))
         if self.ranker is not None:
             relevance = self.ranker.relevance(rows)
-            order = [int(i) for i in np.argsort(-relevance, kind="stable")[:k]]
+            order = [int(i) for i in np.argsort(-relevance, kind="stable")]
         else:
             relevance = np.zeros(len(candidates))
-            order = list(range(min(k, len(candidates))))
+            order = list(range(len(candidates)))
+        order = spread_over_articles(order, [c.article_id for c in candidates], k)
         hits = []
-        for rank, i in enumerate(order, start=1):
+        for rank, i in enumerate(order[:k], start=1):
             cand = candidates[i]
             dense, lexical = detail[cand.chunk_id]
             hits.append(Hit(chunk=pool.chunks[cand.chunk_id], score=cand.fused, dense=dense, lexical=lexical,
@@ -400,6 +408,24 @@ class Retriever:
         position = self._position
         nearest = collection.query(vector, fetch)
         return [(c, sim) for c, sim in nearest if c.id in position and allowed[position[c.id]]][:depth]
+
+
+def spread_over_articles(order: Sequence[int], articles: Sequence[str], k: int) -> list[int]:
+    """`order` with no article in more than MAX_ARTICLE_SHARE of the first k places while others remain.
+
+    A passage past its article's share moves after every passage of the other articles; none is dropped, so a
+    question only one article answers still gets all of its passages.
+    """
+    cap = max(1, math.ceil(MAX_ARTICLE_SHARE * k))
+    placed: Counter[str] = Counter()
+    kept, deferred = [], []
+    for i in order:
+        if placed[articles[i]] < cap:
+            placed[articles[i]] += 1
+            kept.append(i)
+        else:
+            deferred.append(i)
+    return kept + deferred
 
 
 def _chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:

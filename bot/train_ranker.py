@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.eval import QueryResult, load_queries, score, squash
 from bot.ranking import DEFAULT_WEIGHTS, FEATURES, RankerWeights, fit_logistic
-from bot.retrieval import RANK_CANDIDATES, Retriever
+from bot.retrieval import RANK_CANDIDATES, Retriever, spread_over_articles
 from index.errors import IndexLayerError
 from index.settings import SettingsError, load_settings
 
@@ -33,6 +33,7 @@ class Question:
 
     query: dict[str, Any]
     texts: list[str]
+    articles: list[str]
     rows: np.ndarray
     labels: np.ndarray
 
@@ -45,7 +46,7 @@ def collect(retriever: Retriever, queries: Sequence[dict[str, Any]], depth: int 
         facts = [squash(e["fact"]) for e in q["evidence_list"]]
         texts = [c.text for c in candidates]
         labels = np.array([any(f in squash(t) for f in facts) for t in texts], dtype=np.float64)
-        out.append(Question(q, texts, rows, labels))
+        out.append(Question(q, texts, [c.article_id for c in candidates], rows, labels))
     return out
 
 
@@ -88,13 +89,14 @@ def fit(questions: Sequence[Question], l2: float = L2) -> RankerWeights:
 
 
 def ranked_results(questions: Sequence[Question], weights: RankerWeights | None, k: int = 10) -> list[QueryResult]:
-    """Each question's top k passages, reordered by `weights` (fused order when None)."""
+    """Each question's top k passages, reordered by `weights` (fused order when None), as retrieval orders them."""
     results = []
     for q in questions:
         if weights is None:
             order = list(range(len(q.texts)))
         else:
             order = [int(i) for i in np.argsort(-weights.relevance(q.rows), kind="stable")]
+        order = spread_over_articles(order, q.articles, k)
         texts = [q.texts[i] for i in order[:k]]
         results.append(QueryResult(q.query["query"], q.query.get("question_type", "?"), texts,
                                    q.query["evidence_list"], 0.0))

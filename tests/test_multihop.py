@@ -60,15 +60,15 @@ def test_harness_figures_with_and_without_the_ranker(multihop_store: Path) -> No
         figures[bool(flags)] = json.loads(result.stdout.strip().splitlines()[-1])
     ranked, fused = figures[False], figures[True]
     assert ranked["queries"] == fused["queries"] == 697
-    # Measured here: fused 0.9656 / 0.901 / 0.7211 / 0.39 / 0.695, ranked 0.977 / 0.9326 / 0.8213 / 0.4573 /
+    # Measured here: fused 0.967 / 0.901 / 0.7213 / 0.3906 / 0.6977, ranked 0.977 / 0.9326 / 0.8212 / 0.4572 /
     # 0.7567. ONNX int8 kernels may differ slightly on another CPU, so the bounds leave room for a rank flip
     # or two, not for a lost mechanism.
-    assert fused["mrr@10"] == pytest.approx(0.7211, abs=0.01)
-    assert ranked["mrr@10"] == pytest.approx(0.8213, abs=0.01)
-    assert ranked["map@10"] == pytest.approx(0.4573, abs=0.01)
+    assert fused["mrr@10"] == pytest.approx(0.7213, abs=0.01)
+    assert ranked["mrr@10"] == pytest.approx(0.8212, abs=0.01)
+    assert ranked["map@10"] == pytest.approx(0.4572, abs=0.01)
     assert ranked["evidence_recall@10"] == pytest.approx(0.7567, abs=0.01)
     assert ranked["hits@4"] == pytest.approx(0.9326, abs=0.01)
-    assert ranked["mean_chunk_tokens"] == pytest.approx(269.9, abs=1.0)
+    assert ranked["mean_chunk_tokens"] == pytest.approx(270.6, abs=1.0)
 
 
 @pytest.mark.slow
@@ -81,7 +81,7 @@ def test_ranker_figures_on_questions_it_was_not_fitted_on(multihop_store: Path) 
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("held out (5 folds)"))
     held_out = {k: float(v) for k, v in (part.split("=") for part in line.split()[4:])}
-    # Measured here: 0.9742 / 0.9268 / 0.8185 / 0.4534 / 0.752 (article-grouped folds).
-    assert held_out["mrr@10"] == pytest.approx(0.8185, abs=0.01)
-    assert held_out["map@10"] == pytest.approx(0.4534, abs=0.01)
-    assert held_out["evidence_recall@10"] == pytest.approx(0.752, abs=0.01)
+    # Measured here: 0.9742 / 0.9268 / 0.8184 / 0.4535 / 0.753 (article-grouped folds).
+    assert held_out["mrr@10"] == pytest.approx(0.8184, abs=0.01)
+    assert held_out["map@10"] == pytest.approx(0.4535, abs=0.01)
+    assert held_out["evidence_recall@10"] == pytest.approx(0.753, abs=0.01)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import retrieval
-from bot.retrieval import Filters, Retriever
+from bot.retrieval import Filters, Retriever, spread_over_articles
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.rebuild import RebuildReport, rebuild_index
@@ -140,3 +140,32 @@ def test_plan_uses_the_index_outlets(retriever: Retriever) -> None:
     plan = retriever.plan("Did The Age and Board Gazette both cover sport in December?")
     assert plan.sources == {"The Age", "Board Gazette"}
     assert retriever.default_year == 2023
+
+
+def test_spread_over_articles_defers_passages_past_an_articles_share() -> None:
+    articles = ["a", "a", "a", "b", "a", "c"]
+    # k=5: at most ceil(0.4 * 5) = 2 places per article while others remain; nothing is dropped.
+    assert spread_over_articles(range(6), articles, 5) == [0, 1, 3, 5, 2, 4]
+    assert spread_over_articles([4, 3, 2, 1, 0, 5], articles, 4) == [4, 3, 2, 5, 1, 0]
+    assert spread_over_articles([4, 3, 2, 1, 0, 5], articles, 10) == [4, 3, 2, 1, 0, 5]  # 4 of 10 allowed
+    assert spread_over_articles([0, 1, 2], ["a", "a", "a"], 2) == [0, 1, 2]
+
+
+def test_one_article_cannot_fill_the_top_k(tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40-token chunks split the Harbor Bridge article into several passages that all match the question.
+    settings = Settings(corpus=FIXTURE_CORPUS, store=tmp_path / "store", chunk_tokens=40, chunk_overlap=0)
+    rebuild_index(settings, embedder)
+    live = Retriever(settings, embedder)
+    question = "Harbor Bridge repair in Port Elling: cost, cables, ribbon, detours, ferries and the audit"
+    bridge = "Harbor Bridge reopens after 14-month repair"
+    bridge_chunks = sum(1 for s in live.collection.iter_all() if s.chunk.title == bridge)
+    assert bridge_chunks == 5
+
+    def titles(k: int) -> list[str]:
+        return [h.chunk.title for h in live.retrieve(question, k=k)]
+
+    assert titles(5).count(bridge) == 2
+    assert titles(5)[:2] == [bridge, bridge]
+    assert titles(30).count(bridge) == bridge_chunks  # deferred, not dropped
+    monkeypatch.setattr(retrieval, "MAX_ARTICLE_SHARE", 1.0)
+    assert titles(5).count(bridge) > 2  # without the cap the article takes more of the places
