@@ -131,11 +131,9 @@ def candidate_features(
     rows = []
     # Titles go through the same cache as one-sentence texts (a title has no sentence break to split at).
     analysed = sentence_term_lists_many([c.text for c in candidates] + [c.title for c in candidates])
-    ordered = analysed[:len(candidates)]
-    passages = [tuple(frozenset(s) for s in sentences) for sentences in ordered]
-    titles = analysed[len(candidates):]
-    match, clause_columns = _clause_columns(ordered, passages, [question_terms, *clause_terms], idf,
-                                            clause_vectors, sentence_vectors, clause_eligible)
+    ordered, titles = analysed[:len(candidates)], analysed[len(candidates):]
+    match, clause_columns = _clause_columns(ordered, [question_terms, *clause_terms], idf, clause_vectors,
+                                            sentence_vectors, clause_eligible)
     for rank, cand in enumerate(candidates):
         title_terms = frozenset().union(*titles[rank]) if cand.title else frozenset()
         best_of_article.setdefault(cand.article_id, cand.fused)
@@ -167,7 +165,6 @@ def candidate_features(
 
 def _clause_columns(
     ordered: Sequence[tuple[tuple[str, ...], ...]],
-    passages: Sequence[tuple[frozenset[str], ...]],
     texts: Sequence[Sequence[str]],
     idf: Mapping[str, float],
     clause_vectors: np.ndarray | None,
@@ -184,22 +181,22 @@ def _clause_columns(
     than loops over sets.
     """
     clause_at = list(range(1, len(texts))) or [0]
-    n, width = len(passages), len(clause_at)
+    n, width = len(ordered), len(clause_at)
     vocab = {t: i for i, t in enumerate(dict.fromkeys(t for c in texts for t in c))}
     pair_vocab = {p: i for i, p in enumerate(dict.fromkeys(p for c in texts for p in _bigrams(c)))}
     known, known_pairs = frozenset(vocab), frozenset(pair_vocab)
-    lengths = np.array([len(p) for p in passages])
+    lengths = np.array([len(p) for p in ordered])
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     rows = int(lengths.sum())
     term_cells: list[tuple[int, int]] = []
     pair_cells: list[tuple[int, int]] = []
     own = np.empty(rows)
     row = 0
-    for sentences, lists in zip(passages, ordered):
-        for terms_of, listed in zip(sentences, lists):
-            term_cells.extend((row, vocab[t]) for t in terms_of & known)
+    for sentences in ordered:
+        for listed in sentences:
+            term_cells.extend((row, vocab[t]) for t in known.intersection(listed))
             pair_cells.extend((row, pair_vocab[p]) for p in _bigrams(listed) & known_pairs)
-            own[row] = _weight(terms_of, idf)
+            own[row] = _weight(listed, idf)
             row += 1
     # A spare last column keeps the products defined when a vocabulary is empty.
     hits, pair_hits = _indicators(term_cells, rows, len(vocab) + 1), _indicators(pair_cells, rows, len(pair_vocab) + 1)
@@ -283,18 +280,11 @@ _cache: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def sentence_terms(text: str) -> tuple[frozenset[str], ...]:
-    """The analysed terms of each sentence of a passage (a cheap split: this only weighs term overlap)."""
-    return sentence_terms_many([text])[0]
-
-
-def sentence_terms_many(texts: Sequence[str]) -> list[tuple[frozenset[str], ...]]:
-    """`sentence_terms` of each text, from memory when seen before."""
-    return [tuple(frozenset(s) for s in sentences) for sentences in sentence_term_lists_many(texts)]
-
-
 def sentence_term_lists_many(texts: Sequence[str]) -> list[tuple[tuple[str, ...], ...]]:
-    """The analysed terms of each sentence of each text, in text order (from memory when seen before)."""
+    """The analysed terms of each sentence of each text, in text order (from memory when seen before).
+
+    A cheap regex split, not Punkt: this only weighs term overlap.
+    """
     with _cache_lock:
         found: list[tuple[tuple[str, ...], ...] | None] = [_cache.get(t) for t in texts]
     missing = sorted({t for t, f in zip(texts, found) if f is None})
