@@ -242,13 +242,10 @@ class Retriever:
         """The k most relevant chunks for `question`, best first."""
         k = k or self.settings.top_k
         candidates, rows, pool, detail = self.candidates(question, filters, max(k, RANK_CANDIDATES))
-        if self.ranker is not None:
-            relevance = self.ranker.relevance(rows)
-            order = [int(i) for i in np.argsort(-relevance, kind="stable")]
-        else:
+        relevance = self.ranker.relevance(rows) if self.ranker is not None else None
+        order = hit_order(relevance, [c.article_id for c in candidates], k)
+        if relevance is None:
             relevance = np.zeros(len(candidates))
-            order = list(range(len(candidates)))
-        order = spread_over_articles(order, [c.article_id for c in candidates], k)
         hits = []
         for rank, i in enumerate(order[:k], start=1):
             cand = candidates[i]
@@ -408,6 +405,14 @@ class Retriever:
         position = self._position
         nearest = collection.query(vector, fetch)
         return [(c, sim) for c, sim in nearest if c.id in position and allowed[position[c.id]]][:depth]
+
+
+def hit_order(relevance: np.ndarray | None, articles: Sequence[str], k: int) -> list[int]:
+    """Candidate indices in the order hits get them: by the ranker's relevance (fused order when None),
+    spread over articles for k places."""
+    order = (list(range(len(articles))) if relevance is None
+             else [int(i) for i in np.argsort(-relevance, kind="stable")])
+    return spread_over_articles(order, articles, k)
 
 
 def spread_over_articles(order: Sequence[int], articles: Sequence[str], k: int) -> list[int]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.eval import QueryResult, load_queries, score, squash
 from bot.ranking import DEFAULT_WEIGHTS, FEATURES, RankerWeights, fit_logistic
-from bot.retrieval import RANK_CANDIDATES, Retriever, spread_over_articles
+from bot.retrieval import RANK_CANDIDATES, Retriever, hit_order
 from index.errors import IndexLayerError
 from index.settings import SettingsError, load_settings
 
@@ -92,11 +92,7 @@ def ranked_results(questions: Sequence[Question], weights: RankerWeights | None,
     """Each question's top k passages, reordered by `weights` (fused order when None), as retrieval orders them."""
     results = []
     for q in questions:
-        if weights is None:
-            order = list(range(len(q.texts)))
-        else:
-            order = [int(i) for i in np.argsort(-weights.relevance(q.rows), kind="stable")]
-        order = spread_over_articles(order, q.articles, k)
+        order = hit_order(weights.relevance(q.rows) if weights is not None else None, q.articles, k)
         texts = [q.texts[i] for i in order[:k]]
         results.append(QueryResult(q.query["query"], q.query.get("question_type", "?"), texts,
                                    q.query["evidence_list"], 0.0))
