@@ -1,4 +1,4 @@
-"""The web chat: a thin Gradio front end over bot.chat.ChatEngine (formats and displays, never retrieves)."""
+"""The web chat: a thin Gradio front end over bot.engine.ChatEngine (formats and displays, never retrieves)."""
 
 from __future__ import annotations
 
@@ -22,27 +22,16 @@ from typing import Any
 import gradio as gr
 
 import index.offline  # noqa: F401  (before gradio/chromadb are imported)
-from bot.chat import ChatEngine
-from bot.discourse import (
-    CorpusProfile,
-    Evidence,
-    OutletColumn,
-    Quote,
-    TimelinePoint,
-    compare_outlets,
-    coverage_timeline,
-    day_of,
-    describe_scope,
-    gather_evidence,
-    month_span,
-    outlet_of,
-    profile_fields,
-    quotes_in,
-)
+from bot.engine import ChatEngine
 from bot.errors import BotError
-from bot.examples import ExampleQuestion, answerable_by, example_questions
-from bot.retrieval import Filters
+from bot.retrieval.filters import Filters
 from bot.types import EXTRACTIVE, GENERATED, Answer, AnswerSentence
+from bot.views.compare import OutletColumn, compare_outlets
+from bot.views.evidence import Evidence, day_of, gather_evidence, outlet_of
+from bot.views.examples import ExampleQuestion, answerable_by, example_questions
+from bot.views.quotes import Quote, quotes_in
+from bot.views.scope import CorpusProfile, describe_scope, month_span, profile_fields
+from bot.views.timeline import TimelinePoint, coverage_timeline
 from index.embedding import Embedder
 from index.errors import IndexLayerError, NoIndexError
 from index.settings import ENV_VARS, Settings, SettingsError, load_settings

@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.no_llm:
             settings = replace(settings, llm_api_key=None, llm_base_url=None)
-        from bot.chat import ChatEngine
+        from bot.engine import ChatEngine
 
         history = [(q, "") for q in args.previous if q.strip()]
         answer = ChatEngine(settings).answer(args.question, history=history)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.answering import EMBEDDED_CANDIDATES, NOT_COVERED_TEXT, candidate_sentences, score_candidates
-from bot.chat import ChatEngine
+from bot.answering.gate import NOT_COVERED_TEXT
+from bot.answering.sentences import EMBEDDED_CANDIDATES, candidate_sentences, score_candidates
+from bot.engine import ChatEngine
 from bot.types import EXTRACTIVE, NOT_COVERED
 from index.embedding import Embedder
 from index.loaders import load_articles

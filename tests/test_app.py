@@ -13,9 +13,10 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 import app
-from bot.discourse import Evidence, TimelinePoint
-from bot.retrieval import Filters
+from bot.retrieval.filters import Filters
 from bot.types import GENERATED, NOT_COVERED, Answer, AnswerSentence, Citation
+from bot.views.evidence import Evidence
+from bot.views.timeline import TimelinePoint
 from index.documents import Chunk
 from index.embedding import Embedder
 from index.settings import Settings

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bot.bench import pick_questions
-from bot.bench_indexing import EDIT_SENTENCE, StageClock, copy_corpus, edit_article, editable_articles
-from bot.bench_scale import MANIFEST, copy_chunks, replicated_lexical_index
+from bot.lab.bench.indexing import EDIT_SENTENCE, StageClock, copy_corpus, edit_article, editable_articles
+from bot.lab.bench.run import pick_questions
+from bot.lab.bench.scale import MANIFEST, copy_chunks, replicated_lexical_index
 from index.chunking import split_into_chunks
 from index.lexical import build_lexical_index, lexical_dir, load_lexical_index
 from index.loaders import load_articles
@@ -39,10 +39,10 @@ def last_json(stdout: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, Any]]:
-    """`python -m bot.bench` on the fixture corpus at ×1 and ×2: (work folder, stdout, figures)."""
+    """`python -m bot.lab.bench` on the fixture corpus at ×1 and ×2: (work folder, stdout, figures)."""
     work = tmp_path_factory.mktemp("bench")
     done = run_module(
-        "bot.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(work), "--scales", "1,2",
+        "bot.lab.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(work), "--scales", "1,2",
         "--n-queries", "3", "--warmup", "1", "--st-sample", "4", "--json",
     )
     assert done.returncode == 0, done.stderr
@@ -127,7 +127,7 @@ def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[st
 
 def test_skip_indexing_reuses_the_scaled_store(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
     work, _, _ = bench_run
-    done = run_module("bot.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(work), "--scales", "2",
+    done = run_module("bot.lab.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(work), "--scales", "2",
                       "--n-queries", "1", "--warmup", "0", "--skip-indexing", "--no-app", "--json")
     assert done.returncode == 0, done.stderr
     figures = last_json(done.stdout)
@@ -205,14 +205,14 @@ def test_questions_spread_over_the_file_or_made_from_titles(tmp_path: Path) -> N
     ],
 )
 def test_bad_arguments_get_a_clear_error(args: list[str], message: str, tmp_path: Path) -> None:
-    done = run_module("bot.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(tmp_path / "w"), *args)
+    done = run_module("bot.lab.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(tmp_path / "w"), *args)
     assert done.returncode == 2
     assert message in done.stderr
     assert not (ROOT / "bench-work").exists()
 
 
 def test_help_explains_every_option() -> None:
-    done = run_module("bot.bench", "--help")
+    done = run_module("bot.lab.bench", "--help")
     assert done.returncode == 0
     for flag in ("--corpus", "--work", "--scales", "--queries", "--n-queries", "--warmup", "--skip-indexing",
                  "--index", "--st-sample", "--noise", "--seed", "--rebuild-scaled", "--no-app", "--json"):
@@ -223,7 +223,7 @@ def test_help_explains_every_option() -> None:
 def test_peak_memory_is_the_measuring_process_own(tmp_path: Path) -> None:
     # A child started by fork + exec inherits the parent's ru_maxrss; the probe must report its own peak.
     ballast = np.ones(512 * 1024 * 1024 // 8)  # 512 MB resident in this (parent) process
-    code = "from bot.bench_probe import peak_rss_mb; print(peak_rss_mb())"
+    code = "from bot.lab.bench.probe import peak_rss_mb; print(peak_rss_mb())"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert 10 < float(done.stdout) < 400 < ballast.nbytes / 2**20

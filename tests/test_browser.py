@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.chat import ChatEngine
-from bot.examples import answerable_by, example_questions
+from bot.engine import ChatEngine
+from bot.views.examples import answerable_by, example_questions
 from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.settings import Settings

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat import ChatEngine
-from bot.citations import Verifier, claim_names, missing_facts, parse_answer, passage_facts
+from bot.answering.facts import claim_names, missing_facts, passage_facts
+from bot.answering.markers import parse_answer
+from bot.answering.verifier import Verifier
+from bot.engine import ChatEngine
 from index.documents import Chunk
 from index.embedding import Embedder
 from index.rebuild import RebuildReport

@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.discourse import (
-    UNKNOWN_OUTLET,
-    Evidence,
-    compare_outlets,
-    coverage_timeline,
-    describe_scope,
-    find_quotes,
-    gather_evidence,
-    month_span,
-    profile_fields,
-    quotes_in,
-)
-from bot.retrieval import Filters, Retriever
+from bot.retrieval.filters import Filters
+from bot.retrieval.retriever import Retriever
 from bot.types import Answer, Citation, Hit
+from bot.views.compare import compare_outlets
+from bot.views.evidence import UNKNOWN_OUTLET, Evidence, gather_evidence
+from bot.views.quotes import find_quotes, quotes_in
+from bot.views.scope import describe_scope, month_span, profile_fields
+from bot.views.timeline import coverage_timeline
 from index.chunking import split_into_chunks
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.eval import QueryResult, score, squash
+from bot.lab.eval import QueryResult, score, squash
 from index.rebuild import RebuildReport
 from index.settings import Settings
 from tests.conftest import ROOT, multihop_query
@@ -60,7 +60,8 @@ def test_cli_prints_json_line_and_dump(fixture_index: tuple[Settings, RebuildRep
     settings, _ = fixture_index
     dump = tmp_path / "dump.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.eval", "retrieval", "--store", str(settings.store), "--queries", str(queries_file),
+        [sys.executable, "-m", "bot.lab.eval", "retrieval", "--store", str(settings.store),
+         "--queries", str(queries_file),
          "--k", "3", "--json", "--dump", str(dump)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
@@ -81,7 +82,7 @@ def test_cli_prints_json_line_and_dump(fixture_index: tuple[Settings, RebuildRep
 
 def test_cli_missing_index(tmp_path: Path, queries_file: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.eval", "retrieval", "--store", str(tmp_path / "none"), "--queries",
+        [sys.executable, "-m", "bot.lab.eval", "retrieval", "--store", str(tmp_path / "none"), "--queries",
          str(queries_file)], cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 1

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import ChatEngine
-from bot.examples import ExampleQuestion, answerable_by, example_questions
+from bot.engine import ChatEngine
+from bot.views.examples import ExampleQuestion, answerable_by, example_questions
 from index.chunking import split_into_chunks
 from index.documents import Article, Chunk
 from index.embedding import Embedder

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.retrieval import Retriever
+from bot.retrieval.retriever import Retriever
 from index.embedding import Embedder
 from index.errors import NoIndexError
 from index.rebuild import rebuild_index

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.chat import ChatEngine
-from bot.llm import LLMClient
+from bot.answering.llm import LLMClient
+from bot.engine import ChatEngine
 from bot.types import EXTRACTIVE, GENERATED, NOT_COVERED, Answer
 from index.embedding import Embedder
 from index.rebuild import RebuildReport

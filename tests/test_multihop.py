@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.retrieval import Retriever
+from bot.retrieval.retriever import Retriever
 from index.embedding import Embedder
 from index.settings import Settings
 from tests.conftest import MULTIHOP_CORPUS, MULTIHOP_QUERIES, ROOT, require_shared
@@ -52,7 +52,7 @@ def test_harness_figures_with_and_without_the_ranker(multihop_store: Path) -> No
     figures = {}
     for flags in ([], ["--no-ranker"]):
         result = subprocess.run(
-            [sys.executable, "-m", "bot.eval", "retrieval", "--store", str(multihop_store), "--queries",
+            [sys.executable, "-m", "bot.lab.eval", "retrieval", "--store", str(multihop_store), "--queries",
              str(MULTIHOP_QUERIES), "--json", *flags],
             cwd=ROOT, capture_output=True, text=True, timeout=1200,
         )
@@ -74,7 +74,7 @@ def test_harness_figures_with_and_without_the_ranker(multihop_store: Path) -> No
 @pytest.mark.slow
 def test_ranker_figures_on_questions_it_was_not_fitted_on(multihop_store: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.train_ranker", "--store", str(multihop_store), "--queries",
+        [sys.executable, "-m", "bot.lab.train_ranker", "--store", str(multihop_store), "--queries",
          str(MULTIHOP_QUERIES), "--dry-run"],
         cwd=ROOT, capture_output=True, text=True, timeout=1200,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.query import clause_spans, find_dates, find_outlets, outlet_aliases, plan_query
+from bot.retrieval.plan import clause_spans, find_dates, find_outlets, outlet_aliases, plan_query
 
 SOURCES = ["The Verge", "TechCrunch", "The Age", "The Independent - Sports", "The Independent - Life and Style",
            "Cnbc | World Business News Leader", "Wired"]

@@ -12,21 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.ranking import (
-    DEFAULT_WEIGHTS,
-    FEATURES,
-    NAMED_BOOST,
-    Candidate,
-    Lists,
-    RankerError,
-    RankerWeights,
-    candidate_features,
-    fit_logistic,
-    load_weights,
-    sentence_term_lists_many,
-)
-from bot.retrieval import Retriever
-from bot.train_ranker import article_folds
+from bot.lab.fit import fit_logistic
+from bot.lab.train_ranker import article_folds
+from bot.retrieval.features import FEATURES, CandidatePassage, Lists, candidate_features, sentence_term_lists_many
+from bot.retrieval.ranker import DEFAULT_WEIGHTS, NAMED_BOOST, RankerError, RankerWeights, load_weights
+from bot.retrieval.retriever import Retriever
 from index.embedding import Embedder
 from index.rebuild import RebuildReport
 from index.settings import Settings
@@ -35,9 +25,10 @@ from tests.conftest import FIXTURE_CORPUS, ROOT, multihop_query
 
 def test_features_of_a_hand_built_case() -> None:
     candidates = [
-        Candidate("a:0", "a", "Wire", "The bridge cost 82 million dollars. It reopened in May.", 0.9, "Bridge reopens"),
-        Candidate("b:0", "b", "Post", "Glaciers lost ice.", 0.5, "Glaciers", in_named_dates=True),
-        Candidate("a:1", "a", "Wire", "Traffic returned.", 0.4, "Bridge reopens"),
+        CandidatePassage("a:0", "a", "Wire", "The bridge cost 82 million dollars. It reopened in May.", 0.9,
+                         "Bridge reopens"),
+        CandidatePassage("b:0", "b", "Post", "Glaciers lost ice.", 0.5, "Glaciers", in_named_dates=True),
+        CandidatePassage("a:1", "a", "Wire", "Traffic returned.", 0.4, "Bridge reopens"),
     ]
     lists = Lists(main=[("a:0", 2.0), ("b:0", 1.0)], subs=[[("a:1", 3.0), ("a:0", -1.0)], [("b:0", 0.5)]])
     idf = {"bridg": 2.0, "cost": 1.0, "glacier": 3.0, "ice": 1.0}
@@ -80,9 +71,9 @@ def test_features_of_a_hand_built_case() -> None:
 def test_clause_ranks_of_a_hand_built_case() -> None:
     # Fused order y, x, z. Clause A = alpha beta, clause B = beta gamma; every term weighs 1.
     candidates = [
-        Candidate("y:0", "y", "Wire", "Alpha beta delta epsilon zeta.", 0.9),
-        Candidate("x:0", "x", "Wire", "Alpha beta. Gamma delta.", 0.8),
-        Candidate("z:0", "z", "Wire", "Epsilon zeta.", 0.7),
+        CandidatePassage("y:0", "y", "Wire", "Alpha beta delta epsilon zeta.", 0.9),
+        CandidatePassage("x:0", "x", "Wire", "Alpha beta. Gamma delta.", 0.8),
+        CandidatePassage("z:0", "z", "Wire", "Epsilon zeta.", 0.7),
     ]
     idf = dict.fromkeys(["alpha", "beta", "gamma", "delta", "epsilon", "zeta"], 1.0)
     rows = candidate_features(
@@ -168,7 +159,7 @@ def test_weights_round_trip_and_mismatch(tmp_path: Path) -> None:
         load_weights(path)
     assert str(caught.value) == (
         f"the ranker's weights at {path} were fitted on other features (dense, fused_rank); "
-        "run `python -m bot.train_ranker --queries FILE` to fit them for this version")
+        "run `python -m bot.lab.train_ranker --queries FILE` to fit them for this version")
     with pytest.raises(RankerError, match=r"cannot read the ranker's weights at .*missing\.json"):
         load_weights(tmp_path / "missing.json")
 
@@ -242,7 +233,7 @@ def test_train_cli_writes_weights_that_load(fixture_index: tuple[Settings, Rebui
     settings, _ = fixture_index
     out = tmp_path / "ranker.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.train_ranker", "--store", str(settings.store), "--queries", str(queries_file),
+        [sys.executable, "-m", "bot.lab.train_ranker", "--store", str(settings.store), "--queries", str(queries_file),
          "--folds", "3", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
@@ -257,12 +248,13 @@ def test_train_cli_writes_weights_that_load(fixture_index: tuple[Settings, Rebui
 
 def test_train_cli_errors(tmp_path: Path, queries_file: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.train_ranker", "--queries", str(queries_file), "--folds", "1"],
+        [sys.executable, "-m", "bot.lab.train_ranker", "--queries", str(queries_file), "--folds", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert (proc.returncode, proc.stderr) == (2, "error: --folds must be at least 2\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.train_ranker", "--store", str(tmp_path / "none"), "--queries", str(queries_file),
+        [sys.executable, "-m", "bot.lab.train_ranker", "--store", str(tmp_path / "none"),
+         "--queries", str(queries_file),
          "--folds", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import retrieval
-from bot.retrieval import Filters, Retriever, spread_over_articles
+from bot.retrieval import fusion
+from bot.retrieval import retriever as retriever_module
+from bot.retrieval.filters import Filters
+from bot.retrieval.fusion import spread_over_articles
+from bot.retrieval.retriever import Retriever
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.rebuild import RebuildReport, rebuild_index
@@ -95,9 +98,9 @@ def test_large_index_paths_of_filtered_search_match_chromas_filter(
 ) -> None:
     expected = [[(h.chunk.id, h.score) for h in retriever.retrieve(q, k=5, filters=f)] for q, f in FILTERED]
     # Make the 7-chunk fixture index count as large, so filtered searches skip Chroma's `where`.
-    monkeypatch.setattr(retrieval, "CHROMA_FILTER_MAX", 0)
+    monkeypatch.setattr(retriever_module, "CHROMA_FILTER_MAX", 0)
     if path == "unfiltered-deeper":
-        monkeypatch.setattr(retrieval, "EXACT_LIMIT", 0)
+        monkeypatch.setattr(retriever_module, "EXACT_LIMIT", 0)
     wheres: list[object] = []
     query = ChunkCollection.query
 
@@ -167,5 +170,5 @@ def test_one_article_cannot_fill_the_top_k(tmp_path: Path, embedder: Embedder, m
     assert titles(5).count(bridge) == 2
     assert titles(5)[:2] == [bridge, bridge]
     assert titles(30).count(bridge) == bridge_chunks  # deferred, not dropped
-    monkeypatch.setattr(retrieval, "MAX_ARTICLE_SHARE", 1.0)
+    monkeypatch.setattr(fusion, "MAX_ARTICLE_SHARE", 1.0)
     assert titles(5).count(bridge) > 2  # without the cap the article takes more of the places

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.chat import ChatEngine
-from bot.rewrite import is_follow_up, rewrite_question
+from bot.answering.rewrite import is_follow_up, rewrite_question
+from bot.engine import ChatEngine
 from bot.types import EXTRACTIVE, GENERATED
 from index.embedding import Embedder
 from index.rebuild import RebuildReport

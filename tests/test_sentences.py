@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.retrieval import Retriever
+from bot.retrieval.retriever import Retriever
 from index.documents import Chunk
 from index.embedding import Embedder, _sentences_apart
 from index.rebuild import rebuild_index

@@ -1,4 +1,4 @@
-"""`python -m bot.train_ranker`: fit the learned ranker's weights on a MultiHop-RAG-style query file.
+"""`python -m bot.lab.train_ranker`: fit the learned ranker's weights on a MultiHop-RAG-style query file.
 
 Each question's fused candidates (the chat's own retrieval, before reordering) become rows of features
 labelled 1 when the passage contains a gold fact. Before fitting on every question, the figures the model
@@ -18,9 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from bot.eval import QueryResult, load_queries, score, squash
-from bot.ranking import DEFAULT_WEIGHTS, FEATURES, RankerWeights, fit_logistic
-from bot.retrieval import RANK_CANDIDATES, Retriever, hit_order
+from bot.lab.eval import QueryResult, load_queries, score, squash
+from bot.lab.fit import fit_logistic
+from bot.retrieval.features import FEATURES
+from bot.retrieval.fusion import hit_order
+from bot.retrieval.ranker import DEFAULT_WEIGHTS, RankerWeights
+from bot.retrieval.retriever import RANK_CANDIDATES, Retriever
 from index.errors import IndexLayerError
 from index.settings import SettingsError, load_settings
 
@@ -117,7 +120,7 @@ def cross_validate(questions: Sequence[Question], folds: int, l2: float = L2) ->
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the ranker's training command."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.train_ranker",
+        prog="python -m bot.lab.train_ranker",
         description="Fit the learned ranker on a MultiHop-RAG-style query file and write its weights.",
     )
     parser.add_argument("--store", type=Path, help="index folder (default .index)")

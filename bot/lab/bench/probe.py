@@ -1,8 +1,8 @@
 """One benchmark measurement in a fresh process: load the chat as the app does, answer, report time and memory.
 
-    python -m bot.bench_probe --store DIR --questions FILE.json [--warmup 3] [--no-app]
+    python -m bot.lab.bench.probe --store DIR --questions FILE.json [--warmup 3] [--no-app]
 
-Run by `python -m bot.bench` once per index size. In order: import, load the model and the index
+Run by `python -m bot.lab.bench` once per index size. In order: import, load the model and the index
 (ChatEngine), answer the first question (cold: time to the first text and to the complete answer), load
 what the web app adds at start (corpus profile, example questions, the Gradio page, as app.py does), then
 answer the warm-up questions and time every other question of FILE (a JSON list of strings) with the
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import index.offline  # noqa: F401  (before chromadb/transformers are imported)
-from bot.chat import ChatEngine
+from bot.engine import ChatEngine
 from bot.types import Answer
 from index.embedding import load_embedder
 from index.settings import load_settings

@@ -1,4 +1,4 @@
-"""`python -m bot.eval_answers gate|verifier`: the not-covered gate and the citation verifier on MultiHop-RAG.
+"""`python -m bot.lab.eval_answers gate|verifier`: the not-covered gate and the citation verifier on MultiHop-RAG.
 
 gate      the extractive answerer on the dev questions: share of null_query questions answered "not covered",
           share of the other questions wrongly refused, and how many extractive sentences verify.
@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import index.offline  # noqa: F401  (before chromadb/transformers)
-from bot.citations import DATE_WORDS, Verifier, claim_names, has_name, passage_facts, text_facts
+from bot.answering.facts import DATE_WORDS, claim_names, has_name, passage_facts, text_facts
+from bot.answering.verifier import Verifier
+from bot.lab import SHARED_DATA
 from bot.types import NOT_COVERED
 from index.chunking import sentence_spans, split_into_chunks
 from index.documents import Chunk
@@ -31,7 +33,7 @@ from index.errors import IndexLayerError
 from index.loaders import load_articles
 from index.settings import Settings, SettingsError, load_settings
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "multihop-rag"
+DATA = SHARED_DATA / "multihop-rag"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
 SUPPORTED_KINDS = ("verbatim", "shortened")
@@ -44,7 +46,7 @@ HARD_KINDS = ("name swapped within passage", "number swapped within passage")
 
 def gate_figures(settings: Settings, queries: Sequence[dict[str, Any]], embedder: Embedder) -> dict[str, Any]:
     """Answer every question extractively through ChatEngine and count refusals by question type."""
-    from bot.chat import ChatEngine
+    from bot.engine import ChatEngine
 
     # The extractive answerer, whatever LLM the environment configures.
     engine = ChatEngine(replace(settings, llm_api_key=None, llm_base_url=None), embedder)
@@ -253,7 +255,7 @@ def _closest_other_chunks(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; prints the figures (text or --json)."""
-    parser = argparse.ArgumentParser(prog="python -m bot.eval_answers", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bot.lab.eval_answers", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["gate", "verifier"])
     parser.add_argument("--store", type=Path, help="index of the MultiHop-RAG corpus (gate)")

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import threading
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.query import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
-from bot.ranking import Candidate, Lists, RankerWeights, candidate_features, idf_table, load_weights
+from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table
+from bot.retrieval.filters import Filters, _chunk_in_ranges, _mask, _where
+from bot.retrieval.fusion import _fuse, hit_order
+from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
+from bot.retrieval.ranker import RankerWeights, load_weights
 from bot.types import Hit
-from index.documents import Chunk, timestamp_of
+from index.documents import Chunk
 from index.embedding import Embedder
 from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, load_lexical_index
 from index.sentences import load_sentence_vectors, passage_key, sentences_dir
@@ -34,113 +36,44 @@ from index.store import ChunkCollection, Store, open_store
 
 log = logging.getLogger(__name__)
 
+
 MAIN_DEPTH = 50  # candidates per retriever for the whole question
+
+
 SUB_DEPTH = 20  # candidates per retriever for each sub-query
+
+
 DENSE_WEIGHT = 0.4  # share of the dense z-score in the fused score (BM25 gets the rest)
+
+
 OUTLET_BOOST = 0.5  # z-score units added to chunks of outlets the question names
+
+
 DATE_BOOST = 1.0  # z-score units added to chunks published in a date range the question names
+
+
 SUB_WEIGHT = 1.0  # weight of each sub-query's list in the merge, relative to the whole question's
-RRF_OFFSET = 1  # small: the top of each list matters most
+
+
 RANK_CANDIDATES = 60  # fused candidates the learned ranker reorders (they hold 90% of the dev gold facts)
-# No article takes more than this share of the k places while other articles have candidates left: a
-# question spread over several articles gets them all in view. At 0.4 (4 of 10) the dev figures are unchanged
-# held out (MAP@10 0.4534 → 0.4535, evidence recall@10 0.752 → 0.753); 0.2 costs 0.03 evidence recall,
-# because several gold facts often sit in one article.
-MAX_ARTICLE_SHARE = 0.4
+
+
 CALIBRATION_SAMPLE = 2048  # stored embeddings used to estimate each query's similarity distribution
+
+
 # Filtered dense search. Chroma's own `where` scans its SQLite metadata on every query: fine on small indexes,
 # 1.4-2.4 s for a date range at 659k chunks here. The allowed chunks are known from the in-memory lexical
 # columns, so on large indexes they are scored exactly when few, else found by an unfiltered, deeper search.
 CHROMA_FILTER_MAX = 20_000  # indexes up to this many chunks use Chroma's filter (≤ 25 ms at 6.6k here)
+
+
 EXACT_LIMIT = 2000  # at most this many allowed chunks: scored from their stored vectors (~55 ms here)
+
+
 OVERFETCH = 2.0  # otherwise search unfiltered, deep enough to expect this many times `depth` allowed hits,
+
+
 MAX_FETCH = 600  # but no deeper (~90 ms at 659k); a narrow filter then keeps fewer dense candidates
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict retrieval to outlets, categories and a publication-time range (Unix seconds)."""
-
-    sources: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    date_from: int | None = None
-    date_to: int | None = None
-
-    @property
-    def empty(self) -> bool:
-        """True when nothing is filtered."""
-        return not (self.sources or self.categories or self.date_from is not None or self.date_to is not None)
-
-    def to_where(self) -> dict[str, Any] | None:
-        """The Chroma `where` clause for these filters."""
-        return _where(self, None, ())
-
-
-def _where(filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if filters.sources:
-        clauses.append({"source": {"$in": list(filters.sources)}})
-    if sources:
-        clauses.append({"source": {"$in": sorted(sources)}})
-    if filters.categories:
-        clauses.append({"category": {"$in": list(filters.categories)}})
-    if filters.date_from is not None:
-        clauses.append({"published_ts": {"$gte": filters.date_from}})
-    if filters.date_to is not None:
-        clauses.append({"published_ts": {"$lte": filters.date_to}})
-    if ranges:
-        spans = [{"$and": [{"published_ts": {"$gte": lo}}, {"published_ts": {"$lte": hi}}]} for lo, hi in ranges]
-        clauses.append(spans[0] if len(spans) == 1 else {"$or": spans})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def _mask(
-    fields: dict[str, list[Any]], filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]
-) -> np.ndarray:
-    n = len(fields["article_id"])
-    keep = np.ones(n, dtype=bool)
-    for allowed, column in ((filters.sources, "source"), (sources, "source"), (filters.categories, "category")):
-        if allowed:
-            keep &= _column_in(fields, column, allowed)
-    ts = _timestamps(fields)
-    if filters.date_from is not None:
-        keep &= ts >= filters.date_from
-    if filters.date_to is not None:
-        keep &= ts <= filters.date_to
-    if ranges:
-        keep &= _in_ranges(ts, ranges)
-    return keep
-
-
-def _column_in(fields: dict[str, list[Any]], column: str, allowed: Iterable[str]) -> np.ndarray:
-    """Which chunks have `column` in `allowed`; the column is coded once so each filter is one vector op."""
-    key = f"_codes_{column}"
-    cached: Any = fields.get(key)
-    if cached is None:
-        values = ["" if v is None else str(v) for v in fields[column]]
-        vocabulary, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-        cached = ({v: i for i, v in enumerate(vocabulary)}, codes.astype(np.int32))
-        fields[key] = cached
-    lookup, codes = cached
-    wanted = [lookup[v] for v in allowed if v in lookup]
-    return np.isin(codes, np.asarray(wanted, dtype=np.int32)) if wanted else np.zeros(len(codes), dtype=bool)
-
-
-def _timestamps(fields: dict[str, list[Any]]) -> np.ndarray:
-    cached: Any = fields.get("_ts_array")
-    if cached is None:
-        cached = np.array([-1 if t is None else t for t in fields["published_ts"]], dtype=np.int64)
-        fields["_ts_array"] = cached
-    return np.asarray(cached)
-
-
-def _in_ranges(ts: np.ndarray, ranges: Sequence[DateRange]) -> np.ndarray:
-    hit = np.zeros(len(ts), dtype=bool)
-    for lo, hi in ranges:
-        hit |= (ts >= lo) & (ts <= hi)
-    return hit
 
 
 def _top(scores: np.ndarray, depth: int) -> np.ndarray:
@@ -256,7 +189,7 @@ class Retriever:
 
     def candidates(
         self, question: str, filters: Filters | None = None, depth: int = RANK_CANDIDATES
-    ) -> tuple[list[Candidate], np.ndarray, _Pool, dict[str, tuple[float, float]]]:
+    ) -> tuple[list[CandidatePassage], np.ndarray, _Pool, dict[str, tuple[float, float]]]:
         """The `depth` best fused chunks for `question` with the ranker's features (one row each)."""
         self.refresh()
         filters = filters or Filters()
@@ -279,7 +212,7 @@ class Retriever:
         fused, detail = _fuse(lists)
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)
         candidates = [
-            Candidate(chunk.id, chunk.article_id, chunk.source, chunk.text, fused[chunk.id], chunk.title,
+            CandidatePassage(chunk.id, chunk.article_id, chunk.source, chunk.text, fused[chunk.id], chunk.title,
                       bool(plan.dates) and _chunk_in_ranges(chunk, plan.dates))
             for chunk in (pool.chunks[cid] for cid in order[:depth])
         ]
@@ -405,47 +338,3 @@ class Retriever:
         position = self._position
         nearest = collection.query(vector, fetch)
         return [(c, sim) for c, sim in nearest if c.id in position and allowed[position[c.id]]][:depth]
-
-
-def hit_order(relevance: np.ndarray | None, articles: Sequence[str], k: int) -> list[int]:
-    """Candidate indices in the order hits get them: by the ranker's relevance (fused order when None),
-    spread over articles for k places."""
-    order = (list(range(len(articles))) if relevance is None
-             else [int(i) for i in np.argsort(-relevance, kind="stable")])
-    return spread_over_articles(order, articles, k)
-
-
-def spread_over_articles(order: Sequence[int], articles: Sequence[str], k: int) -> list[int]:
-    """`order` with no article in more than MAX_ARTICLE_SHARE of the first k places while others remain.
-
-    A passage past its article's share moves after every passage of the other articles; none is dropped, so a
-    question only one article answers still gets all of its passages.
-    """
-    cap = max(1, math.ceil(MAX_ARTICLE_SHARE * k))
-    placed: Counter[str] = Counter()
-    kept, deferred = [], []
-    for i in order:
-        if placed[articles[i]] < cap:
-            placed[articles[i]] += 1
-            kept.append(i)
-        else:
-            deferred.append(i)
-    return kept + deferred
-
-
-def _chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
-    ts = timestamp_of(chunk.published_at)
-    return ts is not None and any(lo <= ts <= hi for lo, hi in ranges)
-
-
-def _fuse(
-    lists: list[tuple[float, list[tuple[str, float, float, float]]]],
-) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
-    """Weighted reciprocal-rank fusion of the ranked lists, and each chunk's (cosine, lexical z) where first seen."""
-    fused: dict[str, float] = defaultdict(float)
-    detail: dict[str, tuple[float, float]] = {}
-    for weight, ranked in lists:
-        for rank, (cid, _score, dense, lexical_z) in enumerate(ranked):
-            fused[cid] += weight / (RRF_OFFSET + rank + 1)
-            detail.setdefault(cid, (dense, lexical_z))
-    return fused, detail

@@ -6,9 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.citations import MARKER, STOPWORDS, claim_names
+from bot.answering.facts import STOPWORDS, claim_names
+from bot.answering.llm import LLMClient, Message
+from bot.answering.markers import MARKER
 from bot.errors import LLMError
-from bot.llm import LLMClient, Message
 from index.lexical import analyze
 
 MAX_TURNS = 3  # earlier turns of the conversation given to the LLM

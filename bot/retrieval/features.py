@@ -1,4 +1,4 @@
-"""Learned re-ranking of fused candidates: a logistic model over the retrieval signals of each passage.
+"""The learned ranker's features: the retrieval signals of each fused candidate passage, one row each.
 
 Reciprocal-rank fusion finds the evidence (the top 60 fused candidates hold 90% of the dev questions' gold
 facts) but orders it poorly: the top 10 hold 70%, and a perfect reordering of that top 10 alone would lift
@@ -7,25 +7,22 @@ where the passage ranks in the whole-question list and in each clause's list, it
 article fares, whether it is from an outlet the question names, how well one of its sentences covers the
 question's or a clause's rare terms, and above all which candidate's sentence best matches each clause, by
 terms, term pairs and sentence vectors (the clause ranks: +0.047 MRR@10, +0.031 MAP@10 and +0.020 evidence
-recall held out). A logistic regression weighs them (fitted by `python -m bot.train_ranker` on the dev
+recall held out). A logistic regression weighs them (fitted by `python -m bot.lab.train_ranker` on the dev
 questions, stored in `bot/ranker.json`); no cross-encoder ships for offline use, and this costs a few
 milliseconds on CPU.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.errors import BotError
 from index.lexical import analyze
 from index.sentences import SENTENCE_END
 
@@ -57,20 +54,10 @@ FEATURES: tuple[str, ...] = (
     "clause_rank_dense",  # cosine similarity with the clause (sentence vectors from the index)
     "bigram_match",  # best sentence's share of the adjacent term pairs of the question or a clause
 )
-DEFAULT_WEIGHTS = Path(__file__).with_name("ranker.json")
-# Log-odds added per outlet or date the question names and the passage matches. The fitted weight of these
-# features stays small because the fused lists already favour such passages; as a firm prior on top
-# (what a user who names an outlet or a day expects) they add +0.002 MRR@10 and +0.006 evidence recall held out.
-NAMED_BOOST = 2.0
-_NAMED = [FEATURES.index("named_outlet"), FEATURES.index("named_date")]
-
-
-class RankerError(BotError):
-    """The ranker's weights are missing or do not fit this code."""
 
 
 @dataclass(frozen=True)
-class Candidate:
+class CandidatePassage:
     """One fused passage and what the lists said about it, in fused order."""
 
     chunk_id: str
@@ -91,7 +78,7 @@ class Lists:
 
 
 def candidate_features(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[CandidatePassage],
     lists: Lists,
     article_chunks: Counter[str],
     dense: Mapping[str, float],
@@ -274,9 +261,12 @@ def idf_table(bm25: Any, documents: int) -> dict[str, float]:
     return {term: float(values[i]) for term, i in bm25.vocab_dict.items() if i < len(values)}
 
 
-
 _CACHE_SIZE = 8192  # passages (and titles) whose terms stay in memory: a chat session revisits the same articles
+
+
 _cache: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
+
+
 _cache_lock = threading.Lock()
 
 
@@ -299,89 +289,3 @@ def sentence_term_lists_many(texts: Sequence[str]) -> list[tuple[tuple[str, ...]
                 _cache.popitem(last=False)
         found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
     return [f for f in found if f is not None]
-
-
-@dataclass(frozen=True)
-class RankerWeights:
-    """A fitted logistic model: standardised features, coefficients, intercept, and how it was fitted."""
-
-    features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
-    fitted_on: dict[str, object]
-
-    def _logit(self, rows: np.ndarray) -> np.ndarray:
-        return np.asarray(((rows - self.mean) / self.scale) @ self.coef + self.intercept).reshape(len(rows))
-
-    def probability(self, rows: np.ndarray) -> np.ndarray:
-        """P(passage holds gold evidence) for each row of FEATURES."""
-        return _sigmoid(self._logit(rows))
-
-    def relevance(self, rows: np.ndarray) -> np.ndarray:
-        """What orders the hits: the model's probability, with NAMED_BOOST per named outlet or date matched."""
-        return _sigmoid(self._logit(rows) + NAMED_BOOST * rows[:, _NAMED].sum(axis=1))
-
-    def to_json(self) -> str:
-        """The weights file's text."""
-        return json.dumps(
-            {
-                "features": list(self.features),
-                "mean": [round(float(v), 8) for v in self.mean],
-                "scale": [round(float(v), 8) for v in self.scale],
-                "coef": [round(float(v), 8) for v in self.coef],
-                "intercept": round(self.intercept, 8),
-                "fitted_on": self.fitted_on,
-            },
-            indent=1,
-        )
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-z)))
-
-
-def load_weights(path: Path = DEFAULT_WEIGHTS) -> RankerWeights:
-    """The ranker's weights; refuses a file fitted for another feature set."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise RankerError(
-            f"cannot read the ranker's weights at {path}: {exc} — reinstall, or run `python -m bot.train_ranker`"
-        ) from exc
-    features = tuple(data.get("features", ()))
-    if features != FEATURES:
-        raise RankerError(
-            f"the ranker's weights at {path} were fitted on other features ({', '.join(features) or 'none'}); "
-            "run `python -m bot.train_ranker --queries FILE` to fit them for this version"
-        )
-    return RankerWeights(
-        features=features,
-        mean=np.asarray(data["mean"], dtype=np.float64),
-        scale=np.asarray(data["scale"], dtype=np.float64),
-        coef=np.asarray(data["coef"], dtype=np.float64),
-        intercept=float(data["intercept"]),
-        fitted_on=dict(data.get("fitted_on", {})),
-    )
-
-
-def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) -> RankerWeights:
-    """L2-regularised logistic regression by Newton's method on standardised features."""
-    mean = rows.mean(axis=0)
-    scale = rows.std(axis=0)
-    scale[scale == 0] = 1.0
-    x = np.hstack([(rows - mean) / scale, np.ones((len(rows), 1))])
-    y = labels.astype(np.float64)
-    w = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], l2)
-    penalty[-1] = 0.0  # the intercept is not shrunk
-    for _ in range(steps):
-        p = _sigmoid(x @ w)
-        gradient = x.T @ (p - y) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return RankerWeights(FEATURES, mean, scale, w[:-1], float(w[-1]), {})

@@ -1,4 +1,4 @@
-"""`python -m bot.eval retrieval`: MultiHop-RAG retrieval metrics through the chat's own retrieval path."""
+"""`python -m bot.lab.eval retrieval`: MultiHop-RAG retrieval metrics through the chat's own retrieval path."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import BotError
-from bot.retrieval import Retriever
+from bot.retrieval.retriever import Retriever
 from index.chunking import count_tokens
 from index.errors import IndexLayerError
 from index.settings import SettingsError, load_settings
@@ -130,7 +130,7 @@ def dump(results: Sequence[QueryResult], path: Path) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the evaluation harness."""
-    parser = argparse.ArgumentParser(prog="python -m bot.eval", description="Evaluate retrieval on MultiHop-RAG.")
+    parser = argparse.ArgumentParser(prog="python -m bot.lab.eval", description="Evaluate retrieval on MultiHop-RAG.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     r = sub.add_parser("retrieval", help="retrieval metrics over a query file")
     r.add_argument("--store", type=Path, help="index folder (default .index)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bot.lab import REPO
 from index.chunking import split_into_chunks
 from index.documents import Article
 from index.embedding import Embedder, resolve_model_path
@@ -21,7 +22,6 @@ from index.rebuild import RebuildReport, rebuild_index
 from index.sentences import embedding_text
 from index.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 EDIT_SENTENCE = "This sentence was added to measure an incremental sync."
 _EDITABLE = (".json", ".jsonl", ".md", ".txt")
 
@@ -207,7 +207,7 @@ def time_incremental(
     edit_article(root, other, loaded.files[other.id], sentence=EDIT_SENTENCE + " Twice.")
     command = [sys.executable, "-m", "index", "rebuild", "--corpus", str(corpus), "--store", str(store), "--quiet"]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     cli_wall = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchError(f"`{' '.join(command[1:])}` failed ({done.returncode}):\n{done.stderr.strip()}")

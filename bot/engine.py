@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bot.answering import assess_coverage, not_covered_answer, stream_extractive_answer, stream_generated_answer
-from bot.citations import Verifier
+from bot.answering.extractive import stream_extractive_answer
+from bot.answering.gate import assess_coverage, not_covered_answer
+from bot.answering.generated import stream_generated_answer
+from bot.answering.llm import LLMClient, make_llm
+from bot.answering.rewrite import rewrite_question
+from bot.answering.verifier import Verifier
 from bot.errors import LLMError
-from bot.llm import LLMClient, make_llm
-from bot.retrieval import Filters, Retriever
-from bot.rewrite import rewrite_question
+from bot.retrieval.filters import Filters
+from bot.retrieval.retriever import Retriever
 from bot.types import Answer
 from index.chunking import load_text_models
 from index.embedding import Embedder, load_embedder

@@ -1,6 +1,6 @@
 """Benchmark suite: indexing overhead, incremental sync, query latency at scale, memory, time to first token.
 
-    python -m bot.bench [--corpus ../shared/data/multihop-rag/corpus.json] [--work /tmp/newsbot-bench]
+    python -m bot.lab.bench [--corpus ../shared/data/multihop-rag/corpus.json] [--work /tmp/newsbot-bench]
         [--scales 1,20,100] [--queries ../shared/data/multihop-rag/queries_dev.json] [--skip-indexing] [--json]
 
 Every figure is measured in this one run, side by side with what it is compared to, and printed with its
@@ -50,8 +50,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import index.offline  # noqa: F401  (before chromadb/transformers are imported)
-from bot.bench_indexing import (
-    ROOT,
+from bot.lab import REPO, SHARED_DATA
+from bot.lab.bench.indexing import (
     BenchError,
     chunk_texts,
     sample_texts,
@@ -60,7 +60,7 @@ from bot.bench_indexing import (
     time_incremental,
     time_sentence_transformers,
 )
-from bot.bench_scale import ScaledStore, build_scaled_store, read_base
+from bot.lab.bench.scale import ScaledStore, build_scaled_store, read_base
 from index.embedding import Embedder, load_embedder
 from index.errors import IndexLayerError
 from index.loaders import load_articles
@@ -68,7 +68,7 @@ from index.sentences import sentences_dir
 from index.settings import Settings, SettingsError, load_settings
 from index.store import open_store
 
-SHARED = ROOT.parent / "shared" / "data" / "multihop-rag"
+SHARED = SHARED_DATA / "multihop-rag"
 DEFAULT_CORPUS = SHARED / "corpus.json"
 DEFAULT_QUERIES = SHARED / "queries_dev.json"
 DEFAULT_WORK = Path("/tmp/newsbot-bench")
@@ -259,14 +259,14 @@ def build_scales(
 def run_probe(
     store: ScaledStore, questions: Path, warmup: int, with_app: bool, console: Console, log: Path
 ) -> dict[str, Any]:
-    """Run bot.bench_probe in a fresh process on one index; its figures plus the process's own wall time."""
-    command = [sys.executable, "-m", "bot.bench_probe", "--store", str(store.path), "--questions", str(questions),
+    """Run bot.lab.bench.probe in a fresh process on one index; its figures plus the process's own wall time."""
+    command = [sys.executable, "-m", "bot.lab.bench.probe", "--store", str(store.path), "--questions", str(questions),
                "--warmup", str(warmup)] + ([] if with_app else ["--no-app"])
     result: dict[str, Any] | None = None
     started = time.perf_counter()
     with open(log, "w") as err, progress_bar(console) as bar:
         task = bar.add_task(f"×{store.scale}: loading", total=None)
-        proc = subprocess.Popen(command, cwd=ROOT, env=child_env(), stdout=subprocess.PIPE, stderr=err, text=True)
+        proc = subprocess.Popen(command, cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=err, text=True)
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("progress "):
@@ -442,7 +442,7 @@ def print_report(console: Console, figures: dict[str, Any], targets: list[Target
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m bot.lab.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="articles to index: a folder or one file (default: the shared MultiHop-RAG corpus.json)")
@@ -479,7 +479,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     if args.n_queries < 1 or args.warmup < 0:
         raise BenchError("--n-queries must be at least 1 and --warmup at least 0")
     work = args.work.expanduser().resolve()
-    if work.is_relative_to(ROOT):
+    if work.is_relative_to(REPO):
         raise BenchError(f"--work {work} is inside the repository: pick a scratch folder such as {DEFAULT_WORK}")
     queries: Path | None = args.queries
     if queries is not None and not queries.is_file():

@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.answering import candidate_sentences, is_covered, score_candidates
-from bot.chat import ChatEngine
-from bot.discourse import NAME, clean_name, find_quotes
+from bot.answering.gate import is_covered
+from bot.answering.sentences import candidate_sentences, score_candidates
+from bot.engine import ChatEngine
+from bot.views.quotes import NAME, clean_name, find_quotes
 from index.documents import Chunk
 
 MAX_EXAMPLES = 4

@@ -1,0 +1,1 @@
+"""Answering: the not-covered gate, extractive and generated answers, markers, the verifier, follow-ups."""

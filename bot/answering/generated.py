@@ -1,0 +1,86 @@
+"""Generated answers: the LLM's streamed reply, its markers cleaned and every sentence verified."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from bot.answering.gate import not_covered_answer
+from bot.answering.llm import NOT_COVERED_REPLY, LLMClient, answer_messages
+from bot.answering.markers import MARKER, normalize_markers, parse_answer
+from bot.answering.verifier import Verifier
+from bot.errors import LLMServerError
+from bot.types import GENERATED, Answer, AnswerSentence, Citation, Hit
+
+
+def stream_generated_answer(
+    question: str, hits: Sequence[Hit], llm: LLMClient, verifier: Verifier, base: Answer | None = None
+) -> Iterator[Answer]:
+    """Yield the LLM's answer as it streams, then the verified final one (`done=True`).
+
+    Raises LLMError when the model fails, possibly after partial answers were yielded.
+    """
+    answer = base.snapshot() if base is not None else Answer(question=question)
+    answer.mode, answer.hits = GENERATED, list(hits)
+    received = ""
+    for delta in llm.stream_chat(answer_messages(question, hits)):
+        received += delta
+        if _may_be_not_covered_reply(received):
+            continue  # do not flash the sentinel the prompt asks for
+        answer.text = normalize_markers(received, len(hits))[0]
+        yield answer.snapshot()
+    if not received.strip():
+        raise LLMServerError(f"the LLM server at {llm.base_url} sent an empty answer; try again")
+    if _is_not_covered_reply(received):
+        final = not_covered_answer(answer.question, hits)
+        final.notes = [*answer.notes, "The language model found no answer in the retrieved passages."]
+        final.standalone_question = answer.standalone_question
+        yield final
+        return
+    yield verify_generated(received, hits, verifier, answer)
+
+
+def verify_generated(text: str, hits: Sequence[Hit], verifier: Verifier, base: Answer) -> Answer:
+    """The final generated answer: markers cleaned, each sentence checked against the passages it cites."""
+    parsed = parse_answer(text, len(hits))
+    passages = {n: hit.chunk for n, hit in enumerate(hits, start=1)}
+    verdicts = verifier.verify([(s.claim, s.citations) for s in parsed.sentences], passages)
+    answer = base.snapshot()
+    answer.text = parsed.text
+    citations: dict[int, tuple[bool, Citation]] = {}
+    for sentence, verdict in zip(parsed.sentences, verdicts):
+        answer.sentences.append(
+            AnswerSentence(
+                sentence.claim, verdict.supported, sentence.citations, tuple(m.quote for m in verdict.matches),
+                verdict.note,
+            )
+        )
+        for m in verdict.matches:
+            # A passage cited by several sentences highlights the span of the first sentence it supports.
+            if m.n not in citations or (verdict.supported and not citations[m.n][0]):
+                citations[m.n] = (verdict.supported, Citation(m.n, m.chunk, m.quote, m.start, m.end))
+    answer.citations = [c for _, (_, c) in sorted(citations.items())]
+    if parsed.dropped:
+        numbers = ", ".join(f"[{n}]" for n in parsed.dropped)
+        answer.notes.append(
+            f"Removed citation {numbers}: the answer cited a passage that does not exist "
+            f"(it was given passages [1]–[{len(hits)}])."
+        )
+    unsupported = sum(not s.supported for s in answer.sentences)
+    if unsupported:
+        answer.notes.append(
+            f"{unsupported} of {len(answer.sentences)} sentences are not supported by the passages they cite "
+            "and are flagged."
+        )
+    answer.done = True
+    return answer
+
+
+def _is_not_covered_reply(text: str) -> bool:
+    # Some models explain after the sentinel; without a citation that explanation is no answer either.
+    return re.sub(r"[^A-Z]+", " ", text.upper()).strip().startswith(NOT_COVERED_REPLY) and not MARKER.search(text)
+
+
+def _may_be_not_covered_reply(text: str) -> bool:
+    squeezed = re.sub(r"[^A-Z]+", " ", text.upper()).lstrip()
+    return NOT_COVERED_REPLY.startswith(squeezed.rstrip()) and len(text) <= len(NOT_COVERED_REPLY) + 4

@@ -1,0 +1,123 @@
+"""Citation markers in generated answers (`[1]`, `[1, 3]`, `[1-3]`, …) normalised; the answer split into sentences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.chunking import sentence_spans
+
+# `[1]`, `[1, 3]`, `[1-3]`, `[1; 2]`, `[^1]`, `[passage 2]`, `[Source 1, 2]`.
+MARKER = re.compile(
+    r"\[\s*(?:\^|(?:passages?|sources?|docs?|documents?)\s*)?(\d+(?:\s*(?:,|;|-|–|&|and)\s*\d+)*)\s*\]",
+    re.IGNORECASE,
+)
+
+
+MAX_RANGE = 10  # "[1-3]" expands to 1, 2, 3; a wider range is read as its two ends
+
+
+@dataclass(frozen=True)
+class ParsedSentence:
+    """One sentence of a generated answer: as displayed (with markers), as a claim (without), and its citations."""
+
+    display: str
+    claim: str
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    """A generated answer split into sentences, with the out-of-range markers it dropped."""
+
+    sentences: list[ParsedSentence]
+    separators: list[str]  # whitespace before each sentence in the displayed text
+    dropped: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        """The displayed answer: normalised markers, out-of-range ones removed."""
+        return "".join(sep + s.display for sep, s in zip(self.separators, self.sentences)).strip()
+
+
+def marker_numbers(group: str) -> list[int]:
+    """The passage numbers inside one marker's brackets, in order ("1-3" → 1, 2, 3)."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*(?:,|;|&|and)\s*", group.strip()):
+        ends = [int(x) for x in re.split(r"\s*[-–]\s*", part) if x.strip().isdigit()]
+        if len(ends) == 2 and 0 <= ends[1] - ends[0] <= MAX_RANGE:
+            numbers.extend(range(ends[0], ends[1] + 1))
+        else:
+            numbers.extend(ends)
+    return numbers
+
+
+def normalize_markers(text: str, n_passages: int) -> tuple[str, list[int]]:
+    """Rewrite every marker as `[a][b]` and drop numbers outside 1..n_passages; returns (text, dropped)."""
+    dropped: list[int] = []
+
+    def fix(match: re.Match[str]) -> str:
+        numbers = marker_numbers(match.group(1))
+        dropped.extend(n for n in numbers if not 1 <= n <= n_passages)
+        kept = list(dict.fromkeys(n for n in numbers if 1 <= n <= n_passages))
+        return "".join(f"[{n}]" for n in kept)
+
+    fixed = MARKER.sub(fix, text)
+    # A marker removed entirely leaves a space before the punctuation that followed it.
+    fixed = re.sub(r"[ \t]+([.,;:!?])", r"\1", fixed) if dropped else fixed
+    return fixed, dropped
+
+
+_SINGLE = re.compile(r"\[(\d+)\]")
+
+
+_LEADING_MARKERS = re.compile(r"^(\s*(?:\[\d+\]\s*)+)")
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def parse_answer(text: str, n_passages: int) -> ParsedAnswer:
+    """Split a generated answer into cited sentences; a marker opening a sentence belongs to the one before."""
+    fixed, dropped = normalize_markers(text.strip(), n_passages)
+    pieces: list[tuple[str, str]] = []  # (separator, sentence with markers)
+    cursor = 0
+    for start, end in sentence_spans(fixed):
+        pieces.append((fixed[cursor:start], fixed[start:end]))
+        cursor = end
+    if pieces and cursor < len(fixed):
+        sep, last = pieces[-1]
+        pieces[-1] = (sep, last + fixed[cursor:].rstrip())
+    # Markers written before their sentence throughout ("[1] The bridge…") stay where they are.
+    leading_style = bool(pieces) and bool(_LEADING_MARKERS.match(pieces[0][1]))
+    merged: list[tuple[str, str]] = []
+    for sep, sentence in pieces:
+        lead = _LEADING_MARKERS.match(sentence)
+        if lead and merged and not leading_style:
+            prev_sep, prev = merged[-1]
+            merged[-1] = (prev_sep, prev.rstrip() + " " + lead.group(1).strip())
+            sentence = sentence[lead.end():]
+        if not re.search(r"\w", _SINGLE.sub("", sentence)):
+            if merged and sentence.strip():
+                prev_sep, prev = merged[-1]
+                merged[-1] = (prev_sep, prev.rstrip() + " " + sentence.strip())
+            continue
+        merged.append((_separator(sep) if merged else "", sentence.strip()))
+    sentences = [
+        ParsedSentence(display, claim_text(display), tuple(dict.fromkeys(int(n) for n in _SINGLE.findall(display))))
+        for _, display in merged
+    ]
+    return ParsedAnswer(sentences, [sep for sep, _ in merged], tuple(dict.fromkeys(dropped)))
+
+
+def claim_text(sentence: str) -> str:
+    """A sentence without its markers, bullets and doubled spaces."""
+    text = _BULLET.sub("", _SINGLE.sub("", MARKER.sub("", sentence)))
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r" ([.,;:!?])", r"\1", text)
+
+
+def _separator(whitespace: str) -> str:
+    if "\n\n" in whitespace:
+        return "\n\n"
+    return "\n" if "\n" in whitespace else " "

@@ -1,0 +1,199 @@
+"""The verifier: checks every sentence of an answer against the passages it cites and finds the span behind each."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answering.facts import _Facts, date_forms, missing_facts, passage_facts, text_facts
+from index.chunking import sentence_spans
+from index.documents import Chunk
+from index.embedding import Embedder
+from index.lexical import analyze
+
+# Support thresholds (cosine of MiniLM embeddings; share of the sentence's content terms found in the span).
+# Calibrated on altered and mismatched MultiHop-RAG sentence/passage pairs (python -m bot.lab.eval_answers).
+STRONG_SIMILARITY = 0.75
+
+
+MIN_SIMILARITY = 0.45
+
+
+MIN_COVERAGE = 0.5
+
+
+# Words a paraphrase adds without changing what is claimed; left out of the content-term coverage.
+_FILLER_TERMS = set(analyze(["said says say saying told according reported reports also would could"])[0])
+
+
+# --- the verifier -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpanMatch:
+    """The best supporting span of one cited passage for a sentence."""
+
+    n: int
+    chunk: Chunk
+    start: int
+    end: int
+    similarity: float
+    coverage: float
+
+    @property
+    def quote(self) -> str:
+        """The span, verbatim from the passage."""
+        return self.chunk.text[self.start:self.end]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a sentence's citations support it, the span behind each citation, and why not when they don't."""
+
+    supported: bool
+    matches: tuple[SpanMatch, ...] = ()
+    missing: tuple[str, ...] = ()  # numbers, dates and names found in none of the cited passages
+    note: str = ""
+
+
+@dataclass
+class _Passage:
+    chunk: Chunk
+    spans: list[tuple[int, int]]
+    terms: list[set[str]]
+    vectors: np.ndarray
+    facts: _Facts
+
+    @property
+    def singles(self) -> int:
+        """How many of the spans are single sentences (the rest are adjacent pairs)."""
+        return (len(self.spans) + 1) // 2
+
+    def local_facts(self, start: int, end: int) -> _Facts:
+        """Facts of the span, the sentence before and after it (pronouns there), the title, outlet and date."""
+        sentences = self.spans[: self.singles]
+        inside = [i for i, (a, b) in enumerate(sentences) if a < end and b > start]
+        first, last = max(min(inside) - 1, 0), min(max(inside) + 1, len(sentences) - 1)
+        chunk = self.chunk
+        context = chunk.text[sentences[first][0]:sentences[last][1]]
+        return text_facts("\n".join([chunk.title, chunk.source or "", context, *date_forms(chunk.published_at)]))
+
+
+class Verifier:
+    """Decides, sentence by sentence, whether the cited passages support what the sentence says."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def verify(self, claims: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, Chunk]) -> list[Verdict]:
+        """One Verdict per (claim, cited passage numbers); numbers missing from `passages` are ignored."""
+        verdicts: list[Verdict | None] = [_verbatim(claim, cited, passages) for claim, cited in claims]
+        pending = [i for i, verdict in enumerate(verdicts) if verdict is None]
+        needed = sorted({n for i in pending for n in claims[i][1] if n in passages})
+        prepared = self._prepare({n: passages[n] for n in needed})
+        texts = [claims[i][0] for i in pending]
+        vectors = self.embedder.embed_cached(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        for i, vector in zip(pending, vectors):
+            claim, cited = claims[i]
+            verdicts[i] = self._verify_one(claim, [n for n in dict.fromkeys(cited) if n in prepared], prepared, vector)
+        return [verdict for verdict in verdicts if verdict is not None]
+
+    def _prepare(self, chunks: Mapping[int, Chunk]) -> dict[int, _Passage]:
+        by_id: dict[str, tuple[list[tuple[int, int]], int]] = {}
+        all_texts: list[str] = []
+        for chunk in chunks.values():
+            if chunk.id in by_id:
+                continue
+            spans = candidate_spans(chunk.text)
+            by_id[chunk.id] = (spans, len(all_texts))
+            all_texts.extend(chunk.text[a:b] for a, b in spans)
+        vectors = self.embedder.embed_cached(all_texts) if all_texts else np.zeros((0, self.embedder.dim))
+        terms = [set(t) for t in analyze(all_texts)] if all_texts else []
+        prepared: dict[int, _Passage] = {}
+        for n, chunk in chunks.items():
+            spans, offset = by_id[chunk.id]
+            window = slice(offset, offset + len(spans))
+            prepared[n] = _Passage(chunk, spans, terms[window], vectors[window], passage_facts(chunk))
+        return prepared
+
+    def _verify_one(
+        self, claim: str, cited: list[int], passages: Mapping[int, _Passage], vector: np.ndarray
+    ) -> Verdict:
+        if not cited:
+            return Verdict(False, note="cites no passage")
+        claim_terms = set(analyze([claim])[0]) - _FILLER_TERMS
+        matches: list[SpanMatch] = []
+        covered: set[str] = set()
+        for n in cited:
+            passage = passages[n]
+            if not passage.spans:
+                continue
+            sims = passage.vectors @ vector
+            covs = [len(claim_terms & t) / len(claim_terms) if claim_terms else 1.0 for t in passage.terms]
+            best = _best_span(passage, [float(x) for x in sims], covs)
+            start, end = passage.spans[best]
+            matches.append(SpanMatch(n, passage.chunk, start, end, float(sims[best]), covs[best]))
+            covered |= claim_terms & passage.terms[best]
+        facts = _Facts()
+        for n in cited:
+            facts.update(passages[n].facts)
+        missing = missing_facts(claim, facts)
+        refs = "".join(f"[{n}]" for n in cited)
+        if missing:
+            listed = ", ".join(f"“{m}”" for m in missing)
+            return Verdict(False, tuple(matches), missing, f"{listed} appears in none of the cited passages {refs}")
+        if not matches:
+            return Verdict(False, note=f"the cited passages {refs} are empty")
+        # Every name and number must also sit near the span that says the rest: a name taken from elsewhere in
+        # the passage ("Haddad cut the ribbon" where Reyes did) is as unsupported as one from nowhere.
+        local = _Facts()
+        for m in matches:
+            local.update(passages[m.n].local_facts(m.start, m.end))
+        misplaced = missing_facts(claim, local)
+        if misplaced:
+            listed = ", ".join(f"“{m}”" for m in misplaced)
+            note = f"{listed} is not in the part of the cited passages {refs} that says this"
+            return Verdict(False, tuple(matches), misplaced, note)
+        similarity = max(m.similarity for m in matches)
+        coverage = len(covered) / len(claim_terms) if claim_terms else 1.0
+        if is_support(similarity, coverage):
+            return Verdict(True, tuple(matches))
+        return Verdict(False, tuple(matches), note=f"the cited passages {refs} do not say this")
+
+
+def _verbatim(claim: str, cited: Sequence[int], passages: Mapping[int, Chunk]) -> Verdict | None:
+    """A claim quoted word for word from a cited passage supports itself: no model call needed."""
+    needle = claim.strip()
+    if len(needle.split()) < 4:  # "Yes." found somewhere in a passage says nothing about support
+        return None
+    for n in dict.fromkeys(cited):
+        chunk = passages.get(n)
+        start = chunk.text.find(needle) if chunk is not None else -1
+        if chunk is not None and start >= 0:
+            return Verdict(True, (SpanMatch(n, chunk, start, start + len(needle), 1.0, 1.0),))
+    return None
+
+
+def _best_span(passage: _Passage, sims: list[float], covs: list[float]) -> int:
+    """Index of the span that best supports the claim; a two-sentence span only when it covers more."""
+    singles = passage.singles
+    score = [0.5 * s + 0.5 * c for s, c in zip(sims, covs)]
+    best = max(range(singles), key=lambda i: score[i])
+    for i in range(singles, len(passage.spans)):
+        if covs[i] > covs[best] and score[i] > score[best]:
+            best = i
+    return best
+
+
+def is_support(similarity: float, coverage: float) -> bool:
+    """Whether a span this close to the sentence (embedding similarity, content-term coverage) supports it."""
+    return similarity >= STRONG_SIMILARITY or (similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE)
+
+
+def candidate_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of a passage and pairs of adjacent ones (an answer sentence may merge two)."""
+    spans = [(a, b) for a, b in sentence_spans(text) if re.search(r"\w", text[a:b])]
+    return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]

@@ -1,0 +1,1 @@
+"""The benchmark suite (`python -m bot.lab.bench`): indexing, incremental sync, latency, memory at scale."""

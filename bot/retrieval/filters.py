@@ -1,0 +1,103 @@
+"""Metadata filters: outlets, categories and publication times, as Chroma `where` clauses and BM25 masks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.retrieval.plan import DateRange
+from index.documents import Chunk, timestamp_of
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to outlets, categories and a publication-time range (Unix seconds)."""
+
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    date_from: int | None = None
+    date_to: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing is filtered."""
+        return not (self.sources or self.categories or self.date_from is not None or self.date_to is not None)
+
+    def to_where(self) -> dict[str, Any] | None:
+        """The Chroma `where` clause for these filters."""
+        return _where(self, None, ())
+
+
+def _where(filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if sources:
+        clauses.append({"source": {"$in": sorted(sources)}})
+    if filters.categories:
+        clauses.append({"category": {"$in": list(filters.categories)}})
+    if filters.date_from is not None:
+        clauses.append({"published_ts": {"$gte": filters.date_from}})
+    if filters.date_to is not None:
+        clauses.append({"published_ts": {"$lte": filters.date_to}})
+    if ranges:
+        spans = [{"$and": [{"published_ts": {"$gte": lo}}, {"published_ts": {"$lte": hi}}]} for lo, hi in ranges]
+        clauses.append(spans[0] if len(spans) == 1 else {"$or": spans})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _mask(
+    fields: dict[str, list[Any]], filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]
+) -> np.ndarray:
+    n = len(fields["article_id"])
+    keep = np.ones(n, dtype=bool)
+    for allowed, column in ((filters.sources, "source"), (sources, "source"), (filters.categories, "category")):
+        if allowed:
+            keep &= _column_in(fields, column, allowed)
+    ts = _timestamps(fields)
+    if filters.date_from is not None:
+        keep &= ts >= filters.date_from
+    if filters.date_to is not None:
+        keep &= ts <= filters.date_to
+    if ranges:
+        keep &= _in_ranges(ts, ranges)
+    return keep
+
+
+def _column_in(fields: dict[str, list[Any]], column: str, allowed: Iterable[str]) -> np.ndarray:
+    """Which chunks have `column` in `allowed`; the column is coded once so each filter is one vector op."""
+    key = f"_codes_{column}"
+    cached: Any = fields.get(key)
+    if cached is None:
+        values = ["" if v is None else str(v) for v in fields[column]]
+        vocabulary, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+        cached = ({v: i for i, v in enumerate(vocabulary)}, codes.astype(np.int32))
+        fields[key] = cached
+    lookup, codes = cached
+    wanted = [lookup[v] for v in allowed if v in lookup]
+    return np.isin(codes, np.asarray(wanted, dtype=np.int32)) if wanted else np.zeros(len(codes), dtype=bool)
+
+
+def _timestamps(fields: dict[str, list[Any]]) -> np.ndarray:
+    cached: Any = fields.get("_ts_array")
+    if cached is None:
+        cached = np.array([-1 if t is None else t for t in fields["published_ts"]], dtype=np.int64)
+        fields["_ts_array"] = cached
+    return np.asarray(cached)
+
+
+def _in_ranges(ts: np.ndarray, ranges: Sequence[DateRange]) -> np.ndarray:
+    hit = np.zeros(len(ts), dtype=bool)
+    for lo, hi in ranges:
+        hit |= (ts >= lo) & (ts <= hi)
+    return hit
+
+
+def _chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
+    ts = timestamp_of(chunk.published_at)
+    return ts is not None and any(lo <= ts <= hi for lo, hi in ranges)

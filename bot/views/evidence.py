@@ -1,0 +1,51 @@
+"""The passages behind an answer (cited first, then the other retrieved ones), with their outlet and day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.types import Answer
+from index.documents import Chunk
+
+UNKNOWN_OUTLET = "Unknown outlet"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage behind an answer: cited ones keep their marker `n`, other retrieved ones are numbered after."""
+
+    n: int
+    chunk: Chunk
+    cited: bool
+    start: int  # span to highlight in chunk.text (the cited quote; empty for uncited passages)
+    end: int
+
+
+def gather_evidence(answer: Answer) -> list[Evidence]:
+    """Every passage the answer drew on: its citations first, then the retrieved passages it did not cite."""
+    out = [Evidence(c.n, c.chunk, True, c.quote_start, c.quote_end) for c in answer.citations]
+    cited_chunks = {c.chunk.id for c in answer.citations}
+    next_n = max((c.n for c in answer.citations), default=0) + 1
+    for hit in answer.hits:
+        if hit.chunk.id in cited_chunks:
+            continue
+        cited_chunks.add(hit.chunk.id)
+        out.append(Evidence(next_n, hit.chunk, False, 0, 0))
+        next_n += 1
+    return out
+
+
+def outlet_of(chunk: Chunk) -> str:
+    """The outlet name shown for a chunk."""
+    return chunk.source or UNKNOWN_OUTLET
+
+
+def day_of(iso: str | None) -> date | None:
+    """The calendar day of an ISO 8601 timestamp, or None when missing or unreadable."""
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).date()
+    except ValueError:
+        return None
