@@ -272,9 +272,9 @@ def nice_day(day: date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else ""
 
 
-def dateline(chunk_source: str | None, published_at: str | None) -> str:
+def dateline(chunk_outlet: str | None, published_at: str | None) -> str:
     """"Outlet · 4 Oct 2023" (plain text)."""
-    return " · ".join(x for x in (chunk_source or "", nice_day(day_of(published_at))) if x)
+    return " · ".join(x for x in (chunk_outlet or "", nice_day(day_of(published_at))) if x)
 
 
 def mode_label(answer: Answer) -> str:
@@ -695,7 +695,7 @@ def build_filters(
         return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
     return Filters(
-        sources=tuple(outlets or ()),
+        outlets=tuple(outlets or ()),
         categories=tuple(categories or ()),
         date_from=ts(first) if first else None,
         date_to=ts(last) + 86399 if last else None,

@@ -98,7 +98,7 @@ def format_answer(answer: Answer) -> str:
         lines.append("")
         lines.append("Sources:")
     for c in answer.citations:
-        meta = ", ".join(x for x in (c.chunk.source, (c.chunk.published_at or "")[:10]) if x)
+        meta = ", ".join(x for x in (c.chunk.outlet, (c.chunk.published_at or "")[:10]) if x)
         lines.append(f"[{c.n}] {c.chunk.title}" + (f" — {meta}" if meta else ""))
         if c.chunk.url:
             lines.append(f"    {c.chunk.url}")

@@ -46,7 +46,7 @@ class Citation:
             "article_id": self.chunk.article_id,
             "chunk_id": self.chunk.id,
             "title": self.chunk.title,
-            "source": self.chunk.source,
+            "outlet": self.chunk.outlet,
             "url": self.chunk.url,
             "published_at": self.chunk.published_at,
             "passage": self.passage,

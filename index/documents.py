@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+# The outlet is stored under the input formats' field name (Chroma metadata, BM25 columns): indexes stay readable.
+OUTLET_KEY = "source"
+
 
 @dataclass(frozen=True)
 class Article:
@@ -17,7 +20,7 @@ class Article:
     title: str
     body: str
     origin: str  # file (relative to the corpus root) and, for multi-article files, "#index"
-    source: str | None = None
+    outlet: str | None = None  # stored as `source`, the field name of the input formats
     published_at: str | None = None  # ISO 8601
     url: str | None = None
     author: str | None = None
@@ -27,6 +30,7 @@ class Article:
     def content_hash(self) -> str:
         """Hash of everything that ends up in the index; unchanged hash means nothing to re-embed."""
         payload = {k: v for k, v in asdict(self).items() if k not in ("id", "origin")}
+        payload[OUTLET_KEY] = payload.pop("outlet")  # the stored key, so existing indexes keep their hashes
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
     @property
@@ -45,7 +49,7 @@ class Chunk:
     start: int
     end: int
     title: str
-    source: str | None = None
+    outlet: str | None = None  # stored as `source`, the field name of the input formats
     published_at: str | None = None
     url: str | None = None
     author: str | None = None
@@ -65,7 +69,7 @@ class Chunk:
             "start": self.start,
             "end": self.end,
             "title": self.title,
-            "source": self.source,
+            OUTLET_KEY: self.outlet,
             "published_at": self.published_at,
             "url": self.url,
             "author": self.author,
@@ -87,7 +91,7 @@ class Chunk:
             start=int(meta["start"]),
             end=int(meta["end"]),
             title=str(meta.get("title", "")),
-            source=meta.get("source"),
+            outlet=meta.get(OUTLET_KEY),
             published_at=meta.get("published_at"),
             url=meta.get("url"),
             author=meta.get("author"),

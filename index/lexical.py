@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from index.documents import Chunk
+from index.documents import OUTLET_KEY, Chunk
 
 _IDS_FILE = "chunk_ids.json"
 _FIELDS_FILE = "fields.json"
@@ -37,7 +37,7 @@ def analyze(texts: Sequence[str]) -> list[list[str]]:
 
 def lexical_text(chunk: Chunk) -> str:
     """What BM25 indexes for a chunk: its title and outlet give every chunk its article's context."""
-    return "\n".join(part for part in (chunk.title, chunk.source or "", chunk.text) if part)
+    return "\n".join(part for part in (chunk.title, chunk.outlet or "", chunk.text) if part)
 
 
 @dataclass
@@ -93,7 +93,7 @@ def chunk_fields(chunks: Sequence[Chunk]) -> dict[str, list[Any]]:
     """Per-chunk filter columns (article id, outlet, category, publication time) kept beside the BM25 index."""
     return {
         "article_id": [c.article_id for c in chunks],
-        "source": [c.source for c in chunks],
+        OUTLET_KEY: [c.outlet for c in chunks],
         "category": [c.category for c in chunks],
         "published_ts": [_ts(c) for c in chunks],
     }

@@ -63,7 +63,7 @@ def test_json_shape(engine: ChatEngine) -> None:
     data = engine.answer("Who set the Melbourne Marathon course record?").to_json()
     assert set(data) >= {"answer", "citations", "sentences"}
     citation = data["citations"][0]
-    assert set(citation) >= {"n", "article_id", "title", "source", "url", "published_at", "passage", "quote"}
+    assert set(citation) >= {"n", "article_id", "title", "outlet", "url", "published_at", "passage", "quote"}
     assert citation["title"] == "Course record falls at the Melbourne Marathon"
     assert citation["quote"] in citation["passage"]
 

@@ -113,7 +113,7 @@ def test_follow_up_is_rewritten_and_numbered_as_turn_two(running_app: str) -> No
 
 
 def _chunk(text: str, **meta: Any) -> Chunk:
-    return Chunk("a1", 0, text, 0, len(text), **{"title": "T", "source": "Outlet", **meta})
+    return Chunk("a1", 0, text, 0, len(text), **{"title": "T", "outlet": "Outlet", **meta})
 
 
 def test_article_html_is_escaped_everywhere() -> None:
@@ -191,7 +191,7 @@ def test_history_pairs_read_gradio6_message_parts() -> None:
 
 def test_filters_from_the_side_panel() -> None:
     filters = app.build_filters(["A"], ["sports"], "2023-10-01", "2023-10-31")
-    assert filters == Filters(sources=("A",), categories=("sports",), date_from=1696118400, date_to=1698796799)
+    assert filters == Filters(outlets=("A",), categories=("sports",), date_from=1696118400, date_to=1698796799)
     assert app.build_filters(None, None, None, "") == Filters()
     with pytest.raises(gr.Error):
         app.build_filters([], [], "31/10/2023", None)
@@ -200,7 +200,7 @@ def test_filters_from_the_side_panel() -> None:
 def test_not_covered_answer_bubble() -> None:
     answer = Answer(question="q", text="The indexed articles do not cover this question.", mode=NOT_COVERED,
                     done=True)
-    bubble = app.format_answer(answer, 1, "searched all 6 outlets", app.not_covered_hint(Filters(sources=("A",))))
+    bubble = app.format_answer(answer, 1, "searched all 6 outlets", app.not_covered_hint(Filters(outlets=("A",))))
     assert "Nothing relevant within the selected filters" in bubble
     assert "not covered by the index" in bubble
     assert "copy-answer" not in bubble

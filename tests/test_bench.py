@@ -113,8 +113,8 @@ def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[st
         article_id, n = cid.rsplit(":", 1)
         copy = scaled[f"{article_id}~1:{n}"]
         assert copy.chunk.article_id == f"{article_id}~1"
-        assert (copy.chunk.text, copy.chunk.title, copy.chunk.source) == (
-            original.chunk.text, original.chunk.title, original.chunk.source)
+        assert (copy.chunk.text, copy.chunk.title, copy.chunk.outlet) == (
+            original.chunk.text, original.chunk.title, original.chunk.outlet)
         same = scaled[cid].embedding
         assert original.embedding is not None and copy.embedding is not None and same is not None
         assert np.allclose(same, original.embedding)  # copy 0 is the real chunk

@@ -47,7 +47,7 @@ def test_default_chunking_keeps_metadata() -> None:
     chunk = chunks[0]
     assert (chunk.start, chunk.end) == (0, len(article.body))
     assert chunk.title == article.title
-    assert chunk.source == "Coastal Courier"
+    assert chunk.outlet == "Coastal Courier"
     assert chunk.published_at == "2023-10-04T09:30:00+00:00"
     assert chunk.url == article.url
     assert chunk.content_hash == article.content_hash

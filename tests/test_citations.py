@@ -25,7 +25,7 @@ BRIDGE = Chunk(
     start=0,
     end=0,
     title="Harbor Bridge reopens after 14-month repair",
-    source="Coastal Courier",
+    outlet="Coastal Courier",
     published_at="2023-10-04T09:30:00Z",
 )
 HOCKEY = Chunk(
@@ -39,7 +39,7 @@ HOCKEY = Chunk(
     start=0,
     end=0,
     title="Riverton Rockets win the championship",
-    source="Sporting News",
+    outlet="Sporting News",
     published_at="2023-12-02T22:10:00+00:00",
 )
 PASSAGES = {1: BRIDGE, 2: HOCKEY}

@@ -85,7 +85,7 @@ def test_quotes_named_first_and_repeats_kept_once_with_their_speaker() -> None:
     text = ('"What was he telling his advisers all along?" the filing asks.\n\n'
             '"We will appeal this ruling at once," a spokesperson said.\n\n'
             '"What was he telling his advisers all along?" prosecutor Dana Wu said in court.')
-    chunk = Chunk("x", 0, text, 0, len(text), title="Trial", source="Courier")
+    chunk = Chunk("x", 0, text, 0, len(text), title="Trial", outlet="Courier")
     quotes = quotes_in([Evidence(1, chunk, True, 0, 5)])
     assert [(q.text, q.speaker) for q in quotes] == [
         ("What was he telling his advisers all along?", "Dana Wu"),
@@ -147,7 +147,7 @@ def test_compare_outlets_groups_relevant_statements_by_outlet(chunks: dict[str, 
     for col in columns:
         assert 1 <= len(col.statements) <= 3
         for st in col.statements:
-            assert st.chunk.source == col.outlet
+            assert st.chunk.outlet == col.outlet
             assert st.chunk.text[st.start : st.end].strip() == st.text
     assert [c.articles for c in columns if c.outlet == "Metro Daily"] == [((AUDIT, date(2023, 10, 19)),)]
 
@@ -164,7 +164,7 @@ def test_profile_and_scope_descriptions(chunks: dict[str, Chunk]) -> None:
     assert (profile.articles, profile.chunks) == (6, 6)
     assert describe_scope(Filters(), profile) == "searched all 5 outlets, Sep–Dec 2023"
     oct_to_nov = Filters(
-        sources=("Bay Tribune", "Metro Daily", "TechBeat"),
+        outlets=("Bay Tribune", "Metro Daily", "TechBeat"),
         date_from=timestamp_of("2023-10-01"),
         date_to=timestamp_of("2023-11-30T23:59:59"),
     )
@@ -174,7 +174,7 @@ def test_profile_and_scope_descriptions(chunks: dict[str, Chunk]) -> None:
     assert describe_scope(Filters(categories=("sports",)), profile) == (
         "searched all 5 outlets, category sports, Sep–Dec 2023"
     )
-    many = Filters(sources=("A", "B", "C", "D", "E"))
+    many = Filters(outlets=("A", "B", "C", "D", "E"))
     assert describe_scope(many, profile).startswith("searched 5 of 5 outlets (A, B, C and 2 more)")
 
 

@@ -61,7 +61,7 @@ def test_examples_skip_what_the_index_cannot_answer() -> None:
 
 def test_examples_follow_the_corpus_not_a_list() -> None:
     def article(i: int, outlet: str, body: str, day: str) -> Article:
-        return Article(f"a{i}", f"Zorblat Foundation story {i}", body, f"f{i}.txt", source=outlet, published_at=day)
+        return Article(f"a{i}", f"Zorblat Foundation story {i}", body, f"f{i}.txt", outlet=outlet, published_at=day)
 
     body = (
         "However, the Zorblat Foundation said on Monday that it would fund the new library. "
@@ -87,7 +87,7 @@ def test_examples_follow_the_corpus_not_a_list() -> None:
 
 
 def test_no_examples_without_names() -> None:
-    article = Article("x", "t", "the rain fell on the quiet town all night long.", "x.txt", source="Paper")
+    article = Article("x", "t", "the rain fell on the quiet town all night long.", "x.txt", outlet="Paper")
     assert example_questions(split_into_chunks(article)) == []
 
 

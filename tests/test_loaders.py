@@ -35,7 +35,7 @@ def test_fixture_corpus_loads_every_format() -> None:
 def test_markdown_front_matter() -> None:
     article = by_origin(FIXTURE_CORPUS)["harbor-bridge.md"]
     assert article.title == "Harbor Bridge reopens after 14-month repair"
-    assert article.source == "Coastal Courier"
+    assert article.outlet == "Coastal Courier"
     assert article.published_at == "2023-10-04T09:30:00+00:00"
     assert article.url == "https://coastal-courier.example/2023/10/04/harbor-bridge-reopens"
     assert article.author == "Lena Ortiz"
@@ -47,13 +47,13 @@ def test_plain_text_headline_line() -> None:
     article = by_origin(FIXTURE_CORPUS)["glacier-study.txt"]
     assert article.title == "Alpine glaciers lost 4 percent of their volume in 2023"
     assert article.body.startswith("Swiss glaciers lost four percent")
-    assert article.source is None and article.url is None
+    assert article.outlet is None and article.url is None
 
 
 def test_html_main_text_extracted_with_metadata() -> None:
     article = by_origin(FIXTURE_CORPUS)["chess.html"]
     assert article.title == "Teenager stuns world champion in Oslo"
-    assert article.source == "Board Gazette"
+    assert article.outlet == "Board Gazette"
     assert article.published_at == "2023-11-14"
     assert article.url == "https://board-gazette.example/oslo-upset"
     assert article.body.startswith("Sixteen-year-old Mira Holt beat")
@@ -65,7 +65,7 @@ def test_html_main_text_extracted_with_metadata() -> None:
 def test_json_list_and_jsonl_in_multihop_shape() -> None:
     articles = by_origin(FIXTURE_CORPUS)
     verge = articles["tech.json#1"]
-    assert verge.source == "The Verge"
+    assert verge.outlet == "The Verge"
     assert verge.published_at == "2023-11-20T16:00:00+00:00"  # nanosecond "Z" form normalised
     assert verge.author is None
     assert verge.category == "technology"
@@ -93,7 +93,7 @@ def test_sample_corpus_is_the_seed_article() -> None:
     if seed.exists():
         assert article.body == seed.read_text(encoding="utf-8").strip()
     assert "Piontkovsky" in article.body
-    assert article.source is None and article.url is None and article.published_at is None
+    assert article.outlet is None and article.url is None and article.published_at is None
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_shared_multihop_corpus_loads_609_articles() -> None:
     result = load_articles(MULTIHOP_CORPUS)
     assert len(result.articles) == 609
     assert result.skipped == []
-    sources = {a.source for a in result.articles}
+    sources = {a.outlet for a in result.articles}
     assert {"TechCrunch", "The Verge", "Sporting News"} <= sources
 
 

@@ -44,7 +44,7 @@ def test_known_fact_is_retrievable(multihop_store: Path, embedder: Embedder) -> 
     fact = "The highly anticipated criminal trial for Sam Bankman-Fried, former CEO of bankrupt crypto exchange FTX"
     hits = retriever.retrieve("When did the criminal trial of Sam Bankman-Fried, former CEO of FTX, start?", k=10)
     assert any(fact in h.chunk.text for h in hits)
-    assert any(h.chunk.source == "TechCrunch" and "ftx-lawsuit-timeline" in (h.chunk.url or "") for h in hits)
+    assert any(h.chunk.outlet == "TechCrunch" and "ftx-lawsuit-timeline" in (h.chunk.url or "") for h in hits)
 
 
 @pytest.mark.slow

@@ -27,7 +27,7 @@ def test_aliases_come_from_the_corpus_sources() -> None:
 def test_find_outlets_longest_and_proper_names_only() -> None:
     aliases = outlet_aliases(SOURCES)
     question = "Did The Independent - Sports and CNBC agree, or was the wired network down, as Wired said?"
-    found = [(question[m.start:m.end], sorted(m.sources)) for m in find_outlets(question, aliases)]
+    found = [(question[m.start:m.end], sorted(m.outlets)) for m in find_outlets(question, aliases)]
     assert found == [
         ("The Independent - Sports", ["The Independent - Sports"]),
         ("CNBC", ["Cnbc | World Business News Leader"]),
@@ -63,8 +63,8 @@ def test_plan_gives_each_outlet_its_clause() -> None:
     aliases = outlet_aliases(SOURCES)
     q = "Does the TechCrunch article say that prices rose sharply, while The Verge article says they fell?"
     plan = plan_query(q, aliases, 2023)
-    assert plan.sources == {"TechCrunch", "The Verge"}
-    assert [(s.text, sorted(s.sources)) for s in plan.subqueries] == [
+    assert plan.outlets == {"TechCrunch", "The Verge"}
+    assert [(s.text, sorted(s.outlets)) for s in plan.subqueries] == [
         ("Does the TechCrunch article say that prices rose sharply", ["TechCrunch"]),
         ("The Verge article says they fell?", ["The Verge"]),
         ("TechCrunch article say that prices rose sharply", ["TechCrunch"]),
@@ -74,4 +74,4 @@ def test_plan_gives_each_outlet_its_clause() -> None:
 
 def test_short_question_has_no_subqueries() -> None:
     plan = plan_query("How much did Lumora raise?", outlet_aliases(SOURCES), 2023)
-    assert plan.subqueries == () and plan.sources == frozenset() and plan.dates == ()
+    assert plan.subqueries == () and plan.outlets == frozenset() and plan.dates == ()

@@ -44,8 +44,8 @@ def test_known_question_ranks_its_article_first(retriever: Retriever, question: 
 
 
 def test_source_filter_is_respected(retriever: Retriever) -> None:
-    hits = retriever.retrieve("battery", k=5, filters=Filters(sources=("The Verge",)))
-    assert {h.chunk.source for h in hits} == {"The Verge"}
+    hits = retriever.retrieve("battery", k=5, filters=Filters(outlets=("The Verge",)))
+    assert {h.chunk.outlet for h in hits} == {"The Verge"}
     assert hits[0].chunk.title == "Orbit X2 review: a great battery and a dim screen"
 
 
@@ -67,8 +67,8 @@ def test_category_filter(retriever: Retriever) -> None:
 
 def test_filters_to_where() -> None:
     assert Filters().to_where() is None
-    assert Filters(sources=("A",)).to_where() == {"source": {"$in": ["A"]}}
-    assert Filters(sources=("A",), date_from=5).to_where() == {
+    assert Filters(outlets=("A",)).to_where() == {"source": {"$in": ["A"]}}
+    assert Filters(outlets=("A",), date_from=5).to_where() == {
         "$and": [{"source": {"$in": ["A"]}}, {"published_ts": {"$gte": 5}}]
     }
 
@@ -86,7 +86,7 @@ def test_retriever_picks_up_a_finished_rebuild(tmp_path: Path, embedder: Embedde
 
 
 FILTERED = [
-    ("battery", Filters(sources=("The Verge",))),
+    ("battery", Filters(outlets=("The Verge",))),
     ("news", Filters(date_from=timestamp_of("2023-11-01"), date_to=timestamp_of("2023-11-30T23:59:59"))),
     ("What was reported on October 15, 2023 about the record?", Filters()),  # the question's dates filter a slot
 ]
@@ -119,7 +119,7 @@ def test_large_index_paths_of_filtered_search_match_chromas_filter(
 
 def test_outlet_named_in_question_is_preferred(retriever: Retriever) -> None:
     hits = retriever.retrieve("According to The Verge, how long does a battery charge last?", k=2)
-    assert hits[0].chunk.source == "The Verge"
+    assert hits[0].chunk.outlet == "The Verge"
 
 
 def test_date_named_in_question_is_preferred(retriever: Retriever) -> None:
@@ -141,7 +141,7 @@ def test_multi_hop_question_gives_each_part_a_slot(retriever: Retriever) -> None
 
 def test_plan_uses_the_index_outlets(retriever: Retriever) -> None:
     plan = retriever.plan("Did The Age and Board Gazette both cover sport in December?")
-    assert plan.sources == {"The Age", "Board Gazette"}
+    assert plan.outlets == {"The Age", "Board Gazette"}
     assert retriever.default_year == 2023
 
 

@@ -58,7 +58,7 @@ class _Facts:
 
 def passage_facts(chunk: Chunk) -> _Facts:
     """The words, stems and numbers a sentence citing this passage may use: its text, title, outlet and date."""
-    parts = [chunk.title, chunk.source or "", chunk.text, *date_forms(chunk.published_at)]
+    parts = [chunk.title, chunk.outlet or "", chunk.text, *date_forms(chunk.published_at)]
     return text_facts("\n".join(parts))
 
 

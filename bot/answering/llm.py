@@ -49,7 +49,7 @@ def format_passages(hits: Sequence[Hit]) -> str:
     blocks = []
     for n, hit in enumerate(hits, start=1):
         chunk = hit.chunk
-        meta = ", ".join(x for x in (chunk.source, (chunk.published_at or "")[:10]) if x)
+        meta = ", ".join(x for x in (chunk.outlet, (chunk.published_at or "")[:10]) if x)
         head = f"[{n}] {chunk.title}" + (f" ({meta})" if meta else "")
         blocks.append(f"{head}\n{chunk.text.strip()}")
     return "\n\n".join(blocks)

@@ -79,7 +79,7 @@ class _Passage:
         first, last = max(min(inside) - 1, 0), min(max(inside) + 1, len(sentences) - 1)
         chunk = self.chunk
         context = chunk.text[sentences[first][0]:sentences[last][1]]
-        return text_facts("\n".join([chunk.title, chunk.source or "", context, *date_forms(chunk.published_at)]))
+        return text_facts("\n".join([chunk.title, chunk.outlet or "", context, *date_forms(chunk.published_at)]))
 
 
 class Verifier:

@@ -62,7 +62,7 @@ class CandidatePassage:
 
     chunk_id: str
     article_id: str
-    source: str | None
+    outlet: str | None
     text: str
     fused: float
     title: str = ""
@@ -138,10 +138,10 @@ def candidate_features(
             best_of_article[cand.article_id],
             float(above),
             float(above == 0),
-            float(cand.source in named_outlets),
+            float(cand.outlet in named_outlets),
             match[rank, 0],
             max(match[rank, 1:], default=0.0),
-            max((match[rank, 1 + c] for c, named in enumerate(outlets) if named and cand.source in named),
+            max((match[rank, 1 + c] for c, named in enumerate(outlets) if named and cand.outlet in named),
                 default=0.0),
             sum(idf.get(t, 0.0) for t in qset & title_terms) / question_weight,
             float(cand.in_named_dates),

@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 
 from bot.retrieval.plan import DateRange
-from index.documents import Chunk, timestamp_of
+from index.documents import OUTLET_KEY, Chunk, timestamp_of
 
 
 @dataclass(frozen=True)
 class Filters:
     """Restrict retrieval to outlets, categories and a publication-time range (Unix seconds)."""
 
-    sources: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     date_from: int | None = None
     date_to: int | None = None
@@ -24,19 +24,19 @@ class Filters:
     @property
     def empty(self) -> bool:
         """True when nothing is filtered."""
-        return not (self.sources or self.categories or self.date_from is not None or self.date_to is not None)
+        return not (self.outlets or self.categories or self.date_from is not None or self.date_to is not None)
 
     def to_where(self) -> dict[str, Any] | None:
         """The Chroma `where` clause for these filters."""
         return _where(self, None, ())
 
 
-def _where(filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]) -> dict[str, Any] | None:
+def _where(filters: Filters, outlets: frozenset[str] | None, ranges: Sequence[DateRange]) -> dict[str, Any] | None:
     clauses: list[dict[str, Any]] = []
-    if filters.sources:
-        clauses.append({"source": {"$in": list(filters.sources)}})
-    if sources:
-        clauses.append({"source": {"$in": sorted(sources)}})
+    if filters.outlets:
+        clauses.append({OUTLET_KEY: {"$in": list(filters.outlets)}})
+    if outlets:
+        clauses.append({OUTLET_KEY: {"$in": sorted(outlets)}})
     if filters.categories:
         clauses.append({"category": {"$in": list(filters.categories)}})
     if filters.date_from is not None:
@@ -52,11 +52,11 @@ def _where(filters: Filters, sources: frozenset[str] | None, ranges: Sequence[Da
 
 
 def _mask(
-    fields: dict[str, list[Any]], filters: Filters, sources: frozenset[str] | None, ranges: Sequence[DateRange]
+    fields: dict[str, list[Any]], filters: Filters, outlets: frozenset[str] | None, ranges: Sequence[DateRange]
 ) -> np.ndarray:
     n = len(fields["article_id"])
     keep = np.ones(n, dtype=bool)
-    for allowed, column in ((filters.sources, "source"), (sources, "source"), (filters.categories, "category")):
+    for allowed, column in ((filters.outlets, OUTLET_KEY), (outlets, OUTLET_KEY), (filters.categories, "category")):
         if allowed:
             keep &= _column_in(fields, column, allowed)
     ts = _timestamps(fields)

@@ -42,7 +42,7 @@ class Mention:
 
     start: int
     end: int
-    sources: frozenset[str] = frozenset()
+    outlets: frozenset[str] = frozenset()
     dates: DateRange | None = None
 
 
@@ -50,14 +50,14 @@ def find_outlets(question: str, aliases: list[tuple[str, frozenset[str]]]) -> li
     """Outlet mentions, capitalised as proper names, longest alias first, non-overlapping."""
     lowered = question.lower()
     found: list[Mention] = []
-    for alias, sources in aliases:
+    for alias, outlets in aliases:
         for match in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", lowered):
             start, end = match.span()
             if not question[start].isupper() and not question[start].isdigit():
                 continue  # "wired" the adjective is not Wired the outlet
             if any(start < m.end and m.start < end for m in found):
                 continue
-            found.append(Mention(start, end, sources=sources))
+            found.append(Mention(start, end, outlets=outlets))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -162,7 +162,7 @@ class SubQuery:
     """One part of a question, with the outlets and dates that part names."""
 
     text: str
-    sources: frozenset[str] = frozenset()
+    outlets: frozenset[str] = frozenset()
     dates: tuple[DateRange, ...] = ()
 
 
@@ -171,7 +171,7 @@ class QueryPlan:
     """What retrieval does for a question: the whole question plus one sub-query per part."""
 
     question: str
-    sources: frozenset[str]
+    outlets: frozenset[str]
     dates: tuple[DateRange, ...]
     subqueries: tuple[SubQuery, ...]
 
@@ -180,7 +180,7 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     """Split a question into sub-queries, each carrying the outlets and dates it names."""
     outlets = find_outlets(question, aliases)
     dates = find_dates(question, default_year)
-    all_sources = frozenset().union(*(m.sources for m in outlets))
+    all_outlets = frozenset().union(*(m.outlets for m in outlets))
     all_dates = tuple(m.dates for m in dates if m.dates)
 
     def inside(mentions: list[Mention], a: int, b: int) -> list[Mention]:
@@ -190,17 +190,17 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     if len(question.split()) >= 2 * MIN_CLAUSE_WORDS:
         for a, b in clause_spans(question):
             own = inside(outlets, a, b)
-            sources = frozenset().union(*(m.sources for m in own)) if own else all_sources
+            outlets_named = frozenset().union(*(m.outlets for m in own)) if own else all_outlets
             own_dates = tuple(m.dates for m in inside(dates, a, b) if m.dates)
-            subqueries.append(SubQuery(question[a:b].strip(), sources, own_dates))
+            subqueries.append(SubQuery(question[a:b].strip(), outlets_named, own_dates))
         # Each outlet mention also gets the text up to the next one: "the Verge article on X".
         for i, mention in enumerate(outlets):
             end = outlets[i + 1].start if i + 1 < len(outlets) else len(question)
             text = _TRAILING_JOINER.sub("", question[mention.start:end]).strip(" ,;?")
             if len(text.split()) >= MIN_CLAUSE_WORDS:
                 own_dates = tuple(m.dates for m in inside(dates, mention.start, end) if m.dates)
-                subqueries.append(SubQuery(text, mention.sources, own_dates))
+                subqueries.append(SubQuery(text, mention.outlets, own_dates))
     unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
-    return QueryPlan(question, all_sources, all_dates, unique)
+    return QueryPlan(question, all_outlets, all_dates, unique)

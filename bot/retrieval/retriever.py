@@ -27,7 +27,7 @@ from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.retrieval.ranker import RankerWeights, load_weights
 from bot.types import Hit
-from index.documents import Chunk
+from index.documents import OUTLET_KEY, Chunk
 from index.embedding import Embedder
 from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, load_lexical_index
 from index.sentences import load_sentence_vectors, passage_key, sentences_dir
@@ -124,10 +124,10 @@ class Retriever:
             # Server mode on another machine, or a deleted cache: rebuild it from Chroma once.
             lexical = build_lexical_index([s.chunk for s in collection.iter_all()])
             lexical.save(folder)
-        sources = sorted({s for s in lexical.fields["source"] if s})
+        outlets = sorted({s for s in lexical.fields[OUTLET_KEY] if s})
         years = [t for t in lexical.fields["published_ts"] if t is not None]
-        self.aliases = outlet_aliases(sources)
-        self.sources = sources
+        self.aliases = outlet_aliases(outlets)
+        self.outlets = outlets
         latest = max(years) if years else None
         self.default_year = (
             dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year
@@ -196,23 +196,23 @@ class Retriever:
         plan = self.plan(question)
         vector = self.embedder.embed_query(question)
         pool = _Pool()
-        main = self._rank(0, question, vector, filters, None, (), plan.sources, plan.dates, MAIN_DEPTH, pool)
+        main = self._rank(0, question, vector, filters, None, (), plan.outlets, plan.dates, MAIN_DEPTH, pool)
         lists: list[tuple[float, list[tuple[str, float, float, float]]]] = [(1.0, main)]
         subs = []
         for i, sub in enumerate(plan.subqueries, start=1):
             # Sub-queries are lexical only: on the dev questions embedding them added nothing but latency.
-            ranked = self._rank(i, sub.text, None, filters, sub.sources or None, (), frozenset(), sub.dates,
+            ranked = self._rank(i, sub.text, None, filters, sub.outlets or None, (), frozenset(), sub.dates,
                                 SUB_DEPTH, pool)
             lists.append((SUB_WEIGHT, ranked))
             subs.append(ranked)
         if plan.dates:
             # Articles from the named dates must be candidates even when the wording ranks them low.
-            lists.append((SUB_WEIGHT, self._rank(0, question, vector, filters, plan.sources or None,
+            lists.append((SUB_WEIGHT, self._rank(0, question, vector, filters, plan.outlets or None,
                                                  plan.dates, frozenset(), (), SUB_DEPTH, pool)))
         fused, detail = _fuse(lists)
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)
         candidates = [
-            CandidatePassage(chunk.id, chunk.article_id, chunk.source, chunk.text, fused[chunk.id], chunk.title,
+            CandidatePassage(chunk.id, chunk.article_id, chunk.outlet, chunk.text, fused[chunk.id], chunk.title,
                       bool(plan.dates) and _chunk_in_ranges(chunk, plan.dates))
             for chunk in (pool.chunks[cid] for cid in order[:depth])
         ]
@@ -223,7 +223,7 @@ class Retriever:
         # words ("October", "15", "2023") must not make a passage that mentions 2023 look relevant.
         terms = analyze([self._without_dates(t) for t in [question] + [sub.text for sub in plan.subqueries]])
         sentences = self._sentences
-        clauses = plan.subqueries or (SubQuery(question, plan.sources, plan.dates),)
+        clauses = plan.subqueries or (SubQuery(question, plan.outlets, plan.dates),)
         # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
         clause_vectors = (self.embedder.embed_cached([sub.text for sub in plan.subqueries]) if plan.subqueries
                           else vector[None, :])
@@ -233,15 +233,15 @@ class Retriever:
                   subs=[[(cid, score) for cid, score, _, _ in ranked] for ranked in subs]),
             Counter(pool.chunks[cid].article_id for cid in order),
             {c.chunk_id: pool.dense.get((0, c.chunk_id), 0.0) for c in candidates},
-            plan.sources,
+            plan.outlets,
             terms[0],
             terms[1:],
             self._idf,
-            [sub.sources for sub in plan.subqueries],
+            [sub.outlets for sub in plan.subqueries],
             clause_vectors,
             [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
              for c in candidates],
-            np.array([[(not clause.sources or c.source in clause.sources)
+            np.array([[(not clause.outlets or c.outlet in clause.outlets)
                        and (not clause.dates or _chunk_in_ranges(pool.chunks[c.chunk_id], clause.dates))
                        for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
         )
@@ -259,9 +259,9 @@ class Retriever:
         text: str,
         vector: np.ndarray | None,
         filters: Filters,
-        only_sources: frozenset[str] | None,
+        only_outlets: frozenset[str] | None,
         only_dates: Sequence[DateRange],
-        boost_sources: frozenset[str],
+        boost_outlets: frozenset[str],
         boost_dates: Sequence[DateRange],
         depth: int,
         pool: _Pool,
@@ -269,11 +269,11 @@ class Retriever:
         """(chunk id, fused score, cosine similarity, lexical z) for one query text, best first."""
         collection, lexical = self.collection, self._lexical
         assert lexical is not None
-        restricted = not filters.empty or bool(only_sources) or bool(only_dates)
-        allowed = _mask(lexical.fields, filters, only_sources, only_dates) if restricted else None
+        restricted = not filters.empty or bool(only_outlets) or bool(only_dates)
+        allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
         dense: list[tuple[Chunk, float]] = []
         if vector is not None:
-            dense = self._dense(vector, depth, _where(filters, only_sources, only_dates), allowed)
+            dense = self._dense(vector, depth, _where(filters, only_outlets, only_dates), allowed)
         for chunk, sim in dense:
             pool.chunks[chunk.id] = chunk
             pool.dense[(slot, chunk.id)] = sim
@@ -308,7 +308,7 @@ class Retriever:
                 score = DENSE_WEIGHT * dense_z + (1 - DENSE_WEIGHT) * lexical_z
             else:
                 continue
-            if boost_sources and chunk.source in boost_sources:
+            if boost_outlets and chunk.outlet in boost_outlets:
                 score += OUTLET_BOOST
             if boost_dates and _chunk_in_ranges(chunk, boost_dates):
                 score += DATE_BOOST

@@ -38,7 +38,7 @@ def gather_evidence(answer: Answer) -> list[Evidence]:
 
 def outlet_of(chunk: Chunk) -> str:
     """The outlet name shown for a chunk."""
-    return chunk.source or UNKNOWN_OUTLET
+    return chunk.outlet or UNKNOWN_OUTLET
 
 
 def day_of(iso: str | None) -> date | None:

@@ -62,8 +62,8 @@ def example_questions(
     for chunk in chunks:
         for word in _LOWER_WORD.findall(chunk.text):
             lower[word] = lower.get(word, 0) + 1
-        if chunk.source:
-            outlet_words.update(chunk.source.split())
+        if chunk.outlet:
+            outlet_words.update(chunk.outlet.split())
         for match in _NAME_RUN.finditer(chunk.text):
             name = clean_name(match.group(1))
             if not name:
@@ -85,7 +85,7 @@ def example_questions(
         mentions = names.setdefault(name, _Mentions())
         _note(mentions, chunk)
         if name in chunk.title:
-            mentions.in_titles.add(chunk.source or "")
+            mentions.in_titles.add(chunk.outlet or "")
         if not at_start:
             mentions.mid_sentence += 1
 
@@ -168,7 +168,7 @@ def _note(mentions: _Mentions, chunk: Chunk) -> None:
     mentions.count += 1
     mentions.titles.add(chunk.title)
     mentions.articles.add(chunk.article_id)
-    mentions.outlets.add(chunk.source or "")
+    mentions.outlets.add(chunk.outlet or "")
     if chunk.published_at:
         mentions.days.add(chunk.published_at[:10])
 

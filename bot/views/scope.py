@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.retrieval.filters import Filters
+from index.documents import OUTLET_KEY
 
 # ---------------------------------------------------------------- corpus profile and search scope
 
@@ -28,7 +29,7 @@ def profile_fields(fields: Mapping[str, Sequence[Any]]) -> CorpusProfile:
     """Outlets, categories, dates and counts of an index, from its per-chunk columns (no chunk text read)."""
     stamps = [t for t in fields["published_ts"] if t is not None]
     return CorpusProfile(
-        outlets=tuple(sorted({s for s in fields["source"] if s})),
+        outlets=tuple(sorted({s for s in fields[OUTLET_KEY] if s})),
         categories=tuple(sorted({c for c in fields["category"] if c})),
         first_day=_day_of_ts(min(stamps)) if stamps else None,
         last_day=_day_of_ts(max(stamps)) if stamps else None,
@@ -40,9 +41,9 @@ def profile_fields(fields: Mapping[str, Sequence[Any]]) -> CorpusProfile:
 def describe_scope(filters: Filters, profile: CorpusProfile) -> str:
     """What a search covered, e.g. "searched 3 of 9 outlets (A, B, C), Oct–Nov 2023"."""
     total = len(profile.outlets)
-    if filters.sources:
-        n = len(filters.sources)
-        names = ", ".join(filters.sources[:3]) + (f" and {n - 3} more" if n > 3 else "")
+    if filters.outlets:
+        n = len(filters.outlets)
+        names = ", ".join(filters.outlets[:3]) + (f" and {n - 3} more" if n > 3 else "")
         outlets = f"{n} of {total} outlets ({names})"
     else:
         outlets = f"all {total} outlets" if total != 1 else "the only outlet"
