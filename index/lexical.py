@@ -115,8 +115,3 @@ def load_lexical_index(folder: Path) -> LexicalIndex | None:
     ids = json.loads((folder / _IDS_FILE).read_text())
     fields = json.loads((folder / _FIELDS_FILE).read_text())
     return LexicalIndex(bm25=bm25, ids=ids, fields=fields)
-
-
-def lexical_dir(store_dir: Path, collection_name: str) -> Path:
-    """Where the BM25 index of one index generation lives."""
-    return Path(store_dir) / "lexical" / collection_name

@@ -1,16 +1,15 @@
-"""Sync the index with the corpus: load, chunk, embed what changed, write a new view, switch.
+"""Sync the index with the corpus: load, chunk, embed what changed, write a new snapshot, switch.
 
 An incremental sync writes only the chunks of new and changed articles, as a delta layered over the
-previous base (see index/store.py); once deltas hold more than COMPACT_SHARE of the index the sync
-merges everything into a new base, reusing the stored embeddings. Either way the new view becomes
-visible in one pointer write, after it is complete.
+previous base (see index/collection.py); once deltas hold more than COMPACT_SHARE of the index the sync
+merges everything into a new base, reusing the stored embeddings. Either way the new snapshot becomes
+visible in one pointer write, after it is complete (index/snapshot.py).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,25 +19,23 @@ from pathlib import Path
 import numpy as np
 
 from index.chunking import split_into_chunks
+from index.collection import ChunkCollection, StoredChunk
 from index.documents import Article, Chunk
 from index.embedding import Embedder
 from index.errors import NothingToIndexError, RebuildBusyError, StoreError
-from index.lexical import build_lexical_index, lexical_dir
+from index.lexical import build_lexical_index
 from index.loaders import LoadResult, Skipped, load_articles
 from index.sentences import (
     SentenceVectors,
     collect_sentence_vectors,
     embedding_text,
-    load_sentence_vectors,
     passage_key,
     passage_spans,
-    sentences_dir,
     text_key,
 )
 from index.settings import Settings
-from index.store import ChunkCollection, Store, StoredChunk, check_model, open_store
-
-ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
+from index.snapshot import ProgressFn, SnapshotFiles, SnapshotWriter, drop_stale
+from index.store import Store, check_model, open_store
 
 # Merge the deltas into a new base once they hold this share of the chunks (or hide this share of the
 # base's articles): keeps queries to two small lookups while a sync stays proportional to what changed.
@@ -106,18 +103,18 @@ def _no_lease() -> Iterator[Callable[[], None]]:
 
 @dataclass
 class _Previous:
-    """What the previous view holds, per article id: content hash, corpus file and stored chunks."""
+    """What the active snapshot holds, per article id: content hash, corpus file and stored chunks."""
 
     base: dict[str, list[StoredChunk]] = field(default_factory=dict)
     delta: dict[str, list[StoredChunk]] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
 
     @staticmethod
-    def read(view: ChunkCollection) -> _Previous:
-        previous = _Previous(hidden=set(view.hidden))
-        for stored in view.iter_all(layer="base"):
+    def read(active: ChunkCollection) -> _Previous:
+        previous = _Previous(hidden=set(active.hidden))
+        for stored in active.iter_all(layer="base"):
             previous.base.setdefault(stored.chunk.article_id, []).append(stored)
-        for stored in view.iter_all(with_embeddings=True, layer="delta"):
+        for stored in active.iter_all(with_embeddings=True, layer="delta"):
             previous.delta.setdefault(stored.chunk.article_id, []).append(stored)
         for chunks in (*previous.base.values(), *previous.delta.values()):
             chunks.sort(key=lambda s: s.chunk.n)
@@ -133,7 +130,7 @@ class _Previous:
 
 @dataclass
 class _Plan:
-    """The new view: base articles it keeps, delta chunks it reuses, articles to embed, base ids to hide."""
+    """The new snapshot: base articles it keeps, delta chunks it reuses, articles to embed, base ids to hide."""
 
     from_base: set[str] = field(default_factory=set)
     reused: list[StoredChunk] = field(default_factory=list)
@@ -152,6 +149,7 @@ def rebuild_index(
     started = time.perf_counter()
     report = RebuildReport(store=settings.chroma_url or str(settings.store), full=full)
     store_dir = Path(settings.store)
+    files = SnapshotFiles(store_dir)
     with rebuild_lock(store_dir):
         store = open_store(store_dir, settings.chroma_url, create=True)
         with store.rebuild_lease() if store.server else _no_lease() as renew:
@@ -168,35 +166,39 @@ def rebuild_index(
                     f"no usable article found in {settings.corpus} ({loaded.files_seen} files looked at, "
                     f"{len(loaded.skipped)} skipped) — add .md, .txt, .html, .json or .jsonl articles and run again"
                 )
-            previous_view = store.active()
-            if previous_view is not None and not full:
-                check_model(previous_view.metadata, embedder.name, report.store)
-                meta = previous_view.metadata
-                if (meta.get("chunk_tokens"), meta.get("chunk_overlap")) != (
-                    settings.chunk_tokens, settings.chunk_overlap
-                ):
-                    report.note = "chunk size changed since the last build: every article was re-chunked"
-                    previous_view = None
-            if previous_view is None or full:
+            active = None if full else _reusable(store.active(), settings, embedder, report)
+            if active is None:
                 report.full = True
                 plan = _Plan(fresh=list(loaded.articles))
                 report.added = len(loaded.articles)
                 previous = _Previous()
-                write_to = None
             else:
-                previous = _Previous.read(previous_view)
+                previous = _Previous.read(active)
                 plan = _plan(previous, loaded, report)
-                write_to = previous_view
                 if not plan.fresh and not report.removed:
                     report.changed = False
                     report.articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused})
-                    report.chunks = previous_view.count()
-                    _complete_sentences(store_dir, previous_view, embedder, report, tick)
+                    report.chunks = active.count()
+                    _complete_sentences(files, active, embedder, report, tick)
             if report.changed:
-                _write(store, write_to, previous, plan, loaded, settings, embedder, report, tick)
-            _drop_stale(store, store_dir, tick)  # also clears what a killed rebuild left behind
+                _write(store, files, active, previous, plan, loaded, settings, embedder, report, tick)
+            drop_stale(store, files, tick)  # also clears what a killed rebuild left behind
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _reusable(
+    active: ChunkCollection | None, settings: Settings, embedder: Embedder, report: RebuildReport
+) -> ChunkCollection | None:
+    """The active snapshot's chunks when a sync can build on them (same model and chunking), else None."""
+    if active is None:
+        return None
+    check_model(active.metadata, embedder.name, report.store)
+    meta = active.metadata
+    if (meta.get("chunk_tokens"), meta.get("chunk_overlap")) != (settings.chunk_tokens, settings.chunk_overlap):
+        report.note = "chunk size changed since the last build: every article was re-chunked"
+        return None
+    return active
 
 
 def _plan(previous: _Previous, loaded: LoadResult, report: RebuildReport) -> _Plan:
@@ -241,7 +243,8 @@ def _keep(plan: _Plan, article_id: str, found: tuple[str, list[StoredChunk]]) ->
 
 def _write(
     store: Store,
-    previous_view: ChunkCollection | None,
+    files: SnapshotFiles,
+    active: ChunkCollection | None,
     previous: _Previous,
     plan: _Plan,
     loaded: LoadResult,
@@ -250,31 +253,17 @@ def _write(
     report: RebuildReport,
     tick: ProgressFn,
 ) -> None:
-    fresh: list[Chunk] = []
-    for i, article in enumerate(plan.fresh):
-        fresh.extend(split_into_chunks(article, settings.chunk_tokens, settings.chunk_overlap))
-        tick("chunking", i + 1, len(plan.fresh))
+    """Write the new snapshot (a delta over the active one, or a new base) and make it active."""
+    fresh = _chunk(plan.fresh, settings, tick)
     base_chunks = [s for article_id in plan.from_base for s in previous.base[article_id]]
     delta_size = len(plan.reused) + len(fresh)
     total = len(base_chunks) + delta_size
     base_articles = len(previous.base) + len(previous.hidden)
-    compact = previous_view is not None and (
+    report.compacted = active is not None and (
         delta_size > COMPACT_SHARE * total or len(plan.hidden) > COMPACT_SHARE * base_articles
     )
-
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        tick("embedding", done, len(fresh))
-
-    tick("embedding", 0, len(fresh))
-    texts = [embedding_text(c) for c in fresh]
-    vectors, sentence_rows = embedder.embed_passages(texts, [passage_spans(c) for c in fresh], progress=advance)
-    fresh_sentences = {text_key(t): rows for t, rows in zip(texts, sentence_rows)}
+    vectors, fresh_sentences = _embed(fresh, embedder, tick)
     report.embedded_chunks = len(fresh)
-
     articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused}) + len(plan.fresh)
     metadata: dict[str, str | int] = {
         "embedding_model": embedder.name,
@@ -285,46 +274,76 @@ def _write(
         "chunks": total,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    if compact:
-        assert previous_view is not None
-        report.compacted = True
-        keep_ids = {s.chunk.id for s in base_chunks}
-        base_chunks = [s for s in previous_view.iter_all(with_embeddings=True, layer="base") if s.chunk.id in keep_ids]
-        stored = base_chunks + plan.reused
-        generation = store.create_generation(metadata)
-    elif previous_view is not None:
-        stored = list(plan.reused)
-        generation = store.create_generation(metadata, base=previous_view, hidden=sorted(plan.hidden))
-    else:
-        stored = []
-        generation = store.create_generation(metadata)
-    store_dir = Path(settings.store)
-    folder = lexical_dir(store_dir, generation.name)
+    writer, stored, layered_over = _start(store, files, active, base_chunks, plan, report.compacted, metadata)
     try:
         chunks = [s.chunk for s in stored] + fresh
-        files = [s.file for s in stored] + [loaded.files.get(c.article_id) for c in fresh]
+        corpus_files = [s.file for s in stored] + [loaded.files.get(c.article_id) for c in fresh]
         reused_vectors = [s.embedding for s in stored if s.embedding is not None]
         all_vectors = np.vstack([np.stack(reused_vectors), vectors]) if reused_vectors else vectors
         tick("writing", 0, len(chunks))
-        generation.add(chunks, all_vectors, files, progress=lambda n: tick("writing", n, len(chunks)))
+        writer.chunks.add(chunks, all_vectors, corpus_files, progress=lambda n: tick("writing", n, len(chunks)))
         tick("lexical", 0, 1)
-        layered_over = [] if compact else [s.chunk for s in base_chunks]  # base chunks the delta leaves visible
-        build_lexical_index(layered_over + chunks).save(folder)
+        writer.save_lexical(build_lexical_index(layered_over + chunks))
         tick("lexical", 1, 1)
-        earlier = load_sentence_vectors(sentences_dir(store_dir, previous_view.name)) if previous_view else None
-        table = sentence_table(layered_over + chunks, fresh_sentences, earlier, embedder, report, tick)
-        table.save(sentences_dir(store_dir, generation.name))
+        earlier = files.load_sentences(active.name) if active is not None else None
+        writer.save_sentences(sentence_table(layered_over + chunks, fresh_sentences, earlier, embedder, report, tick))
         tick("switching", 0, 1)
-        store.activate(generation)
+        writer.activate()
         tick("switching", 1, 1)
     except BaseException:
-        # Leave the previous view active and remove the half-built collection.
-        store.drop(generation.name)
-        shutil.rmtree(folder, ignore_errors=True)
-        shutil.rmtree(sentences_dir(store_dir, generation.name), ignore_errors=True)
+        writer.discard()  # the previous snapshot stays active
         raise
     report.articles = articles
     report.chunks = total
+
+
+def _start(
+    store: Store,
+    files: SnapshotFiles,
+    active: ChunkCollection | None,
+    base_chunks: list[StoredChunk],
+    plan: _Plan,
+    compact: bool,
+    metadata: dict[str, str | int],
+) -> tuple[SnapshotWriter, list[StoredChunk], list[Chunk]]:
+    """The new snapshot, the stored chunks it copies, and the base chunks its delta leaves visible.
+
+    A first build or a compaction writes a new base (a compaction copies the kept base chunks with their
+    embeddings); a sync writes a delta over the active snapshot's base holding the delta chunks it reuses.
+    """
+    if compact:
+        assert active is not None
+        keep_ids = {s.chunk.id for s in base_chunks}
+        kept = [s for s in active.iter_all(with_embeddings=True, layer="base") if s.chunk.id in keep_ids]
+        return SnapshotWriter.start(store, files, metadata), kept + plan.reused, []
+    if active is not None:
+        writer = SnapshotWriter.start(store, files, metadata, base=active, hidden=sorted(plan.hidden))
+        return writer, list(plan.reused), [s.chunk for s in base_chunks]
+    return SnapshotWriter.start(store, files, metadata), [], []
+
+
+def _chunk(articles: list[Article], settings: Settings, tick: ProgressFn) -> list[Chunk]:
+    """The chunks of the articles to embed."""
+    chunks: list[Chunk] = []
+    for i, article in enumerate(articles):
+        chunks.extend(split_into_chunks(article, settings.chunk_tokens, settings.chunk_overlap))
+        tick("chunking", i + 1, len(articles))
+    return chunks
+
+
+def _embed(chunks: list[Chunk], embedder: Embedder, tick: ProgressFn) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Chunk vectors, and sentence vectors by passage key, from one pass of the model over the chunks."""
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        tick("embedding", done, len(chunks))
+
+    tick("embedding", 0, len(chunks))
+    texts = [embedding_text(c) for c in chunks]
+    vectors, sentence_rows = embedder.embed_passages(texts, [passage_spans(c) for c in chunks], progress=advance)
+    return vectors, {text_key(t): rows for t, rows in zip(texts, sentence_rows)}
 
 
 def sentence_table(
@@ -335,7 +354,7 @@ def sentence_table(
     report: RebuildReport,
     tick: ProgressFn,
 ) -> SentenceVectors:
-    """Sentence vectors of every visible chunk: just embedded, kept from the last view, or embedded now.
+    """Sentence vectors of every visible chunk: just embedded, kept from the last snapshot, or embedded now.
 
     The last case covers indexes built before sentence vectors existed: their chunks go through the model
     once more (their stored chunk vectors are left as they are).
@@ -360,32 +379,16 @@ def sentence_table(
 
 
 def _complete_sentences(
-    store_dir: Path, view: ChunkCollection, embedder: Embedder, report: RebuildReport, tick: ProgressFn
+    files: SnapshotFiles, chunks: ChunkCollection, embedder: Embedder, report: RebuildReport, tick: ProgressFn
 ) -> None:
-    """Add sentence vectors to a view that lacks some (built by an earlier version), in place."""
-    folder = sentences_dir(store_dir, view.name)
-    earlier = load_sentence_vectors(folder)
-    # A table is written for exactly its view's chunks: one entry per chunk means complete, without reading
+    """Add sentence vectors to a snapshot that lacks some (built by an earlier version), in place."""
+    earlier = files.load_sentences(chunks.name)
+    # A table is written for exactly its snapshot's chunks: one entry per chunk means complete, without reading
     # every chunk back from Chroma on each sync that finds nothing to do (fewer entries: identical texts).
-    if earlier is not None and len(earlier.slots) == view.count():
+    if earlier is not None and len(earlier.slots) == chunks.count():
         return
-    chunks = [s.chunk for s in view.iter_all()]
-    if earlier is not None and all(passage_key(c) in earlier for c in chunks):
+    visible = [s.chunk for s in chunks.iter_all()]
+    if earlier is not None and all(passage_key(c) in earlier for c in visible):
         return
-    sentence_table(chunks, {}, earlier, embedder, report, tick).save(folder)
+    files.save_sentences(chunks.name, sentence_table(visible, {}, earlier, embedder, report, tick))
     report.note = report.note or "added the sentence vectors the ranker uses to this index (built by an older version)"
-
-
-def _drop_stale(store: Store, store_dir: Path, tick: ProgressFn) -> None:
-    """Remove collections, BM25 and sentence folders no retained view uses (the replaced view survives a sync)."""
-    stale = store.stale_generations()
-    tick("cleanup", 0, len(stale))
-    for i, name in enumerate(stale):
-        store.drop(name)
-        tick("cleanup", i + 1, len(stale))
-    retained = store.retained_views()
-    for root in (store_dir / "lexical", store_dir / "sentences"):
-        if root.is_dir():
-            for folder in root.iterdir():
-                if folder.name not in retained:
-                    shutil.rmtree(folder, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Per-sentence vectors of every indexed passage, kept beside the BM25 index of each index generation.
+"""Per-sentence vectors of every indexed passage, kept beside the BM25 index of each index snapshot.
 
 The ranker asks which sentence of a passage means what a clause of the question asks (bot/ranking.py).
 Embedding every sentence on its own would double the model's work per rebuild; instead each sentence's
@@ -115,11 +115,6 @@ def collect_sentence_vectors(parts: Iterable[Mapping[str, np.ndarray]], dim: int
             rows += len(vectors)
     table = np.vstack(blocks) if blocks else np.zeros((0, dim), dtype=np.float16)
     return SentenceVectors(vectors=table, slots=slots)
-
-
-def sentences_dir(store_dir: Path, collection_name: str) -> Path:
-    """Where the sentence vectors of one index generation live (beside its BM25 folder)."""
-    return Path(store_dir) / "sentences" / collection_name
 
 
 def load_sentence_vectors(folder: Path) -> SentenceVectors | None:

@@ -1,4 +1,4 @@
-"""Helpers for the index lifecycle tests: a corpus big enough for deltas, and views read back."""
+"""Helpers for the index lifecycle tests: a corpus big enough for deltas, and snapshots read back."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-from index.lexical import lexical_dir, load_lexical_index
-from index.sentences import load_sentence_vectors, passage_key, sentences_dir
+from index.sentences import passage_key
 from index.settings import Settings
+from index.snapshot import SnapshotFiles
 from index.store import Store, open_store
 from tests.conftest import FIXTURE_CORPUS
 
@@ -49,38 +49,38 @@ def make_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
-def view_texts(store: Store) -> dict[str, str]:
-    """Chunk id -> text of every chunk the active view serves."""
-    view = store.require_active()
-    texts = {s.chunk.id: s.chunk.text for s in view.iter_all()}
-    assert view.count() == len(texts)
+def active_texts(store: Store) -> dict[str, str]:
+    """Chunk id -> text of every chunk the active snapshot serves."""
+    chunks = store.require_active()
+    texts = {s.chunk.id: s.chunk.text for s in chunks.iter_all()}
+    assert chunks.count() == len(texts)
     return texts
 
 
 def assert_lexical_in_step(settings: Settings) -> None:
-    """The BM25 index and the sentence vectors of the active view hold exactly the view's chunks."""
+    """The BM25 index and the sentence vectors of the active snapshot hold exactly its chunks."""
     store = open_store(settings.store, settings.chroma_url)
-    view = store.require_active()
-    lexical = load_lexical_index(lexical_dir(settings.store, view.name))
+    chunks = store.require_active()
+    lexical = SnapshotFiles(settings.store).load_lexical(chunks.name)
     assert lexical is not None
-    assert sorted(lexical.ids) == sorted(view_texts(store))
-    sentences = load_sentence_vectors(sentences_dir(settings.store, view.name))
+    assert sorted(lexical.ids) == sorted(active_texts(store))
+    sentences = SnapshotFiles(settings.store).load_sentences(chunks.name)
     assert sentences is not None
-    assert set(sentences.slots) == {passage_key(s.chunk) for s in view.iter_all()}
+    assert set(sentences.slots) == {passage_key(s.chunk) for s in chunks.iter_all()}
 
 
 def lexical_finds(settings: Settings, word: str) -> list[str]:
-    """Chunk ids the active view's BM25 index returns for `word`."""
+    """Chunk ids the active snapshot's BM25 index returns for `word`."""
     store = open_store(settings.store, settings.chroma_url)
-    lexical = load_lexical_index(lexical_dir(settings.store, store.require_active().name))
+    lexical = SnapshotFiles(settings.store).load_lexical(store.require_active().name)
     assert lexical is not None
     return [lexical.ids[i] for i, _ in lexical.search(word, 5)]
 
 
 def assert_clean(settings: Settings) -> None:
-    """Nothing left over: no stale collection, and one BM25 and one sentence folder per retained view."""
+    """Nothing left over: no stale collection, and one BM25 and one sentence folder per retained snapshot."""
     store = open_store(settings.store, settings.chroma_url)
-    assert store.stale_generations() == []
+    assert store.stale_collections() == []
     folders = {p.name for p in (Path(settings.store) / "lexical").iterdir()}
-    assert folders == store.retained_views()
-    assert {p.name for p in (Path(settings.store) / "sentences").iterdir()} == store.retained_views()
+    assert folders == store.retained_snapshots()
+    assert {p.name for p in (Path(settings.store) / "sentences").iterdir()} == store.retained_snapshots()

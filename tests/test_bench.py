@@ -16,8 +16,9 @@ from bot.lab.bench.indexing import EDIT_SENTENCE, StageClock, copy_corpus, edit_
 from bot.lab.bench.run import pick_questions
 from bot.lab.bench.scale import MANIFEST, copy_chunks, replicated_lexical_index
 from index.chunking import split_into_chunks
-from index.lexical import build_lexical_index, lexical_dir, load_lexical_index
+from index.lexical import build_lexical_index
 from index.loaders import load_articles
+from index.snapshot import SnapshotFiles
 from index.store import open_store
 from tests.conftest import FIXTURE_CORPUS, ROOT, run_module
 
@@ -106,9 +107,9 @@ def test_json_figures(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
 def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
     work, _, _ = bench_run
     base = {s.chunk.id: s for s in open_store(work / "x1").require_active().iter_all(with_embeddings=True)}
-    view = open_store(work / "scale-2").require_active("all-MiniLM-L6-v2-onnx-int8")
-    scaled = {s.chunk.id: s for s in view.iter_all(with_embeddings=True)}
-    assert view.count() == len(scaled) == 2 * len(base) == 2 * FIXTURE_CHUNKS
+    chunks = open_store(work / "scale-2").require_active("all-MiniLM-L6-v2-onnx-int8")
+    scaled = {s.chunk.id: s for s in chunks.iter_all(with_embeddings=True)}
+    assert chunks.count() == len(scaled) == 2 * len(base) == 2 * FIXTURE_CHUNKS
     for cid, original in base.items():
         article_id, n = cid.rsplit(":", 1)
         copy = scaled[f"{article_id}~1:{n}"]
@@ -120,7 +121,7 @@ def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[st
         assert np.allclose(same, original.embedding)  # copy 0 is the real chunk
         assert np.linalg.norm(copy.embedding) == pytest.approx(1.0, abs=1e-5)
         assert 0.9 < float(copy.embedding @ original.embedding) < 0.9999
-    lexical = load_lexical_index(lexical_dir(work / "scale-2", view.name))
+    lexical = SnapshotFiles(work / "scale-2").load_lexical(chunks.name)
     assert lexical is not None and sorted(lexical.ids) == sorted(scaled)
     assert json.loads((work / "scale-2" / MANIFEST).read_text())["chunks"] == 2 * FIXTURE_CHUNKS
 

@@ -30,7 +30,7 @@ from index.settings import Settings
 from index.store import open_store
 from tests.chroma_server import Backend, backend_fixture  # noqa: F401  (embedded store and Chroma server)
 from tests.conftest import ROOT
-from tests.index_helpers import assert_clean, assert_lexical_in_step, make_corpus, view_texts
+from tests.index_helpers import active_texts, assert_clean, assert_lexical_in_step, make_corpus
 
 CHILD = ROOT / "tests" / "rebuild_child.py"
 FERRY = "# Ferry strike ends\n\nFerry workers in Port Elling ended a two-day strike, said Oswin Drabble.\n"
@@ -81,7 +81,7 @@ def change_corpus(corpus: Path) -> None:
 def assert_old_index(settings: Settings, embedder: Embedder, before: str) -> None:
     store = open_store(settings.store, settings.chroma_url)
     assert store.active_name() == before
-    texts = view_texts(store)
+    texts = active_texts(store)
     assert len(texts) == 37
     assert any("about 180 glaciers" in t for t in texts.values()) and any("Mira Holt" in t for t in texts.values())
     assert not any("Drabble" in t for t in texts.values())
@@ -91,7 +91,7 @@ def assert_old_index(settings: Settings, embedder: Embedder, before: str) -> Non
 
 def assert_new_index(settings: Settings, embedder: Embedder) -> None:
     store = open_store(settings.store, settings.chroma_url)
-    texts = view_texts(store)
+    texts = active_texts(store)
     assert len(texts) == 37
     assert any("about 190 glaciers" in t for t in texts.values()) and not any("Mira Holt" in t for t in texts.values())
     assert_lexical_in_step(settings)
@@ -155,12 +155,12 @@ def test_sigkill_while_writing_a_whole_index(tmp_path: Path, embedder: Embedder,
         with pytest.raises(NoIndexError, match="run `python -m index rebuild`"):
             store.require_active()
     else:
-        # Whichever view is active (the old one, or the new one if the kill came after the switch) is whole.
+        # Whichever snapshot is active (the old one, or the new one if the kill came after the switch) is whole.
         assert active == before or not store.require_active().layered
-        assert len(view_texts(store)) == 37
+        assert len(active_texts(store)) == 37
     report = rebuild_index(settings, embedder)
     assert report.articles == 37
-    assert len(view_texts(store)) == 37
+    assert len(active_texts(store)) == 37
     assert_lexical_in_step(settings)
     assert_clean(settings)
 
@@ -282,7 +282,7 @@ def test_bad_input_is_skipped_with_reasons_and_never_aborts(tmp_path: Path, back
     assert lines[lines.index("Warnings:") + 1:] == [
         "  latin1.txt: not UTF-8: read as cp1250; convert it to UTF-8 to be sure"
     ]
-    texts = view_texts(open_store(tmp_path / "store", backend.url))
+    texts = active_texts(open_store(tmp_path / "store", backend.url))
     assert sorted(texts.values()) == [good, "Café owners in München said prices rose."]
 
 
@@ -295,6 +295,6 @@ def test_file_vanishing_mid_rebuild_is_skipped(tmp_path: Path, embedder: Embedde
         out = resume(proc)
     assert "skipped glacier-study.txt: file disappeared while the corpus was being read\n" in out
     assert "done added=0 updated=0 removed=1\n" in out
-    texts = view_texts(open_store(settings.store, settings.chroma_url))
+    texts = active_texts(open_store(settings.store, settings.chroma_url))
     assert len(texts) == 36 and not any("glaciers" in t for t in texts.values())
     assert_lexical_in_step(settings)

@@ -10,20 +10,20 @@ import pytest
 
 from index.embedding import Embedder
 from index.errors import ModelMismatchError, NoIndexError, NothingToIndexError, RebuildBusyError
-from index.lexical import lexical_dir
 from index.rebuild import RebuildReport, rebuild_index, rebuild_lock
 from index.settings import Settings
+from index.snapshot import SnapshotFiles
 from index.store import open_store
 from tests.chroma_server import Backend, backend_fixture  # noqa: F401  (embedded store and Chroma server)
 from tests.conftest import FIXTURE_CORPUS
 from tests.index_helpers import (
     TOWNS,
+    active_texts,
     assert_clean,
     assert_lexical_in_step,
     lexical_finds,
     make_corpus,
     town_article,
-    view_texts,
     write_towns,
 )
 
@@ -63,7 +63,7 @@ def test_fixture_rebuild_report(fixture_index: tuple[Settings, RebuildReport]) -
     assert (info.articles, info.chunks, info.dimension) == (7, 7, 384)
     assert info.embedding_model == "all-MiniLM-L6-v2-onnx-int8"
     assert (info.chunk_tokens, info.chunk_overlap) == (300, 40)
-    assert (lexical_dir(settings.store, info.collection) / "chunk_ids.json").exists()
+    assert (SnapshotFiles(settings.store).lexical_dir(info.collection) / "chunk_ids.json").exists()
 
 
 def counts(report: RebuildReport) -> tuple[int, int, int, int, int]:
@@ -91,9 +91,9 @@ def test_incremental_sync_embeds_only_what_changed(tmp_path: Path, embedder: Emb
     report = rebuild_index(settings, embedder)
     assert counts(report) == (1, 1, 1, 35, 2)
     assert (report.articles, report.chunks, report.full, report.compacted) == (37, 37, False, False)
-    view = store.require_active()
-    assert view.layered and view.base_name == base  # only the two new chunks were written
-    texts = view_texts(store)
+    active = store.require_active()
+    assert active.layered and active.base_name == base  # only the two new chunks were written
+    texts = active_texts(store)
     assert len(texts) == 37
     assert any("about 190 glaciers" in t for t in texts.values())
     assert not any("about 180 glaciers" in t for t in texts.values())
@@ -102,9 +102,9 @@ def test_incremental_sync_embeds_only_what_changed(tmp_path: Path, embedder: Emb
     assert_lexical_in_step(settings)
     assert lexical_finds(settings, "Holt") == []
     assert len(lexical_finds(settings, "Drabble")) == 1
-    hit = view.query(embedder.embed_query("ferry workers strike"), 1)[0][0]
+    hit = active.query(embedder.embed_query("ferry workers strike"), 1)[0][0]
     assert hit.title == "Ferry strike ends"
-    assert [c.title for c in view.get([hit.id])] == ["Ferry strike ends"]
+    assert [c.title for c in active.get([hit.id])] == ["Ferry strike ends"]
     assert_clean(settings)
 
     # A second sync reuses the delta's embeddings and hides one more base article.
@@ -115,23 +115,23 @@ def test_incremental_sync_embeds_only_what_changed(tmp_path: Path, embedder: Emb
     (corpus / "new.md").write_text(ferry.format("three"))
     second = rebuild_index(settings, embedder)
     assert counts(second) == (0, 2, 1, 34, 2)
-    view = store.require_active()
-    assert view.layered and view.base_name == base
-    texts = view_texts(store)
+    active = store.require_active()
+    assert active.layered and active.base_name == base
+    texts = active_texts(store)
     assert len(texts) == 36
     assert any("999 shelves" in t for t in texts.values())
     assert not any(TOWNS[4] in t for t in texts.values())
     assert any("three-day strike" in t for t in texts.values()) and not any("two-day" in t for t in texts.values())
     assert_lexical_in_step(settings)
     assert lexical_finds(settings, TOWNS[4]) == []
-    assert not any(TOWNS[4] in c.text for c, _ in view.query(embedder.embed_query(f"{TOWNS[4]} library"), 36))
+    assert not any(TOWNS[4] in c.text for c, _ in active.query(embedder.embed_query(f"{TOWNS[4]} library"), 36))
     assert_clean(settings)
 
     # A removed base article comes back: served from the delta, not from the (hidden) base copy.
     write_towns(corpus, [town_article(i) for i in range(len(TOWNS))])
     third = rebuild_index(settings, embedder)
     assert counts(third) == (1, 1, 0, 35, 2)
-    texts = view_texts(store)
+    texts = active_texts(store)
     assert len(texts) == 37 and sum(TOWNS[4] in t for t in texts.values()) == 1
     assert_lexical_in_step(settings)
     assert_clean(settings)
@@ -147,13 +147,13 @@ def test_many_changes_compact_into_a_new_base(tmp_path: Path, embedder: Embedder
     write_towns(corpus, [town_article(i, shelves=500 + i) if i < 9 else town_article(i) for i in range(len(TOWNS))])
     report = rebuild_index(settings, embedder)
     assert counts(report) == (0, 9, 0, 28, 9) and report.compacted and not report.full
-    view = store.require_active()
-    assert not view.layered and view.name != base
-    texts = view_texts(store)
+    active = store.require_active()
+    assert not active.layered and active.name != base
+    texts = active_texts(store)
     assert len(texts) == 37 and sum("shelves on Monday" in t and " 50" in t for t in texts.values()) == 9
     assert_lexical_in_step(settings)
     assert_clean(settings)
-    assert store.retained_views() == {view.name, base}  # the replaced view outlives one sync for readers
+    assert store.retained_snapshots() == {active.name, base}  # the replaced snapshot outlives one sync for readers
 
 
 def test_full_rebuild_re_embeds_everything(tmp_path: Path, embedder: Embedder, backend: Backend) -> None:
@@ -164,7 +164,7 @@ def test_full_rebuild_re_embeds_everything(tmp_path: Path, embedder: Embedder, b
     report = rebuild_index(settings, embedder, full=True)
     assert counts(report) == (36, 0, 0, 0, 36) and report.full
     store = open_store(settings.store, settings.chroma_url)
-    assert not store.require_active().layered and len(view_texts(store)) == 36
+    assert not store.require_active().layered and len(active_texts(store)) == 36
     assert_lexical_in_step(settings)
     assert_clean(settings)
 
@@ -180,7 +180,7 @@ def test_failed_rebuild_leaves_previous_index(tmp_path: Path, embedder: Embedder
         rebuild_index(settings, FailingEmbedder(embedder, embedder.name))  # type: ignore[arg-type]
     assert store.active_name() == before
     assert store.require_active().count() == 37
-    assert store.stale_generations() == []
+    assert store.stale_collections() == []
     report = rebuild_index(settings, embedder)
     assert counts(report) == (1, 0, 0, 37, 1)
 
@@ -222,14 +222,14 @@ def test_unreadable_file_keeps_its_articles_deleted_file_drops_them(
         "(see Skipped); fix or delete those files"
     )
     store = open_store(settings.store, settings.chroma_url)
-    texts = view_texts(store)
+    texts = active_texts(store)
     assert len(texts) == 36 and sum("public library" in t for t in texts.values()) == 30
     assert_lexical_in_step(settings)
 
     (corpus / "towns.jsonl").unlink()
     report = rebuild_index(settings, embedder)
     assert counts(report) == (0, 0, 30, 4, 0) and report.kept == 2
-    assert len(view_texts(store)) == 6
+    assert len(active_texts(store)) == 6
 
 
 def test_missing_index_says_what_to_do(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from bot.retrieval import retriever as retriever_module
 from bot.retrieval.filters import Filters
 from bot.retrieval.fusion import spread_over_articles
 from bot.retrieval.retriever import Retriever
+from index.collection import ChunkCollection
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.rebuild import RebuildReport, rebuild_index
 from index.settings import Settings
-from index.store import ChunkCollection
 from tests.conftest import FIXTURE_CORPUS
 
 

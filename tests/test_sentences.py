@@ -1,4 +1,4 @@
-"""Sentence vectors: the regex split, late pooling in the embedder, the per-generation table, old indexes."""
+"""Sentence vectors: the regex split, late pooling in the embedder, the per-snapshot table, old indexes."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from index.sentences import (
     passage_key,
     passage_spans,
     quick_sentence_spans,
-    sentences_dir,
     text_key,
 )
 from index.settings import Settings
+from index.snapshot import SnapshotFiles
 from index.store import open_store
 from tests.index_helpers import assert_clean, assert_lexical_in_step, make_corpus
 
@@ -63,7 +63,6 @@ def test_table_round_trip_first_entry_wins(tmp_path: Path) -> None:
     assert loaded.get("k3").shape == (0, 2)  # type: ignore[union-attr]
     assert loaded.get("missing") is None and "k2" in loaded
     assert load_sentence_vectors(tmp_path / "nothing") is None
-    assert sentences_dir(tmp_path, "gen") == tmp_path / "sentences" / "gen"
 
 
 def test_passage_vectors_equal_embed_texts_and_sentences_follow_their_text(embedder: Embedder) -> None:
@@ -105,10 +104,11 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
     first = rebuild_index(settings, embedder)
     assert_lexical_in_step(settings)
     store = open_store(settings.store)
-    view = store.require_active()
-    table = load_sentence_vectors(sentences_dir(settings.store, view.name))
+    active = store.require_active()
+    files = SnapshotFiles(settings.store)
+    table = files.load_sentences(active.name)
     assert table is not None and len(table.slots) == first.chunks == 37
-    shutil.rmtree(sentences_dir(settings.store, view.name))  # as an index built before sentence vectors
+    shutil.rmtree(files.sentences_dir(active.name))  # as an index built before sentence vectors
 
     with caplog.at_level(logging.WARNING, logger="bot.retrieval"):
         retriever = Retriever(settings, embedder)
@@ -117,11 +117,12 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
 
     again = rebuild_index(settings, embedder)
     assert not again.changed and again.embedded_chunks == 37
-    assert retriever._sentences is None
+    assert retriever.snapshot.sentences is None
     retriever.retrieve("ferry strike", k=3)
-    assert retriever._sentences is not None and len(retriever._sentences.slots) == 37  # picked up, no restart
+    sentences = retriever.snapshot.sentences
+    assert sentences is not None and len(sentences.slots) == 37  # picked up, no restart
     assert again.note == "added the sentence vectors the ranker uses to this index (built by an older version)"
-    assert store.active_name() == view.name
+    assert store.active_name() == active.name
     assert_lexical_in_step(settings)
     assert_clean(settings)
     assert rebuild_index(settings, embedder).embedded_chunks == 0  # complete now

@@ -27,12 +27,14 @@ from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.retrieval.ranker import RankerWeights, load_weights
 from bot.types import Hit
+from index.collection import ChunkCollection
 from index.documents import OUTLET_KEY, Chunk
 from index.embedding import Embedder
-from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, load_lexical_index
-from index.sentences import load_sentence_vectors, passage_key, sentences_dir
+from index.lexical import analyze
+from index.sentences import passage_key
 from index.settings import Settings
-from index.store import ChunkCollection, Store, open_store
+from index.snapshot import IndexSnapshot, open_snapshot
+from index.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -112,18 +114,12 @@ class Retriever:
             self.ranker = ranker
         self.store = store or open_store(Path(settings.store), settings.chroma_url)
         self._lock = threading.Lock()
-        self._collection: ChunkCollection | None = None
-        self._lexical: LexicalIndex | None = None
+        self._snapshot: IndexSnapshot | None = None
         self._load()
 
     def _load(self) -> None:
-        collection = self.store.require_active(self.embedder.name)
-        folder = lexical_dir(Path(self.settings.store), collection.name)
-        lexical = load_lexical_index(folder)
-        if lexical is None:
-            # Server mode on another machine, or a deleted cache: rebuild it from Chroma once.
-            lexical = build_lexical_index([s.chunk for s in collection.iter_all()])
-            lexical.save(folder)
+        snapshot = open_snapshot(self.store, Path(self.settings.store), self.embedder.name)
+        lexical = snapshot.lexical
         outlets = sorted({s for s in lexical.fields[OUTLET_KEY] if s})
         years = [t for t in lexical.fields["published_ts"] if t is not None]
         self.aliases = outlet_aliases(outlets)
@@ -133,39 +129,42 @@ class Retriever:
             dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year
         )
         self._position = {cid: i for i, cid in enumerate(lexical.ids)}
-        self._sample = collection.sample_embeddings(CALIBRATION_SAMPLE)
-        self._sentences = load_sentence_vectors(sentences_dir(Path(self.settings.store), collection.name))
-        if self._sentences is None:
+        self._sample = snapshot.chunks.sample_embeddings(CALIBRATION_SAMPLE)
+        if snapshot.sentences is None:
             log.warning("the index at %s has no sentence vectors (built by an older version or on another "
                         "machine): ranking works without them until `python -m index rebuild` adds them",
                         self.settings.chroma_url or self.settings.store)
         self._idf = idf_table(lexical.bm25, len(lexical.ids))
-        self._collection, self._lexical = collection, lexical
+        self._snapshot = snapshot
 
     def refresh(self) -> bool:
-        """Switch to a newer index generation if a rebuild finished; True when it switched."""
+        """Switch to a newer index snapshot if a rebuild finished; True when it switched."""
         name = self.store.active_name()
-        if self._collection is not None and name == self._collection.name:
-            if self._sentences is None:  # a rebuild may have added them to this generation in place
-                self._sentences = load_sentence_vectors(sentences_dir(Path(self.settings.store), name))
+        if self._snapshot is not None and name == self._snapshot.name:
+            if self._snapshot.sentences is None:  # a sync may have added them to this snapshot in place
+                self._snapshot = self._snapshot.with_sentences_reread()
             return False
         with self._lock:
-            if self._collection is None or name != self._collection.name:
+            if self._snapshot is None or name != self._snapshot.name:
                 self._load()
                 return True
         return False
 
     @property
+    def snapshot(self) -> IndexSnapshot:
+        """The index snapshot in use."""
+        assert self._snapshot is not None
+        return self._snapshot
+
+    @property
     def chunk_fields(self) -> dict[str, list[Any]]:
         """Per-chunk article id, outlet, category and publication time, in memory (from the lexical index)."""
-        assert self._lexical is not None
-        return self._lexical.fields
+        return self.snapshot.lexical.fields
 
     @property
     def collection(self) -> ChunkCollection:
-        """The index generation in use."""
-        assert self._collection is not None
-        return self._collection
+        """The chunks (in Chroma) of the snapshot in use."""
+        return self.snapshot.chunks
 
     def plan(self, question: str) -> QueryPlan:
         """How the question will be searched: outlets, dates and sub-queries it names."""
@@ -217,12 +216,12 @@ class Retriever:
             for chunk in (pool.chunks[cid] for cid in order[:depth])
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
-        for cid, sim in self.collection.similarities(missing, vector).items():
+        for cid, sim in self.snapshot.chunks.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
         # The ranker matches content: a date the question names is matched against publication dates, so its
         # words ("October", "15", "2023") must not make a passage that mentions 2023 look relevant.
         terms = analyze([self._without_dates(t) for t in [question] + [sub.text for sub in plan.subqueries]])
-        sentences = self._sentences
+        sentences = self.snapshot.sentences
         clauses = plan.subqueries or (SubQuery(question, plan.outlets, plan.dates),)
         # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
         clause_vectors = (self.embedder.embed_cached([sub.text for sub in plan.subqueries]) if plan.subqueries
@@ -267,8 +266,7 @@ class Retriever:
         pool: _Pool,
     ) -> list[tuple[str, float, float, float]]:
         """(chunk id, fused score, cosine similarity, lexical z) for one query text, best first."""
-        collection, lexical = self.collection, self._lexical
-        assert lexical is not None
+        collection, lexical = self.snapshot.chunks, self.snapshot.lexical
         restricted = not filters.empty or bool(only_outlets) or bool(only_dates)
         allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
         dense: list[tuple[Chunk, float]] = []
@@ -320,8 +318,7 @@ class Retriever:
         self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None
     ) -> list[tuple[Chunk, float]]:
         """The `depth` chunks nearest to `vector` among the `allowed` ones (all when None), best first."""
-        collection, lexical = self.collection, self._lexical
-        assert lexical is not None
+        collection, lexical = self.snapshot.chunks, self.snapshot.lexical
         if allowed is None or where is None:
             return collection.query(vector, depth)
         if len(allowed) <= CHROMA_FILTER_MAX:

@@ -64,8 +64,8 @@ from bot.lab.bench.scale import ScaledStore, build_scaled_store, read_base
 from index.embedding import Embedder, load_embedder
 from index.errors import IndexLayerError
 from index.loaders import load_articles
-from index.sentences import sentences_dir
 from index.settings import Settings, SettingsError, load_settings
+from index.snapshot import SnapshotFiles
 from index.store import open_store
 
 SHARED = SHARED_DATA / "multihop-rag"
@@ -227,10 +227,10 @@ def build_scales(
     console: Console,
 ) -> list[ScaledStore]:
     """The real index (×1) and a synthetic scaled copy of it for every other scale."""
-    view = open_store(base_store).require_active(embed_model)
-    base = read_base(view)
+    real = open_store(base_store).require_active(embed_model)
+    base = read_base(real)
     articles = len({s.chunk.article_id for s in base})
-    stores = [ScaledStore(base_store, 1, articles, len(base), 0.0, True, str(view.metadata.get("built_at")), 0.0)]
+    stores = [ScaledStore(base_store, 1, articles, len(base), 0.0, True, str(real.metadata.get("built_at")), 0.0)]
     for scale in scales:
         if scale == 1:
             continue
@@ -241,15 +241,15 @@ def build_scales(
             def tick(stage: str, done: int, total: int, task: Any = task, scale: int = scale) -> None:
                 bar.update(task, description=f"×{scale}: {stage}", completed=done, total=total)
 
-            built = build_scaled_store(view, work / f"scale-{scale}", scale, noise=noise, seed=seed,
+            built = build_scaled_store(real, work / f"scale-{scale}", scale, noise=noise, seed=seed,
                                        rebuild=rebuild, progress=tick, base=base)
         if built.reused:
             step(console, f"  reused the ×{scale} index built {built.built_at} (it took {built.build_seconds:.0f} s)")
         # Copies keep their text, hence their sentence-vector keys: the real index's table serves them all.
         scaled_name = open_store(built.path).active_name()
         assert scaled_name is not None
-        shutil.copytree(sentences_dir(base_store, view.name), sentences_dir(built.path, scaled_name),
-                        dirs_exist_ok=True)
+        shutil.copytree(SnapshotFiles(base_store).sentences_dir(real.name),
+                        SnapshotFiles(built.path).sentences_dir(scaled_name), dirs_exist_ok=True)
         stores.append(built)
     del base
     gc.collect()

@@ -22,12 +22,16 @@ from typing import Any
 
 import numpy as np
 
+import index.collection
 import index.documents
 import index.lexical
+import index.snapshot
 import index.store
+from index.collection import ChunkCollection, StoredChunk
 from index.documents import Chunk
-from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, lexical_text
-from index.store import ChunkCollection, StoredChunk, open_store
+from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_text
+from index.snapshot import SnapshotFiles, SnapshotWriter
+from index.store import open_store
 
 MANIFEST = "bench-scaled.json"
 # Build metadata carried over from the real index; layering keys (base, hidden) must never be copied.
@@ -51,9 +55,9 @@ class ScaledStore:
     noise: float
 
 
-def read_base(view: ChunkCollection) -> list[StoredChunk]:
+def read_base(chunks: ChunkCollection) -> list[StoredChunk]:
     """Every chunk of the real index with its embedding, in a stable order (by chunk id)."""
-    stored = [s for s in view.iter_all(with_embeddings=True) if s.embedding is not None]
+    stored = [s for s in chunks.iter_all(with_embeddings=True) if s.embedding is not None]
     stored.sort(key=lambda s: s.chunk.id)
     return stored
 
@@ -67,7 +71,7 @@ def fingerprint(base: Sequence[StoredChunk], meta: dict[str, Any], scale: int, n
     for chunk in (s.chunk for s in base):
         digest.update(f"{chunk.id} {chunk.content_hash} {chunk.start} {chunk.end}\n".encode())
     # A change to how chunks are stored or searched lexically, or to this builder, invalidates the copies.
-    for module in (index.store, index.lexical, index.documents):
+    for module in (index.store, index.collection, index.snapshot, index.lexical, index.documents):
         digest.update(Path(inspect.getfile(module)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
@@ -118,7 +122,7 @@ def replicated_lexical_index(base_chunks: Sequence[Chunk], scale: int) -> Lexica
 
 
 def build_scaled_store(
-    base_view: ChunkCollection,
+    real: ChunkCollection,
     out: Path,
     scale: int,
     *,
@@ -128,13 +132,13 @@ def build_scaled_store(
     progress: ProgressFn | None = None,
     base: Sequence[StoredChunk] | None = None,
 ) -> ScaledStore:
-    """A store at `out` holding `scale` copies of `base_view` (built, or reused when its fingerprint matches)."""
+    """A store at `out` holding `scale` copies of the `real` index (built, or reused when its fingerprint matches)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
-    base = list(base) if base is not None else read_base(base_view)
+    base = list(base) if base is not None else read_base(real)
     if not base:
         raise ValueError("the index to scale holds no chunks")
-    meta = base_view.metadata
+    meta = real.metadata
     wanted = fingerprint(base, meta, scale, noise, seed)
     manifest_path = out / MANIFEST
     if not rebuild and manifest_path.exists():
@@ -158,7 +162,7 @@ def build_scaled_store(
         "synthetic_noise": str(noise),
     })
     store = open_store(out, create=True)
-    generation = store.create_generation(metadata)
+    snapshot = SnapshotWriter.start(store, SnapshotFiles(out), metadata)
     vectors = np.stack([np.asarray(s.embedding, dtype=np.float32) for s in base])
     files = [s.file for s in base]
     base_chunks = [s.chunk for s in base]
@@ -174,14 +178,14 @@ def build_scaled_store(
             if progress is not None:
                 progress("writing", offset + n, total)
 
-        generation.add(chunks, embeddings, files * len(copies), progress=tick)
+        snapshot.chunks.add(chunks, embeddings, files * len(copies), progress=tick)
         written += len(chunks)
     if progress is not None:
         progress("lexical", 0, 1)
-    replicated_lexical_index(base_chunks, scale).save(lexical_dir(out, generation.name))
+    snapshot.save_lexical(replicated_lexical_index(base_chunks, scale))
     if progress is not None:
         progress("lexical", 1, 1)
-    store.activate(generation)
+    snapshot.activate()
     seconds = time.perf_counter() - started
     built_at = str(metadata["built_at"])
     manifest_path.write_text(json.dumps({
