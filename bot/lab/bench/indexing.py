@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,11 +15,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from bot.lab import REPO
+from bot.lab.bench.report import progress_bar, step
 from index.chunking import split_into_chunks
 from index.documents import Article
 from index.embedding import Embedder, resolve_model_path
-from index.loaders import LoadResult
+from index.loaders import LoadResult, load_articles
 from index.rebuild import RebuildReport, rebuild_index
 from index.sentences import embedding_text
 from index.settings import Settings
@@ -217,4 +222,69 @@ def time_incremental(
         "one_article": _summary(one, one_seconds),
         "nothing_changed": _summary(none, none_seconds),
         "cli": {"wall_s": cli_wall, "rebuild_s": float(own.group(1)) if own else None, "edited": other.origin},
+    }
+
+
+def child_env() -> dict[str, str]:
+    """Environment for child processes: no LLM and no Chroma server (the bench measures embedded, extractive)."""
+    drop = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BOT_CHROMA_URL", "BOT_STORE", "BOT_CORPUS")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def measure_indexing(
+    settings: Settings, embedder: Embedder, console: Console, work: Path, st_sample: int
+) -> dict[str, Any]:
+    """Figures 1 and 2: full rebuild against embedding alone, and the incremental sync."""
+    loaded = load_articles(Path(settings.corpus))
+    if not loaded.articles:
+        raise BenchError(f"no usable article in {settings.corpus}: pass --corpus a corpus the index can read")
+    step(console, f"chunking {len(loaded.articles)} articles (split_into_chunks) for the embedding-only baseline")
+    started = time.perf_counter()
+    texts = chunk_texts(loaded.articles, settings)
+    chunk_seconds = time.perf_counter() - started
+    embedder.embed_texts(texts[:embedder.batch_size])  # warm-up: first batches pay one-off allocations
+
+    step(console, f"embedding alone: Embedder.embed_texts over the {len(texts)} chunk texts, "
+                  f"batch {embedder.batch_size}")
+    with progress_bar(console) as bar:
+        task = bar.add_task("embedding only", total=len(texts))
+        embed_seconds = time_embedding(embedder, texts, lambda n: bar.advance(task, n))
+
+    step(console, "full rebuild: index.rebuild.rebuild_index(full=True) in-process, model already loaded")
+    with progress_bar(console) as bar:
+        task = bar.add_task("rebuild", total=None)
+
+        def tick(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"rebuild: {stage}", completed=done, total=total or None)
+
+        full = time_full_rebuild(settings, embedder, tick)
+    if full["chunks"] != len(texts):
+        raise BenchError(f"the rebuild wrote {full['chunks']} chunks but chunking the corpus gives {len(texts)}")
+
+    sample = sample_texts(texts, st_sample)
+    st: dict[str, Any] | None = None
+    if sample:
+        step(console, "sentence-transformers encode(batch_size=32) against Embedder.embed_texts on "
+                      f"{len(sample)} chunks")
+        with progress_bar(console) as bar:
+            task = bar.add_task("sentence-transformers", total=2 * len(sample))
+            st = time_sentence_transformers(embedder, sample, lambda n: bar.advance(task, n))
+        gc.collect()
+
+    step(console, "incremental sync after editing one article (in-process), then with nothing changed, then the CLI")
+    incremental = time_incremental(settings, embedder, loaded, Path(settings.store), work, child_env())
+    return {
+        "method": "in-process index.rebuild.rebuild_index(full=True) with the embedder already loaded",
+        "articles": len(loaded.articles),
+        "chunks": len(texts),
+        "chunking_s": chunk_seconds,
+        "rebuild_s": full["seconds"],
+        "stages": full["stages"],
+        "embed_only_s": embed_seconds,
+        "embed_chunks_per_s": len(texts) / embed_seconds,
+        "batch_size": embedder.batch_size,
+        "overhead_ratio": full["seconds"] / embed_seconds,
+        "sentence_transformers": st,
+        "incremental": incremental,
+        "incremental_ratio": incremental["one_article"]["seconds"] / full["seconds"],
     }
