@@ -1,4 +1,4 @@
-"""The web chat: its API through gradio_client against the app launched as a real process, and its formatting."""
+"""The web chat: its API through gradio_client against app.py launched as a real process, and its formatting."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-import app
 from bot.retrieval.filters import Filters
 from bot.types import GENERATED, NOT_COVERED, Answer, AnswerSentence, Citation
 from bot.views.evidence import Evidence
 from bot.views.timeline import TimelinePoint
+from bot.web import render
+from bot.web.chat_app import ChatApp
+from bot.web.export import answer_markdown
+from bot.web.filters import build_filters, not_covered_hint
+from bot.web.state import Turn, history_pairs
 from index.documents import Chunk
 from index.embedding import Embedder
 from index.settings import Settings
@@ -119,23 +123,23 @@ def _chunk(text: str, **meta: Any) -> Chunk:
 def test_article_html_is_escaped_everywhere() -> None:
     chunk = _chunk('Coach wrote <script>alert("x")</script> here.', title="<b>T</b>",
                    url="javascript:alert(1)", published_at="2023-10-04")
-    card = app.format_card(1, Evidence(1, chunk, True, 0, 11))
+    card = render.format_card(1, Evidence(1, chunk, True, 0, 11))
     assert "<script>" not in card and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in card
     assert "&lt;b&gt;T&lt;/b&gt;" in card and "<b>T</b>" not in card
     assert "javascript:" not in card and "no link recorded" in card  # only http(s) links are ever made
     answer = Answer(question="q", text="Use <img src=x onerror=alert(1)> now [1]", done=True)
-    assert "<img" not in app.format_answer(answer)
-    assert app._user_bubble("<img src=x onerror=alert(1)>")["content"] == "&lt;img src=x onerror=alert(1)&gt;"
-    store = app.format_store([app.Turn(1, "q", Answer(question="q", citations=[Citation(1, chunk, "x", 0, 1)]),
+    assert "<img" not in render.format_answer(answer)
+    assert render.user_bubble("<img src=x onerror=alert(1)>")["content"] == "&lt;img src=x onerror=alert(1)&gt;"
+    store = render.format_store([Turn(1, "q", Answer(question="q", citations=[Citation(1, chunk, "x", 0, 1)]),
                                        "scope", [Evidence(1, chunk, True, 0, 1)])])
     assert "<script>" not in store
-    svg = app.format_timeline(1, [TimelinePoint("a1", "<script>x</script>", "O<i>", date(2023, 10, 4), None, (1,),
+    svg = render.format_timeline(1, [TimelinePoint("a1", "<script>x</script>", "O<i>", date(2023, 10, 4), None, (1,),
                                                 True)], [Evidence(1, chunk, True, 0, 1)])
     assert "<script>" not in svg and "<i>" not in svg and "&lt;script&gt;" in svg
 
 
 def test_markers_link_only_to_known_citations() -> None:
-    assert app.link_markers("A [1, 3] B [9] C [2]", 4, {1, 2, 3}) == (
+    assert render.link_markers("A [1, 3] B [9] C [2]", 4, {1, 2, 3}) == (
         'A <a class="cite" href="#psg-4-1" title="Open passage [1]">[1]</a>'
         '<a class="cite" href="#psg-4-3" title="Open passage [3]">[3]</a> B [9] C '
         '<a class="cite" href="#psg-4-2" title="Open passage [2]">[2]</a>'
@@ -157,7 +161,7 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
         standalone_question="What did the bridge cost?",
         done=True,
     )
-    bubble = app.format_answer(answer, 2, "searched all 3 outlets, Oct 2023")
+    bubble = render.format_answer(answer, 2, "searched all 3 outlets, Oct 2023")
     assert ('It cost 82 million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a> '
             '<span class="unsupported-sentence"><del title="95 is in none of its cited passages">It cost 95 '
             'million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a></del>'
@@ -166,7 +170,7 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
     assert '<p class="note">2 markers pointed at no passage and were dropped.</p>' in bubble
     assert "Searched for: “What did the bridge cost?”" in bubble
     assert "searched all 3 outlets, Oct 2023 · generated answer, each sentence checked against its citations" in bubble
-    markdown = app.answer_markdown(app.Turn(2, "q", answer, "searched all 3 outlets, Oct 2023"))
+    markdown = answer_markdown(Turn(2, "q", answer, "searched all 3 outlets, Oct 2023"))
     assert markdown == (
         "It cost 82 million dollars. [1] ~~It cost 95 million dollars. [1]~~ _(unsupported: 95 is in none of its "
         "cited passages)_\n\n_2 markers pointed at no passage and were dropped._\n\n"
@@ -176,38 +180,32 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
     )
 
 
-def test_history_pairs_read_gradio6_message_parts() -> None:
-    bubble = app.format_answer(
-        Answer(question="q", text="It reopened [1].", citations=[Citation(1, _chunk("x"), "x", 0, 1)], done=True),
-        1, "searched all 2 outlets",
-    )
-    history = [
-        {"role": "user", "content": [{"text": "When did it reopen?", "type": "text"}]},
-        {"role": "assistant", "content": [{"text": bubble, "type": "text"}]},
-        {"role": "user", "content": "Why?"},
+def test_follow_ups_are_read_against_the_turns_in_state() -> None:
+    answer = Answer(question="q", text="It reopened [1].", citations=[Citation(1, _chunk("x"), "x", 0, 1)], done=True)
+    assert history_pairs([Turn(1, "When did it reopen?", answer, "searched all 2 outlets")]) == [
+        ("When did it reopen?", "It reopened [1].")
     ]
-    assert app._history_pairs(history) == [("When did it reopen?", "It reopened [1].")]
 
 
 def test_filters_from_the_side_panel() -> None:
-    filters = app.build_filters(["A"], ["sports"], "2023-10-01", "2023-10-31")
+    filters = build_filters(["A"], ["sports"], "2023-10-01", "2023-10-31")
     assert filters == Filters(outlets=("A",), categories=("sports",), date_from=1696118400, date_to=1698796799)
-    assert app.build_filters(None, None, None, "") == Filters()
+    assert build_filters(None, None, None, "") == Filters()
     with pytest.raises(gr.Error):
-        app.build_filters([], [], "31/10/2023", None)
+        build_filters([], [], "31/10/2023", None)
 
 
 def test_not_covered_answer_bubble() -> None:
     answer = Answer(question="q", text="The indexed articles do not cover this question.", mode=NOT_COVERED,
                     done=True)
-    bubble = app.format_answer(answer, 1, "searched all 6 outlets", app.not_covered_hint(Filters(outlets=("A",))))
+    bubble = render.format_answer(answer, 1, "searched all 6 outlets", not_covered_hint(Filters(outlets=("A",))))
     assert "Nothing relevant within the selected filters" in bubble
     assert "not covered by the index" in bubble
     assert "copy-answer" not in bubble
 
 
 def test_no_index_yet_says_what_to_do(tmp_path: Path, embedder: Embedder) -> None:
-    chat = app.ChatApp(Settings(corpus=Path("corpus"), store=tmp_path / "empty"), embedder)
+    chat = ChatApp(Settings(corpus=Path("corpus"), store=tmp_path / "empty"), embedder)
     assert chat.engine is None and chat.profile is None and chat.examples == []
     assert chat.status_markdown() == "**No index yet.** Click **Rebuild index** to index the articles in corpus."
-    assert "No index yet" in app._placeholder(chat)
+    assert "No index yet" in chat.placeholder()

@@ -4,7 +4,7 @@
 
 Run by `python -m bot.lab.bench` once per index size. In order: import, load the model and the index
 (ChatEngine), answer the first question (cold: time to the first text and to the complete answer), load
-what the web app adds at start (corpus profile, example questions, the Gradio page, as app.py does), then
+what the web app adds at start (corpus profile, example questions, the Gradio page, as bot.web does), then
 answer the warm-up questions and time every other question of FILE (a JSON list of strings) with the
 extractive answerer. Prints `progress DONE TOTAL` lines and, last, `result {json}`.
 """
@@ -16,7 +16,6 @@ import time
 _STARTED = time.perf_counter()  # before the heavy imports: importing is part of a cold start
 
 import argparse
-import importlib
 import json
 import resource
 import sys
@@ -83,11 +82,12 @@ def measure(store: Path, questions: list[str], warmup: int, with_app: bool) -> d
     cold_ttft, cold_total, _ = timed_answer(engine.stream_answer(questions[0]))
     result.update(cold_ttft_ms=cold_ttft * 1000, cold_total_ms=cold_total * 1000, rss_first_answer_mb=peak_rss_mb())
     if with_app:
-        web = importlib.import_module("app")  # the web app's own loading code (a top-level module, not bot/)
+        from bot.web.chat_app import ChatApp  # imported here: the cold start above is the engine's alone
+        from bot.web.page import build_page
 
         app_started = time.perf_counter()
-        chat = web.ChatApp(settings, embedder, engine)
-        web.build_app(chat)
+        chat = ChatApp(settings, embedder, engine)
+        build_page(chat)
         result.update(app_load_s=time.perf_counter() - app_started, app_examples=len(chat.examples))
     result["rss_loaded_mb"] = peak_rss_mb()
     measured = questions[1 + warmup:]
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, required=True, help="index folder to load")
     parser.add_argument("--questions", type=Path, required=True, help="JSON list of questions: cold, warm-up, timed")
     parser.add_argument("--warmup", type=int, default=3, help="untimed questions after the cold one (default 3)")
-    parser.add_argument("--no-app", action="store_true", help="skip what app.py loads beyond the chat engine")
+    parser.add_argument("--no-app", action="store_true", help="skip what the web app loads beyond the chat engine")
     args = parser.parse_args(argv)
     questions = [str(q) for q in json.loads(args.questions.read_text(encoding="utf-8"))]
     if len(questions) < 2 + args.warmup:

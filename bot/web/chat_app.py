@@ -1,0 +1,99 @@
+"""The web app's long-lived state: the engine (None until an index exists), the corpus profile, example questions."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import itertools
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.engine import ChatEngine
+from bot.views.examples import ExampleQuestion, answerable_by, example_questions
+from bot.views.scope import CorpusProfile, profile_fields
+from bot.web import render
+from index.embedding import Embedder
+from index.errors import NoIndexError
+from index.settings import Settings
+
+if TYPE_CHECKING:
+    from gradio.components.chatbot import ExampleMessage
+
+EXAMPLE_SAMPLE = 8000  # chunks read at start to find example questions (the 609-article index has 6,590)
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ChatApp:
+    """What the page needs, loaded once and shared by every session; reloaded after a rebuild."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, engine: ChatEngine | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.engine = engine
+        self.profile: CorpusProfile | None = None
+        self.examples: list[ExampleQuestion] = []
+        self.rebuild_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self.load()
+
+    @property
+    def rebuild_allowed(self) -> bool:
+        """Rebuilding from the page is for local use: only when the chat listens on this machine only."""
+        return _is_local(self.settings.host)
+
+    def load(self) -> None:
+        """Open the engine if needed and read the outlets, categories, dates and example questions."""
+        with self._load_lock:
+            self._load()
+
+    def _load(self) -> None:
+        if self.engine is None:
+            try:
+                self.engine = ChatEngine(self.settings, self.embedder)
+            except NoIndexError:
+                return
+        self.engine.retriever.refresh()
+        self.profile = profile_fields(self.engine.retriever.chunk_fields)
+        # Example questions need chunk text; a bounded sample keeps start-up flat however large the index grows.
+        chunks = [s.chunk for s in itertools.islice(self.engine.retriever.collection.iter_all(), EXAMPLE_SAMPLE)]
+        self.examples = example_questions(chunks, answerable=answerable_by(self.engine))
+
+    def status_markdown(self) -> str:
+        """Index status: articles, chunks, last rebuild, embedding model."""
+        if self.engine is None:
+            return f"**No index yet.** Click **Rebuild index** to index the articles in {self.settings.corpus}."
+        info = self.engine.retriever.store.info()
+        built = info.built_at
+        with contextlib.suppress(ValueError):
+            built = datetime.fromisoformat(built).strftime("%d %b %Y, %H:%M UTC")
+        outlets = len(self.profile.outlets) if self.profile else 0
+        return (
+            f"**{info.articles} articles** from {outlets} outlets, **{info.chunks} passages**  \n"
+            f"Last rebuild: {built}  \nEmbedding model: {info.embedding_model}  \n"
+            f"Corpus: {self.settings.corpus}  \nIndex: {info.location}"
+        )
+
+    def outlet_choices(self) -> list[str]:
+        """The outlets of the index, for the filter."""
+        return list(self.profile.outlets) if self.profile else []
+
+    def category_choices(self) -> list[str]:
+        """The categories of the index, for the filter."""
+        return list(self.profile.categories) if self.profile else []
+
+    def example_messages(self) -> list[ExampleMessage]:
+        """The example questions as the Chatbot offers them."""
+        return [{"text": q.text} for q in self.examples]
+
+    def placeholder(self) -> str:
+        """What the empty chat says (above the example questions)."""
+        return render.placeholder(indexed=self.engine is not None, with_examples=bool(self.examples))

@@ -1,0 +1,260 @@
+"""What happens on the page: each event handler takes the app, the page and the event's inputs, and returns (or,
+streaming, yields) `{component: new value}`; components left out keep their value.
+
+page.py binds `app` and `ui` to them; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+from gradio.components import Component
+
+from bot.errors import BotError
+from bot.types import Answer
+from bot.views.compare import compare_outlets
+from bot.views.evidence import gather_evidence
+from bot.views.quotes import quotes_in
+from bot.views.scope import describe_scope
+from bot.views.timeline import coverage_timeline
+from bot.web import render
+from bot.web.chat_app import ChatApp
+from bot.web.export import write_export
+from bot.web.filters import build_filters, not_covered_hint
+from bot.web.layout import Page
+from bot.web.state import Turn, history_pairs, next_number
+from index.errors import IndexLayerError
+
+if TYPE_CHECKING:
+    from index.rebuild import RebuildReport  # imported when a rebuild runs: the chat starts without the loaders
+
+Updates = dict[Component, Any]
+
+NO_INDEX_TEXT = (
+    "There is no index yet, so there is nothing to search. Open Index on the left and click Rebuild index to "
+    "index the articles in {corpus}, or run python -m index rebuild --corpus {corpus} --store {store} and reload "
+    "this page."
+)
+REBUILD_STAGES = {
+    "reading": "reading articles",
+    "chunking": "splitting into passages",
+    "embedding": "embedding passages",
+    "writing": "writing the index",
+    "lexical": "building the keyword index",
+    "switching": "switching to the new index",
+    "cleanup": "removing old index versions",
+}
+
+
+# ---------------------------------------------------------------- asking
+
+
+def respond(
+    app: ChatApp,
+    ui: Page,
+    message: str,
+    history: list[dict[str, Any]],
+    turns: list[Turn],
+    outlets: list[str] | None,
+    categories: list[str] | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> Iterator[Updates]:
+    """Answer a question: stream the bubble and its sources, then fill the evidence views, store and export."""
+    question = (message or "").strip()
+    if not question:
+        gr.Warning("Type a question first, or pick one of the examples.")
+        return
+    filters = build_filters(outlets, categories, date_from, date_to)  # gr.Error keeps the question in the box
+    history = list(history or [])
+    turns = list(turns or [])
+    number = next_number(turns)
+    history.append(render.user_bubble(question))
+    history.append({"role": "assistant", "content": render.format_answer(Answer(question=question), number)})
+    conversation: Updates = {ui.box: "", ui.chatbot: history, ui.turns: turns}
+    yield conversation | _views(ui, render.WORKING, render.WORKING, render.WORKING, render.WORKING)
+    if app.engine is None:
+        app.load()  # the index may have been built since (`python -m index rebuild`)
+    if app.engine is None or app.profile is None:
+        text = NO_INDEX_TEXT.format(corpus=app.settings.corpus, store=app.settings.store)
+        history[-1] = {"role": "assistant", "content": render.format_error(text)}
+        yield conversation | _empty_views(ui)
+        return
+    scope = describe_scope(filters, app.profile)
+    answer: Answer | None = None
+    try:
+        for answer in app.engine.stream_answer(question, history_pairs(turns), filters=filters):
+            hint = "" if answer.covered or not answer.done else not_covered_hint(filters)
+            history[-1] = {"role": "assistant", "content": render.format_answer(answer, number, scope, hint)}
+            if answer.done:
+                break
+            yield conversation | {ui.sources: render.format_sources(number, answer)}
+    except (IndexLayerError, BotError) as exc:
+        history[-1] = {"role": "assistant", "content": render.format_error(str(exc))}
+        yield conversation | _empty_views(ui)
+        return
+    if answer is None:
+        return
+    turns.append(Turn(number, question, answer, scope, gather_evidence(answer)))
+    yield conversation | _finished(app, ui, turns)
+
+
+def example_text(selection: gr.SelectData) -> str:
+    """The question of the example the user clicked."""
+    value = selection.value
+    return value.get("text", "") if isinstance(value, dict) else str(value)
+
+
+def _views(ui: Page, sources: str, timeline: str, compare: str, quotes: str) -> Updates:
+    return {ui.sources: sources, ui.timeline: timeline, ui.compare: compare, ui.quotes: quotes}
+
+
+def _empty_views(ui: Page) -> Updates:
+    return _views(ui, render.EMPTY_SOURCES, render.EMPTY_TIMELINE, render.EMPTY_COMPARE, render.EMPTY_QUOTES)
+
+
+def _finished(app: ChatApp, ui: Page, turns: list[Turn]) -> Updates:
+    """The views of the last turn's evidence, the passage store and the export of the whole conversation."""
+    turn = turns[-1]
+    answer, evidence, number = turn.answer, turn.evidence, turn.number
+    subject = answer.standalone_question or turn.question
+    columns = compare_outlets(subject, evidence, app.embedder) if answer.covered else []
+    return _views(
+        ui,
+        render.format_sources(number, answer, evidence),
+        render.format_timeline(number, coverage_timeline(evidence) if answer.covered else [], evidence),
+        render.format_compare(number, columns, evidence),
+        render.format_quotes(number, quotes_in(evidence) if answer.covered else []),
+    ) | {
+        ui.store: render.format_store(turns),
+        ui.export: gr.update(value=write_export(turns, app.profile), interactive=True),
+    }
+
+
+# ---------------------------------------------------------------- filters, new chat, page load
+
+
+def describe_filters(
+    app: ChatApp, outlets: list[str] | None, categories: list[str] | None, date_from: str | None, date_to: str | None
+) -> str:
+    """What the next question will search, under the filters ("searched 2 of 5 outlets, Oct 2023")."""
+    if app.profile is None:
+        return "No index yet."
+    try:
+        filters = build_filters(outlets, categories, date_from, date_to)
+    except gr.Error as exc:
+        return f"⚠️ {exc.message}"
+    return "Next question: " + describe_scope(filters, app.profile) + "."
+
+
+def clear_filters(ui: Page) -> Updates:
+    """Empty every filter."""
+    return {ui.outlets: [], ui.categories: [], ui.date_from: None, ui.date_to: None}
+
+
+def new_chat(ui: Page) -> Updates:
+    """Forget the conversation: empty chat, views, passage store; nothing to export."""
+    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: "",
+            ui.export: gr.update(value=None, interactive=False)}
+
+
+def refresh_page(app: ChatApp, ui: Page) -> Updates:
+    """On page load: pick up an index built since start, show its status, outlets, categories and examples."""
+    if app.engine is None:
+        app.load()
+    return _index_loaded(app, ui, app.status_markdown(), describe_filters(app, [], [], None, None))
+
+
+def _index_loaded(app: ChatApp, ui: Page, status: str, scope_note: str) -> Updates:
+    return {
+        ui.status: status,
+        ui.outlets: gr.update(choices=app.outlet_choices()),
+        ui.categories: gr.update(choices=app.category_choices()),
+        ui.chatbot: gr.update(examples=app.example_messages() or None, placeholder=app.placeholder()),
+        ui.scope_note: scope_note,
+    }
+
+
+# ---------------------------------------------------------------- rebuilding the index
+
+
+def rebuild(
+    app: ChatApp, ui: Page, full: bool, *filters: Any, progress: gr.Progress = gr.Progress()  # noqa: B008
+) -> Iterator[Updates]:
+    """Rebuild the index from the corpus, showing progress, then reload what the page shows of it."""
+    if not app.rebuild_allowed:
+        raise gr.Error("Rebuilding from the page is only offered when the chat runs on 127.0.0.1; "
+                       "run `python -m index rebuild` on the server instead.")
+    if not app.rebuild_lock.acquire(blocking=False):
+        raise gr.Error("A rebuild is already running: wait for it to finish.")
+    try:
+        job = _RebuildJob(app, full)
+        yield {ui.status: f"Rebuilding the index from `{app.settings.corpus}`…"}
+        shown = 0.0
+        while (event := job.events.get()) is not None:
+            stage, done, total = event
+            label = REBUILD_STAGES.get(stage, stage)
+            progress((done, total) if total else None, desc=f"{label}…", unit="items")
+            if time.monotonic() - shown > 0.25:
+                shown = time.monotonic()
+                count = f" {done}/{total}" if total else ""
+                yield {ui.status: f"Rebuilding: {label}{count}…"}
+        report = job.result()
+        app.load()
+    finally:
+        app.rebuild_lock.release()
+    status = app.status_markdown() + "\n\n" + rebuild_summary(report)
+    yield _index_loaded(app, ui, status, describe_filters(app, *filters))
+
+
+class _RebuildJob:
+    """The rebuild, run in a thread beside the handler, which turns its progress events into page updates."""
+
+    def __init__(self, app: ChatApp, full: bool) -> None:
+        self.app = app
+        self.full = full
+        self.events: queue.Queue[tuple[str, int, int] | None] = queue.Queue()  # None: finished
+        self.report: RebuildReport | None = None
+        self.error: IndexLayerError | None = None
+        self.worker = threading.Thread(target=self._work, name="rebuild", daemon=True)
+        self.worker.start()
+
+    def _work(self) -> None:
+        from index.rebuild import rebuild_index
+
+        try:
+            self.report = rebuild_index(
+                self.app.settings, self.app.embedder, full=self.full, progress=lambda *event: self.events.put(event)
+            )
+        except IndexLayerError as exc:
+            self.error = exc
+        finally:
+            self.events.put(None)
+
+    def result(self) -> RebuildReport:
+        """The report once the thread is done; a failure as a gr.Error the page shows."""
+        self.worker.join()
+        if self.error is not None:
+            raise gr.Error(str(self.error))
+        if self.report is None:
+            raise RuntimeError("the rebuild stopped without a report: its error is in the server's log")
+        return self.report
+
+
+def rebuild_summary(report: RebuildReport) -> str:
+    """One paragraph on what a rebuild did (Markdown)."""
+    lines = [f"✓ Rebuilt in {report.seconds:.1f} s: {report.articles} articles, {report.chunks} passages"]
+    if report.changed:
+        lines.append(f"({report.added} added, {report.updated} updated, {report.removed} removed, "
+                     f"{report.unchanged} unchanged).")
+    else:
+        lines.append("(nothing had changed).")
+    if report.skipped:
+        lines.append(f"\n\n{len(report.skipped)} file(s) skipped: " + "; ".join(
+            f"`{s.origin}`: {s.reason}" for s in report.skipped[:5]))
+    return " ".join(lines)

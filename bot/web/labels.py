@@ -1,0 +1,53 @@
+"""Plain-text labels shared by the HTML views and the Markdown export: title, dates, answer modes, markers, links."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.types import EXTRACTIVE, GENERATED, Answer, AnswerSentence
+from bot.views.evidence import day_of
+
+TITLE = "News chat"
+MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")  # [1] or [1, 3] in an answer's text
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s); anything else (javascript:, data:) is never linked."""
+    if url and re.match(r"https?://", url.strip(), re.IGNORECASE):
+        return url.strip()
+    return None
+
+
+def nice_day(day: date | None) -> str:
+    """A date as "4 Oct 2023"."""
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
+def dateline(outlet: str | None, published_at: str | None) -> str:
+    """ "Outlet · 4 Oct 2023" (plain text)."""
+    return " · ".join(x for x in (outlet or "", nice_day(day_of(published_at))) if x)
+
+
+def mode_label(answer: Answer) -> str:
+    """How the answer was made, in words."""
+    if not answer.covered:
+        return "not covered by the index"
+    if answer.mode == GENERATED:
+        return "generated answer, each sentence checked against its citations"
+    if answer.mode == EXTRACTIVE:
+        return "extractive answer: verbatim sentences from the articles"
+    return answer.mode
+
+
+def sentence_with_markers(sentence: AnswerSentence) -> str:
+    """The sentence's text, its citations appended as ` [n]` when the text carries no marker of its own."""
+    text = sentence.text.strip()
+    if not MARKER.search(text):
+        text += "".join(f" [{n}]" for n in sentence.citations)
+    return text
+
+
+def marker_numbers(marker: re.Match[str]) -> list[int]:
+    """The passage numbers of one `[n]` / `[n, m]` marker, in order."""
+    return [int(n) for n in re.split(r"\s*,\s*", marker.group(1))]

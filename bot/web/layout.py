@@ -1,0 +1,133 @@
+"""What is on the page: filters and index panel (left), the chat (middle), the evidence views (right).
+
+Element ids (#chat, #question, #sources, #rebuild, …) are what the stylesheet, the passage viewer script and
+the browser tests address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from bot.web.chat_app import ChatApp
+from bot.web.labels import TITLE
+from bot.web.render import EMPTY_COMPARE, EMPTY_QUOTES, EMPTY_SOURCES, EMPTY_TIMELINE
+
+
+@dataclass(frozen=True)
+class Page:
+    """The components the event handlers read and update."""
+
+    # the conversation
+    box: gr.Textbox
+    chatbot: gr.Chatbot
+    turns: gr.State  # list[state.Turn]: the finished turns of this session
+    # the filter panel
+    outlets: gr.Dropdown
+    categories: gr.Dropdown
+    date_from: gr.DateTime
+    date_to: gr.DateTime
+    scope_note: gr.Markdown
+    clear_filters: gr.Button
+    # display and conversation buttons
+    hide_unsupported: gr.Checkbox
+    export: gr.DownloadButton
+    new_chat: gr.Button
+    # the index panel
+    status: gr.Markdown
+    full: gr.Checkbox
+    rebuild: gr.Button
+    # the evidence views, and the hidden holder of every turn's passages
+    sources: gr.HTML
+    timeline: gr.HTML
+    compare: gr.HTML
+    quotes: gr.HTML
+    store: gr.HTML
+
+    @property
+    def filters(self) -> list[gr.Dropdown | gr.DateTime]:
+        """The filter inputs, in the order the handlers take them."""
+        return [self.outlets, self.categories, self.date_from, self.date_to]
+
+
+def create_ui(app: ChatApp, scope_note: str) -> Page:
+    """Lay out the page inside the current gr.Blocks; `scope_note` is what the filters say at first."""
+    gr.Markdown(
+        f"# {TITLE}\nAsk about the articles in your index. Every sentence of an answer cites the passage it "
+        "comes from: click a marker such as **[1]** to read it, with the cited words highlighted.",
+        elem_id="app-title",
+    )
+    turns = gr.State([])
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=250, elem_id="side"):
+            outlets, categories, date_from, date_to, note, clear = _filter_panel(app, scope_note)
+            gr.Markdown("### Display")
+            hide_unsupported = gr.Checkbox(label="Hide unsupported sentences", value=False, elem_id="hide-unsupported")
+            export = gr.DownloadButton(
+                "Export conversation (.md)", value=None, interactive=False, size="sm", elem_id="export"
+            )
+            new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
+            status, full, rebuild = _index_panel(app)
+        with gr.Column(scale=3, min_width=420):
+            chatbot = gr.Chatbot(
+                label="Chat", height=640, render_markdown=False, sanitize_html=True, feedback_options=None,
+                buttons=[], placeholder=app.placeholder(), examples=app.example_messages() or None, elem_id="chat",
+            )
+            box = gr.Textbox(
+                label="Question", placeholder="Ask a question about the articles…", submit_btn=True,
+                elem_id="question", autofocus=True,
+            )
+        with gr.Column(scale=2, min_width=340), gr.Tabs(elem_id="views"):
+            sources, timeline, compare, quotes = _views()
+    store = gr.HTML("", elem_id="passage-store")
+    return Page(
+        box=box, chatbot=chatbot, turns=turns, outlets=outlets, categories=categories, date_from=date_from,
+        date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
+        new_chat=new_chat, status=status, full=full, rebuild=rebuild, sources=sources, timeline=timeline,
+        compare=compare, quotes=quotes, store=store,
+    )
+
+
+def _filter_panel(
+    app: ChatApp, scope_note: str
+) -> tuple[gr.Dropdown, gr.Dropdown, gr.DateTime, gr.DateTime, gr.Markdown, gr.Button]:
+    gr.Markdown("### Filters")
+    outlets = gr.Dropdown(
+        choices=app.outlet_choices(), multiselect=True, label="Outlets", info="Search only these (empty: all)",
+        elem_id="filter-outlets",
+    )
+    categories = gr.Dropdown(
+        choices=app.category_choices(), multiselect=True, label="Categories", elem_id="filter-categories"
+    )
+    with gr.Row():
+        date_from = gr.DateTime(include_time=False, type="string", label="From", elem_id="filter-from")
+        date_to = gr.DateTime(include_time=False, type="string", label="To", elem_id="filter-to")
+    note = gr.Markdown(scope_note, elem_id="scope-note")
+    clear = gr.Button("Clear filters", size="sm", elem_id="clear-filters")
+    return outlets, categories, date_from, date_to, note, clear
+
+
+def _index_panel(app: ChatApp) -> tuple[gr.Markdown, gr.Checkbox, gr.Button]:
+    with gr.Accordion("Index", open=app.engine is None, elem_id="index-panel"):
+        status = gr.Markdown(app.status_markdown(), elem_id="index-status")
+        full = gr.Checkbox(label="Re-embed everything (full rebuild)", value=False)
+        rebuild = gr.Button(
+            "Rebuild index", variant="primary" if app.engine is None else "secondary", size="sm", elem_id="rebuild",
+            interactive=app.rebuild_allowed,
+        )
+        if not app.rebuild_allowed:
+            gr.Markdown("Rebuilding from the page is only offered when the chat runs on 127.0.0.1.")
+    return status, full, rebuild
+
+
+def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML]:
+    with gr.Tab("Sources", id="tab-sources"):
+        sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+    with gr.Tab("Timeline", id="tab-timeline"):
+        timeline = gr.HTML(EMPTY_TIMELINE, elem_id="timeline")
+    with gr.Tab("Compare outlets", id="tab-compare"):
+        compare = gr.HTML(EMPTY_COMPARE, elem_id="compare")
+    with gr.Tab("Quotes", id="tab-quotes"):
+        quotes = gr.HTML(EMPTY_QUOTES, elem_id="quotes")
+    return sources, timeline, compare, quotes

@@ -1,0 +1,57 @@
+"""The Gradio page: the layout (layout.py) wired to the event handlers (handlers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any, Literal
+
+import gradio as gr
+
+from bot.web import handlers
+from bot.web.chat_app import ChatApp
+from bot.web.labels import TITLE
+from bot.web.layout import Page, create_ui
+from bot.web.state import Turn
+
+PRIVATE: Literal["private"] = "private"
+HIDE_UNSUPPORTED_JS = "(hide) => { document.body.classList.toggle('hide-unsupported', hide); return []; }"
+
+
+def build_page(app: ChatApp) -> gr.Blocks:
+    """The chat page over the app's engine (or over no index yet: the page then offers to build one)."""
+    with gr.Blocks(title=TITLE) as demo:
+        ui = create_ui(app, handlers.describe_filters(app, [], [], None, None))
+        create_event_handlers(app, ui, demo)
+    return demo
+
+
+def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
+    """Connect every event of the page to its handler; `app` and `ui` are bound to each handler here."""
+    asked = [ui.box, ui.chatbot, ui.turns, *ui.filters]
+    answered = [ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.compare, ui.quotes, ui.store, ui.export]
+    # The question is the one API endpoint (api_description=False: the docs would show functools.partial's
+    # docstring); the page's other events are private to it.
+    ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond", api_description=False)
+
+    # Gradio hands the clicked example over by the gr.SelectData type hint, which a partial would hide.
+    def respond_example(
+        selection: gr.SelectData, history: list[dict[str, Any]], turns: list[Turn], *filters: Any
+    ) -> Iterator[handlers.Updates]:
+        yield from handlers.respond(app, ui, handlers.example_text(selection), history, turns, *filters)
+
+    ui.chatbot.example_select(respond_example, asked[1:], answered, api_name="respond_example", api_visibility=PRIVATE)
+    for component in ui.filters:
+        component.change(partial(handlers.describe_filters, app), ui.filters, ui.scope_note,
+                         api_name="describe_filters", api_visibility=PRIVATE, queue=False)
+    ui.clear_filters.click(partial(handlers.clear_filters, ui), None, ui.filters, api_name="clear_filters",
+                           api_visibility=PRIVATE, queue=False)
+    reset = answered[1:]
+    ui.new_chat.click(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
+    ui.chatbot.clear(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
+    ui.hide_unsupported.change(None, ui.hide_unsupported, None, js=HIDE_UNSUPPORTED_JS)
+    index_views = [ui.status, ui.outlets, ui.categories, ui.chatbot, ui.scope_note]
+    ui.rebuild.click(partial(handlers.rebuild, app, ui), [ui.full, *ui.filters], index_views, api_name="rebuild",
+                     api_visibility=PRIVATE, concurrency_limit=1)
+    demo.load(partial(handlers.refresh_page, app, ui), None, index_views, api_name="refresh_page",
+              api_visibility=PRIVATE)

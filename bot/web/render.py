@@ -1,0 +1,287 @@
+"""The page's HTML through Jinja2 templates (templates/): answers, source cards, the passage store, evidence views.
+
+Autoescape is on, so text from articles and users is always escaped, in the form html.escape writes it
+(`&quot;`, `&#x27;`); only http(s) links are ever made (labels.safe_url). Python prepares what a view shows, the
+templates hold the markup. A line break in a template, with the indentation after it, is dropped, so the HTML
+comes out on one line as it always has (whitespace matters around inline elements): a space that matters is
+written within a line, or as {{ " " }} at the start of one.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+from bot.types import Answer
+from bot.views.compare import OutletColumn, Statement
+from bot.views.evidence import Evidence, gather_evidence, outlet_of
+from bot.views.quotes import Quote
+from bot.views.scope import month_span
+from bot.views.timeline import TimelinePoint
+from bot.web.export import answer_markdown
+from bot.web.labels import MARKER, dateline, marker_numbers, mode_label, nice_day, safe_url, sentence_with_markers
+from bot.web.plot import timeline_plot
+from bot.web.state import Turn
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class _OneLine(Extension):
+    """Drop each line break of a template and the indentation after it (see the module docstring)."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return re.sub(r"\n\s*", "", source)
+
+
+def _escaped(value: Any) -> Any:
+    """Every printed string, escaped as html.escape does; markup (a macro's output) is left as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value, quote=True))
+    return value
+
+
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    finalize=_escaped,
+    undefined=StrictUndefined,
+    extensions=[_OneLine],
+)
+
+
+def _render(template: str, **context: Any) -> str:
+    return str(_ENV.get_template(template).render(**context))
+
+
+def _macro(template: str, name: str) -> Callable[..., Markup]:
+    macro: Callable[..., Markup] = getattr(_ENV.get_template(template).module, name)
+    return macro
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+def empty_view(text: str) -> str:
+    """A view with nothing to show, saying why or what will appear there."""
+    return str(_macro("notices.html", "empty")(text))
+
+
+EMPTY_SOURCES = empty_view(
+    "Ask a question: the passages behind the answer appear here, the cited span of each highlighted. "
+    "Click a marker such as [1] in the answer, or a card, to read it."
+)
+EMPTY_TIMELINE = empty_view(
+    "The coverage timeline plots the articles behind an answer by publication date and outlet, so you can see "
+    "who reported what, when."
+)
+EMPTY_COMPARE = empty_view(
+    "Outlet comparison puts what each outlet's articles say on your question side by side, every statement cited."
+)
+EMPTY_QUOTES = empty_view(
+    "Quotes lists who said what in the passages behind an answer, with the speaker where the article names one."
+)
+WORKING = empty_view("Working on the answer…")
+
+
+def user_bubble(question: str) -> dict[str, Any]:
+    """The user's message in the chat, as text."""
+    return {"role": "user", "content": str(_macro("notices.html", "question")(question))}
+
+
+def format_error(message: str) -> str:
+    """A bubble for something that went wrong, saying what to do."""
+    return str(_macro("notices.html", "error")(message))
+
+
+def placeholder(indexed: bool, with_examples: bool) -> str:
+    """What the empty chat says: how to get an index, or what to ask (above the example questions)."""
+    return str(_macro("notices.html", "placeholder")(indexed, with_examples))
+
+
+# ---------------------------------------------------------------- the answer bubble
+
+
+def marker_parts(text: str, known: set[int]) -> list[str | int]:
+    """The text cut at its `[n]` / `[n, m]` markers: each known passage number an int (a link), the rest text."""
+    parts: list[str | int] = []
+    last = 0
+    for marker in MARKER.finditer(text):
+        parts.append(text[last : marker.start()])
+        parts.extend(n if n in known else f"[{n}]" for n in marker_numbers(marker))
+        last = marker.end()
+    parts.append(text[last:])
+    return parts
+
+
+def link_markers(text: str, turn: int, known: set[int]) -> str:
+    """The text as HTML, its markers of known passages links to them (`#psg-<turn>-<n>`); unknown numbers stay text."""
+    return str(_macro("markers.html", "linked")(marker_parts(text, known), turn))
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    parts: list[str | int]
+    supported: bool
+    why: str  # why it is not supported
+
+
+def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = "") -> str:
+    """The chat bubble: text with clickable markers, unsupported sentences flagged, notes, scope, copy link."""
+    known = {c.n for c in answer.citations}
+    sentences = [
+        _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
+                  s.note or "its cited passages do not support it")
+        for s in (answer.sentences if answer.done else [])
+    ]
+    standalone = answer.standalone_question
+    rewritten = standalone if standalone and standalone.strip() != answer.question.strip() else None
+    meta = " · ".join(x for x in (scope, mode_label(answer) if answer.done else "answering…") if x)
+    return _render(
+        "answer.html", answer=answer, turn=turn, sentences=sentences, parts=marker_parts(answer.text or "…", known),
+        hint=hint, rewritten=rewritten, meta=meta, copy=answer.done and bool(answer.citations),
+    )
+
+
+# ---------------------------------------------------------------- sources: cards and the passage store
+
+
+@dataclass(frozen=True)
+class _Passage:
+    """A passage as a card or a hidden holder shows it (the data-* attributes static/passage_viewer.js reads)."""
+
+    key: str  # `<turn>-<n>`, what markers link to
+    n: int
+    title: str
+    meta: str
+    url: str  # empty when there is no http(s) link
+    start: int  # the span to highlight
+    end: int
+    where: str
+    text: str
+    label: str  # "cited" or "retrieved"
+
+    @property
+    def highlight(self) -> bool:
+        """Whether the span is a real part of the text."""
+        return 0 <= self.start < self.end <= len(self.text)
+
+
+def _passage(turn: int, ev: Evidence) -> _Passage:
+    chunk = ev.chunk
+    return _Passage(
+        key=f"{turn}-{ev.n}", n=ev.n, title=chunk.title, meta=dateline(outlet_of(chunk), chunk.published_at),
+        url=safe_url(chunk.url) or "", start=ev.start, end=ev.end,
+        where=f"passage {chunk.n + 1} of the article, characters {chunk.start}–{chunk.end}",
+        text=chunk.text, label="cited" if ev.cited else "retrieved",
+    )
+
+
+def format_card(turn: int, ev: Evidence) -> str:
+    """A source card: number, title, outlet, date, link, and the passage with the cited span highlighted."""
+    return str(_macro("passages.html", "card")(_passage(turn, ev)))
+
+
+def format_sources(turn: int, answer: Answer, evidence: Sequence[Evidence] | None = None) -> str:
+    """The Sources tab for an answer: cited passages first, then the other retrieved ones."""
+    evidence = list(evidence) if evidence is not None else gather_evidence(answer)
+    if answer.covered and not evidence:
+        return WORKING
+    passages = [_passage(turn, ev) for ev in evidence]
+    return _render(
+        "sources.html", covered=answer.covered, closest=passages,
+        cited=[p for p in passages if p.label == "cited"], other=[p for p in passages if p.label != "cited"],
+    )
+
+
+def format_store(turns: Sequence[Turn]) -> str:
+    """Hidden holders of every finished turn's passages and copy text, so old markers still open."""
+    held = [
+        {"number": t.number, "markdown": answer_markdown(t), "passages": [_passage(t.number, ev) for ev in t.evidence]}
+        for t in turns
+    ]
+    return _render("store.html", turns=held)
+
+
+# ---------------------------------------------------------------- evidence views
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """An article in the list under the timeline."""
+
+    when: str
+    outlet: str
+    title: str
+    n: int
+    start: int
+    end: int
+    markers: tuple[int, ...]
+    cited: bool
+
+
+def format_timeline(turn: int, points: Sequence[TimelinePoint], evidence: Sequence[Evidence]) -> str:
+    """An SVG plot of the answer's articles by date (x) and outlet (rows); each dot opens its passage."""
+    if not points:
+        return empty_view("No articles to plot: nothing in the index answers this question.")
+    spans = {ev.n: (ev.start, ev.end) for ev in evidence}
+    dated = [p for p in points if p.day is not None]
+    days = [p.day for p in dated if p.day is not None]
+    listed = [
+        _Listed(nice_day(p.day) or "undated", p.outlet, p.title, p.markers[0], *spans.get(p.markers[0], (0, 0)),
+                p.markers, p.cited)
+        for p in points
+    ]
+    return _render(
+        "timeline.html", turn=turn, count=len(points), outlets=len({p.outlet for p in points}),
+        span=month_span(min(days), max(days)) if days else "undated",
+        svg=timeline_plot(dated, spans) if dated else None, items=listed, undated=len(points) - len(dated),
+    )
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One outlet's column of the comparison."""
+
+    outlet: str
+    span: str
+    statements: tuple[Statement, ...]
+    articles: list[str]  # "title (4 Oct 2023)"
+
+
+def format_compare(turn: int, columns: Sequence[OutletColumn], evidence: Sequence[Evidence] = ()) -> str:
+    """Each outlet's statements on the question, side by side, every statement cited."""
+    if not columns:
+        return empty_view("Nothing to compare: no retrieved passage says anything relevant to this question.")
+    shown = {col.outlet for col in columns}
+    silent: dict[str, set[str]] = {}  # outlets retrieved with nothing to say: their article ids
+    for ev in evidence:
+        if outlet_of(ev.chunk) not in shown:
+            silent.setdefault(outlet_of(ev.chunk), set()).add(ev.chunk.article_id)
+    shown_columns = []
+    for col in columns:
+        dates = sorted(d for _, d in col.articles if d)
+        span = month_span(dates[0], dates[-1]) if dates else "undated"
+        articles = [f"{title} ({nice_day(day) or 'undated'})" for title, day in col.articles]
+        shown_columns.append(_Column(col.outlet, span, col.statements, articles))
+    return _render(
+        "compare.html", turn=turn, columns=shown_columns,
+        silent=[(outlet, len(ids)) for outlet, ids in sorted(silent.items())],
+    )
+
+
+def format_quotes(turn: int, quotes: Sequence[Quote]) -> str:
+    """Who said what: every quoted statement in the answer's passages, with its speaker when named."""
+    if not quotes:
+        return empty_view("No quoted statement in the passages behind this answer.")
+    return _render(
+        "quotes.html", turn=turn, named=sum(1 for q in quotes if q.speaker),
+        quotes=[(q, dateline(outlet_of(q.chunk), q.chunk.published_at)) for q in quotes],
+    )

@@ -1,0 +1,101 @@
+// Gradio has no component for inline citations that open a passage: markers and cards are links to
+// `#psg-<turn>-<n>`, and this script opens the passage they name in a dialog, building it from text
+// nodes only (never innerHTML), so nothing from an article can run.  It also copies answers.
+// The passages come from the data-* attributes of bot/web/templates/passages.html; served in the page's
+// <head> by bot/web/server.py.
+(function () {
+  function viewer() {
+    let dlg = document.getElementById('passage-viewer');
+    if (dlg) return dlg;
+    dlg = document.createElement('dialog');
+    dlg.id = 'passage-viewer';
+    dlg.setAttribute('aria-label', 'Cited passage');
+    const close = document.createElement('button');
+    close.className = 'pv-close'; close.type = 'button'; close.textContent = '×';
+    close.setAttribute('aria-label', 'Close');
+    close.addEventListener('click', function () { dlg.close(); });
+    const head = document.createElement('div'); head.className = 'pv-head';
+    const title = document.createElement('div'); title.className = 'pv-title';
+    const meta = document.createElement('div'); meta.className = 'pv-meta';
+    head.append(title, meta);
+    const body = document.createElement('div'); body.className = 'pv-body';
+    const foot = document.createElement('div'); foot.className = 'pv-foot';
+    const link = document.createElement('a'); link.className = 'pv-link';
+    link.target = '_blank'; link.rel = 'noopener noreferrer'; link.textContent = 'Open the original article ↗';
+    const nolink = document.createElement('span'); nolink.className = 'pv-nolink';
+    nolink.textContent = 'No link was recorded for this article.';
+    const where = document.createElement('span'); where.className = 'pv-where';
+    foot.append(link, nolink, where);
+    dlg.append(close, head, body, foot);
+    dlg.addEventListener('click', function (e) { if (e.target === dlg) dlg.close(); });
+    document.body.appendChild(dlg);
+    return dlg;
+  }
+  function safeUrl(url) {
+    try { const u = new URL(url); return (u.protocol === 'http:' || u.protocol === 'https:') ? u.href : ''; }
+    catch (e) { return ''; }
+  }
+  function openPassage(key, start, end) {
+    const holder = document.querySelector('[data-psg="' + key + '"]');
+    if (!holder) return false;
+    const text = holder.querySelector('.passage').textContent;
+    let s = parseInt(start !== undefined && start !== null ? start : holder.dataset.start, 10);
+    let e = parseInt(end !== undefined && end !== null ? end : holder.dataset.end, 10);
+    if (!(s >= 0 && e > s && e <= text.length)) { s = 0; e = 0; }
+    const dlg = viewer();
+    dlg.querySelector('.pv-title').textContent = '[' + holder.dataset.n + '] ' + holder.dataset.title;
+    dlg.querySelector('.pv-meta').textContent = holder.dataset.meta;
+    const body = dlg.querySelector('.pv-body');
+    const mark = document.createElement('mark');
+    mark.textContent = text.slice(s, e);
+    body.replaceChildren(document.createTextNode(text.slice(0, s)), mark, document.createTextNode(text.slice(e)));
+    const url = safeUrl(holder.dataset.url || '');
+    const link = dlg.querySelector('.pv-link');
+    link.hidden = !url; dlg.querySelector('.pv-nolink').hidden = !!url;
+    if (url) link.href = url; else link.removeAttribute('href');
+    dlg.querySelector('.pv-where').textContent = holder.dataset.where || '';
+    if (!dlg.open) dlg.showModal();
+    if (e > s) mark.scrollIntoView({block: 'center'});
+    return true;
+  }
+  function toast(message) {
+    let el = document.getElementById('toast');
+    if (!el) { el = document.createElement('div'); el.id = 'toast'; el.setAttribute('role', 'status');
+               document.body.appendChild(el); }
+    el.textContent = message; el.hidden = false;
+    clearTimeout(el._timer); el._timer = setTimeout(function () { el.hidden = true; }, 2500);
+  }
+  async function copyText(text) {
+    try { await navigator.clipboard.writeText(text); return true; }
+    catch (err) {
+      const area = document.createElement('textarea');
+      area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+      document.body.appendChild(area); area.select();
+      const ok = document.execCommand('copy'); area.remove(); return ok;
+    }
+  }
+  document.addEventListener('click', function (event) {
+    const link = event.target.closest('a[href^="#psg-"], a[href^="#copy-"]');
+    const card = link ? null : event.target.closest('.source-card[data-psg]');
+    if (card && event.target.closest('a[href]')) return;  // the card's own link to the article
+    if (!link && !card) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (card) { openPassage(card.dataset.psg); return; }
+    const href = link.getAttribute('href');
+    if (href.startsWith('#copy-')) {
+      const holder = document.querySelector('[data-copy="' + href.slice(6) + '"]');
+      if (holder) copyText(holder.textContent).then(function (ok) {
+        toast(ok ? 'Answer copied with its references' : 'Copying failed: select the text instead');
+      });
+      return;
+    }
+    if (!openPassage(href.slice(5), link.dataset.start, link.dataset.end)) {
+      toast('This passage is no longer loaded: ask the question again');
+    }
+  }, true);
+  document.addEventListener('keydown', function (event) {
+    const card = event.target.closest && event.target.closest('.source-card[data-psg]');
+    if (card && (event.key === 'Enter' || event.key === ' ')) { event.preventDefault(); openPassage(card.dataset.psg); }
+  });
+})();
