@@ -13,6 +13,7 @@ import numpy as np
 
 from index.errors import EmbeddingModelError
 from index.settings import DEFAULT_EMBED_MODEL, TORCH_EMBED_MODEL
+from index.text import Span
 
 ProgressFn = Callable[[int], None]
 
@@ -55,9 +56,6 @@ def resolve_model_path(name: str) -> Path:
         f"set BOT_EMBED_MODEL={TORCH_EMBED_MODEL} for the PyTorch model, "
         f"or leave BOT_EMBED_MODEL unset to use {DEFAULT_EMBED_MODEL}"
     )
-
-
-Span = tuple[int, int]
 
 
 class _Encoder(Protocol):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from index.documents import Article
+from index.text import quick_sentence_spans
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -231,7 +232,10 @@ def normalize_date(value: Any) -> str | None:
 
 
 def _fallback_title(body: str, file: Path | None, origin: str) -> str:
-    first = re.split(r"(?<=[.!?])\s", body.strip(), maxsplit=1)[0].strip()
+    # The first line or sentence: the quick split ends one at every line break, where a headline ends.
+    body = body.strip()
+    start, end = quick_sentence_spans(body)[0]
+    first = body[start:end].strip()
     if 0 < len(first) <= 120:
         return first
     stem = file.stem if file else origin

@@ -23,8 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from index.lexical import analyze
-from index.sentences import SENTENCE_END
+from index.text import analyze, quick_sentence_spans
 
 FEATURES: tuple[str, ...] = (
     "fused_rank",  # 1 / (1 + rank) in the reciprocal-rank fusion of all lists
@@ -273,13 +272,13 @@ _cache_lock = threading.Lock()
 def sentence_term_lists_many(texts: Sequence[str]) -> list[tuple[tuple[str, ...], ...]]:
     """The analysed terms of each sentence of each text, in text order (from memory when seen before).
 
-    A cheap regex split, not Punkt: this only weighs term overlap.
+    The quick sentence split, not Punkt: this only weighs term overlap.
     """
     with _cache_lock:
         found: list[tuple[tuple[str, ...], ...] | None] = [_cache.get(t) for t in texts]
     missing = sorted({t for t, f in zip(texts, found) if f is None})
     if missing:
-        split = [[s for s in SENTENCE_END.split(t) if s.strip()] or [t] for t in missing]
+        split = [[t[a:b] for a, b in quick_sentence_spans(t)] for t in missing]
         terms = iter(analyze([s for sentences in split for s in sentences]))  # one call: bm25s costs per call
         fresh = {t: tuple(tuple(next(terms)) for _ in sentences) for t, sentences in zip(missing, split)}
         with _cache_lock:

@@ -29,10 +29,11 @@ from bot.retrieval.ranker import RankerWeights, load_weights
 from bot.types import Hit
 from index.documents import OUTLET_KEY, Chunk
 from index.embedding import Embedder
-from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, load_lexical_index
+from index.lexical import LexicalIndex, build_lexical_index, lexical_dir, load_lexical_index
 from index.sentences import load_sentence_vectors, passage_key, sentences_dir
 from index.settings import Settings
 from index.store import ChunkCollection, Store, open_store
+from index.text import analyze
 
 log = logging.getLogger(__name__)
 

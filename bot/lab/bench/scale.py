@@ -25,9 +25,11 @@ import numpy as np
 import index.documents
 import index.lexical
 import index.store
+import index.text
 from index.documents import Chunk
-from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_dir, lexical_text
+from index.lexical import LexicalIndex, build_lexical_index, lexical_dir, lexical_text
 from index.store import ChunkCollection, StoredChunk, open_store
+from index.text import analyze
 
 MANIFEST = "bench-scaled.json"
 # Build metadata carried over from the real index; layering keys (base, hidden) must never be copied.
@@ -66,8 +68,8 @@ def fingerprint(base: Sequence[StoredChunk], meta: dict[str, Any], scale: int, n
     digest.update(f"scale={scale} noise={noise} seed={seed}\n".encode())
     for chunk in (s.chunk for s in base):
         digest.update(f"{chunk.id} {chunk.content_hash} {chunk.start} {chunk.end}\n".encode())
-    # A change to how chunks are stored or searched lexically, or to this builder, invalidates the copies.
-    for module in (index.store, index.lexical, index.documents):
+    # A change to how chunks are stored, analysed or searched lexically, or to this builder, invalidates the copies.
+    for module in (index.store, index.lexical, index.text, index.documents):
         digest.update(Path(inspect.getfile(module)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
