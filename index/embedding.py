@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -11,10 +11,9 @@ import numpy as np
 
 from index.cache import LRUCache
 from index.errors import EmbeddingModelError
+from index.progress import AdvanceFn
 from index.settings import DEFAULT_EMBED_MODEL, TORCH_EMBED_MODEL
 from index.text import Span
-
-ProgressFn = Callable[[int], None]
 
 # Vectors of answer-time texts (questions, passage sentences) kept in memory: follow-ups and questions on the
 # same story reuse the same passages, and a cached sentence costs 1.5 KB instead of a model call.
@@ -177,7 +176,7 @@ class Embedder:
         self.dim = int(self._encode(["dimension probe"]).shape[1])
         self._cache: LRUCache[str, np.ndarray] = LRUCache(CACHE_SIZE)
 
-    def embed_texts(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
+    def embed_texts(self, texts: Sequence[str], progress: AdvanceFn | None = None) -> np.ndarray:
         """Embeddings of `texts` as a (len, dim) float32 array; `progress(n)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for rows in self._batches(texts, progress):
@@ -185,7 +184,7 @@ class Embedder:
         return out
 
     def embed_passages(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], progress: ProgressFn | None = None
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], progress: AdvanceFn | None = None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """`embed_texts` of the passages, plus unit vectors of the sentences at `spans` (character spans) of each.
 
@@ -201,7 +200,7 @@ class Embedder:
                 sentences[i] = vectors
         return out, sentences
 
-    def _batches(self, texts: Sequence[str], progress: ProgressFn | None) -> Iterator[list[int]]:
+    def _batches(self, texts: Sequence[str], progress: AdvanceFn | None) -> Iterator[list[int]]:
         # Longest first, so texts of similar length share a batch and little of it is padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         for start in range(0, len(order), self.batch_size):

@@ -8,12 +8,13 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from index.documents import Article
+from index.progress import CountProgressFn
 from index.text import quick_sentence_spans
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -61,7 +62,7 @@ class _SkipFile(Exception):
         self.unreadable = unreadable
 
 
-def load_articles(path: Path, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+def load_articles(path: Path, progress: CountProgressFn | None = None) -> LoadResult:
     """Load every article under `path` (a folder, searched recursively, or a single file).
 
     `progress(done, total)` is called before each file is read.

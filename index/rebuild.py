@@ -25,6 +25,7 @@ from index.embedding import Embedder
 from index.errors import NothingToIndexError, RebuildBusyError, StoreError
 from index.lexical import build_lexical_index, lexical_dir
 from index.loaders import LoadResult, Skipped, load_articles
+from index.progress import ProgressFn
 from index.sentences import (
     SentenceVectors,
     collect_sentence_vectors,
@@ -37,8 +38,6 @@ from index.sentences import (
 )
 from index.settings import Settings
 from index.store import ChunkCollection, Store, StoredChunk, check_model, open_store
-
-ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
 
 # Merge the deltas into a new base once they hold this share of the chunks (or hide this share of the
 # base's articles): keeps queries to two small lookups while a sync stays proportional to what changed.

@@ -15,7 +15,7 @@ import inspect
 import json
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import index.store
 import index.text
 from index.documents import Chunk
 from index.lexical import LexicalIndex, build_lexical_index, lexical_dir, lexical_text
+from index.progress import ProgressFn
 from index.store import ChunkCollection, StoredChunk, open_store
 from index.text import analyze
 
@@ -35,8 +36,6 @@ MANIFEST = "bench-scaled.json"
 # Build metadata carried over from the real index; layering keys (base, hidden) must never be copied.
 _CARRIED_META = ("embedding_model", "dimension", "chunk_tokens", "chunk_overlap")
 _COPIES_PER_WRITE = 8  # copies handed to one ChunkCollection.add call (it writes in its own batches)
-
-ProgressFn = Callable[[str, int, int], None]  # (step, done, total)
 
 
 @dataclass(frozen=True)
