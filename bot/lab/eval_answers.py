@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def gate_figures(settings: Settings, queries: Sequence[dict[str, Any]], embedder
     from bot.engine import ChatEngine
 
     # The extractive answerer, whatever LLM the environment configures.
-    engine = ChatEngine(replace(settings, llm_api_key=None, llm_base_url=None), embedder)
+    engine = ChatEngine(settings.without_llm(), embedder)
     refused: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     sentences = verified = 0

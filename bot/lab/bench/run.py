@@ -494,8 +494,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     base_store = (args.index or work / "x1") if args.skip_indexing else work / "x1"
     # Settings built once here; the bench measures the embedded store and extractive answers.
-    settings = replace(load_settings(corpus=args.corpus, store=base_store), chroma_url=None, llm_api_key=None,
-                       llm_base_url=None)
+    settings = replace(load_settings(corpus=args.corpus, store=base_store).without_llm(), chroma_url=None)
 
     indexing: dict[str, Any] | None = None
     if not args.skip_indexing:
