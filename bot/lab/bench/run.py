@@ -44,7 +44,6 @@ from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -61,6 +60,7 @@ from bot.lab.bench.indexing import (
     time_sentence_transformers,
 )
 from bot.lab.bench.scale import ScaledStore, build_scaled_store, read_base
+from bot.lab.stats import percentile
 from index.embedding import Embedder, load_embedder
 from index.errors import IndexLayerError
 from index.loaders import load_articles
@@ -111,11 +111,6 @@ def parse_scales(text: str) -> list[int]:
     if any(s < 1 for s in scales):
         raise BenchError(f"--scales must be 1 or more (got {text!r})")
     return sorted(scales | {1})
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (linear interpolation)."""
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
 
 def child_env() -> dict[str, str]:
