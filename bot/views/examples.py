@@ -50,57 +50,9 @@ def example_questions(
 
     With `answerable`, a question is offered only if it says yes (at most `tries` candidates per kind).
     """
-    names: dict[str, _Mentions] = {}
-    speakers: dict[str, _Mentions] = {}
-    outlet_words: set[str] = set()
-    seen_quotes: set[tuple[str, int]] = set()
-    lower: dict[str, int] = {}  # how often each word is written in lower case: common words are
-    capitalised_inside: set[str] = set()  # words capitalised in the middle of a sentence somewhere
-    runs: list[tuple[str, Chunk, bool]] = []  # (name, chunk, at a sentence start)
-    for chunk in chunks:
-        for word in _LOWER_WORD.findall(chunk.text):
-            lower[word] = lower.get(word, 0) + 1
-        if chunk.outlet:
-            outlet_words.update(chunk.outlet.split())
-        for match in _NAME_RUN.finditer(chunk.text):
-            name = clean_name(match.group(1))
-            if not name:
-                continue
-            at_start = bool(_SENTENCE_START.search(chunk.text[max(0, match.start() - 3) : match.start()]))
-            if not at_start:
-                capitalised_inside.update(name.split())
-            runs.append((name, chunk, at_start))
-        for start, _, speaker in find_quotes(chunk.text):
-            key = (chunk.article_id, chunk.start + start)
-            if speaker and key not in seen_quotes:
-                seen_quotes.add(key)
-                _note(speakers.setdefault(speaker, _Mentions()), chunk)
-    for name, chunk, at_start in runs:
-        words = name.split()
-        if at_start and len(words) >= 3 and words[0] not in capitalised_inside:
-            # "Goalkeeper Tomas Berg saved…": a role capitalised only because the sentence starts with it.
-            name = " ".join(words[1:])
-        mentions = names.setdefault(name, _Mentions())
-        _note(mentions, chunk)
-        if name in chunk.title:
-            mentions.in_titles.add(chunk.outlet or "")
-        if not at_start:
-            mentions.mid_sentence += 1
-
-    def usable(name: str, mentions: _Mentions) -> bool:
-        words = name.split()
-        # A capitalised word more often written in lower case is a common word that began a sentence.
-        if len(words) == 1 and lower.get(name.lower(), 0) * 10 >= mentions.count:
-            return False
-        return (
-            len(name) >= 3
-            and not re.match(r"I['’]", name)
-            and not any(w in CALENDAR_WORDS for w in words)  # capitalised, never a subject
-            and not set(words) <= outlet_words
-            and (len(words) > 1 or mentions.mid_sentence > 0)
-        )
-
-    topics = {n: m for n, m in names.items() if usable(n, m)}
+    corpus = _scan(chunks)
+    topics = _topics(corpus)
+    speakers = corpus.speakers
 
     def ranked(pool: Iterable[str], *keys: Callable[[_Mentions], int]) -> list[str]:
         return sorted(pool, key=lambda n: (*(-key(topics[n]) for key in keys), n))
@@ -156,6 +108,73 @@ def example_questions(
                 out.append(ExampleQuestion(question, kind))
                 break
     return out
+
+
+@dataclass
+class _Corpus:
+    """What one pass over the chunks finds: name runs, quoted speakers, lower-case word counts, outlet words."""
+
+    names: dict[str, _Mentions] = field(default_factory=dict)
+    speakers: dict[str, _Mentions] = field(default_factory=dict)
+    lower: dict[str, int] = field(default_factory=dict)  # how often each word is written in lower case
+    outlet_words: set[str] = field(default_factory=set)
+
+
+def _scan(chunks: Iterable[Chunk]) -> _Corpus:
+    """Every run of capitalised words and every quoted speaker of the chunks, with where each is mentioned."""
+    corpus = _Corpus()
+    seen_quotes: set[tuple[str, int]] = set()
+    capitalised_inside: set[str] = set()  # words capitalised in the middle of a sentence somewhere
+    runs: list[tuple[str, Chunk, bool]] = []  # (name, chunk, at a sentence start)
+    for chunk in chunks:
+        for word in _LOWER_WORD.findall(chunk.text):
+            corpus.lower[word] = corpus.lower.get(word, 0) + 1
+        if chunk.outlet:
+            corpus.outlet_words.update(chunk.outlet.split())
+        for match in _NAME_RUN.finditer(chunk.text):
+            name = clean_name(match.group(1))
+            if not name:
+                continue
+            at_start = bool(_SENTENCE_START.search(chunk.text[max(0, match.start() - 3) : match.start()]))
+            if not at_start:
+                capitalised_inside.update(name.split())
+            runs.append((name, chunk, at_start))
+        for start, _, speaker in find_quotes(chunk.text):
+            key = (chunk.article_id, chunk.start + start)
+            if speaker and key not in seen_quotes:
+                seen_quotes.add(key)
+                _note(corpus.speakers.setdefault(speaker, _Mentions()), chunk)
+    for name, chunk, at_start in runs:
+        words = name.split()
+        if at_start and len(words) >= 3 and words[0] not in capitalised_inside:
+            # "Goalkeeper Tomas Berg saved…": a role capitalised only because the sentence starts with it.
+            name = " ".join(words[1:])
+        mentions = corpus.names.setdefault(name, _Mentions())
+        _note(mentions, chunk)
+        if name in chunk.title:
+            mentions.in_titles.add(chunk.outlet or "")
+        if not at_start:
+            mentions.mid_sentence += 1
+    return corpus
+
+
+def _topics(corpus: _Corpus) -> dict[str, _Mentions]:
+    """The names a question may be about: no common word, calendar word, outlet or lone sentence opener."""
+
+    def usable(name: str, mentions: _Mentions) -> bool:
+        words = name.split()
+        # A capitalised word more often written in lower case is a common word that began a sentence.
+        if len(words) == 1 and corpus.lower.get(name.lower(), 0) * 10 >= mentions.count:
+            return False
+        return (
+            len(name) >= 3
+            and not re.match(r"I['’]", name)
+            and not any(w in CALENDAR_WORDS for w in words)  # capitalised, never a subject
+            and not set(words) <= corpus.outlet_words
+            and (len(words) > 1 or mentions.mid_sentence > 0)
+        )
+
+    return {n: m for n, m in corpus.names.items() if usable(n, m)}
 
 
 def _overlaps(a: str, b: str) -> bool:
