@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import BotError
@@ -67,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             llm_retries=args.llm_retries,
         )
         if args.no_llm:
-            settings = replace(settings, llm_api_key=None, llm_base_url=None)
+            settings = settings.without_llm()
         from bot.engine import ChatEngine
 
         history = [(q, "") for q in args.previous if q.strip()]

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
 
 from index.documents import Article, Chunk
-from index.sentences import split_spans
-
-Span = tuple[int, int]
-
-
-@lru_cache(maxsize=1)
-def _punkt() -> object:
-    import llama_index.core
-    import nltk
-    from nltk.tokenize import PunktTokenizer
-
-    # llama-index ships the English Punkt model; pointing nltk at it keeps us offline.
-    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
-    if cache not in nltk.data.path:
-        nltk.data.path.insert(0, cache)
-    return PunktTokenizer("english")
+from index.text import Span, load_sentence_model, sentence_spans
 
 
 @lru_cache(maxsize=1)
@@ -37,31 +21,13 @@ def token_counter() -> Callable[[str], list[int]]:
 
 def load_text_models() -> None:
     """Load the Punkt sentence model and the cl100k tokenizer now rather than on first use (about 3 s here)."""
-    _punkt()
+    load_sentence_model()
     token_counter()
 
 
 def count_tokens(text: str) -> int:
     """Number of cl100k tokens in `text`."""
     return len(token_counter()(text))
-
-
-_NEWLINE_BREAK = re.compile(r"\n\s*\n|\n(?=\s*[-*•])")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Character spans of the sentences of `text` (Punkt English, also split at blank lines)."""
-    tokenizer = _punkt()
-    spans: list[Span] = []
-    for block_start, block_end in _blocks(text):
-        block = text[block_start:block_end]
-        for start, end in tokenizer.span_tokenize(block):  # type: ignore[attr-defined]
-            spans.append((block_start + start, block_start + end))
-    return spans
-
-
-def _blocks(text: str) -> list[Span]:
-    return split_spans(text, _NEWLINE_BREAK)
 
 
 def _split_sentences_keep_whitespace(text: str) -> list[str]:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from index.cache import LRUCache
 from index.errors import EmbeddingModelError
+from index.progress import AdvanceFn
 from index.settings import DEFAULT_EMBED_MODEL, TORCH_EMBED_MODEL
-
-ProgressFn = Callable[[int], None]
+from index.text import Span
 
 # Vectors of answer-time texts (questions, passage sentences) kept in memory: follow-ups and questions on the
 # same story reuse the same passages, and a cached sentence costs 1.5 KB instead of a model call.
@@ -55,9 +54,6 @@ def resolve_model_path(name: str) -> Path:
         f"set BOT_EMBED_MODEL={TORCH_EMBED_MODEL} for the PyTorch model, "
         f"or leave BOT_EMBED_MODEL unset to use {DEFAULT_EMBED_MODEL}"
     )
-
-
-Span = tuple[int, int]
 
 
 class _Encoder(Protocol):
@@ -178,10 +174,9 @@ class Embedder:
             self._encode = _torch_encoder(path, batch_size)
             self._passages = _sentences_apart(self._encode)
         self.dim = int(self._encode(["dimension probe"]).shape[1])
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(CACHE_SIZE)
 
-    def embed_texts(self, texts: Sequence[str], progress: ProgressFn | None = None) -> np.ndarray:
+    def embed_texts(self, texts: Sequence[str], progress: AdvanceFn | None = None) -> np.ndarray:
         """Embeddings of `texts` as a (len, dim) float32 array; `progress(n)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for rows in self._batches(texts, progress):
@@ -189,7 +184,7 @@ class Embedder:
         return out
 
     def embed_passages(
-        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], progress: ProgressFn | None = None
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], progress: AdvanceFn | None = None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """`embed_texts` of the passages, plus unit vectors of the sentences at `spans` (character spans) of each.
 
@@ -205,7 +200,7 @@ class Embedder:
                 sentences[i] = vectors
         return out, sentences
 
-    def _batches(self, texts: Sequence[str], progress: ProgressFn | None) -> Iterator[list[int]]:
+    def _batches(self, texts: Sequence[str], progress: AdvanceFn | None) -> Iterator[list[int]]:
         # Longest first, so texts of similar length share a batch and little of it is padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         for start in range(0, len(order), self.batch_size):
@@ -217,38 +212,28 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         """Embedding of one question (cached: retrieval and answering both need it)."""
         key = "\x00query\x00" + text
-        with self._cache_lock:
-            found = self._cache.get(key)
+        found = self._cache.get(key)
         if found is None:
             found = self._encode([text])[0]
-            self._remember({key: found})
+            self._cache.put_many({key: found})
         return found
 
     def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Like `embed_texts`, for answer-time sentences: texts embedded before come from memory."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: dict[str, list[int]] = {}
-        with self._cache_lock:
-            for i, text in enumerate(texts):
-                found = self._cache.get(text)
-                if found is None:
-                    missing.setdefault(text, []).append(i)
-                else:
-                    self._cache.move_to_end(text)
-                    out[i] = found
+        for i, (text, found) in enumerate(zip(texts, self._cache.get_many(texts))):
+            if found is None:
+                missing.setdefault(text, []).append(i)
+            else:
+                out[i] = found
         if missing:
             order = list(missing)
             vectors = self.embed_texts(order)
             for text, vector in zip(order, vectors):
                 out[missing[text]] = vector
-            self._remember(dict(zip(order, vectors)))
+            self._cache.put_many(dict(zip(order, vectors)))
         return out
-
-    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
-        with self._cache_lock:
-            self._cache.update(vectors)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
 
 
 def load_embedder(name: str = DEFAULT_EMBED_MODEL) -> Embedder:

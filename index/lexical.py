@@ -1,4 +1,4 @@
-"""BM25 (bm25s, Snowball-stemmed) over the same chunks as Chroma, saved next to the index."""
+"""BM25 (bm25s, over index.text.analyze's stemmed terms) over the same chunks as Chroma, saved next to the index."""
 
 from __future__ import annotations
 
@@ -6,33 +6,16 @@ import json
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.documents import OUTLET_KEY, Chunk
+from index.text import analyze
 
 _IDS_FILE = "chunk_ids.json"
 _FIELDS_FILE = "fields.json"
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def analyze(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stop-word-free, stemmed terms of each text (the same analysis for docs and queries)."""
-    import bm25s
-
-    tokens = bm25s.tokenize(
-        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
-    return [list(t) for t in tokens]  # type: ignore[union-attr]
 
 
 def lexical_text(chunk: Chunk) -> str:

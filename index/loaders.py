@@ -8,12 +8,14 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from index.documents import Article
+from index.progress import CountProgressFn
+from index.text import quick_sentence_spans
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -60,7 +62,7 @@ class _SkipFile(Exception):
         self.unreadable = unreadable
 
 
-def load_articles(path: Path, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+def load_articles(path: Path, progress: CountProgressFn | None = None) -> LoadResult:
     """Load every article under `path` (a folder, searched recursively, or a single file).
 
     `progress(done, total)` is called before each file is read.
@@ -231,7 +233,10 @@ def normalize_date(value: Any) -> str | None:
 
 
 def _fallback_title(body: str, file: Path | None, origin: str) -> str:
-    first = re.split(r"(?<=[.!?])\s", body.strip(), maxsplit=1)[0].strip()
+    # The first line or sentence: the quick split ends one at every line break, where a headline ends.
+    body = body.strip()
+    start, end = quick_sentence_spans(body)[0]
+    first = body[start:end].strip()
     if 0 < len(first) <= 120:
         return first
     stem = file.stem if file else origin

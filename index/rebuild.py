@@ -25,6 +25,7 @@ from index.embedding import Embedder
 from index.errors import NothingToIndexError, RebuildBusyError, StoreError
 from index.lexical import build_lexical_index
 from index.loaders import LoadResult, Skipped, load_articles
+from index.progress import ProgressFn
 from index.sentences import (
     SentenceVectors,
     collect_sentence_vectors,
@@ -34,7 +35,7 @@ from index.sentences import (
     text_key,
 )
 from index.settings import Settings
-from index.snapshot import ProgressFn, SnapshotFiles, SnapshotWriter, drop_stale
+from index.snapshot import SnapshotFiles, SnapshotWriter, drop_stale
 from index.store import Store, check_model, open_store
 
 # Merge the deltas into a new base once they hold this share of the chunks (or hide this share of the

@@ -1,6 +1,6 @@
 """Per-sentence vectors of every indexed passage, kept beside the BM25 index of each index snapshot.
 
-The ranker asks which sentence of a passage means what a clause of the question asks (bot/ranking.py).
+The ranker asks which sentence of a passage means what a clause of the question asks (bot/retrieval/features.py).
 Embedding every sentence on its own would double the model's work per rebuild; instead each sentence's
 vector is the mean of its tokens' contextual vectors from the passage's own embedding pass ("late
 chunking"), so it costs a few array operations per passage. Vectors are keyed by a hash of the text the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,34 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from index.documents import Chunk
+from index.text import Span, quick_sentence_spans
 
-Span = tuple[int, int]
-
-# A cheap regex split (Punkt costs ~1 ms a passage): a sentence ends at . ! ? … or a closing quote followed
-# by a capital, except after common abbreviations, and at every line break.
-SENTENCE_END = re.compile(
-    r"(?<=[.!?…”\"’])(?<!Mr\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<!Mrs\.)(?<!Jr\.)(?<!U\.S\.)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+"
-)
 _VECTORS_FILE = "sentence_vectors.npy"
 _SLOTS_FILE = "sentence_slots.json"
-
-
-def split_spans(text: str, separator: re.Pattern[str]) -> list[Span]:
-    """Spans of the non-blank pieces of `text` between matches of `separator`."""
-    spans: list[Span] = []
-    cursor = 0
-    for match in separator.finditer(text):
-        if text[cursor:match.start()].strip():
-            spans.append((cursor, match.start()))
-        cursor = match.end()
-    if text[cursor:].strip():
-        spans.append((cursor, len(text)))
-    return spans
-
-
-def quick_sentence_spans(text: str) -> list[Span]:
-    """Character spans of the sentences of `text` by the regex split (the whole text when it has none)."""
-    return split_spans(text, SENTENCE_END) or [(0, len(text))]
 
 
 def text_key(text: str) -> str:

@@ -22,14 +22,12 @@ from pathlib import Path
 
 from index.collection import ChunkCollection
 from index.lexical import LexicalIndex, build_lexical_index, load_lexical_index
+from index.progress import ProgressFn
 from index.sentences import SentenceVectors, load_sentence_vectors
 from index.store import Store
 
 LEXICAL_FOLDER = "lexical"
 SENTENCES_FOLDER = "sentences"
-
-ProgressFn = Callable[[str, int, int], None]  # (stage, done, total)
-
 
 @dataclass(frozen=True)
 class SnapshotFiles:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.chunking import count_tokens, locate, sentence_spans, split_into_chunks
+from index.chunking import count_tokens, locate, split_into_chunks
 from index.documents import Article
 from index.loaders import load_articles
 from tests.conftest import FIXTURE_CORPUS
@@ -55,16 +55,6 @@ def test_default_chunking_keeps_metadata() -> None:
     assert meta["article_id"] == article.id and meta["start"] == 0
     assert meta["published_ts"] == 1696411800
     assert "author" in meta and "category" in meta
-
-
-def test_sentence_spans_respect_abbreviations_and_paragraphs() -> None:
-    text = "Mr. Smith said: “It is done.” Then he left. U.S. officials agreed on Oct. 3, 2023.\n\nNew paragraph here"
-    assert [text[a:b] for a, b in sentence_spans(text)] == [
-        "Mr. Smith said: “It is done.”",
-        "Then he left.",
-        "U.S. officials agreed on Oct. 3, 2023.",
-        "New paragraph here",
-    ]
 
 
 def test_locate_tolerates_normalised_whitespace() -> None:

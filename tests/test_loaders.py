@@ -239,3 +239,15 @@ def test_ten_megabyte_plain_text_article_is_skipped(tmp_path: Path) -> None:
     assert [(s.origin, s.reason) for s in result.skipped] == [
         ("big.txt", "article body is 10.3 MB of text, over the 2 MB limit; split it into several articles")
     ]
+
+
+def test_untitled_articles_take_their_first_line_or_sentence(tmp_path: Path) -> None:
+    write(tmp_path, "a.json", json.dumps({"body": "Dr. Jane Goodall returned to Gombe. She is 89."}))
+    write(tmp_path, "b.json", json.dumps({"body": "Storm warning for the coast\nThe weather service said so."}))
+    write(tmp_path, "long_story-2023.json", json.dumps({"body": "word " * 40 + "end. Short one."}))
+    titles = {a.origin: a.title for a in load_articles(tmp_path).articles}
+    assert titles == {
+        "a.json": "Dr. Jane Goodall returned to Gombe.",
+        "b.json": "Storm warning for the coast",
+        "long_story-2023.json": "long story 2023.json",  # no usable sentence: the name it came from
+    }

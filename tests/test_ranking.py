@@ -111,12 +111,11 @@ def test_sentence_terms_split_at_sentence_ends_and_lines() -> None:
 
 
 def test_sentence_terms_equal_the_lexical_analysis_of_each_sentence() -> None:
-    from index.lexical import analyze
     from index.loaders import load_articles
-    from index.sentences import SENTENCE_END
+    from index.text import analyze, quick_sentence_spans
 
     texts = [a.body for a in load_articles(FIXTURE_CORPUS).articles]
-    sentences = [s for t in texts for s in SENTENCE_END.split(t) if s.strip()]
+    sentences = [t[a:b] for t in texts for a, b in quick_sentence_spans(t)]
     assert len(sentences) > 30
     assert [sorted(set(t)) for terms in sentence_term_lists_many(texts) for t in terms] == [
         sorted(set(t)) for t in analyze(sentences)]

@@ -41,6 +41,9 @@ def test_follow_up_detection(question: str, expected: bool) -> None:
         ([PIONTKOVSKY], "when was that?", "When was that? (Piontkovsky, Putin, predict)"),
         # Names come from the answer when the earlier question had none.
         ([HOCKEY], "Who was their coach?", "Who was their coach? (Riverton Rockets)"),
+        # The answer's first sentence is Punkt's: "U.S." does not end it.
+        ([("Who resigned?", "The U.S. team lost to Japan and coach Emma Hayes resigned [1]. Fans left.")],
+         "Why did she go?", "Why did she go? (U.S, Japan, Emma Hayes)"),
         # A follow-up of a follow-up carries what the earlier one carried.
         ([PIONTKOVSKY, ("And what did the Kremlin say?", "")], "when was that?",
          "When was that? (Kremlin, Piontkovsky, Putin, say)"),

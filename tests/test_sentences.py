@@ -25,20 +25,12 @@ from index.sentences import (
 from index.settings import Settings
 from index.snapshot import SnapshotFiles
 from index.store import open_store
+from index.text import quick_sentence_spans
 from tests.index_helpers import assert_clean, assert_lexical_in_step, make_corpus
 
 
 def chunk(text: str, title: str = "") -> Chunk:
     return Chunk(article_id="a", n=0, text=text, start=0, end=len(text), title=title)
-
-
-def test_quick_spans_split_at_sentence_ends_and_lines() -> None:
-    text = "Mr. Smith met U.S. officials. Talks ended!\nNext line “Quoted.” Then more"
-    assert [text[a:b] for a, b in quick_sentence_spans(text)] == [
-        "Mr. Smith met U.S. officials.", "Talks ended!", "Next line “Quoted.”", "Then more",
-    ]
-    assert quick_sentence_spans("no end here") == [(0, 11)]
-    assert quick_sentence_spans("") == [(0, 0)]
 
 
 def test_passage_spans_point_into_the_embedded_text() -> None:

@@ -10,7 +10,7 @@ from bot.answering.sentences import CandidateSentence
 from bot.answering.verifier import Verifier
 from bot.types import EXTRACTIVE, Answer, AnswerSentence, Citation, Hit
 from index.embedding import Embedder
-from index.lexical import analyze
+from index.text import analyze
 
 MAX_SENTENCES = 3
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.answering.facts import DATE_WORDS, claim_names, has_name, passages_facts
+from bot.answering.facts import has_name, passages_facts
 from bot.answering.sentences import CandidateSentence, candidate_sentences, score_candidates
 from bot.types import NOT_COVERED, Answer, Hit
 from index.embedding import Embedder
+from index.text import DATE_WORDS, name_words
 
 NOT_COVERED_TEXT = "The indexed articles do not cover this question."
 
@@ -47,7 +48,7 @@ def is_covered(best: CandidateSentence, name_coverage: float = 1.0) -> bool:
 
 def name_coverage(question: str, hits: Sequence[Hit]) -> float:
     """Share of the question's names (people, organisations, places, outlets; not dates) the passages mention."""
-    names = [n for n in claim_names(question) if n.lower() not in DATE_WORDS]
+    names = [n for n in name_words(question) if n.lower() not in DATE_WORDS]
     if not names:
         return 1.0
     facts = passages_facts([hit.chunk for hit in hits])

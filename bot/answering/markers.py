@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.chunking import sentence_spans
+from index.text import sentence_spans
 
 # `[1]`, `[1, 3]`, `[1-3]`, `[1; 2]`, `[^1]`, `[passage 2]`, `[Source 1, 2]`.
 MARKER = re.compile(

@@ -6,11 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answering.facts import STOPWORDS, claim_names
 from bot.answering.llm import LLMClient, Message
 from bot.answering.markers import MARKER
 from bot.errors import LLMError
-from index.lexical import analyze
+from index.text import STOPWORDS, analyze, name_phrases, name_words, sentence_spans
 
 MAX_TURNS = 3  # earlier turns of the conversation given to the LLM
 MAX_ANSWER_CHARS = 600
@@ -99,16 +98,16 @@ def is_follow_up(question: str) -> bool:
             return True
         if word == "that" and (i == len(words) - 1 or (i > 0 and words[i - 1] in _THAT_AFTER)):
             return True
-    return not claim_names(question) and not _content_terms(question)
+    return not name_words(question) and not _content_terms(question)
 
 
 def _carry_one(question: str, previous: Sequence[str], turns: Sequence[tuple[str, str]]) -> str:
     if not previous or not is_follow_up(question):
         return question
-    present = {n.lower() for n in claim_names(question)}
+    present = {n.lower() for n in name_words(question)}
     carried: list[str] = []
     for earlier, (_, answer) in zip(reversed(previous), reversed(turns)):
-        names = _names_in_order(earlier) or _names_in_order(_first_sentence(answer))
+        names = name_phrases(earlier) or name_phrases(_first_sentence(answer))
         carried = [n for n in names if n.lower() not in present]
         if carried:
             break
@@ -125,24 +124,6 @@ def _carry_one(question: str, previous: Sequence[str], turns: Sequence[tuple[str
     return f"{core} ({', '.join(context)})"
 
 
-def _names_in_order(text: str) -> list[str]:
-    """Capitalised names of `text` grouped into spans ("Dana Reyes"), in order of appearance."""
-    names = set(claim_names(text))
-    spans: list[str] = []
-    current: list[str] = []
-    for token in re.findall(r"[\w’'.-]+|[^\w\s]", text):
-        word = re.sub(r"(?:['’]s|['’])$", "", token.rstrip(".-’'"))
-        if word in names or any(part in names for part in re.split(r"[-–]", word)):
-            current.append(word)
-            continue
-        if current:
-            spans.append(" ".join(current))
-            current = []
-    if current:
-        spans.append(" ".join(current))
-    return list(dict.fromkeys(spans))
-
-
 def _content_terms(text: str) -> set[str]:
     return set(analyze([text])[0]) - _QUESTION_WORDS
 
@@ -154,8 +135,8 @@ def _content_words(text: str) -> list[str]:
 
 def _first_sentence(text: str) -> str:
     text = MARKER.sub("", text).strip()
-    match = re.search(r"[.!?](?:\s|$)", text)
-    return text[: match.end()] if match else text
+    spans = sentence_spans(text)
+    return text[spans[0][0]:spans[0][1]] if spans else text
 
 
 def _clean_llm_reply(reply: str) -> str:

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.types import Hit
-from index.chunking import sentence_spans
 from index.embedding import Embedder
-from index.lexical import analyze
+from index.text import analyze, sentence_spans
 
 MIN_SENTENCE_CHARS = 25
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answering.facts import _Facts, date_forms, missing_facts, passage_facts, text_facts
-from index.chunking import sentence_spans
+from bot.answering.facts import Facts, missing_facts, passage_facts, text_facts
 from index.documents import Chunk
 from index.embedding import Embedder
-from index.lexical import analyze
+from index.text import analyze, date_forms, sentence_spans
 
 # Support thresholds (cosine of MiniLM embeddings; share of the sentence's content terms found in the span).
 # Calibrated on altered and mismatched MultiHop-RAG sentence/passage pairs (python -m bot.lab.eval_answers).
@@ -65,14 +64,14 @@ class _Passage:
     spans: list[tuple[int, int]]
     terms: list[set[str]]
     vectors: np.ndarray
-    facts: _Facts
+    facts: Facts
 
     @property
     def singles(self) -> int:
         """How many of the spans are single sentences (the rest are adjacent pairs)."""
         return (len(self.spans) + 1) // 2
 
-    def local_facts(self, start: int, end: int) -> _Facts:
+    def local_facts(self, start: int, end: int) -> Facts:
         """Facts of the span, the sentence before and after it (pronouns there), the title, outlet and date."""
         sentences = self.spans[: self.singles]
         inside = [i for i, (a, b) in enumerate(sentences) if a < end and b > start]
@@ -137,7 +136,7 @@ class Verifier:
             start, end = passage.spans[best]
             matches.append(SpanMatch(n, passage.chunk, start, end, float(sims[best]), covs[best]))
             covered |= claim_terms & passage.terms[best]
-        facts = _Facts()
+        facts = Facts()
         for n in cited:
             facts.update(passages[n].facts)
         missing = missing_facts(claim, facts)
@@ -149,7 +148,7 @@ class Verifier:
             return Verdict(False, note=f"the cited passages {refs} are empty")
         # Every name and number must also sit near the span that says the rest: a name taken from elsewhere in
         # the passage ("Haddad cut the ribbon" where Reyes did) is as unsupported as one from nowhere.
-        local = _Facts()
+        local = Facts()
         for m in matches:
             local.update(passages[m.n].local_facts(m.start, m.end))
         misplaced = missing_facts(claim, local)

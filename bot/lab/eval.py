@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import BotError
+from bot.lab.stats import percentile
 from bot.retrieval.retriever import Retriever
 from index.chunking import count_tokens
 from index.errors import IndexLayerError
@@ -96,22 +97,15 @@ def summarize(results: Sequence[QueryResult], k: int) -> dict[str, Any]:
     """The JSON line the harness prints: metrics, chunk size, latency, and a per-type breakdown."""
     summary: dict[str, Any] = score(results, k)
     tokens = [count_tokens(t) for r in results for t in r.retrieved[:10]]
-    latencies = sorted(r.latency_ms for r in results)
+    latencies = [r.latency_ms for r in results]
     summary["mean_chunk_tokens"] = round(statistics.fmean(tokens), 1) if tokens else 0.0
-    summary["latency_ms_p50"] = round(_percentile(latencies, 50), 1)
-    summary["latency_ms_p95"] = round(_percentile(latencies, 95), 1)
+    summary["latency_ms_p50"] = round(percentile(latencies, 50), 1)
+    summary["latency_ms_p95"] = round(percentile(latencies, 95), 1)
     by_type: dict[str, list[QueryResult]] = defaultdict(list)
     for r in results:
         by_type[r.question_type].append(r)
     summary["by_question_type"] = {t: score(rs, k) for t, rs in sorted(by_type.items())}
     return summary
-
-
-def _percentile(values: Sequence[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    index = min(len(values) - 1, max(0, round(pct / 100 * (len(values) - 1))))
-    return float(values[index])
 
 
 def dump(results: Sequence[QueryResult], path: Path) -> None:

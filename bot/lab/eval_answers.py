@@ -17,25 +17,25 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import index.offline  # noqa: F401  (before chromadb/transformers)
-from bot.answering.facts import DATE_WORDS, claim_names, has_name, passage_facts, text_facts
+from bot.answering.facts import has_name, passage_facts, text_facts
 from bot.answering.verifier import Verifier
 from bot.lab import SHARED_DATA
 from bot.types import NOT_COVERED
-from index.chunking import sentence_spans, split_into_chunks
+from index.chunking import split_into_chunks
 from index.documents import Chunk
 from index.embedding import Embedder, load_embedder
 from index.errors import IndexLayerError
 from index.loaders import load_articles
 from index.settings import Settings, SettingsError, load_settings
+from index.text import DATE_WORDS, MONTH_NAMES, name_words, sentence_spans
 
 DATA = SHARED_DATA / "multihop-rag"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+_MONTHS = [m.capitalize() for m in MONTH_NAMES]  # as a sentence writes them
 SUPPORTED_KINDS = ("verbatim", "shortened")
 MAIN_KINDS = ("verbatim", "shortened", "changed number", "changed name", "changed date", "other article")
 HARD_KINDS = ("name swapped within passage", "number swapped within passage")
@@ -49,7 +49,7 @@ def gate_figures(settings: Settings, queries: Sequence[dict[str, Any]], embedder
     from bot.engine import ChatEngine
 
     # The extractive answerer, whatever LLM the environment configures.
-    engine = ChatEngine(replace(settings, llm_api_key=None, llm_base_url=None), embedder)
+    engine = ChatEngine(settings.without_llm(), embedder)
     refused: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     sentences = verified = 0
@@ -170,14 +170,14 @@ def _usable(sentence: str) -> bool:
     return (
         12 <= len(words) <= 45
         and bool(re.search(r"\d", sentence))
-        and bool(claim_names(sentence))
+        and bool(name_words(sentence))
         and sentence[0].isupper()
         and sentence.count('"') + sentence.count("“") == 0
     )
 
 
 def _names(text: str) -> list[str]:
-    return [n for n in claim_names(text) if n.lower() not in DATE_WORDS and len(n) > 2]
+    return [n for n in name_words(text) if n.lower() not in DATE_WORDS and len(n) > 2]
 
 
 def _shortened(sentence: str) -> str | None:
@@ -221,10 +221,10 @@ def _change_name(sentence: str, replacements: list[str], rng: random.Random) -> 
 
 
 def _change_date(sentence: str, facts: Any, rng: random.Random) -> str | None:
-    months = [m for m in MONTHS if re.search(rf"\b{m}\b", sentence)]
+    months = [m for m in _MONTHS if re.search(rf"\b{m}\b", sentence)]
     if months:
         month = months[0]
-        options = [m for m in MONTHS if m.lower() not in facts.words]
+        options = [m for m in _MONTHS if m.lower() not in facts.words]
         return re.sub(rf"\b{month}\b", rng.choice(options), sentence, count=1) if options else None
     year = re.search(r"\b(19[5-9]\d|20[0-3]\d)\b", sentence)
     if year:

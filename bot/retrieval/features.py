@@ -14,8 +14,7 @@ milliseconds on CPU.
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -23,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from index.lexical import analyze
-from index.sentences import SENTENCE_END
+from index.cache import LRUCache
+from index.text import analyze, quick_sentence_spans
 
 FEATURES: tuple[str, ...] = (
     "fused_rank",  # 1 / (1 + rank) in the reciprocal-rank fusion of all lists
@@ -264,28 +263,20 @@ def idf_table(bm25: Any, documents: int) -> dict[str, float]:
 _CACHE_SIZE = 8192  # passages (and titles) whose terms stay in memory: a chat session revisits the same articles
 
 
-_cache: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
-
-
-_cache_lock = threading.Lock()
+_cache: LRUCache[str, tuple[tuple[str, ...], ...]] = LRUCache(_CACHE_SIZE)
 
 
 def sentence_term_lists_many(texts: Sequence[str]) -> list[tuple[tuple[str, ...], ...]]:
     """The analysed terms of each sentence of each text, in text order (from memory when seen before).
 
-    A cheap regex split, not Punkt: this only weighs term overlap.
+    The quick sentence split, not Punkt: this only weighs term overlap.
     """
-    with _cache_lock:
-        found: list[tuple[tuple[str, ...], ...] | None] = [_cache.get(t) for t in texts]
+    found = _cache.get_many(texts)
     missing = sorted({t for t, f in zip(texts, found) if f is None})
     if missing:
-        split = [[s for s in SENTENCE_END.split(t) if s.strip()] or [t] for t in missing]
+        split = [[t[a:b] for a, b in quick_sentence_spans(t)] for t in missing]
         terms = iter(analyze([s for sentences in split for s in sentences]))  # one call: bm25s costs per call
         fresh = {t: tuple(tuple(next(terms)) for _ in sentences) for t, sentences in zip(missing, split)}
-        with _cache_lock:
-            for t, value in fresh.items():
-                _cache[t] = value
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        _cache.put_many(fresh)
         found = [f if f is not None else fresh[t] for t, f in zip(texts, found)]
     return [f for f in found if f is not None]

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.text import MONTHS
+
 DateRange = tuple[int, int]  # Unix seconds, inclusive
 
 _OUTLET_SEPARATOR = re.compile(r"\s[|:-]\s|:\s")
@@ -61,17 +63,7 @@ def find_outlets(question: str, aliases: list[tuple[str, frozenset[str]]]) -> li
     return sorted(found, key=lambda m: m.start)
 
 
-_MONTHS = {
-    name.lower(): number
-    for number, name in enumerate(
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-         "November", "December"],
-        start=1,
-    )
-}
-_MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(\d{1,2})(?!\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(\d{4}))?"
 _MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + _YEAR, re.I)
@@ -120,12 +112,12 @@ def find_dates(question: str, default_year: int, slack_days: int = 1) -> list[Me
         add(m.start(), m.end(), _day_range(int(m[1]), int(m[2]), int(m[3]), slack_days))
     for m in _MONTH_DAY.finditer(question):
         if _is_month_word(question, m.start()):
-            add(m.start(), m.end(), _day_range(int(m[3] or default_year), _MONTHS[m[1].lower()], int(m[2]), slack_days))
+            add(m.start(), m.end(), _day_range(int(m[3] or default_year), MONTHS[m[1].lower()], int(m[2]), slack_days))
     for m in _DAY_MONTH.finditer(question):
-        add(m.start(), m.end(), _day_range(int(m[3] or default_year), _MONTHS[m[2].lower()], int(m[1]), slack_days))
+        add(m.start(), m.end(), _day_range(int(m[3] or default_year), MONTHS[m[2].lower()], int(m[1]), slack_days))
     for m in _MONTH_YEAR.finditer(question):
         if _is_month_word(question, m.start()):
-            add(m.start(), m.end(), _month_range(int(m[2]), _MONTHS[m[1].lower()]))
+            add(m.start(), m.end(), _month_range(int(m[2]), MONTHS[m[1].lower()]))
     return sorted(found, key=lambda m: m.start)
 
 

@@ -30,11 +30,11 @@ from bot.types import Hit
 from index.collection import ChunkCollection
 from index.documents import OUTLET_KEY, Chunk
 from index.embedding import Embedder
-from index.lexical import analyze
 from index.sentences import passage_key
 from index.settings import Settings
 from index.snapshot import IndexSnapshot, open_snapshot
 from index.store import Store, open_store
+from index.text import analyze
 
 log = logging.getLogger(__name__)
 

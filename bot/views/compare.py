@@ -10,10 +10,9 @@ from datetime import date
 import numpy as np
 
 from bot.views.evidence import Evidence, day_of, outlet_of
-from index.chunking import sentence_spans
 from index.documents import Chunk
 from index.embedding import Embedder
-from index.lexical import analyze
+from index.text import analyze, sentence_spans
 
 MAX_STATEMENTS_PER_OUTLET = 3
 

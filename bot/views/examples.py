@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -10,13 +9,13 @@ from dataclasses import dataclass, field
 from bot.answering.gate import is_covered
 from bot.answering.sentences import candidate_sentences, score_candidates
 from bot.engine import ChatEngine
-from bot.views.quotes import NAME, clean_name, find_quotes
+from bot.views.quotes import clean_name, find_quotes
 from index.documents import Chunk
+from index.text import CALENDAR_WORDS, NAME
 
 MAX_EXAMPLES = 4
 MAX_TRIES = 4  # candidates checked per kind of question before giving up on that kind
 # Month and weekday names: capitalised, but never the subject of a question.
-CALENDAR = frozenset([*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, "Sept"])
 _NAME_RUN = re.compile(rf"(?<![\w’'\-])({NAME})")
 _LOWER_WORD = re.compile(r"(?<![\w’'])[a-z][a-z’'\-]+")
 # Where a capitalised word is capitalised only because a sentence, line or quote starts there.
@@ -136,7 +135,7 @@ def _usable(name: str, mentions: _Mentions, corpus: _Corpus) -> bool:
     return (
         len(name) >= 3
         and not re.match(r"I['’]", name)
-        and not any(w in CALENDAR for w in words)
+        and not any(w in CALENDAR_WORDS for w in words)  # capitalised, never a subject
         and not set(words) <= corpus.outlet_words
         and (len(words) > 1 or mentions.mid_sentence > 0)
     )

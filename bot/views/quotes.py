@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.views.evidence import Evidence
 from index.documents import Chunk
+from index.text import CAPITALISED, NAME, quick_sentence_spans
 
 MIN_QUOTE_WORDS = 4
 
@@ -15,13 +16,6 @@ MIN_QUOTE_WORDS = 4
 # ---------------------------------------------------------------- quotes
 
 QUOTE_PAIRS = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")
-
-
-# A capitalised word, an initial or an abbreviated title; names never run across a sentence end or line.
-_CAP = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A-Z][\w\-]*(?:['’](?!s\b)[A-Za-z]+)?)"
-
-
-NAME = rf"{_CAP}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{_CAP}){{0,3}}"
 
 
 _VERBS = (
@@ -106,8 +100,10 @@ def _continues(between: str) -> bool:
 
 def _speaker(text: str, open_at: int, close_at: int) -> str | None:
     after = text[close_at : close_at + 120]
-    before = text[max(0, open_at - 160) : open_at]
-    before = re.split(r"(?<=[.!?])\s+|\n", before)[-1].rstrip(" :,\u00a0")  # only the quote's own sentence
+    # Only the quote's own sentence: split with the opening mark and the first quoted character in view.
+    window = max(0, open_at - 160)
+    own_start = window + quick_sentence_spans(text[window : open_at + 2])[-1][0]
+    before = text[own_start:open_at].rstrip(" :,\u00a0")
     for pattern in (_AFTER_VERB_NAME, _AFTER_NAME_VERB, _AFTER_ACCORDING):
         found = pattern.search(after)
         if found and (name := clean_name(found.group(1))):
@@ -149,7 +145,7 @@ def _full_name(name: str, text: str) -> str:
     if " " in name:
         return name
     forms: dict[str, int] = {}
-    for found in re.finditer(rf"(?<![\w’'])((?:{_CAP}[ \t]+){{1,2}}){re.escape(name)}\b", text):
+    for found in re.finditer(rf"(?<![\w’'])((?:{CAPITALISED}[ \t]+){{1,2}}){re.escape(name)}\b", text):
         candidate = clean_name(found.group(0))
         if candidate and candidate != name and candidate.endswith(name):
             forms[candidate] = forms.get(candidate, 0) + 1

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,15 +23,13 @@ from index.chunking import split_into_chunks
 from index.documents import Article
 from index.embedding import Embedder, resolve_model_path
 from index.loaders import LoadResult, load_articles
+from index.progress import AdvanceFn, ProgressFn
 from index.rebuild import RebuildReport, rebuild_index
 from index.sentences import embedding_text
 from index.settings import Settings
 
 EDIT_SENTENCE = "This sentence was added to measure an incremental sync."
 _EDITABLE = (".json", ".jsonl", ".md", ".txt")
-
-StageFn = Callable[[str, int, int], None]  # (stage, done, total), as rebuild_index reports progress
-AdvanceFn = Callable[[int], None]
 
 
 class BenchError(RuntimeError):
@@ -42,7 +40,7 @@ class BenchError(RuntimeError):
 class StageClock:
     """Wall time of each stage of a rebuild, from the first progress tick of a stage to that of the next."""
 
-    on_tick: StageFn | None = None
+    on_tick: ProgressFn | None = None
     started: float = field(default_factory=time.perf_counter)
     first: dict[str, float] = field(default_factory=dict)
 
@@ -70,7 +68,7 @@ def chunk_texts(articles: Sequence[Article], settings: Settings) -> list[str]:
     ]
 
 
-def time_full_rebuild(settings: Settings, embedder: Embedder, on_tick: StageFn | None = None) -> dict[str, Any]:
+def time_full_rebuild(settings: Settings, embedder: Embedder, on_tick: ProgressFn | None = None) -> dict[str, Any]:
     """Full rebuild into a fresh `settings.store` with the loaded embedder: wall seconds, stages, counts."""
     shutil.rmtree(settings.store, ignore_errors=True)
     clock = StageClock(on_tick)

@@ -65,7 +65,7 @@ def measure(store: Path, questions: list[str], warmup: int, with_app: bool) -> d
     """Every figure of one fresh process (see the module docstring)."""
     imported = time.perf_counter()
     # The bench measures extractive answers on an embedded store, whatever the environment configures.
-    settings = replace(load_settings(store=store), chroma_url=None, llm_api_key=None, llm_base_url=None)
+    settings = replace(load_settings(store=store).without_llm(), chroma_url=None)
     embedder = load_embedder(settings.embed_model)
     model_loaded = time.perf_counter()
     engine = ChatEngine(settings, embedder)

@@ -42,7 +42,6 @@ from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.console import Console
 
 import index.offline  # noqa: F401  (before chromadb/transformers are imported)
@@ -50,6 +49,7 @@ from bot.lab import REPO, SHARED_DATA
 from bot.lab.bench.indexing import BenchError, child_env, measure_indexing
 from bot.lab.bench.report import print_report, progress_bar, step, targets_of
 from bot.lab.bench.scale import ScaledStore, build_scaled_store, read_base
+from bot.lab.stats import percentile
 from index.embedding import load_embedder
 from index.errors import IndexLayerError
 from index.settings import SettingsError, load_settings
@@ -76,9 +76,6 @@ def parse_scales(text: str) -> list[int]:
     return sorted(scales | {1})
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (linear interpolation)."""
-    return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
 
 def pick_questions(queries: Path | None, titles: list[str], count: int) -> tuple[list[str], str]:
@@ -254,8 +251,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     base_store = (args.index or work / "x1") if args.skip_indexing else work / "x1"
     # Settings built once here; the bench measures the embedded store and extractive answers.
-    settings = replace(load_settings(corpus=args.corpus, store=base_store), chroma_url=None, llm_api_key=None,
-                       llm_base_url=None)
+    settings = replace(load_settings(corpus=args.corpus, store=base_store).without_llm(), chroma_url=None)
 
     indexing: dict[str, Any] | None = None
     if not args.skip_indexing:

@@ -15,7 +15,7 @@ import inspect
 import json
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,18 +27,19 @@ import index.documents
 import index.lexical
 import index.snapshot
 import index.store
+import index.text
 from index.collection import ChunkCollection, StoredChunk
 from index.documents import Chunk
-from index.lexical import LexicalIndex, analyze, build_lexical_index, lexical_text
+from index.lexical import LexicalIndex, build_lexical_index, lexical_text
+from index.progress import ProgressFn
 from index.snapshot import SnapshotFiles, SnapshotWriter
 from index.store import open_store
+from index.text import analyze
 
 MANIFEST = "bench-scaled.json"
 # Build metadata carried over from the real index; layering keys (base, hidden) must never be copied.
 _CARRIED_META = ("embedding_model", "dimension", "chunk_tokens", "chunk_overlap")
 _COPIES_PER_WRITE = 8  # copies handed to one ChunkCollection.add call (it writes in its own batches)
-
-ProgressFn = Callable[[str, int, int], None]  # (step, done, total)
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def fingerprint(base: Sequence[StoredChunk], meta: dict[str, Any], scale: int, n
     digest.update(f"scale={scale} noise={noise} seed={seed}\n".encode())
     for chunk in (s.chunk for s in base):
         digest.update(f"{chunk.id} {chunk.content_hash} {chunk.start} {chunk.end}\n".encode())
-    # A change to how chunks are stored or searched lexically, or to this builder, invalidates the copies.
-    for module in (index.store, index.collection, index.snapshot, index.lexical, index.documents):
+    # A change to how chunks are stored, analysed or searched lexically, or to this builder, invalidates the copies.
+    for module in (index.store, index.collection, index.snapshot, index.lexical, index.text, index.documents):
         digest.update(Path(inspect.getfile(module)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()

@@ -1,0 +1,267 @@
+"""The text toolkit every layer shares: sentence spans, term analysis, words and names, numbers, calendar words.
+
+Two sentence splits, because they cost differently: `sentence_spans` (Punkt English, accurate) splits what a
+reader sees — chunks, answers, cited and compared sentences — and `quick_sentence_spans` (one regex) splits
+where only term overlap or token pooling is weighed per candidate — the ranker's features and the sentence
+vectors — since Punkt costs ~1 ms a passage.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+Span = tuple[int, int]
+
+
+# ---------------------------------------------------------------- sentences
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> Any:
+    import llama_index.core
+    import nltk
+    from nltk.tokenize import PunktTokenizer
+
+    # llama-index ships the English Punkt model; pointing nltk at it keeps us offline.
+    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
+    if cache not in nltk.data.path:
+        nltk.data.path.insert(0, cache)
+    return PunktTokenizer("english")
+
+
+def load_sentence_model() -> None:
+    """Load the Punkt sentence model now rather than on first use (about 1 s here)."""
+    _punkt()
+
+
+# Punkt does not split at line breaks: a blank line, or a line opening a bullet, ends a sentence as well.
+_BLOCK_BREAK = re.compile(r"\n\s*\n|\n(?=\s*[-*•])")
+
+
+# The quick split: a sentence ends at . ! ? … or a closing quote followed by a capital, except after common
+# abbreviations, and at every line break.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?…”\"’])(?<!Mr\.)(?<!Ms\.)(?<!Dr\.)(?<!St\.)(?<!Mrs\.)(?<!Jr\.)(?<!U\.S\.)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+"
+)
+
+
+def split_spans(text: str, separator: re.Pattern[str]) -> list[Span]:
+    """Spans of the non-blank pieces of `text` between matches of `separator`."""
+    spans: list[Span] = []
+    cursor = 0
+    for match in separator.finditer(text):
+        if text[cursor:match.start()].strip():
+            spans.append((cursor, match.start()))
+        cursor = match.end()
+    if text[cursor:].strip():
+        spans.append((cursor, len(text)))
+    return spans
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of `text` (Punkt English, also split at blank lines and bullets)."""
+    tokenizer = _punkt()
+    spans: list[Span] = []
+    for block_start, block_end in split_spans(text, _BLOCK_BREAK):
+        block = text[block_start:block_end]
+        for start, end in tokenizer.span_tokenize(block):
+            spans.append((block_start + start, block_start + end))
+    return spans
+
+
+def quick_sentence_spans(text: str) -> list[Span]:
+    """Character spans of the sentences of `text` by the regex split (the whole text when it has none)."""
+    return split_spans(text, SENTENCE_END) or [(0, len(text))]
+
+
+# ---------------------------------------------------------------- terms
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def analyze(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased, stop-word-free, stemmed terms of each text (BM25's analysis, for documents and queries alike)."""
+    import bm25s
+
+    tokens = bm25s.tokenize(
+        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
+    return [list(t) for t in tokens]  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball English stem of one lower-case word (the stemmer `analyze` uses)."""
+    return str(_stemmer().stemWord(word))
+
+
+# ---------------------------------------------------------------- words and names
+
+WORD = re.compile(r"[^\W\d_][\w’'.-]*")  # a word: a letter, then letters, digits, apostrophes, dots or hyphens
+
+
+STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "then", "so", "as", "at", "by", "for", "from", "in", "into", "of",
+    "on", "onto", "to", "with", "without", "about", "after", "before", "during", "while", "since", "until", "over",
+    "under", "between", "among", "through", "this", "that", "these", "those", "it", "its", "he", "she", "they",
+    "we", "you", "his", "her", "their", "our", "your", "my", "me", "him", "them", "us", "who", "whom", "whose",
+    "which", "what", "when", "where", "why", "how", "is", "are", "was", "were", "be", "been", "being", "has",
+    "have", "had", "do", "does", "did", "not", "no", "yes", "also", "both", "either", "neither", "all", "any",
+    "some", "each", "every", "there", "here", "however", "meanwhile", "according", "overall", "yet", "still",
+    "although", "though", "because", "despite", "instead", "whereas", "moreover", "furthermore", "i",
+})
+
+
+_OPENERS = ':;"“‘(—–-'  # after these (or a sentence end) a capital may open a clause rather than name something
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_HYPHEN = re.compile(r"[-–]")
+
+
+# A capitalised word, an initial or an abbreviated title; names never run across a sentence end or line.
+CAPITALISED = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A-Z][\w\-]*(?:['’](?!s\b)[A-Za-z]+)?)"
+
+
+# A run of up to four capitalised words or initials, with a lower-case particle between ("Ludwig van Beethoven").
+NAME = rf"{CAPITALISED}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{CAPITALISED}){{0,3}}"
+
+
+def _bare(word: str) -> str:
+    """A word without trailing dots, hyphens and apostrophes, nor a possessive."""
+    return _POSSESSIVE.sub("", word.rstrip(".-’'"))
+
+
+def word_variants(word: str) -> list[str]:
+    """A word lower-cased, with and without possessive, dots and hyphen-joined parts."""
+    low = word.lower().rstrip(".-’'")
+    base = _POSSESSIVE.sub("", low)
+    variants = {low, base, base.replace(".", "")}
+    variants.update(p for p in _HYPHEN.split(base) if p)
+    return [v for v in variants if v]
+
+
+@lru_cache(maxsize=65536)
+def common_word(word: str) -> bool:
+    """True when Punkt's English model has seen the word lower-case (so a capital may only open a sentence)."""
+    from nltk.tokenize.punkt import _ORTHO_LC
+
+    return bool(_punkt()._params.ortho_context.get(word.lower(), 0) & _ORTHO_LC)
+
+
+def name_words(text: str) -> list[str]:
+    """Capitalised words of a sentence that name something (a sentence-initial common word is not a name)."""
+    names: list[str] = []
+    for match in WORD.finditer(text):
+        word = match.group().rstrip(".-’'")
+        for part in _HYPHEN.split(word):
+            part = _POSSESSIVE.sub("", part)
+            if len(part) < 2 or not part[0].isupper():
+                continue
+            before = text[:match.start()].rstrip()
+            initial = not before or before[-1] in _OPENERS or before[-1] in ".!?"
+            if part.lower() in STOPWORDS or (initial and part == word and common_word(part)):
+                continue
+            names.append(part)
+    return names
+
+
+def name_phrases(text: str) -> list[str]:
+    """The name words of `text` grouped into runs ("Dana Reyes"), once each, in order of appearance."""
+    names = set(name_words(text))
+    phrases: list[str] = []
+    current: list[str] = []
+    for token in re.findall(r"[\w’'.-]+|[^\w\s]", text):
+        word = _bare(token)
+        if word in names or any(part in names for part in _HYPHEN.split(word)):
+            current.append(word)
+            continue
+        if current:
+            phrases.append(" ".join(current))
+            current = []
+    if current:
+        phrases.append(" ".join(current))
+    return list(dict.fromkeys(phrases))
+
+
+# ---------------------------------------------------------------- numbers
+
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}
+
+
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,
+    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}
+
+
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(?:-\s*)?([A-Za-z]+))?")
+
+
+class Number(NamedTuple):
+    """A number written in digits: as written (without thousands commas), its value, and its value times the
+    scale word after it ("82m", "21 million"), if any."""
+
+    written: str
+    value: float
+    scaled: float | None
+
+
+def numbers_in(text: str) -> list[Number]:
+    """The numbers written in digits in `text`, in order."""
+    out: list[Number] = []
+    for match in _NUMBER.finditer(text):
+        whole, decimals, unit = match.groups()
+        written = whole.replace(",", "") + (f".{decimals}" if decimals else "")
+        value = float(written)
+        scale = _SCALES.get((unit or "").lower())
+        out.append(Number(written, value, value * scale if scale else None))
+    return out
+
+
+def number_words_in(text: str) -> list[str]:
+    """Spelled-out numbers of `text` ("three", "twenty"), lower-cased, in order."""
+    return [w.lower() for w in WORD.findall(text) if w.lower() in NUMBER_WORDS]
+
+
+# ---------------------------------------------------------------- calendar words and dates
+
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+# Month number of each way a month is written: the full name, its first three letters, and "sept".
+MONTHS: dict[str, int] = {
+    **{name: number for number, name in enumerate(MONTH_NAMES, start=1)},
+    **{name[:3]: number for number, name in enumerate(MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+
+
+DATE_WORDS = frozenset(MONTH_NAMES + WEEKDAY_NAMES)  # full month and weekday names, lower-cased
+CALENDAR_WORDS = frozenset(w.capitalize() for w in (*MONTHS, *WEEKDAY_NAMES))  # "March", "Mar", "Sept", "Monday"
+
+
+def date_forms(published_at: str | None) -> list[str]:
+    """How a sentence may write an ISO date: the date, "October 04 2023 Wednesday Oct", and the day alone."""
+    if not published_at:
+        return []
+    try:
+        moment = datetime.fromisoformat(published_at)
+    except ValueError:
+        return [published_at]
+    return [published_at[:10], moment.strftime("%B %d %Y %A %b"), str(moment.day)]

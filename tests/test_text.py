@@ -1,0 +1,116 @@
+"""index/text.py: the sentence splits, term analysis, names, numbers and calendar words every layer shares."""
+
+from __future__ import annotations
+
+import re
+
+from index.text import (
+    CALENDAR_WORDS,
+    DATE_WORDS,
+    MONTHS,
+    NAME,
+    STOPWORDS,
+    Number,
+    analyze,
+    common_word,
+    date_forms,
+    name_phrases,
+    name_words,
+    number_words_in,
+    numbers_in,
+    quick_sentence_spans,
+    sentence_spans,
+    split_spans,
+    stem,
+    word_variants,
+)
+
+TEXT = (
+    "Mr. Smith said: “It is done.” Then he left. U.S. officials agreed on Oct. 3, 2023.\n\n"
+    "New paragraph here\n- a bullet point"
+)
+
+
+def pieces(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[a:b] for a, b in spans]
+
+
+def test_sentence_spans_respect_abbreviations_paragraphs_and_bullets() -> None:
+    assert pieces(TEXT, sentence_spans(TEXT)) == [
+        "Mr. Smith said: “It is done.”",
+        "Then he left.",
+        "U.S. officials agreed on Oct. 3, 2023.",
+        "New paragraph here",
+        "- a bullet point",
+    ]
+    assert sentence_spans("") == []
+
+
+def test_quick_spans_split_at_sentence_ends_and_lines() -> None:
+    text = "Mr. Smith met U.S. officials. Talks ended!\nNext line “Quoted.” Then more"
+    assert pieces(text, quick_sentence_spans(text)) == [
+        "Mr. Smith met U.S. officials.", "Talks ended!", "Next line “Quoted.”", "Then more",
+    ]
+    assert quick_sentence_spans("no end here") == [(0, 11)]
+    assert quick_sentence_spans("") == [(0, 0)]
+    # The regex knows fewer abbreviations than Punkt: "Oct. 3" ends a sentence here.
+    assert pieces(TEXT, quick_sentence_spans(TEXT))[2:4] == ["U.S. officials agreed on Oct.", "3, 2023."]
+
+
+def test_split_spans_skips_blank_pieces() -> None:
+    assert split_spans("a, b,, c ,", re.compile(",")) == [(0, 1), (2, 4), (6, 9)]
+
+
+def test_analyze_lowercases_stems_and_drops_stopwords() -> None:
+    assert analyze(["Mayor Reyes’ councillors were cutting ribbons at the Harbor Bridge", ""]) == [
+        ["mayor", "rey", "councillor", "were", "cut", "ribbon", "harbor", "bridg"], [],
+    ]
+    assert stem("running") == "run" and stem("councillors") == "councillor"
+
+
+def test_name_words_skip_stopwords_and_sentence_initial_common_words() -> None:
+    assert name_words("Officials said Mayor Dana Reyes met FIFA in Port-Elling on Tuesday.") == [
+        "Mayor", "Dana", "Reyes", "FIFA", "Port", "Elling", "Tuesday",
+    ]
+    assert name_words("Critics said the Harbor Bridge cost more. Reyes disagreed.") == ["Harbor", "Bridge", "Reyes"]
+    assert common_word("Critics") and not common_word("Reyes")
+    assert "the" in STOPWORDS and "mayor" not in STOPWORDS
+
+
+def test_name_phrases_group_adjacent_names_in_order() -> None:
+    text = "The Riverton Rockets’ coach, Helen Marsh, praised Sam Bankman-Fried and the Riverton Rockets."
+    assert name_phrases(text) == ["Riverton Rockets", "Helen Marsh", "Sam Bankman-Fried"]
+    assert name_phrases("no names at all") == []
+
+
+def test_name_pattern_takes_initials_titles_and_particles() -> None:
+    assert re.findall(NAME, "Ludwig van Beethoven wrote to Mr. Li and J. R. Tolkien") == [
+        "Ludwig van Beethoven", "Mr. Li", "J. R. Tolkien",
+    ]
+
+
+def test_word_variants_drop_possessives_dots_and_split_hyphens() -> None:
+    assert sorted(word_variants("Port-Elling’s")) == ["elling", "port", "port-elling", "port-elling’s"]
+    assert sorted(word_variants("U.S.")) == ["u.s", "us"]
+
+
+def test_numbers_as_written_as_values_and_scaled() -> None:
+    assert numbers_in("It cost $82m, 1,250 jobs and 3.5 billion dollars; 19 - million more in 2023.") == [
+        Number("82", 82.0, 82e6), Number("1250", 1250.0, None), Number("3.5", 3.5, 3.5e9),
+        Number("19", 19.0, 19e6), Number("2023", 2023.0, None),
+    ]
+    assert numbers_in("v2 and 1.5.3") == [Number("1.5", 1.5, None)]  # no number inside a word
+    assert number_words_in("Three of the twenty-one players and a dozen fans") == ["three", "dozen"]
+
+
+def test_calendar_words_and_month_numbers() -> None:
+    assert (MONTHS["january"], MONTHS["may"], MONTHS["sept"], MONTHS["sep"], MONTHS["dec"]) == (1, 5, 9, 9, 12)
+    assert len(MONTHS) == 24  # 12 names, 11 distinct three-letter forms ("may" is both), "sept"
+    assert "tuesday" in DATE_WORDS and "october" in DATE_WORDS and "oct" not in DATE_WORDS and len(DATE_WORDS) == 19
+    assert {"Oct", "Sept", "October", "Tuesday"} <= CALENDAR_WORDS and len(CALENDAR_WORDS) == 31
+
+
+def test_date_forms() -> None:
+    assert date_forms("2023-10-04T09:30:00+00:00") == ["2023-10-04", "October 04 2023 Wednesday Oct", "4"]
+    assert date_forms("yesterday") == ["yesterday"]
+    assert date_forms(None) == []
