@@ -64,6 +64,10 @@ class Settings:
         """True when an OpenAI-compatible server is configured (a key or a base URL)."""
         return bool(self.llm_api_key or self.llm_base_url)
 
+    def without_llm(self) -> Settings:
+        """A copy that answers extractively (no LLM server configured)."""
+        return replace(self, llm_api_key=None, llm_base_url=None)
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the given non-None values replaced."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
