@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from bot.answering.extractive import stream_extractive_answer
-from bot.answering.gate import assess_coverage, not_covered_answer
+from bot.answering.gate import Assessment, assess_coverage, not_covered_answer
 from bot.answering.generated import stream_generated_answer
 from bot.answering.llm import LLMClient, make_llm
 from bot.answering.rewrite import rewrite_question
@@ -13,7 +13,7 @@ from bot.answering.verifier import Verifier
 from bot.errors import LLMError
 from bot.retrieval.filters import Filters
 from bot.retrieval.retriever import Retriever
-from bot.types import Answer
+from bot.types import Answer, Hit
 from index.chunking import load_text_models
 from index.embedding import Embedder, load_embedder
 from index.settings import Settings
@@ -53,9 +53,8 @@ class ChatEngine:
         question = question.strip()
         rewrite = rewrite_question(question, history, self.llm)
         base = Answer(question=question, standalone_question=rewrite.question if rewrite.changed else None)
-        hits = self.retriever.retrieve(rewrite.question, k or self.settings.top_k, filters)
-        covered, scored = assess_coverage(rewrite.question, hits, self.embedder)
-        if not covered:
+        hits, assessment = self.assess(rewrite.question, filters, k)
+        if not assessment.covered:
             # Nothing relevant was retrieved: say so without asking the LLM.
             final = not_covered_answer(question, hits)
             final.standalone_question = base.standalone_question
@@ -74,8 +73,19 @@ class ChatEngine:
                 f"{failure}"
             )
         yield from stream_extractive_answer(
-            rewrite.question, hits, self.embedder, scored=scored, verifier=self.verifier, base=base
+            assessment, hits, self.embedder, plan=self.retriever.plan(rewrite.question),
+            idf=self.retriever.term_weights, verifier=self.verifier, base=base
         )
+
+    def assess(
+        self, question: str, filters: Filters | None = None, k: int | None = None
+    ) -> tuple[list[Hit], Assessment]:
+        """Retrieve the passages for a standalone question and score their sentences as answers."""
+        hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
+        plan = self.retriever.plan(question)
+        assessment = assess_coverage(question, hits, self.embedder, plan, self.retriever.term_weights,
+                                     self.retriever.repeated)
+        return hits, assessment
 
     def answer(
         self,

@@ -33,6 +33,13 @@ class Citation:
     quote: str
     quote_start: int  # offset of quote in chunk.text
     quote_end: int
+    # Every span of the passage the answer draws on (one card per passage, several highlights); the quote first.
+    spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        """The spans to highlight in the passage, in order of position."""
+        return tuple(sorted(set(self.spans) | {(self.quote_start, self.quote_end)}))
 
     @property
     def passage(self) -> str:
@@ -55,6 +62,7 @@ class Citation:
             "quote_end": self.quote_end,
             "article_start": self.chunk.start + self.quote_start,
             "article_end": self.chunk.start + self.quote_end,
+            "highlights": [list(span) for span in self.highlights],
         }
 
 
@@ -67,6 +75,7 @@ class AnswerSentence:
     citations: tuple[int, ...] = ()
     quotes: tuple[str, ...] = ()  # the best span of each cited passage, in the order of `citations`
     note: str = ""  # why the sentence is not supported
+    lead: bool = False  # the short answer that opens the answer ("Mira Murati")
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as `python -m bot ask --json` prints it."""
@@ -76,6 +85,7 @@ class AnswerSentence:
             "citations": list(self.citations),
             "quotes": list(self.quotes),
             "note": self.note,
+            "lead": self.lead,
         }
 
 
@@ -93,6 +103,11 @@ class Answer:
     standalone_question: str | None = None
     done: bool = False
 
+    @property
+    def short_answer(self) -> AnswerSentence | None:
+        """The short answer the text leads with, when the question has one."""
+        return next((s for s in self.sentences if s.lead), None)
+
     def snapshot(self) -> Answer:
         """A copy safe to hand out while this answer keeps growing."""
         return replace(self, citations=list(self.citations), sentences=list(self.sentences), notes=list(self.notes))
@@ -109,6 +124,8 @@ class Answer:
             "mode": self.mode,
             "citations": [c.to_json() for c in self.citations],
             "sentences": [s.to_json() for s in self.sentences],
+            "short_answer": (None if self.short_answer is None else
+                             {"text": self.short_answer.text, "citations": list(self.short_answer.citations)}),
             "notes": list(self.notes),
             "question": self.question,
             "standalone_question": self.standalone_question or self.question,

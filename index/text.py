@@ -252,6 +252,12 @@ MONTHS: dict[str, int] = {
 }
 
 
+# A month or weekday as a sentence writes it, capitalised ("October", "Oct.", "Sept", "Monday"): regex groups.
+MONTH_PATTERN = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\.?"
+WEEKDAY_PATTERN = "(?:" + "|".join(w.capitalize() for w in WEEKDAY_NAMES) + ")"
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")  # a year of the news: 1800-2099
+ORDINAL = re.compile(r"\b(\d{1,4})(?:st|nd|rd|th)\b", re.I)  # "93rd" -> "93"
+
 DATE_WORDS = frozenset(MONTH_NAMES + WEEKDAY_NAMES)  # full month and weekday names, lower-cased
 CALENDAR_WORDS = frozenset(w.capitalize() for w in (*MONTHS, *WEEKDAY_NAMES))  # "March", "Mar", "Sept", "Monday"
 

@@ -19,7 +19,6 @@ from index.sentences import (
     load_sentence_vectors,
     passage_key,
     passage_spans,
-    quick_sentence_spans,
     text_key,
 )
 from index.settings import Settings

@@ -1,89 +1,126 @@
-"""Extractive answers: the best verbatim sentences of the retrieved passages, each cited and verified."""
+"""Extractive answers: the short answer first, then verbatim sentences of the passages, each cited and verified.
+
+One passage is one citation: a passage several sentences draw on keeps one number and highlights each span.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from bot.answering.gate import assess_coverage, not_covered_answer
+from bot.answering.compose import Composition, compose
+from bot.answering.gate import Assessment, not_covered_answer
 from bot.answering.sentences import CandidateSentence
+from bot.answering.spans import mentioned
 from bot.answering.verifier import Verifier
+from bot.retrieval.plan import QueryPlan
 from bot.types import EXTRACTIVE, Answer, AnswerSentence, Citation, Hit
+from index.documents import Chunk
 from index.embedding import Embedder
-from index.text import analyze
-
-MAX_SENTENCES = 3
-
-
-RELATIVE_CUTOFF = 0.8  # keep sentences scoring at least this share of the best one
-
-
-def select_sentences(scored: list[CandidateSentence], limit: int = MAX_SENTENCES) -> list[CandidateSentence]:
-    """The best few sentences, skipping near-repeats, in reading order (by article, then position)."""
-    if not scored:
-        return []
-    best = scored[0].score
-    chosen: list[CandidateSentence] = []
-    chosen_terms: list[set[str]] = []
-    for cand in scored:
-        if len(chosen) >= limit or cand.score < RELATIVE_CUTOFF * best:
-            break
-        terms = set(analyze([cand.text])[0])
-        if any(_jaccard(terms, other) > 0.6 for other in chosen_terms):
-            continue
-        chosen.append(cand)
-        chosen_terms.append(terms)
-    article_rank: dict[str, int] = {}
-    for cand in chosen:
-        article_rank.setdefault(cand.hit.chunk.article_id, len(article_rank))
-    chosen.sort(key=lambda c: (article_rank[c.hit.chunk.article_id], c.hit.chunk.start + c.start))
-    return chosen
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def stream_extractive_answer(
-    question: str,
+    assessment: Assessment,
     hits: Sequence[Hit],
     embedder: Embedder,
     *,
-    scored: list[CandidateSentence] | None = None,
+    plan: QueryPlan | None = None,
+    idf: Mapping[str, float] | None = None,
     verifier: Verifier | None = None,
     base: Answer | None = None,
 ) -> Iterator[Answer]:
     """Yield the extractive answer growing sentence by sentence; the last one has `done=True`.
 
-    `scored` reuses candidates already scored for the coverage gate; `base` carries notes and the standalone
-    question of the caller. Every sentence goes through the same verifier as generated answers.
+    `base` carries the notes and the standalone question of the caller. Every sentence goes through the same
+    verifier as generated answers.
     """
-    answer = base.snapshot() if base is not None else Answer(question=question)
+    answer = base.snapshot() if base is not None else Answer(question=assessment.profile.text)
     answer.mode, answer.hits = EXTRACTIVE, list(hits)
-    covered = True
-    if scored is None:
-        covered, scored = assess_coverage(question, hits, embedder)
-    if not covered or not scored:
+    if not assessment.covered or not assessment.scored:
         final = not_covered_answer(answer.question, hits)
         final.notes, final.standalone_question = answer.notes, answer.standalone_question
         yield final
         return
-    chosen = select_sentences(scored)
-    verdicts = (verifier or Verifier(embedder)).verify(
-        [(c.text, (n,)) for n, c in enumerate(chosen, start=1)],
-        {n: c.hit.chunk for n, c in enumerate(chosen, start=1)},
-    )
+    composition = compose(assessment.profile, assessment.scored, hits, plan, idf)
+    numbers = _number_passages(composition, hits)
+    claims = _claims(composition, numbers, hits)
+    passages = {n: chunk for chunk_id, n in numbers.items() for chunk in _chunks(hits, chunk_id)}
+    verdicts = (verifier or Verifier(embedder)).verify([(text, cited) for text, cited, _ in claims], passages)
+    answer.citations = _citations(composition, numbers, passages)
     parts: list[str] = []
-    for n, (cand, verdict) in enumerate(zip(chosen, verdicts), start=1):
-        citation = Citation(n=n, chunk=cand.hit.chunk, quote=cand.text, quote_start=cand.start, quote_end=cand.end)
-        answer.citations.append(citation)
+    for (text, cited, lead), verdict in zip(claims, verdicts):
         quotes = tuple(m.quote for m in verdict.matches)
-        answer.sentences.append(AnswerSentence(cand.text, verdict.supported, (n,), quotes, verdict.note))
-        parts.append(f"{_as_statement(cand.text)} [{n}]")
-        answer.text = " ".join(parts)
+        answer.sentences.append(AnswerSentence(text, verdict.supported, cited, quotes, verdict.note, lead=lead))
+        markers = "".join(f"[{n}]" for n in cited)
+        parts.append(f"**{text}** {markers}\n\n" if lead else f"{_as_statement(text)} {markers} ")
+        answer.text = "".join(parts).strip()
         yield answer.snapshot()
+    answer.notes.extend(f"No passage found about this part of the question: “{part}”"
+                        for part in composition.unaddressed)
     answer.done = True
     yield answer.snapshot()
+
+
+def _number_passages(composition: Composition, hits: Sequence[Hit]) -> dict[str, int]:
+    """Citation numbers by passage, in the order the answer first uses them."""
+    numbers: dict[str, int] = {}
+    order = list(composition.lead.sentences[:3]) if composition.lead else []
+    for cand in [*order, *composition.sentences]:
+        numbers.setdefault(cand.hit.chunk.id, len(numbers) + 1)
+    if composition.lead is not None:
+        holder = _full_form_passage(composition.lead.text, composition.lead.sentences, hits)
+        if holder is not None:
+            numbers.setdefault(holder, len(numbers) + 1)
+    return numbers
+
+
+def _full_form_passage(lead: str, stating: Sequence[CandidateSentence], hits: Sequence[Hit]) -> str | None:
+    """A passage that writes the lead in full, when none of those stating it does ("Sam Bankman-Fried")."""
+    if any(mentioned(lead, c.hit.chunk.text) for c in stating):
+        return None
+    return next((h.chunk.id for h in hits if lead in h.chunk.text), None)
+
+
+def _claims(
+    composition: Composition, numbers: Mapping[str, int], hits: Sequence[Hit]
+) -> list[tuple[str, tuple[int, ...], bool]]:
+    """(text, cited numbers, is the lead) for the lead and each supporting sentence."""
+    claims: list[tuple[str, tuple[int, ...], bool]] = []
+    if composition.lead is not None:
+        lead = composition.lead
+        cited = [numbers[c.hit.chunk.id] for c in lead.sentences[:3]]
+        holder = _full_form_passage(lead.text, lead.sentences, hits)
+        if holder is not None:
+            cited.append(numbers[holder])
+        claims.append((lead.text, tuple(dict.fromkeys(cited)), True))
+    claims.extend((c.text, (numbers[c.hit.chunk.id],), False) for c in composition.sentences)
+    return claims
+
+
+def _chunks(hits: Sequence[Hit], chunk_id: str) -> list[Chunk]:
+    return [h.chunk for h in hits if h.chunk.id == chunk_id][:1]
+
+
+def _citations(composition: Composition, numbers: Mapping[str, int], passages: Mapping[int, Chunk]) -> list[Citation]:
+    """One citation per passage, its quote the first sentence drawn from it, every drawn span highlighted."""
+    spans: dict[int, list[tuple[int, int]]] = {n: [] for n in passages}
+    lead = list(composition.lead.sentences[:3]) if composition.lead else []
+    for cand in [*composition.sentences, *lead]:
+        n = numbers[cand.hit.chunk.id]
+        if (cand.start, cand.end) not in spans[n]:
+            spans[n].append((cand.start, cand.end))
+    citations = []
+    for n, chunk in sorted(passages.items()):
+        drawn = spans[n] or [_lead_span(chunk, composition)]
+        start, end = drawn[0]
+        citations.append(Citation(n, chunk, chunk.text[start:end], start, end, tuple(drawn)))
+    return citations
+
+
+def _lead_span(chunk: Chunk, composition: Composition) -> tuple[int, int]:
+    text = composition.lead.text if composition.lead else ""
+    start = chunk.text.find(text) if text else -1
+    return (start, start + len(text)) if start >= 0 else (0, 0)
 
 
 def _as_statement(sentence: str) -> str:

@@ -1,87 +1,197 @@
-"""Candidate answer sentences: the answer-sized sentences of the retrieved passages, scored on the question."""
+"""Candidate answer sentences: the prose sentences of the retrieved passages, scored as answers to the question.
+
+A sentence scores by how close it is to the question (embedding similarity), how much of the question's term
+weight it and its context carry, whether it states something of the type the question asks for that the
+question does not already say (a name for "who", a date for "when", an amount for "how much"), whether it
+agrees with the years and ordinals the question names, and how relevant its passage is.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
+from bot.answering.question import AnswerType, QuestionProfile
+from bot.answering.spans import Span, mentioned, shares_name, typed_spans
 from bot.types import Hit
 from index.embedding import Embedder
-from index.text import analyze, sentence_spans
+from index.sentence_kinds import SentenceKind, sentence_key, sentence_kind
+from index.text import ORDINAL, YEAR, analyze, sentence_spans
 
 MIN_SENTENCE_CHARS = 25
-
-
 MAX_SENTENCE_CHARS = 700
-
-
-# Sentences embedded per answer, chosen first by the same score with their passage's similarity standing in for
-# their own: embedding every sentence of every passage was most of an answer's time.
-EMBEDDED_CANDIDATES = 8
+# Sentences embedded per answer, the best by the score with their passage's similarity standing in for their
+# own: embedding every sentence of every passage was most of an answer's time.
+EMBEDDED_CANDIDATES = 12
+# What a sentence's score weighs: similarity to the question, its own share of the question's term weight, that
+# share with the sentence before it and the title, a typed answer the question does not state, years and
+# ordinals that agree with the question's or contradict them, and its passage's relevance.
+SENTENCE_FEATURES = ("similarity", "overlap", "context", "answer", "agrees", "conflicts", "passage", "focus",
+                     "causal", "opening", "length")
+WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03)
+# Words that give a reason or a cause, for why and how questions (general English connectives).
+_CAUSAL = re.compile(
+    r"\b(?:because|due to|owing to|as a result|result of|led to|leads to|caused|causes|since|so that|in order to|"
+    r"after|following|depends? (?:up)?on|thanks to|for (?:breaching|violating|failing)|by (?:\w+ing))\b",
+    re.I,
+)
+_BLOCK_BREAK = re.compile(r"\n\s*\n")
 
 
 @dataclass(frozen=True)
 class CandidateSentence:
-    """A sentence of a retrieved passage, with where it sits and how well it answers."""
+    """A prose sentence of a retrieved passage, where it sits, and how well it answers."""
 
     hit: Hit
     start: int  # offset in the chunk text
     end: int
     text: str
+    context: str = ""  # the sentence before it and the article title, for the question's terms it leaves implicit
     similarity: float = 0.0
     overlap: float = 0.0
     score: float = 0.0
+    answers: tuple[Span, ...] = field(default=(), compare=False)  # typed spans the question does not state
+    features: tuple[float, ...] = field(default=(), compare=False)  # SENTENCE_FEATURES
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Where the sentence sits in its article (overlapping passages repeat sentences)."""
+        return self.hit.chunk.article_id, self.hit.chunk.start + self.start
 
 
-def candidate_sentences(hits: Sequence[Hit]) -> list[CandidateSentence]:
-    """Distinct, answer-sized sentences of the retrieved passages (overlapping chunks deduplicated)."""
+def candidate_sentences(hits: Sequence[Hit], repeated: Collection[str] = frozenset()) -> list[CandidateSentence]:
+    """Distinct, answer-sized prose sentences of the retrieved passages (headings, captions, link lines,
+    embedded posts, questions, list fragments and corpus-wide boilerplate left out)."""
     seen: set[tuple[str, int]] = set()
     out: list[CandidateSentence] = []
     for hit in hits:
         text = hit.chunk.text
-        for start, end in sentence_spans(text):
+        spans = sentence_spans(text)
+        for i, (start, end) in enumerate(spans):
             sentence = text[start:end]
             key = (hit.chunk.article_id, hit.chunk.start + start)
-            if key in seen or not _answer_sized(sentence):
+            if key in seen or not MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
                 continue
             seen.add(key)
-            out.append(CandidateSentence(hit, start, end, sentence))
+            whole = _whole_block(text, start, end)
+            if sentence_kind(sentence, whole, sentence_key(sentence) in repeated) != SentenceKind.PROSE:
+                continue
+            before = text[spans[i - 1][0]:spans[i - 1][1]] if i > 0 else ""
+            out.append(CandidateSentence(hit, start, end, sentence, context=f"{hit.chunk.title}\n{before}"))
     return out
 
 
-def _answer_sized(sentence: str) -> bool:
-    if not MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
-        return False
-    letters = sum(ch.isalpha() for ch in sentence)
-    return letters >= 0.5 * len(sentence)
+def _whole_block(text: str, start: int, end: int) -> bool:
+    """Whether the sentence is a paragraph of its own (nothing but a blank line before and after it)."""
+    before = text[:start]
+    after = text[end:]
+    opens = not before.strip() or bool(_BLOCK_BREAK.search(before[-4:] if len(before) >= 4 else before))
+    closes = not after.strip() or bool(_BLOCK_BREAK.match(after))
+    return opens and closes
 
 
-def score_candidates(question: str, candidates: list[CandidateSentence], embedder: Embedder) -> list[CandidateSentence]:
-    """Score each sentence by embedding similarity and content-term overlap with the question.
-
-    Only the EMBEDDED_CANDIDATES sentences that look best before embedding (passage similarity in place of the
-    sentence's own) are embedded and returned; the rest cannot make the answer.
-    """
+def score_candidates(
+    profile: QuestionProfile,
+    candidates: list[CandidateSentence],
+    embedder: Embedder,
+    idf: Mapping[str, float] | None = None,
+) -> list[CandidateSentence]:
+    """The candidates scored as answers, best first; only the EMBEDDED_CANDIDATES that look best before
+    embedding are embedded and returned (the rest cannot make the answer)."""
     if not candidates:
         return []
-    q_terms = set(analyze([question])[0])
-    top_hit = max(c.hit.score for c in candidates) or 1.0
-    overlaps = [
-        len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0
-        for terms in analyze([c.text for c in candidates])
-    ]
-    prior = [_score(c.hit.dense, overlap, c.hit.score / top_hit) for c, overlap in zip(candidates, overlaps)]
+    weights, unknown = term_weights(idf)
+    terms = dict.fromkeys(profile.terms)
+    total = sum(weights.get(t, unknown) for t in terms) or 1.0
+    analysed = analyze([c.text for c in candidates] + [c.context for c in candidates])
+    own, around = analysed[:len(candidates)], analysed[len(candidates):]
+    passage = _passage_scores(candidates)
+    rows: list[tuple[float, ...]] = []
+    found: list[tuple[Span, ...]] = []
+    for cand, mine, ctx in zip(candidates, own, around):
+        have, near = set(mine), set(mine) | set(ctx)
+        overlap = sum(weights.get(t, unknown) for t in terms if t in have) / total
+        context = sum(weights.get(t, unknown) for t in terms if t in near) / total
+        answers = answer_spans(profile, cand.text)
+        agrees, conflicts = _agreement(profile, cand)
+        focus = float(profile.focus is not None and _stem_of(profile.focus) in have)
+        causal = float(profile.answer_type in (AnswerType.REASON, AnswerType.DESCRIPTION)
+                       and bool(_CAUSAL.search(cand.text)))
+        opening = float(cand.hit.chunk.n == 0 and cand.start < 400)
+        length = math.log1p(len(cand.text.split()))
+        rows.append((overlap, context, float(bool(answers)), agrees, conflicts, passage[cand.hit.chunk.id], focus,
+                     causal, opening, length))
+        found.append(answers)
+    prior = [_score((c.hit.dense, *row)) for c, row in zip(candidates, rows)]
     keep = sorted(range(len(candidates)), key=lambda i: prior[i], reverse=True)[:EMBEDDED_CANDIDATES]
     vectors = embedder.embed_cached([candidates[i].text for i in keep])
-    sims = vectors @ embedder.embed_query(question)
+    sims = vectors @ embedder.embed_query(profile.text)
     scored = []
     for i, sim in zip(keep, sims):
-        cand = candidates[i]
-        score = _score(float(sim), overlaps[i], cand.hit.score / top_hit)
-        scored.append(CandidateSentence(cand.hit, cand.start, cand.end, cand.text, float(sim), overlaps[i], score))
+        features = (float(sim), *rows[i])
+        scored.append(replace(candidates[i], similarity=float(sim), overlap=rows[i][0], score=_score(features),
+                              answers=found[i], features=features))
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored
 
 
-def _score(similarity: float, overlap: float, passage_rank_score: float) -> float:
-    return 0.55 * similarity + 0.35 * overlap + 0.10 * passage_rank_score
+def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
+    """The spans of a sentence that could answer the question: of the type it asks for, and not its own subject
+    (a name sharing a word with the question's names is the subject: "Mikel Arteta" for a question on Arteta)."""
+    found = []
+    for span in typed_spans(sentence, profile.answer_type):
+        if mentioned(span.text, profile.text):
+            continue
+        if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text):
+            continue
+        found.append(span)
+    return tuple(found)
+
+
+def _stem_of(word: str) -> str:
+    terms = analyze([word])[0]
+    return terms[0] if terms else word.lower()
+
+
+def term_weights(idf: Mapping[str, float] | None) -> tuple[Mapping[str, float], float]:
+    """The corpus's term weights and the weight of a term it never uses (the rarest weight: a question about
+    something no article mentions should not look covered)."""
+    weights = idf or {}
+    return weights, max(weights.values(), default=1.0)
+
+
+def _score(features: tuple[float, ...]) -> float:
+    return float(sum(w * f for w, f in zip(WEIGHTS, features)))
+
+
+def _passage_scores(candidates: Sequence[CandidateSentence]) -> dict[str, float]:
+    """Each passage's relevance relative to the best one (the ranker's, else the fused score)."""
+    hits = {c.hit.chunk.id: c.hit for c in candidates}
+    values = {cid: (h.relevance if h.relevance > 0 else h.score) for cid, h in hits.items()}
+    top = max(values.values()) or 1.0
+    return {cid: v / top for cid, v in values.items()}
+
+
+def _agreement(profile: QuestionProfile, cand: CandidateSentence) -> tuple[float, float]:
+    """Whether the sentence agrees with the years and ordinals the question names (1 each way), or states
+    others instead ("the 2019 winner" does not answer a question about 2021)."""
+    if not profile.years and not profile.ordinals:
+        return 0.0, 0.0
+    years, ordinals = set(YEAR.findall(cand.text)), set(ORDINAL.findall(cand.text))
+    around = f"{cand.context} {cand.hit.chunk.published_at or ''}"
+    agrees = conflicts = 0.0
+    for year in profile.years:
+        if year in years:
+            agrees = 1.0
+        elif years:
+            conflicts = 1.0
+        elif year in around:
+            agrees = max(agrees, 0.5)
+    for ordinal in profile.ordinals:
+        if ordinal in ordinals:
+            agrees = 1.0
+        elif ordinals:
+            conflicts = 1.0
+    return agrees, conflicts

@@ -1,4 +1,4 @@
-"""`python -m bot.lab.eval retrieval`: MultiHop-RAG retrieval metrics through the chat's own retrieval path."""
+"""`python -m bot.lab.eval retrieval|answers`: retrieval metrics and answer quality through the chat's own code path."""
 
 from __future__ import annotations
 
@@ -136,12 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print only the JSON line")
     r.add_argument("--no-ranker", action="store_true",
                    help="keep the fused order (skip the learned ranker), to measure what it adds")
+    a = sub.add_parser("answers", help="does the answer text contain the answer (natural questions or MultiHop-RAG)")
+    a.add_argument("--store", type=Path, help="index folder (default .index)")
+    a.add_argument("--chroma-url", help="Chroma server URL")
+    a.add_argument("--queries", type=Path, required=True,
+                   help="natural-questions dev.json or MultiHop-RAG queries JSON (recognised by their fields)")
+    a.add_argument("--limit", type=int, help="only the first N questions")
+    a.add_argument("--dump", type=Path, help="also write every question with its answer and scores to this file")
+    a.add_argument("--json", action="store_true", help="print only the JSON line")
+    a.add_argument("--llm", action="store_true", help="use the configured LLM (default: the offline extractive answer)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; prints the metrics as one JSON line, last."""
     args = build_parser().parse_args(argv)
+    if args.command == "answers":
+        return _answers(args)
     try:
         settings = load_settings(store=args.store, chroma_url=args.chroma_url)
         queries = load_queries(args.queries)[: args.limit]
@@ -158,6 +169,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.json:
         for qtype, figures in summary["by_question_type"].items():
             print(f"{qtype:<18} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
+    print(json.dumps(summary))
+    return 0
+
+
+def _answers(args: argparse.Namespace) -> int:
+    from bot.engine import ChatEngine
+    from bot.lab.answer_eval import dump_answers, load_answer_questions, run_answers, summarize_answers
+
+    try:
+        settings = load_settings(store=args.store, chroma_url=args.chroma_url)
+        if not args.llm:
+            settings = settings.without_llm()
+        questions = load_answer_questions(args.queries)[: args.limit]
+        results = run_answers(ChatEngine(settings), questions)
+    except (IndexLayerError, BotError, SettingsError, OSError, json.JSONDecodeError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    summary = summarize_answers(results, percentile)
+    if args.dump:
+        dump_answers(results, args.dump)
+    if not args.json:
+        for group, figures in summary["by_group"].items():
+            print(f"{group:<20} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
     print(json.dumps(summary))
     return 0
 

@@ -18,17 +18,22 @@ DateRange = tuple[int, int]  # Unix seconds, inclusive
 
 _OUTLET_SEPARATOR = re.compile(r"\s[|:-]\s|:\s")
 _MIN_SHORT_ALIAS = 5  # "Verge" from "The Verge" is distinctive; "Age" from "The Age" is not
+_DOMAIN = re.compile(r"\.(?:com|co\.uk|org|net|io|news)$", re.I)
+_CASE_BREAK = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def outlet_aliases(sources: Iterable[str]) -> list[tuple[str, frozenset[str]]]:
     """Lower-cased names a question may use for each outlet, longest first.
 
     "The Independent - Sports" is also "The Independent" (shared with its sister sections) and
-    "Cnbc | World Business News Leader" is also "Cnbc".
+    "Cnbc | World Business News Leader" is also "Cnbc", and "CBSSports.com" is also "CBS Sports".
     """
     table: dict[str, set[str]] = defaultdict(set)
     for source in sources:
         forms = {source.strip(), _OUTLET_SEPARATOR.split(source)[0].strip()}
+        site = _DOMAIN.sub("", source.strip())
+        if site != source.strip() and " " not in site:  # a site's address as its name: "CBSSports.com"
+            forms.add(_CASE_BREAK.sub(" ", site))
         for form in list(forms):
             if form.lower().startswith("the ") and len(form) - 4 >= _MIN_SHORT_ALIAS:
                 forms.add(form[4:])
@@ -166,6 +171,7 @@ class QueryPlan:
     outlets: frozenset[str]
     dates: tuple[DateRange, ...]
     subqueries: tuple[SubQuery, ...]
+    outlet_spans: tuple[tuple[int, int], ...] = ()  # where the question names outlets (character offsets)
 
 
 def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default_year: int) -> QueryPlan:
@@ -195,4 +201,4 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
-    return QueryPlan(question, all_outlets, all_dates, unique)
+    return QueryPlan(question, all_outlets, all_dates, unique, tuple((m.start, m.end) for m in outlets))

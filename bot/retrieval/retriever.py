@@ -115,6 +115,7 @@ class Retriever:
         self.store = store or open_store(Path(settings.store), settings.chroma_url)
         self._lock = threading.Lock()
         self._snapshot: IndexSnapshot | None = None
+        self.repeated: frozenset[str] = frozenset()  # keys of the corpus's boilerplate sentences
         self._load()
 
     def _load(self) -> None:
@@ -155,6 +156,11 @@ class Retriever:
         """The index snapshot in use."""
         assert self._snapshot is not None
         return self._snapshot
+
+    @property
+    def term_weights(self) -> dict[str, float]:
+        """Each analysed term's BM25 idf in the index (how telling a word is in this corpus)."""
+        return self._idf
 
     @property
     def chunk_fields(self) -> dict[str, list[Any]]:

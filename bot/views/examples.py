@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.answering.gate import is_covered
-from bot.answering.sentences import candidate_sentences, score_candidates
 from bot.engine import ChatEngine
 from bot.views.quotes import clean_name, find_quotes
 from index.documents import Chunk
@@ -198,8 +196,6 @@ def answerable_by(engine: ChatEngine) -> Callable[[str], bool]:
     """Whether the index holds a passage relevant to a question: the chat's "not covered" gate, without an LLM."""
 
     def check(question: str) -> bool:
-        hits = engine.retriever.retrieve(question, engine.settings.top_k)
-        scored = score_candidates(question, candidate_sentences(hits), engine.embedder)
-        return bool(scored) and is_covered(scored[0])
+        return engine.assess(question)[1].covered
 
     return check

@@ -175,7 +175,7 @@ def _print_memory(console: Console, scales: list[dict[str, Any]]) -> None:
                       f"{s['cold_total_ms']:.0f} ms", f"{s['rss_loaded_mb']:,.0f} MB", f"{s['rss_end_mb']:,.0f} MB")
     console.print(table)
     console.print("  app extras: corpus profile, example questions and the Gradio page, loaded after the first "
-                  "question (app.ChatApp + build_app); peak RSS loaded includes them", highlight=False)
+                  "question (bot.web ChatApp + build_page); peak RSS loaded includes them", highlight=False)
 
 
 def _print_targets(console: Console, targets: list[Target]) -> None:

@@ -1,0 +1,164 @@
+"""Composing the extractive answer: the short answer first, then the few sentences that support it, with every
+part of the question covered and the parts no passage addresses said so."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.answering.question import AnswerType, QuestionProfile
+from bot.answering.sentences import CandidateSentence, term_weights
+from bot.answering.spans import Span, date_detail, fullest_form, measure_fit
+from bot.retrieval.plan import QueryPlan
+from bot.types import Hit
+from index.text import analyze
+
+MAX_SUPPORT = 4  # sentences after the short answer; the rest is one click away in the sources
+RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the best one
+LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
+LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
+MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
+MAX_SIMILAR = 0.6  # sentences sharing more of their terms than this repeat each other
+_WORD = re.compile(r"[\w’'-]+")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The short answer and the sentences that state it, best first."""
+
+    text: str
+    sentences: tuple[CandidateSentence, ...]
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What the extractive answer says: the lead (if the question has a short answer) and its sentences."""
+
+    lead: Lead | None
+    sentences: list[CandidateSentence]
+    unaddressed: list[str]  # parts of the question no retrieved sentence addresses
+
+
+def compose(
+    profile: QuestionProfile,
+    scored: list[CandidateSentence],
+    hits: Sequence[Hit],
+    plan: QueryPlan | None = None,
+    idf: Mapping[str, float] | None = None,
+) -> Composition:
+    """Choose the lead and the supporting sentences from the scored candidates (best first)."""
+    if not scored:
+        return Composition(None, [], [])
+    lead = choose_lead(profile, scored, hits)
+    chosen: list[CandidateSentence] = []
+    if lead is not None:
+        chosen.append(lead.sentences[0])
+    unaddressed: list[str] = []
+    clauses = [c for c in (plan.subqueries if plan else ()) if c.text.strip()]
+    if len(clauses) > 1:
+        for clause in clauses:
+            best = _best_for_clause(clause.text, clause.outlets, scored, idf)
+            if best is None:
+                unaddressed.append(clause.text)
+            elif all(best.key != c.key for c in chosen):
+                chosen.append(best)
+    best_score = scored[0].score
+    for cand in scored:
+        if len(chosen) >= MAX_SUPPORT:
+            break
+        if cand.score < RELATIVE_CUTOFF * best_score:
+            break
+        if any(cand.key == c.key for c in chosen) or _repeats(cand, chosen):
+            continue
+        chosen.append(cand)
+    return Composition(lead, chosen[:MAX_SUPPORT], unaddressed)
+
+
+def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit]) -> Lead | None:
+    """The name, date or amount the best sentences agree on, in its fullest form; None for questions without a
+    short answer, or when no good sentence states one."""
+    if not profile.wants_short_answer:
+        return None
+    best = scored[0].score
+    pool = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
+    votes: dict[str, float] = defaultdict(float)
+    support: dict[str, list[CandidateSentence]] = defaultdict(list)
+    forms: dict[str, str] = {}
+    for cand in pool:
+        near = _term_positions(cand.text, profile.terms)
+        for key, span in {_norm(s.text): s for s in cand.answers}.items():
+            votes[key] += cand.score * _closeness(span, near, profile)
+            support[key].append(cand)
+            forms.setdefault(key, span.text)
+    if not votes:
+        return None
+    for key, cands in support.items():
+        articles = len({c.hit.chunk.article_id for c in cands})
+        votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
+    winner = max(votes, key=lambda k: votes[k])
+    text = forms[winner]
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        text = fullest_form(text, [h.chunk.text for h in hits])
+    return Lead(text, tuple(support[winner]))
+
+
+def _closeness(span: Span, near: list[int], profile: QuestionProfile) -> float:
+    """Answers sit near the words of the question in the sentence ("… Judge Amit Mehta, presiding over …"),
+    name what the question's focus word names ("which judge" -> "Judge Arthur Engoron"), and a date answer
+    says the day rather than the weekday."""
+    closeness = 0.5
+    if near:
+        distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
+        closeness = 1.0 / (1.0 + distance / 80.0)
+    if profile.focus and profile.focus in span.text.lower():
+        closeness *= 1.5
+    if profile.answer_type == AnswerType.DATE:
+        closeness *= date_detail(span.text)
+    if profile.answer_type == AnswerType.NUMBER:
+        closeness *= measure_fit(span.text, profile.measure)
+    return closeness
+
+
+def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
+    words = list(_WORD.finditer(sentence))
+    if not words or not terms:
+        return []
+    wanted = set(terms)
+    analysed = analyze([w.group() for w in words])
+    return [w.start() for w, t in zip(words, analysed) if t and t[0] in wanted]
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _best_for_clause(
+    clause: str, outlets: frozenset[str], scored: Sequence[CandidateSentence], idf: Mapping[str, float] | None
+) -> CandidateSentence | None:
+    """The sentence that best addresses one part of the question (from its outlets when it names any)."""
+    terms = dict.fromkeys(analyze([clause])[0])
+    if not terms:
+        return None
+    weights, unknown = term_weights(idf)
+    total = sum(weights.get(t, unknown) for t in terms)
+    best, best_share = None, 0.0
+    eligible = [c for c in scored if not outlets or c.hit.chunk.outlet in outlets]
+    for cand, mine, ctx in zip(eligible, analyze([c.text for c in eligible] or [""]),
+                               analyze([c.context for c in eligible] or [""])):
+        have = set(mine) | set(ctx)
+        share = sum(weights.get(t, unknown) for t in terms if t in have) / total
+        if share > best_share + 1e-9:
+            best, best_share = cand, share
+    return best if best_share >= MIN_CLAUSE_SHARE else None
+
+
+def _repeats(cand: CandidateSentence, chosen: Sequence[CandidateSentence]) -> bool:
+    mine = set(analyze([cand.text])[0])
+    for other in chosen:
+        theirs = set(analyze([other.text])[0])
+        union = mine | theirs
+        if union and len(mine & theirs) / len(union) > MAX_SIMILAR:
+            return True
+    return False

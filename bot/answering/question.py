@@ -1,0 +1,181 @@
+"""What a question asks for: the expected type of answer, its focus word, and the names, years and numbers it
+names (which an answer sentence must agree with)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.retrieval.plan import QueryPlan
+from index.text import DATE_WORDS, ORDINAL, STOPWORDS, YEAR, analyze, common_word, name_words
+
+
+class AnswerType(StrEnum):
+    """The kind of answer a question expects."""
+
+    NAME = "name"  # a person, organisation, team, product: who, whom, which X
+    PLACE = "place"
+    DATE = "date"
+    NUMBER = "number"  # how many, how much, a price, a score, a share
+    OUTLET = "outlet"  # which publication reported it
+    REASON = "reason"  # why, what caused
+    YES_NO = "yes_no"
+    DESCRIPTION = "description"  # what happened, how: a statement, no short answer
+
+
+# Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
+_DATE_NOUNS = {"day", "date", "year", "month", "time", "week", "season", "weekend", "decade", "night", "morning"}
+_NUMBER_NOUNS = {
+    "percentage", "percent", "amount", "number", "price", "cost", "score", "rate", "fee", "sum", "salary", "age",
+    "temperature", "size", "total", "margin", "figure", "valuation", "value", "budget", "fine", "sentence",
+    "distance", "length", "height", "weight", "speed", "capacity", "share", "stake", "deficit", "tally", "count",
+}
+_PLACE_NOUNS = {
+    "country", "city", "state", "place", "venue", "stadium", "location", "town", "region", "county", "nation",
+    "continent", "island", "arena", "ground", "airport", "court", "site", "province", "capital", "street",
+}
+# "what X" asks for a name only when X names a kind of thing with a name; "what problems" asks for a statement.
+_NAMED_NOUNS = {
+    "company", "firm", "team", "club", "player", "person", "man", "woman", "group", "organization", "organisation",
+    "brand", "product", "app", "model", "film", "movie", "show", "series", "game", "song", "album", "book", "name",
+    "character", "band", "artist", "singer", "actor", "actress", "director", "coach", "manager", "agency",
+    "party", "candidate", "device", "phone", "car", "vehicle", "startup", "bank", "exchange", "platform", "service",
+    "league", "tournament", "award", "prize", "role", "position", "title", "nickname", "school", "university",
+}
+_OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
+_AMOUNT_VERBS = re.compile(
+    r"\b(?:pay|paid|pays|cost|costs|price[ds]?|worth|valued?|raised?|earn(?:ed|s)?|sell|sold|spent|spend|fined|"
+    r"charge[ds]?|bid|offer(?:ed)?|score[ds]?)\b",
+    re.I,
+)
+_AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
+        "should", "shall", "may", "might", "must")
+# Words that make a question a question, not what it is about: left out of its terms.
+_QUESTION_WORDS = STOPWORDS | {"much", "many", "whom", "whose"}
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    """A question as the answerer reads it."""
+
+    text: str
+    answer_type: AnswerType
+    focus: str | None  # the noun of "which judge", "what company" (lower case), if any
+    names: tuple[str, ...]  # names of the subject (outlets the question only cites as sources left out)
+    years: tuple[str, ...]
+    ordinals: tuple[str, ...]  # "93rd" -> "93"
+    terms: tuple[str, ...]  # analysed content terms (the BM25 analysis), in order
+    cited_outlets: tuple[str, ...] = ()  # how the question names the outlets it cites ("The Verge")
+    measure: str | None = None  # for amounts: "money", "time" or "count" when the question says which
+    uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
+
+    @property
+    def wants_short_answer(self) -> bool:
+        """Whether the answer can lead with a short phrase (a name, place, date, number or outlet)."""
+        return self.answer_type in (AnswerType.NAME, AnswerType.PLACE, AnswerType.DATE, AnswerType.NUMBER,
+                                    AnswerType.OUTLET)
+
+
+def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionProfile:
+    """Read the expected answer type, focus noun and constraints of a question."""
+    text = question
+    answer_type, focus = _answer_type(text)
+    cited = list(plan.outlet_spans) if plan is not None and plan.question == question else []
+    names = tuple(dict.fromkeys(
+        n for n in name_words(_blank(text, cited)) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
+    ))
+    words = [w for w in _blank(text, cited).split() if w.lower().strip("?,.!'’\"") not in _QUESTION_WORDS]
+    analysed = analyze([" ".join(words), *words])
+    terms = tuple(analysed[0])
+    uncommon = frozenset(t for w, ts in zip(words, analysed[1:]) for t in ts
+                         if not common_word(w.strip("?,.!'’\"").removesuffix("'s").removesuffix("’s")))
+    return QuestionProfile(
+        text=text,
+        answer_type=answer_type,
+        focus=focus,
+        names=names,
+        years=tuple(dict.fromkeys(YEAR.findall(text))),
+        ordinals=tuple(dict.fromkeys(ORDINAL.findall(text))),
+        terms=terms,
+        cited_outlets=tuple(text[a:b] for a, b in cited),
+        measure=_measure(text) if answer_type == AnswerType.NUMBER else None,
+        uncommon=uncommon,
+    )
+
+
+_MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"
+                    r"valued?|valuation|revenue|salary|fee|dollars|pounds|euros|budget|deal)\b|[$£€]", re.I)
+_TIME = re.compile(r"\bhow long\b|\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
+
+
+def _measure(text: str) -> str | None:
+    """What an amount question measures: money ("what did X pay"), time ("how long", "how many years") or a
+    count ("how many")."""
+    if _MONEY.search(text):
+        return "money"
+    if _TIME.search(text):
+        return "time"
+    return "count" if re.search(r"\bhow many\b", text, re.I) else None
+
+
+def _answer_type(text: str) -> tuple[AnswerType, str | None]:
+    lowered = text.lower().strip()
+    first = lowered.split()[0] if lowered.split() else ""
+    wh = _WH.search(lowered)
+    if wh is None or (first in _AUX and wh.start() > 0 and not _embedded_wh(lowered, wh.start())):
+        return (AnswerType.YES_NO if first in _AUX or (wh is None and lowered.endswith("?")) else
+                AnswerType.DESCRIPTION), None
+    word = wh.group(1)
+    after = lowered[wh.end():].split()
+    if word in ("who", "whom", "whose"):
+        return AnswerType.NAME, None
+    if word == "when":
+        return AnswerType.DATE, None
+    if word == "where":
+        return AnswerType.PLACE, None
+    if word == "why":
+        return AnswerType.REASON, None
+    if word == "how":
+        nxt = after[0] if after else ""
+        if nxt in ("many", "much", "long", "old", "far", "big", "large", "high", "often", "tall", "fast"):
+            return AnswerType.NUMBER, None
+        return AnswerType.DESCRIPTION, None
+    focus = _focus(after)
+    if focus in _DATE_NOUNS:
+        return AnswerType.DATE, focus
+    if focus in _NUMBER_NOUNS:
+        return AnswerType.NUMBER, focus
+    if focus in _PLACE_NOUNS:
+        return AnswerType.PLACE, focus
+    if focus in _OUTLET_NOUNS:
+        return AnswerType.OUTLET, focus
+    if word == "what" and _AMOUNT_VERBS.search(lowered[wh.end():]):
+        return AnswerType.NUMBER, focus
+    if word == "which" or (word == "what" and focus in _NAMED_NOUNS):
+        return AnswerType.NAME, focus
+    return AnswerType.DESCRIPTION, None
+
+
+def _embedded_wh(lowered: str, start: int) -> bool:
+    # "Did the report say who won?" asks for the name, not for yes or no.
+    return bool(re.match(r"(?:who|when|where|which|what|how many|how much)\b", lowered[start:]))
+
+
+def _focus(after: list[str]) -> str | None:
+    """The noun right after "which"/"what" ("which judge", "what kind of company" -> "company")."""
+    words = [w.strip("?,.!'’\"") for w in after[:4]]
+    if not words or words[0] in _AUX or words[0] in STOPWORDS - _ARTICLE_WORDS:
+        return None
+    if len(words) >= 3 and words[1] == "of" and words[0] in ("kind", "type", "sort"):
+        return words[2]
+    return words[0] if words[0] not in _ARTICLE_WORDS else (words[1] if len(words) > 1 else None)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text

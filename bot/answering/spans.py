@@ -1,0 +1,169 @@
+"""Short answers inside sentences: the names, dates and amounts a sentence states, and the fullest form of a name.
+
+A name is a run of capitalised words (with the short joiners names use: "Bank of England", "Tour de France"),
+not counting a common word capitalised only because it opens the sentence. A date is a day, month, weekday or
+year as newsrooms write them; an amount is a number with its currency, scale and unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.answering.question import AnswerType
+from index.text import DATE_WORDS, MONTH_PATTERN, STOPWORDS, WEEKDAY_PATTERN, common_word
+
+_CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
+_JOIN = r"(?:of|de|du|del|della|van|von|der|den|da|di|al|bin|la|le|y)"
+NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:\s+(?:{_JOIN}\s+)?(?:{_CAP}))*")
+DATE_SPAN = re.compile(
+    rf"\b(?:{WEEKDAY_PATTERN},?\s+)?{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN}(?:,?\s+\d{{4}})?\b"
+    rf"|\b(?:(?:in|since|until|by|from)\s+)?{MONTH_PATTERN}(?:\s+\d{{4}}\b|(?=[\s,;]))"
+    rf"|\b{WEEKDAY_PATTERN}\b|\b(?:1[89]|20)\d\d\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+)
+_SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
+_MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
+_UNIT = rf"(?:{_MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
+    r"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|miles?\b|km\b|feet\b|metres?\b|meters?\b)"
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
+    r"fifty|hundred|dozen|dozens|hundreds|thousands|millions)"
+AMOUNT_SPAN = re.compile(
+    rf"(?:[$£€¥]\s?|\b(?:US|A|C|HK)\$\s?)\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
+    rf"|\b\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?-?\s?{_UNIT})"
+    rf"|\b\d[\d,]*(?:\.\d+)?\s?{_SCALE}"
+    rf"|\b\d+(?:-\d+)+\b"
+    rf"|\b{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*\s+{_UNIT}"
+    rf"|\b\d[\d,]*(?:\.\d+)?\b",
+    re.I,
+)
+_LEADING_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
+_OPENERS = ".!?:;\"“‘(—–\n"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A short answer candidate: its text and where it sits in the sentence."""
+
+    text: str
+    start: int
+    end: int
+
+
+def name_spans(sentence: str) -> list[Span]:
+    """Names in a sentence: runs of capitalised words, minus a common word that only opens the sentence."""
+    out: list[Span] = []
+    for match in NAME_RUN.finditer(sentence):
+        tokens = [(match.start() + m.start(), m.group()) for m in re.finditer(r"\S+", match.group())]
+        of = next((i for i, (_, w) in enumerate(tokens) if w == "of"), None)
+        if of is not None and of >= 2:  # "Mira Murati of OpenAI" is two names; "Bank of England" is one
+            out.extend(_name(sentence, tokens[:of]) + _name(sentence, tokens[of + 1:]))
+        else:
+            out.extend(_name(sentence, tokens))
+    return out
+
+
+def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
+    while tokens and _opening_common_word(sentence, *tokens[0]):
+        tokens = tokens[1:]
+    while tokens and tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS:
+        tokens = tokens[:-1]
+    if not tokens:
+        return []
+    start, end = tokens[0][0], tokens[-1][0] + len(tokens[-1][1])
+    text = re.sub(r"(?:['’]s|['’])$", "", sentence[start:end]).rstrip(".")
+    if len(text) < 2 or all(w.lower().strip(".") in DATE_WORDS for w in text.split()):
+        return []
+    return [Span(text, start, start + len(text))]
+
+
+def _opening_common_word(sentence: str, start: int, word: str) -> bool:
+    """A stop word, a date word, or a common word capitalised only because it opens the sentence."""
+    before = sentence[:start].rstrip()
+    opens = not before or before[-1] in _OPENERS
+    bare = word.strip(".’'")
+    return bare.lower() in STOPWORDS or bare.lower() in DATE_WORDS or (opens and common_word(bare))
+
+
+_MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{_MONEY_UNIT}", re.I)
+_TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
+
+
+def measure_fit(span: str, measure: str | None) -> float:
+    """How well an amount fits what the question measures: money wants a currency, time a duration."""
+    if measure == "money":
+        return 1.0 if _MONEY_SPAN.search(span) else 0.3
+    if measure == "time":
+        return 1.0 if _TIME_SPAN.search(span) else 0.4
+    if measure == "count":
+        return 0.5 if _MONEY_SPAN.search(span) or _TIME_SPAN.search(span) else 1.0
+    return 1.0
+
+
+def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
+    """The spans of `sentence` that could answer a question expecting `answer_type`."""
+    if answer_type == AnswerType.DATE:
+        pattern = DATE_SPAN
+    elif answer_type == AnswerType.NUMBER:
+        pattern = AMOUNT_SPAN
+    elif answer_type in (AnswerType.NAME, AnswerType.PLACE, AnswerType.OUTLET):
+        return name_spans(sentence)
+    else:
+        return []
+    return [Span(m.group().strip(), m.start(), m.end()) for m in pattern.finditer(sentence) if m.group().strip()]
+
+
+def mentioned(span: str, text: str) -> bool:
+    """Whether `text` already says `span` (ignoring case), e.g. a name the question itself gives."""
+    words = [w for w in re.findall(r"\w+", span.lower()) if w not in STOPWORDS]
+    have = set(re.findall(r"\w+", text.lower()))
+    return bool(words) and all(w in have for w in words)
+
+
+def shares_name(span: str, text: str) -> bool:
+    """Whether a name shares a capitalised word with `text` ("Mikel Arteta" with a question about Arteta)."""
+    words = {w for w in re.findall(r"[\w’'-]+", text) if w[:1].isupper()}
+    return any(w in words for w in re.findall(r"[\w’'-]+", span) if w[:1].isupper() and w.lower() not in STOPWORDS)
+
+
+DATE_DETAIL = (
+    re.compile(rf"{MONTH_PATTERN}\s+\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN}|\d{{4}}-\d\d-\d\d"),
+    re.compile(rf"{MONTH_PATTERN}\s+\d{{4}}|\b(?:1[89]|20)\d\d\b"),
+)
+
+
+def date_detail(span: str) -> float:
+    """How precise a date is: a day (1.0), a month or year (0.6), a weekday or a bare month (0.3)."""
+    if DATE_DETAIL[0].search(span):
+        return 1.0
+    return 0.6 if DATE_DETAIL[1].search(span) else 0.3
+
+
+def fullest_form(short: str, texts: Iterable[str]) -> str:
+    """A surname completed with the given name the passages use most ("Bankman-Fried" -> "Sam Bankman-Fried");
+    `short` itself when it is not a lone surname they complete. Only given names are added: "Google" never
+    becomes "Google Play"."""
+    if len(short.split()) != 1 or short.isupper():
+        return short
+    forms: Counter[str] = Counter()
+    for text in texts:
+        for span in name_spans(text):
+            words = span.text.split()
+            for i, word in enumerate(words[1:], start=1):
+                if word != short:
+                    continue
+                given = [w for w in words[max(0, i - 2):i] if not w.isupper()]
+                if given and words[i - 1] == given[-1]:
+                    forms[" ".join([*given[-2:], short])] += 1
+                    if len(given) > 1:
+                        forms[" ".join([given[-1], short])] += 1
+    if not forms:
+        return short
+    return max(forms, key=lambda f: (forms[f], -len(f)))
+
+
+def _contains_run(words: Sequence[str], run: Sequence[str]) -> bool:
+    n = len(run)
+    return any(list(words[i:i + n]) == list(run) for i in range(len(words) - n + 1))

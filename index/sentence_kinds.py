@@ -1,0 +1,125 @@
+"""What kind of text a sentence of an article is: prose, or one of the page furniture that surrounds it.
+
+News pages carry headings, photo captions and credits, link lines ("MORE: …"), embedded posts, questions, list
+and table fragments, and boilerplate repeated on every article of a site. They stay searchable, but only prose
+may become an answer sentence, a compared statement, a quote or an example question. The signals are general
+(terminal punctuation, capitalisation, length, labels, URLs and handles, repetition across the corpus), never
+phrases taken from one corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class SentenceKind(StrEnum):
+    """The kinds a sentence can be; only PROSE answers questions."""
+
+    PROSE = "prose"
+    HEADING = "heading"
+    CAPTION = "caption"
+    LINK = "link"
+    SOCIAL = "social"
+    QUESTION = "question"
+    LIST = "list"
+    BOILERPLATE = "boilerplate"
+
+
+_CLOSERS = "\"'”’)]»*_ \t\n"
+_TERMINAL = re.compile(r"[.!?…:;]$")
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|co\.uk|ly)/\S", re.I)
+# Embedded posts: handles, shortened links, hashtags, the "— Name (@handle) Month d, yyyy" attribution line.
+_SOCIAL = re.compile(r"pic\.twitter\.com|\bt\.co/|\(@\w+\)|(?:^|\s)@\w{2,}|(?:#\w+.*){2}", re.I)
+# Photo captions and credits: the labels and agency credits picture desks use on every news site.
+_CAPTION = re.compile(
+    r"^(?:image|photo|photograph|picture|video|credit|caption|illustration|pictured)s?\s*(?:credit)?\s*:"
+    r"|\b(?:getty images|ap photo|afp via getty|photograph:|photo by|image credit|file photo)\b"
+    r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty|shutterstock|pa|epa)\b\s*$",
+    re.I,
+)
+# Navigation: a line that sends the reader elsewhere instead of saying something.
+_NAVIGATION = re.compile(
+    r"^(?:more|read more|related|see also|watch|listen|click here|sign up|subscribe|follow|recommended|"
+    r"also read|further reading|go deeper|explore more|don't miss|trending)\b\s*[:»>|–—-]",
+    re.I,
+)
+_LABEL = re.compile(r"^([^\s:][^:]{0,28}):\s+(.*)$", re.S)  # "Label: value", a field or a list entry
+_BULLET = re.compile(r"^\s*(?:[-*•▪●◦]|\d{1,3}[.)]|[a-z][.)])\s+")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SHORT_HEADING_WORDS = 12
+_TITLE_CASE_SHARE = 0.6
+MIN_PROSE_WORDS = 5
+
+
+def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = False) -> SentenceKind:
+    """The kind of one sentence; `whole_block` when it is a paragraph of its own, `repeated` when it recurs
+    across many articles of the corpus (see `repeated_sentences`)."""
+    text = sentence.strip()
+    core = text.rstrip(_CLOSERS)
+    words = _WORD.findall(text)
+    if not words:
+        return SentenceKind.LIST
+    if _SOCIAL.search(text):
+        return SentenceKind.SOCIAL
+    if _URL.search(text) or _NAVIGATION.search(text):
+        return SentenceKind.LINK
+    if _CAPTION.search(text):
+        return SentenceKind.CAPTION
+    if core.endswith("?"):
+        return SentenceKind.QUESTION
+    if _BULLET.match(text):
+        return SentenceKind.LIST
+    terminal = bool(_TERMINAL.search(core)) and not core.endswith(":")
+    label = _LABEL.match(text)
+    if label and _is_label(label.group(1)) and (not terminal or len(_WORD.findall(label.group(2))) < 8):
+        shouted = label.group(1).isupper()
+        return SentenceKind.LINK if shouted and not terminal else SentenceKind.LIST
+    if not terminal:
+        if whole_block and (len(words) <= _SHORT_HEADING_WORDS or _title_case_share(words) >= _TITLE_CASE_SHARE):
+            return SentenceKind.HEADING
+        return SentenceKind.LIST
+    if repeated:
+        return SentenceKind.BOILERPLATE
+    if len(words) < MIN_PROSE_WORDS or _title_case_share(words) >= 0.85:
+        return SentenceKind.LIST if len(words) < MIN_PROSE_WORDS else SentenceKind.HEADING
+    return SentenceKind.PROSE
+
+
+def _is_label(label: str) -> bool:
+    # A label is a few words naming a field ("Cast", "Where to watch", "CM"); a clause before a colon is not.
+    return len(label.split()) <= 4 and not label.rstrip().endswith((".", "?", "!"))
+
+
+def _title_case_share(words: list[str]) -> float:
+    # Share of capitalised words among those a sentence would write in lower case (short function words aside).
+    content = [w for w in words if len(w) > 3]
+    if not content:
+        return 0.0
+    return sum(w[0].isupper() for w in content) / len(content)
+
+
+def sentence_key(sentence: str) -> str:
+    """A key for a sentence that ignores case, punctuation and spacing (how a repeated line is recognised)."""
+    folded = " ".join(w.lower() for w in _WORD.findall(sentence))
+    return hashlib.blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def repeated_sentences(
+    articles: Iterable[tuple[str, Iterable[str]]], min_articles: int = 5, min_share: float = 0.01
+) -> frozenset[str]:
+    """Keys of the sentences that recur in at least `min_articles` articles and `min_share` of all of them.
+
+    `articles` yields (article id, its sentences). A sentence many articles repeat word for word is site
+    furniture ("Sign up for our newsletter"), not news; a quote three or four outlets repeat stays prose.
+    """
+    seen: Counter[str] = Counter()
+    total = 0
+    for _, sentences in articles:
+        total += 1
+        seen.update({sentence_key(s) for s in sentences if len(_WORD.findall(s)) >= 3})
+    floor = max(min_articles, int(min_share * total))
+    return frozenset(key for key, count in seen.items() if count >= floor)
