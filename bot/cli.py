@@ -86,7 +86,7 @@ def format_answer(answer: Answer) -> str:
     lines = []
     if answer.standalone_question:
         lines.append(f"(understood as: {answer.standalone_question})")
-    lines.append(answer.text)
+    lines.append(answer.text.replace("**", ""))  # the lead is bold on the page; plain on a terminal
     lines.extend(f"note: {note}" for note in answer.notes)
     unsupported = [s for s in answer.sentences if not s.supported]
     if unsupported:

@@ -94,14 +94,31 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             forms.setdefault(key, span.text)
     if not votes:
         return None
+    _merge_name_forms(votes, support, forms)
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
     winner = max(votes, key=lambda k: votes[k])
     text = forms[winner]
+    support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         text = fullest_form(text, [h.chunk.text for h in hits])
     return Lead(text, tuple(support[winner]))
+
+
+def _merge_name_forms(
+    votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str]
+) -> None:
+    """Count a surname's votes with the fuller name that ends with it ("Halvorsen" with "Ingrid Halvorsen"):
+    one person, written two ways. The shorter form is kept for display; the lead is completed later."""
+    for short in sorted(votes, key=lambda k: len(k.split())):
+        if short not in votes:
+            continue
+        longer = [k for k in votes if k != short and k.split()[-len(short.split()):] == short.split()]
+        for key in longer:
+            votes[short] += votes.pop(key)
+            support[short].extend(c for c in support.pop(key) if c not in support[short])
+            forms.pop(key)
 
 
 def _closeness(span: Span, near: list[int], profile: QuestionProfile) -> float:
