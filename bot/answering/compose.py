@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import Span, date_detail, fullest_form, measure_fit
+from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
@@ -89,7 +89,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     for cand in pool:
         near = _term_positions(cand.text, profile.terms)
         for key, span in {_norm(s.text): s for s in cand.answers}.items():
-            votes[key] += cand.score * _closeness(span, near, profile)
+            votes[key] += cand.score * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
     if not votes:
@@ -121,7 +121,7 @@ def _merge_name_forms(
             forms.pop(key)
 
 
-def _closeness(span: Span, near: list[int], profile: QuestionProfile) -> float:
+def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:
     """Answers sit near the words of the question in the sentence ("… Judge Amit Mehta, presiding over …"),
     name what the question's focus word names ("which judge" -> "Judge Arthur Engoron"), and a date answer
     says the day rather than the weekday."""
@@ -135,6 +135,8 @@ def _closeness(span: Span, near: list[int], profile: QuestionProfile) -> float:
         closeness *= date_detail(span.text)
     if profile.answer_type == AnswerType.NUMBER:
         closeness *= measure_fit(span.text, profile.measure)
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE)
     return closeness
 
 
