@@ -1,4 +1,4 @@
-"""The extractive answerer: the short answer first, verbatim cited sentences from the right article, or 'not covered'."""
+"""The extractive answerer: the short answer first, verbatim cited sentences, or not covered."""
 
 from __future__ import annotations
 

@@ -197,10 +197,16 @@ def test_streamed_answer_marker_opens_highlighted_passage(ui_app: RunningApp, pa
     assert partial, f"the answer did not stream: {states}"
     assert final.startswith(partial[0].rstrip())
     assert REOPENS_SENTENCE in final
+    # The short answer leads, bold and cited; the passage it comes from is one card, however many sentences use it.
+    assert answer.locator(".short-answer").inner_text() == "82 million dollars [1]"
+    assert final.startswith("82 million dollars [1]\n")
+    cited = page.locator("#sources .source-card.cited")
+    passages = cited.evaluate_all("cards => cards.map(c => c.dataset.title + '|' + c.dataset.where)")
+    assert len(passages) == len(set(passages)) >= 1
     assert "searched all 5 outlets, Sep–Dec 2023 · extractive answer" in answer.locator(".answer-meta").inner_text()
     shot(page, "02-streamed-answer")
 
-    answer.locator('a.cite[href="#psg-1-1"]').click()
+    answer.locator('a.cite[href="#psg-1-1"]').last.click()  # the marker of the sentence after the lead
     seen = dialog_text(page)
     assert seen["title"] == f"[1] {REOPENS}"
     assert seen["meta"] == "Bay Tribune · 4 Oct 2023"
@@ -300,7 +306,7 @@ def test_copy_answer_and_export_conversation(ui_app: RunningApp, page: Any) -> N
     answer.locator("a.copy-answer").click()
     page.locator("#toast", has_text="Answer copied with its references").wait_for()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith(REOPENS_SENTENCE + " [1]")
+    assert copied.startswith(f"**82 million dollars** [1]\n\n{REOPENS_SENTENCE} [1]")
     assert "**References**" in copied
     assert f"[1] “{REOPENS_SENTENCE}” — *{REOPENS}*, Bay Tribune · 4 Oct 2023. <{REOPENS_URL}>" in copied
     shot(page, "09-copied")

@@ -281,7 +281,8 @@ def test_cli_env_vars_and_fallback(fixture_index: tuple[Settings, RebuildReport]
     assert result.returncode == 0, result.stderr
     assert fake.requests[0]["model"] == "m"
     assert result.stdout.startswith(
-        f"82 million dollars [1]\n\n{BRIDGE_FIRST} [1]\nnote: " + fallback_note(f"the LLM server at {fake.url} rejected the API key (HTTP 401")
+        f"82 million dollars [1]\n\n{BRIDGE_FIRST} [1]\nnote: "
+        + fallback_note(f"the LLM server at {fake.url} rejected the API key (HTTP 401")
     )
 
 

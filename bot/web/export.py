@@ -20,10 +20,10 @@ def answer_markdown(turn: Turn) -> str:
     if answer.done and answer.sentences:
         rendered = []
         for s in answer.sentences:
-            text = sentence_with_markers(s)
-            if s.lead:
-                lines.append(f"**{text}**\n")  # the short answer, on its own line
+            if s.lead:  # the short answer, on its own line
+                lines.append(f"**{s.text}** " + "".join(f"[{n}]" for n in s.citations) + "\n")
                 continue
+            text = sentence_with_markers(s)
             rendered.append(text if s.supported else f"~~{text}~~ _(unsupported: {s.note or 'not in its sources'})_")
         lines.append(" ".join(rendered))
     else:

@@ -140,7 +140,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     sentences = [
         _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
                   s.note or "its cited passages do not support it", s.lead)
-        for s in (answer.sentences if answer.done else [])
+        for s in answer.sentences  # an extractive answer streams sentence by sentence; a generated one as text
     ]
     standalone = answer.standalone_question
     rewritten = standalone if standalone and standalone.strip() != answer.question.strip() else None
