@@ -139,7 +139,7 @@ def test_out_of_range_markers_are_dropped_with_a_note(engine: ChatEngine, fake: 
     ]
     assert answer.notes == [
         "Removed citation [9], [12]: the answer cited a passage that does not exist (it was given passages "
-        "[1]–[6]).",
+        "[1]–[7]).",
         "1 of 2 sentences are not supported by the passages they cite and are flagged.",
     ]
 
