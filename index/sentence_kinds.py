@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
+
+from index.text import sentence_spans
 
 
 class SentenceKind(StrEnum):
@@ -50,6 +52,7 @@ _NAVIGATION = re.compile(
 _LABEL = re.compile(r"^([^\s:][^:]{0,28}):\s+(.*)$", re.S)  # "Label: value", a field or a list entry
 _BULLET = re.compile(r"^\s*(?:[-*•▪●◦]|\d{1,3}[.)]|[a-z][.)])\s+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_BLOCK_BREAK = re.compile(r"\n\s*\n")
 _SHORT_HEADING_WORDS = 12
 _TITLE_CASE_SHARE = 0.6
 MIN_PROSE_WORDS = 5
@@ -87,6 +90,35 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
     if len(words) < MIN_PROSE_WORDS or _title_case_share(words) >= 0.85:
         return SentenceKind.LIST if len(words) < MIN_PROSE_WORDS else SentenceKind.HEADING
     return SentenceKind.PROSE
+
+
+def prose_spans(text: str, repeated: Collection[str] = frozenset()) -> list[tuple[int, int]]:
+    """Spans of the prose sentences of a passage (Punkt sentences; headings, captions, link lines, posts,
+    questions, list fragments and the corpus's boilerplate left out)."""
+    out = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        whole = _alone(text, start, end)
+        if sentence_kind(sentence, whole, sentence_key(sentence) in repeated) == SentenceKind.PROSE:
+            out.append((start, end))
+    return out
+
+
+FURNITURE = frozenset({SentenceKind.HEADING, SentenceKind.CAPTION, SentenceKind.LINK, SentenceKind.SOCIAL,
+                       SentenceKind.BOILERPLATE})
+
+
+def furniture_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of a passage's page furniture: headings, captions, link lines, embedded posts (not a quoted
+    question or a list entry, which may still be someone's words)."""
+    return [(a, b) for a, b in sentence_spans(text) if sentence_kind(text[a:b], _alone(text, a, b)) in FURNITURE]
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """Whether a sentence is a paragraph of its own (nothing but a blank line before and after it)."""
+    before, after = text[:start], text[end:]
+    return (not before.strip() or bool(_BLOCK_BREAK.search(before[-4:]))) and (
+        not after.strip() or bool(_BLOCK_BREAK.match(after)))
 
 
 def _is_label(label: str) -> bool:

@@ -51,8 +51,13 @@ _AMOUNT_VERBS = re.compile(
 )
 _AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
         "should", "shall", "may", "might", "must")
-# Words that make a question a question, not what it is about: left out of its terms.
-_QUESTION_WORDS = STOPWORDS | {"much", "many", "whom", "whose"}
+# Words that make a question a question, or ask about the coverage rather than its subject ("how did outlets
+# report on X"): left out of its terms.
+_QUESTION_WORDS = STOPWORDS | {
+    "much", "many", "whom", "whose", "outlet", "outlets", "report", "reported", "reports", "reporting", "article",
+    "articles", "coverage", "covered", "cover", "story", "stories", "news", "media", "say", "said", "says",
+    "according", "develop", "developed", "different",
+}
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}

@@ -17,7 +17,7 @@ from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.spans import Span, mentioned, shares_name, typed_spans
 from bot.types import Hit
 from index.embedding import Embedder
-from index.sentence_kinds import SentenceKind, sentence_key, sentence_kind
+from index.sentence_kinds import prose_spans
 from index.text import ORDINAL, YEAR, analyze, sentence_spans
 
 MIN_SENTENCE_CHARS = 25
@@ -37,7 +37,6 @@ _CAUSAL = re.compile(
     r"after|following|depends? (?:up)?on|thanks to|for (?:breaching|violating|failing)|by (?:\w+ing))\b",
     re.I,
 )
-_BLOCK_BREAK = re.compile(r"\n\s*\n")
 
 
 @dataclass(frozen=True)
@@ -69,27 +68,15 @@ def candidate_sentences(hits: Sequence[Hit], repeated: Collection[str] = frozens
     for hit in hits:
         text = hit.chunk.text
         spans = sentence_spans(text)
+        prose = set(prose_spans(text, repeated))
         for i, (start, end) in enumerate(spans):
-            sentence = text[start:end]
             key = (hit.chunk.article_id, hit.chunk.start + start)
-            if key in seen or not MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
+            if key in seen or (start, end) not in prose or not MIN_SENTENCE_CHARS <= end - start <= MAX_SENTENCE_CHARS:
                 continue
             seen.add(key)
-            whole = _whole_block(text, start, end)
-            if sentence_kind(sentence, whole, sentence_key(sentence) in repeated) != SentenceKind.PROSE:
-                continue
             before = text[spans[i - 1][0]:spans[i - 1][1]] if i > 0 else ""
-            out.append(CandidateSentence(hit, start, end, sentence, context=f"{hit.chunk.title}\n{before}"))
+            out.append(CandidateSentence(hit, start, end, text[start:end], context=f"{hit.chunk.title}\n{before}"))
     return out
-
-
-def _whole_block(text: str, start: int, end: int) -> bool:
-    """Whether the sentence is a paragraph of its own (nothing but a blank line before and after it)."""
-    before = text[:start]
-    after = text[end:]
-    opens = not before.strip() or bool(_BLOCK_BREAK.search(before[-4:] if len(before) >= 4 else before))
-    closes = not after.strip() or bool(_BLOCK_BREAK.match(after))
-    return opens and closes
 
 
 def score_candidates(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +12,8 @@ import numpy as np
 from bot.views.evidence import Evidence, day_of, outlet_of
 from index.documents import Chunk
 from index.embedding import Embedder
-from index.text import analyze, sentence_spans
+from index.sentence_kinds import prose_spans, sentence_key
+from index.text import analyze
 
 MAX_STATEMENTS_PER_OUTLET = 3
 
@@ -56,18 +57,22 @@ class OutletColumn:
 
 
 def compare_outlets(
-    question: str, evidence: Sequence[Evidence], embedder: Embedder, per_outlet: int = MAX_STATEMENTS_PER_OUTLET
+    question: str, evidence: Sequence[Evidence], embedder: Embedder, per_outlet: int = MAX_STATEMENTS_PER_OUTLET,
+    repeated: Collection[str] = frozenset(),
 ) -> list[OutletColumn]:
-    """Group the evidence by outlet: each outlet's most relevant statements, each cited by its passage."""
+    """Group the evidence by outlet: each outlet's most relevant prose statements, each cited by its passage
+    (`repeated`: the corpus's boilerplate keys, never a statement)."""
     candidates: list[tuple[Evidence, int, int]] = []
     seen: set[tuple[str, int]] = set()
+    said: set[str] = set()  # a sentence syndicated to several outlets is shown once
     for ev in evidence:
-        for start, end in sentence_spans(ev.chunk.text):
+        for start, end in prose_spans(ev.chunk.text, repeated):
             key = (ev.chunk.article_id, ev.chunk.start + start)
             sentence = ev.chunk.text[start:end]
-            if key in seen or len(sentence.split()) < 4:
+            if key in seen or len(sentence.split()) < 4 or sentence_key(sentence) in said:
                 continue
             seen.add(key)
+            said.add(sentence_key(sentence))
             candidates.append((ev, start, end))
     if not candidates:
         return []

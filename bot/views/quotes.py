@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.views.evidence import Evidence
 from index.documents import Chunk
+from index.sentence_kinds import furniture_spans
 from index.text import CAPITALISED, NAME, quick_sentence_spans
 
 MIN_QUOTE_WORDS = 4
@@ -155,14 +156,17 @@ def _full_name(name: str, text: str) -> str:
 
 
 def quotes_in(evidence: Sequence[Evidence]) -> list[Quote]:
-    """Every quoted statement in the evidence once, those with a named speaker first, each in evidence order.
+    """Every quoted statement of the evidence's prose once, those with a named speaker first, in evidence order.
 
     A statement repeated in an article (overlapping passages, a pull quote) is kept once, with its speaker if
     any of its occurrences names one.
     """
     kept: dict[tuple[str, str], Quote] = {}
     for ev in evidence:
+        furniture = furniture_spans(ev.chunk.text)  # a quote in a headline, caption or embedded post is not shown
         for start, end, speaker in find_quotes(ev.chunk.text):
+            if any(a <= start < b for a, b in furniture):
+                continue
             quote = Quote(ev.chunk.text[start:end].strip(), speaker, ev.n, ev.chunk, start, end)
             key = (ev.chunk.article_id, " ".join(quote.text.lower().split()))
             if key not in kept or (speaker and not kept[key].speaker):

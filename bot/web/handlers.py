@@ -123,7 +123,8 @@ def _finished(app: ChatApp, ui: Page, turns: list[Turn]) -> Updates:
     turn = turns[-1]
     answer, evidence, number = turn.answer, turn.evidence, turn.number
     subject = answer.standalone_question or turn.question
-    columns = compare_outlets(subject, evidence, app.embedder) if answer.covered else []
+    repeated = app.engine.retriever.repeated if app.engine is not None else frozenset()
+    columns = compare_outlets(subject, evidence, app.embedder, repeated=repeated) if answer.covered else []
     return _views(
         ui,
         render.format_sources(number, answer, evidence),
