@@ -20,7 +20,7 @@ RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
-MAX_SIMILAR = 0.6  # sentences sharing more of their terms than this repeat each other
+MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
 _WORD = re.compile(r"[\w’'-]+")
 
 
@@ -136,7 +136,7 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if profile.answer_type == AnswerType.NUMBER:
         closeness *= measure_fit(span.text, profile.measure)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE)
+        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
     return closeness
 
 
@@ -174,10 +174,12 @@ def _best_for_clause(
 
 
 def _repeats(cand: CandidateSentence, chosen: Sequence[CandidateSentence]) -> bool:
+    """Whether a sentence says again what a chosen one says: most of the terms of the shorter in the longer
+    ("Sam Altman has been fired from OpenAI." beside a longer sentence saying the same and more)."""
     mine = set(analyze([cand.text])[0])
     for other in chosen:
         theirs = set(analyze([other.text])[0])
-        union = mine | theirs
-        if union and len(mine & theirs) / len(union) > MAX_SIMILAR:
+        shorter = min(len(mine), len(theirs))
+        if shorter and len(mine & theirs) / shorter > MAX_SIMILAR:
             return True
     return False

@@ -20,7 +20,13 @@ import numpy as np
 
 from bot.answering.facts import has_name, passages_facts
 from bot.answering.question import QuestionProfile, profile_question
-from bot.answering.sentences import CandidateSentence, candidate_sentences, score_candidates, term_weights
+from bot.answering.sentences import (
+    CandidateSentence,
+    candidate_sentences,
+    score_candidates,
+    term_weights,
+    weigh_terms,
+)
 from bot.answering.spans import name_spans
 from bot.logistic import LogisticModel
 from bot.retrieval.plan import QueryPlan
@@ -91,12 +97,12 @@ def gate_signals(
     """The evidence the coverage verdict weighs, in the order of GATE_SIGNALS."""
     best, top = scored[0], scored[:SUBJECT_SENTENCES]
     phrases = [_words(p) for p in subject_phrases(profile)]
-    weights, unknown = term_weights(idf)
-    terms = list(dict.fromkeys(profile.terms))
-    total = sum(weights.get(t, unknown) for t in terms) or 1.0
+    known, unknown = term_weights(idf)
+    terms = weigh_terms(profile.terms, idf, profile.uncommon)
+    total = sum(terms.values()) or 1.0
     # A word no article uses says the question is about something else, unless it is everyday English (a
     # small corpus has never seen "find"): only uncommon words count.
-    unknown_share = sum(unknown for t in terms if t not in weights and t in profile.uncommon) / total
+    unknown_share = sum(unknown for t in terms if t not in known and t in profile.uncommon) / total
     return (best.similarity, best.overlap, subject_share(profile, top, idf), names_found(profile, hits),
             _phrases_found(phrases, hits), unknown_share, math.log1p(len(terms)),
             _phrases_found(phrases, [c.hit for c in top]))
@@ -143,14 +149,13 @@ def subject_share(
     profile: QuestionProfile, best: Sequence[CandidateSentence], idf: Mapping[str, float] | None
 ) -> float:
     """The largest share of the question's term weight that one of these sentences' passages (and title) carry."""
-    terms = dict.fromkeys(profile.terms)
+    terms = weigh_terms(profile.terms, idf, profile.uncommon)
     if not terms:
         return 1.0
-    weights, unknown = term_weights(idf)
-    total = sum(weights.get(t, unknown) for t in terms)
+    total = sum(terms.values())
     chunks = {c.hit.chunk.id: c.hit.chunk for c in best}
     analysed = analyze([f"{c.title}\n{c.text}" for c in chunks.values()])
-    return max((sum(weights.get(t, unknown) for t in terms if t in set(a)) / total for a in analysed), default=0.0)
+    return max((sum(w for t, w in terms.items() if t in set(a)) / total for a in analysed), default=0.0)
 
 
 def not_covered_answer(question: str, hits: Sequence[Hit] = ()) -> Answer:

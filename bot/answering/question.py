@@ -56,7 +56,8 @@ _AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", 
 _QUESTION_WORDS = STOPWORDS | {
     "much", "many", "whom", "whose", "outlet", "outlets", "report", "reported", "reports", "reporting", "article",
     "articles", "coverage", "covered", "cover", "story", "stories", "news", "media", "say", "said", "says",
-    "according", "develop", "developed", "different",
+    "according", "develop", "developed", "different", "find", "finds", "found", "show", "shows", "showed",
+    "reveal", "revealed", "reveals",
 }
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")

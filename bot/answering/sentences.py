@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from bot.answering.facts import has_name, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.spans import Span, mentioned, shares_name, typed_spans
 from bot.types import Hit
@@ -29,8 +32,8 @@ EMBEDDED_CANDIDATES = 12
 # share with the sentence before it and the title, a typed answer the question does not state, years and
 # ordinals that agree with the question's or contradict them, and its passage's relevance.
 SENTENCE_FEATURES = ("similarity", "overlap", "context", "answer", "agrees", "conflicts", "passage", "focus",
-                     "causal", "opening", "length")
-WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03)
+                     "causal", "opening", "length", "off_subject")
+WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03, -0.30)
 # Words that give a reason or a cause, for why and how questions (general English connectives).
 _CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result|result of|led to|leads to|caused|causes|since|so that|in order to|"
@@ -89,18 +92,18 @@ def score_candidates(
     embedding are embedded and returned (the rest cannot make the answer)."""
     if not candidates:
         return []
-    weights, unknown = term_weights(idf)
-    terms = dict.fromkeys(profile.terms)
-    total = sum(weights.get(t, unknown) for t in terms) or 1.0
+    terms = weigh_terms(profile.terms, idf, profile.uncommon)
+    total = sum(terms.values()) or 1.0
     analysed = analyze([c.text for c in candidates] + [c.context for c in candidates])
     own, around = analysed[:len(candidates)], analysed[len(candidates):]
     passage = _passage_scores(candidates)
+    off_subject = _off_subject(profile, candidates)
     rows: list[tuple[float, ...]] = []
     found: list[tuple[Span, ...]] = []
     for cand, mine, ctx in zip(candidates, own, around):
         have, near = set(mine), set(mine) | set(ctx)
-        overlap = sum(weights.get(t, unknown) for t in terms if t in have) / total
-        context = sum(weights.get(t, unknown) for t in terms if t in near) / total
+        overlap = sum(w for t, w in terms.items() if t in have) / total
+        context = sum(w for t, w in terms.items() if t in near) / total
         answers = answer_spans(profile, cand.text)
         agrees, conflicts = _agreement(profile, cand)
         focus = float(profile.focus is not None and _stem_of(profile.focus) in have)
@@ -109,7 +112,7 @@ def score_candidates(
         opening = float(cand.hit.chunk.n == 0 and cand.start < 400)
         length = math.log1p(len(cand.text.split()))
         rows.append((overlap, context, float(bool(answers)), agrees, conflicts, passage[cand.hit.chunk.id], focus,
-                     causal, opening, length))
+                     causal, opening, length, off_subject[cand.hit.chunk.id]))
         found.append(answers)
     prior = [_score((c.hit.dense, *row)) for c, row in zip(candidates, rows)]
     keep = sorted(range(len(candidates)), key=lambda i: prior[i], reverse=True)[:EMBEDDED_CANDIDATES]
@@ -149,8 +152,28 @@ def term_weights(idf: Mapping[str, float] | None) -> tuple[Mapping[str, float], 
     return weights, max(weights.values(), default=1.0)
 
 
+def weigh_terms(
+    terms: Iterable[str], idf: Mapping[str, float] | None, uncommon: Collection[str]
+) -> dict[str, float]:
+    """Each term's weight: the corpus's, else the rarest weight for an uncommon word and the median for an
+    everyday one (a small corpus that never says "study" is not thereby off the subject of a glacier study)."""
+    weights, unknown = term_weights(idf)
+    typical = float(np.median(list(weights.values()))) if weights else 1.0
+    return {t: weights.get(t, unknown if t in uncommon else typical) for t in dict.fromkeys(terms)}
+
+
 def _score(features: tuple[float, ...]) -> float:
     return float(sum(w * f for w, f in zip(WEIGHTS, features)))
+
+
+def _off_subject(profile: QuestionProfile, candidates: Sequence[CandidateSentence]) -> dict[str, float]:
+    """Per passage, the share of the question's names it never mentions: a sentence from a passage that does
+    not speak of the Ballon d'Or does not answer who won it, however well it matches "who won … 2023"."""
+    chunks = {c.hit.chunk.id: c.hit.chunk for c in candidates}
+    if not profile.names:
+        return dict.fromkeys(chunks, 0.0)
+    return {cid: sum(not has_name(n, passage_facts(chunk)) for n in profile.names) / len(profile.names)
+            for cid, chunk in chunks.items()}
 
 
 def _passage_scores(candidates: Sequence[CandidateSentence]) -> dict[str, float]:

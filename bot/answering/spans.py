@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.answering.question import AnswerType
-from index.text import DATE_WORDS, MONTH_PATTERN, STOPWORDS, WEEKDAY_PATTERN, common_word
+from index.text import CALENDAR_WORDS, DATE_WORDS, MONTH_PATTERN, STOPWORDS, WEEKDAY_PATTERN, common_word
 
 _CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
 _JOIN = r"(?:of|de|du|del|della|van|von|der|den|da|di|al|bin|la|le|y)"
@@ -74,7 +74,8 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
         return []
     start, end = tokens[0][0], tokens[-1][0] + len(tokens[-1][1])
     text = re.sub(r"(?:['’]s|['’])$", "", sentence[start:end]).rstrip(".")
-    if len(text) < 2 or all(w.lower().strip(".") in DATE_WORDS for w in text.split()):
+    if len(text) < 2 or all(w.strip(".") in CALENDAR_WORDS or w.lower().strip(".") in DATE_WORDS
+                            for w in text.split()):
         return []
     return [Span(text, start, start + len(text))]
 
@@ -105,12 +106,15 @@ def measure_fit(span: str, measure: str | None) -> float:
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
 
 
-def name_fit(span: Span, sentence: str, place: bool) -> float:
+def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> float:
     """How well a name answers: a place follows "in", "at", "from"…; a person or body does not; a single common
-    word capitalised ("Partnership") is rarely the answer."""
+    word capitalised ("Partnership") is rarely the answer, and without a focus word ("which company") a "who"
+    question is more often answered by a full name than by a lone word or an acronym."""
     before = sentence[max(0, span.start - 14):span.start]
     located = bool(_LOCATIVE.search(before))
     fit = (1.0 if located else 0.4) if place else (0.6 if located else 1.0)
+    if not place and not focused and " " not in span.text:
+        fit *= 0.7
     if " " not in span.text and not span.text.isupper() and common_word(span.text):
         fit *= 0.3
     return fit
