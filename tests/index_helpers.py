@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.sentences import passage_key
 from index.settings import Settings
-from index.snapshot import SnapshotFiles
+from index.snapshot import snapshot_files
 from index.store import Store, open_store
 from tests.conftest import FIXTURE_CORPUS
 
@@ -61,10 +61,10 @@ def assert_lexical_in_step(settings: Settings) -> None:
     """The BM25 index and the sentence vectors of the active snapshot hold exactly its chunks."""
     store = open_store(settings.store, settings.chroma_url)
     chunks = store.require_active()
-    lexical = SnapshotFiles(settings.store).load_lexical(chunks.name)
+    lexical = snapshot_files(settings.store, settings.chroma_url).load_lexical(chunks.name)
     assert lexical is not None
     assert sorted(lexical.ids) == sorted(active_texts(store))
-    sentences = SnapshotFiles(settings.store).load_sentences(chunks.name)
+    sentences = snapshot_files(settings.store, settings.chroma_url).load_sentences(chunks.name)
     assert sentences is not None
     assert set(sentences.slots) == {passage_key(s.chunk) for s in chunks.iter_all()}
 
@@ -72,7 +72,7 @@ def assert_lexical_in_step(settings: Settings) -> None:
 def lexical_finds(settings: Settings, word: str) -> list[str]:
     """Chunk ids the active snapshot's BM25 index returns for `word`."""
     store = open_store(settings.store, settings.chroma_url)
-    lexical = SnapshotFiles(settings.store).load_lexical(store.require_active().name)
+    lexical = snapshot_files(settings.store, settings.chroma_url).load_lexical(store.require_active().name)
     assert lexical is not None
     return [lexical.ids[i] for i, _ in lexical.search(word, 5)]
 
@@ -81,6 +81,7 @@ def assert_clean(settings: Settings) -> None:
     """Nothing left over: no stale collection, and one BM25 and one sentence folder per retained snapshot."""
     store = open_store(settings.store, settings.chroma_url)
     assert store.stale_collections() == []
-    folders = {p.name for p in (Path(settings.store) / "lexical").iterdir()}
+    files = snapshot_files(settings.store, settings.chroma_url)
+    folders = {p.name for p in (files.root / "lexical").iterdir()}
     assert folders == store.retained_snapshots()
-    assert {p.name for p in (Path(settings.store) / "sentences").iterdir()} == store.retained_snapshots()
+    assert {p.name for p in (files.root / "sentences").iterdir()} == store.retained_snapshots()
