@@ -102,7 +102,9 @@ def _rebuild(settings: Settings, full: bool, quiet: bool, allow_removals: bool) 
         f"embedded {report.embedded_chunks} chunks"
     )
     print(f"  corpus: {report.corpus}")
-    if not report.changed:
+    if report.repaired:
+        print("  no article had changed; repaired the index's side files")
+    elif not report.changed:
         print("  the index was already up to date")
     if report.compacted:
         print("  changes since the last full build were merged into a new base collection")

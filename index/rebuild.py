@@ -61,6 +61,7 @@ class RebuildReport:
     full: bool = False
     compacted: bool = False
     changed: bool = True
+    repaired: bool = False  # no article changed, but a missing or damaged side file was rebuilt
     note: str = ""
 
 
@@ -211,6 +212,7 @@ def _sync(
             report.chunks = active.count()
             embedded, notes = repair_side_files(files, active, embedder, tick)
             report.embedded_chunks += embedded
+            report.repaired = bool(notes)
             report.note = "; ".join(filter(None, [report.note, *notes]))
     if report.changed:
         _write(store, files, active, previous, plan, loaded, corpus, embedder, settings, report, tick)

@@ -35,6 +35,14 @@ ENV_VARS: dict[str, str] = {
 }
 
 
+# The command-line flag of each setting that has one (the others are set through ENV_VARS only).
+FLAGS: dict[str, str] = {
+    "corpus": "--corpus", "store": "--store", "chroma_url": "--chroma-url", "top_k": "--k",
+    "llm_api_key": "--llm-api-key", "llm_base_url": "--llm-base-url", "llm_model": "--llm-model",
+    "llm_timeout": "--llm-timeout", "llm_retries": "--llm-retries", "host": "--host", "port": "--port",
+}
+
+
 class SettingsError(ValueError):
     """A flag or environment variable has a value that cannot be used."""
 
@@ -85,9 +93,9 @@ def _coerce(name: str, raw: Any) -> Any:
         if kind == "float":
             return float(raw)
     except (TypeError, ValueError) as exc:
-        env = ENV_VARS.get(name, name)
-        flag = f"--{name.replace('_', '-')}"
-        raise SettingsError(f"{name} must be a {kind}, got {raw!r} (check {flag} or {env})") from exc
+        what = {"int": "a whole number", "float": "a number"}.get(str(kind), str(kind))
+        where = " or ".join(filter(None, [FLAGS.get(name), ENV_VARS.get(name)]))
+        raise SettingsError(f"{name.replace('_', ' ')} must be {what}, got {raw!r} (check {where})") from exc
     if raw == "":
         return None
     return raw
