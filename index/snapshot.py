@@ -163,6 +163,7 @@ class IndexSnapshot:
     sentences: SentenceVectors | None
     files: SnapshotFiles
     missing_sentences: str = ""  # why `sentences` is None: what a warning tells the user
+    sentences_stamp: int | None = None  # when the sentence files were last written, as read (see reread)
 
     @property
     def name(self) -> str:
@@ -181,13 +182,26 @@ class IndexSnapshot:
             # Server mode on another machine, a deleted or damaged cache: rebuild it from Chroma once.
             lexical = build_lexical_index([s.chunk for s in chunks.iter_all()])
             files.save_lexical(chunks.name, lexical)
+        stamp = _stamp(files.sentences_dir(chunks.name))
         sentences, missing = _read_sentences(files, chunks.name)
-        return cls(chunks, lexical, sentences, files, missing)
+        return cls(chunks, lexical, sentences, files, missing, stamp)
 
     def with_sentences_reread(self) -> IndexSnapshot:
-        """The same snapshot with its sentence vectors read again (a sync adds missing ones in place)."""
+        """The same snapshot with its sentence vectors read again (a sync adds missing ones in place, or repairs
+        damaged ones); itself while nothing was written since, so a damaged table is not re-checked per question."""
+        stamp = _stamp(self.files.sentences_dir(self.name))
+        if stamp is not None and stamp == self.sentences_stamp:
+            return self
         sentences, missing = _read_sentences(self.files, self.name)
-        return dataclasses.replace(self, sentences=sentences, missing_sentences=missing)
+        return dataclasses.replace(self, sentences=sentences, missing_sentences=missing, sentences_stamp=stamp)
+
+
+def _stamp(folder: Path) -> int | None:
+    """When `folder`'s files were last written (its manifest is written last), or None when there are none."""
+    try:
+        return (folder / MANIFEST).stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _read_sentences(files: SnapshotFiles, name: str) -> tuple[SentenceVectors | None, str]:
