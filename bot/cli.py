@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--store", type=Path, help=f"index folder (default .index; env {ENV_VARS['store']})")
     ask.add_argument("--chroma-url", help=f"Chroma server URL (env {ENV_VARS['chroma_url']})")
-    ask.add_argument("--k", type=int, help=f"passages to retrieve (default 6; env {ENV_VARS['top_k']})")
+    ask.add_argument("--k", type=int, help=f"passages to retrieve (default 10; env {ENV_VARS['top_k']})")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ask.add_argument(
         "--previous",
@@ -87,7 +87,7 @@ def format_answer(answer: Answer) -> str:
     lines = []
     if answer.standalone_question:
         lines.append(f"(understood as: {answer.standalone_question})")
-    lines.append(answer.text)
+    lines.append(answer.text.replace("**", ""))  # the lead is bold on the page; plain on a terminal
     lines.extend(f"note: {note}" for note in answer.notes)
     unsupported = [s for s in answer.sentences if not s.supported]
     if unsupported:

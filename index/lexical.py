@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from index.documents import OUTLET_KEY, Chunk
-from index.text import analyze
+from index.sentence_kinds import repeated_sentences
+from index.text import analyze, quick_sentence_spans
 
 _IDS_FILE = "chunk_ids.json"
 _FIELDS_FILE = "fields.json"
+_REPEATED_FILE = "repeated.json"
 
 
 def lexical_text(chunk: Chunk) -> str:
@@ -30,6 +33,7 @@ class LexicalIndex:
     bm25: Any
     ids: list[str]
     fields: dict[str, list[Any]]
+    repeated: frozenset[str] = frozenset()  # keys of sentences many articles repeat (site boilerplate)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (document index, BM25 score) pairs, restricted to documents where mask is 1."""
@@ -60,6 +64,7 @@ class LexicalIndex:
         self.bm25.save(str(folder), show_progress=False)
         (folder / _IDS_FILE).write_text(json.dumps(self.ids))
         (folder / _FIELDS_FILE).write_text(json.dumps(self.fields))
+        (folder / _REPEATED_FILE).write_text(json.dumps(sorted(self.repeated)))
 
 
 def build_lexical_index(chunks: Sequence[Chunk]) -> LexicalIndex:
@@ -69,7 +74,16 @@ def build_lexical_index(chunks: Sequence[Chunk]) -> LexicalIndex:
     # k1/b as Anserini uses for short passages; they beat bm25s' defaults (1.5/0.75) on the dev questions.
     bm25 = bm25s.BM25(k1=0.9, b=0.4)
     bm25.index(analyze([lexical_text(c) for c in chunks]), show_progress=False)
-    return LexicalIndex(bm25=bm25, ids=[c.id for c in chunks], fields=chunk_fields(chunks))
+    return LexicalIndex(bm25=bm25, ids=[c.id for c in chunks], fields=chunk_fields(chunks),
+                        repeated=boilerplate_keys(chunks))
+
+
+def boilerplate_keys(chunks: Sequence[Chunk]) -> frozenset[str]:
+    """Keys of the sentences that recur across many articles (index.sentence_kinds.repeated_sentences)."""
+    by_article: dict[str, list[str]] = defaultdict(list)
+    for chunk in chunks:
+        by_article[chunk.article_id].extend(chunk.text[a:b] for a, b in quick_sentence_spans(chunk.text))
+    return repeated_sentences(by_article.items())
 
 
 def chunk_fields(chunks: Sequence[Chunk]) -> dict[str, list[Any]]:
@@ -98,8 +112,12 @@ def load_lexical_index(folder: Path) -> LexicalIndex | None:
     bm25 = bm25s.BM25.load(str(folder), show_progress=False, mmap=False)
     ids = json.loads((folder / _IDS_FILE).read_text())
     fields = json.loads((folder / _FIELDS_FILE).read_text())
+    repeated_file = folder / _REPEATED_FILE  # absent from indexes built before boilerplate was recognised
+    repeated = json.loads(repeated_file.read_text()) if repeated_file.exists() else []
     _check(bm25, ids, fields)
-    return LexicalIndex(bm25=bm25, ids=ids, fields=fields)
+    if not isinstance(repeated, list) or not all(isinstance(k, str) for k in repeated):
+        raise ValueError(f"{_REPEATED_FILE} is not a list of sentence keys")
+    return LexicalIndex(bm25=bm25, ids=ids, fields=fields, repeated=frozenset(repeated))
 
 
 def _check(bm25: Any, ids: Any, fields: Any) -> None:

@@ -60,7 +60,9 @@ class Settings:
     # 256 word pieces of a chunk; BM25 and the ranker read all of it.
     chunk_tokens: int = 300
     chunk_overlap: int = 40
-    top_k: int = 6
+    # Passages an answer draws from: 10 over 6 lifted the answer containing the answer from 0.70 to 0.77 on the
+    # natural questions (answerable refusals 0.029 -> 0.010), with retrieval unchanged (it ranks 60 candidates).
+    top_k: int = 10
     llm_api_key: str | None = field(default=None, repr=False)
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

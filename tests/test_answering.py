@@ -1,19 +1,28 @@
-"""The extractive answerer: verbatim cited sentences from the right article, or 'not covered'."""
+"""The extractive answerer: the short answer first, verbatim cited sentences from the right article, or 'not covered'."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.answering.gate import NOT_COVERED_TEXT
+from bot.answering.question import profile_question
 from bot.answering.sentences import EMBEDDED_CANDIDATES, candidate_sentences, score_candidates
 from bot.engine import ChatEngine
 from bot.types import EXTRACTIVE, NOT_COVERED
 from index.embedding import Embedder
 from index.loaders import load_articles
-from index.rebuild import RebuildReport
+from index.rebuild import RebuildReport, rebuild_index
 from index.settings import Settings
-from tests.conftest import FIXTURE_CORPUS
+from tests.conftest import FIXTURE_CORPUS, ROOT
+
+ANSWERS_CORPUS = ROOT / "tests" / "fixtures" / "answers_corpus"
+BRIDGE_FIRST = (
+    "The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a 14-month repair that cost "
+    "82 million dollars."
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,22 +31,29 @@ def engine(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder) ->
     return ChatEngine(settings, embedder)
 
 
-def test_answer_cites_the_right_article_verbatim(engine: ChatEngine) -> None:
+@pytest.fixture(scope="module")
+def answers_engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> ChatEngine:
+    """An index of three articles made to test the answer's mechanisms (captions, years, surnames)."""
+    store = tmp_path_factory.mktemp("answers-index")
+    settings = Settings(corpus=ANSWERS_CORPUS, store=Path(store))
+    rebuild_index(settings, embedder)
+    return ChatEngine(settings, embedder)
+
+
+def test_answer_leads_with_the_amount_then_the_verbatim_sentence(engine: ChatEngine) -> None:
     answer = engine.answer("How much did the Harbor Bridge repair cost?")
     assert answer.mode == EXTRACTIVE
-    assert answer.citations[0].chunk.title == "Harbor Bridge reopens after 14-month repair"
-    assert answer.citations[0].quote == (
-        "The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a 14-month repair that cost "
-        "82 million dollars."
-    )
-    bodies = {a.id: a.body for a in load_articles(FIXTURE_CORPUS).articles}
-    for c in answer.citations:
-        assert c.passage[c.quote_start:c.quote_end] == c.quote
-        body = bodies[c.chunk.article_id]
-        assert body[c.chunk.start + c.quote_start:c.chunk.start + c.quote_end] == c.quote
-        assert f"[{c.n}]" in answer.text
-    assert [s.citations for s in answer.sentences] == [(c.n,) for c in answer.citations]
-    assert all(s.supported for s in answer.sentences)
+    assert answer.text == f"**82 million dollars** [1]\n\n{BRIDGE_FIRST} [1]"
+    assert [(s.text, s.lead, s.citations, s.supported) for s in answer.sentences] == [
+        ("82 million dollars", True, (1,), True),
+        (BRIDGE_FIRST, False, (1,), True),
+    ]
+    assert answer.sentences[0].quotes == ("82 million dollars",)
+    [citation] = answer.citations
+    assert (citation.chunk.title, citation.quote) == ("Harbor Bridge reopens after 14-month repair", BRIDGE_FIRST)
+    body = {a.id: a.body for a in load_articles(FIXTURE_CORPUS).articles}[citation.chunk.article_id]
+    assert body[citation.chunk.start + citation.quote_start:citation.chunk.start + citation.quote_end] == BRIDGE_FIRST
+    assert answer.to_json()["short_answer"] == {"text": "82 million dollars", "citations": [1]}
 
 
 def test_answer_is_streamed_sentence_by_sentence(engine: ChatEngine) -> None:
@@ -45,7 +61,19 @@ def test_answer_is_streamed_sentence_by_sentence(engine: ChatEngine) -> None:
     assert parts[-1].done and not any(p.done for p in parts[:-1])
     lengths = [len(p.text) for p in parts]
     assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
-    assert any("Reyes said" in c.quote for c in parts[-1].citations)
+    assert any("Reyes said" in s.text for s in parts[-1].sentences)
+
+
+def test_one_passage_is_one_citation_with_every_drawn_span_highlighted(engine: ChatEngine) -> None:
+    answer = engine.answer("What did Mayor Dana Reyes say about the bridge?")
+    [citation] = answer.citations
+    drawn = [s.text for s in answer.sentences]
+    assert [citation.passage[a:b] for a, b in citation.highlights] == [
+        "Mayor Dana Reyes cut the ribbon at dawn.",
+        "\"This bridge carries our city's economy, and today it is safer than the day it first opened,\" Reyes said.",
+    ]
+    assert sorted(drawn) == sorted(citation.passage[a:b] for a, b in citation.highlights)
+    assert all(s.citations == (1,) for s in answer.sentences)
 
 
 @pytest.mark.parametrize(
@@ -61,11 +89,39 @@ def test_unrelated_question_is_not_covered(engine: ChatEngine, question: str) ->
 
 def test_json_shape(engine: ChatEngine) -> None:
     data = engine.answer("Who set the Melbourne Marathon course record?").to_json()
-    assert set(data) >= {"answer", "citations", "sentences"}
+    assert set(data) >= {"answer", "short_answer", "citations", "sentences"}
+    assert data["short_answer"] == {"text": "Ruth Chebet", "citations": [1]}
     citation = data["citations"][0]
-    assert set(citation) >= {"n", "article_id", "title", "outlet", "url", "published_at", "passage", "quote"}
+    assert set(citation) >= {"n", "article_id", "title", "outlet", "url", "published_at", "passage", "quote",
+                             "highlights"}
     assert citation["title"] == "Course record falls at the Melbourne Marathon"
     assert citation["quote"] in citation["passage"]
+    assert [s["lead"] for s in data["sentences"]] == [True, False]
+
+
+def test_a_sentence_about_another_year_does_not_answer(answers_engine: ChatEngine) -> None:
+    for year, winner in (("2021", "Tadej Pogacar"), ("2019", "Egan Bernal")):
+        answer = answers_engine.answer(f"Who won the {year} Tour de France?")
+        assert answer.short_answer is not None and answer.short_answer.text == winner
+        assert all(year in s.text for s in answer.sentences if not s.lead)
+
+
+def test_the_lead_is_the_fullest_name_the_passages_use(answers_engine: ChatEngine) -> None:
+    answer = answers_engine.answer("Who became interim CEO of Lumen Labs after Markov was fired?")
+    assert answer.short_answer is not None
+    assert (answer.short_answer.text, answer.short_answer.supported) == ("Ingrid Halvorsen", True)
+    # The sentence that says it comes first, although it names her by surname only.
+    assert answer.sentences[1].text.startswith("Halvorsen, the company's chief technology officer, will serve as")
+
+
+def test_headings_captions_questions_and_link_lines_never_answer(answers_engine: ChatEngine) -> None:
+    for question in ("Who became interim CEO of Lumen Labs after Markov was fired?",
+                     "What happened at Lumen Labs?", "What will Lumen Labs investors do?"):
+        answer = answers_engine.answer(question)
+        texts = " ".join(s.text for s in answer.sentences)
+        for furniture in ("Lumen Labs board fires chief executive", "Who will run Lumen Labs now?",
+                          "Image:", "Photograph:", "MORE:"):
+            assert furniture not in texts, (question, answer.text)
 
 
 def test_sentence_vectors_are_cached_and_equal_to_fresh_ones(
@@ -82,14 +138,11 @@ def test_sentence_vectors_are_cached_and_equal_to_fresh_ones(
     assert np.array_equal(again, first[:2])
 
 
-def test_only_the_best_looking_sentences_are_embedded(
-    embedder: Embedder, fixture_index: tuple[Settings, RebuildReport]
-) -> None:
-    settings, _ = fixture_index
-    engine = ChatEngine(settings, embedder=embedder)
-    hits = engine.retriever.retrieve("What did the council decide about the bridge repair budget?", 6)
+def test_only_the_best_looking_sentences_are_embedded(engine: ChatEngine, embedder: Embedder) -> None:
+    question = "What did the council decide about the bridge repair budget?"
+    hits = engine.retriever.retrieve(question, 10)
     candidates = candidate_sentences(hits)
     assert len(candidates) > EMBEDDED_CANDIDATES
-    scored = score_candidates("What did the council decide about the bridge repair budget?", candidates, embedder)
+    scored = score_candidates(profile_question(question), candidates, embedder, engine.retriever.term_weights)
     assert len(scored) == EMBEDDED_CANDIDATES
     assert [c.score for c in scored] == sorted((c.score for c in scored), reverse=True)

@@ -166,7 +166,13 @@ def test_extractive_answers_always_verify(
     by_n = {c.n: c for c in answer.citations}
     for sentence in answer.sentences:
         assert sentence.supported, sentence
-        assert sentence.quotes == tuple(by_n[n].quote for n in sentence.citations)
+        [n] = sentence.citations if not sentence.lead else sentence.citations[:1]
+        passage = by_n[n].passage
+        if sentence.lead:
+            assert sentence.quotes == (sentence.text,) and sentence.text in passage
+        else:
+            assert sentence.quotes == (sentence.text,)
+            assert sentence.text in [passage[a:b] for a, b in by_n[n].highlights]
 
 
 def test_verbatim_quote_is_supported_without_the_model(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:

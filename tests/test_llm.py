@@ -35,6 +35,9 @@ def good_answer(request: Request) -> str:
     return GOOD.format(b=passage_number(request, BRIDGE))
 
 
+EXTRACTIVE_TEXT = f"**82 million dollars** [1]\n\n{BRIDGE_FIRST} [1]"  # the offline answer to QUESTION
+
+
 def fallback_note(reason: str) -> str:
     return f"Extractive answer (verbatim sentences from the passages) because the language model failed: {reason}"
 
@@ -70,9 +73,9 @@ def test_correct_citations_are_verified_and_quoted(engine: ChatEngine, fake: Fak
     assert answer.notes == []
     assert sentences(answer) == [
         {"text": "The Harbor Bridge repair cost 82 million dollars.", "supported": True, "citations": [b],
-         "quotes": [BRIDGE_FIRST], "note": ""},
+         "quotes": [BRIDGE_FIRST], "note": "", "lead": False},
         {"text": "It ran 19 million dollars over budget.", "supported": True, "citations": [b],
-         "quotes": [BRIDGE_BUDGET], "note": ""},
+         "quotes": [BRIDGE_BUDGET], "note": "", "lead": False},
     ]
     [citation] = answer.citations
     assert (citation.n, citation.chunk.title, citation.quote) == (b, BRIDGE, BRIDGE_FIRST)
@@ -182,9 +185,12 @@ def test_bad_api_key_falls_back_to_the_extractive_answer(engine: ChatEngine, fak
         f"the LLM server at {fake.url} rejected the API key (HTTP 401: Incorrect API key provided): set a valid "
         "OPENAI_API_KEY / --llm-api-key"
     )]
-    assert answer.text == f"{BRIDGE_FIRST} [1]"
+    assert answer.text == EXTRACTIVE_TEXT
     assert sentences(answer) == [
-        {"text": BRIDGE_FIRST, "supported": True, "citations": [1], "quotes": [BRIDGE_FIRST], "note": ""}
+        {"text": "82 million dollars", "supported": True, "citations": [1], "quotes": ["82 million dollars"],
+         "note": "", "lead": True},
+        {"text": BRIDGE_FIRST, "supported": True, "citations": [1], "quotes": [BRIDGE_FIRST], "note": "",
+         "lead": False},
     ]
 
 
@@ -202,7 +208,7 @@ def test_unreachable_server(fixture_index: tuple[Settings, RebuildReport], embed
     url = f"http://127.0.0.1:{free_port()}/v1"
     engine = ChatEngine(fixture_index[0].with_overrides(llm_base_url=url, llm_timeout=1.0), embedder)
     answer = engine.answer(QUESTION)
-    assert answer.mode == EXTRACTIVE and answer.text == f"{BRIDGE_FIRST} [1]"
+    assert answer.mode == EXTRACTIVE and answer.text == EXTRACTIVE_TEXT
     assert answer.notes == [fallback_note(
         f"cannot reach the LLM server at {url} ([Errno 111] Connection refused): start it or fix OPENAI_BASE_URL "
         "/ --llm-base-url"
@@ -215,7 +221,7 @@ def test_hang_past_the_timeout_falls_back(engine: ChatEngine, fake: FakeLLM, sta
     parts = list(engine.stream_answer(QUESTION))
     final = parts[-1]
     assert len(fake.requests) == 1  # a timeout is not retried
-    assert final.mode == EXTRACTIVE and final.text == f"{BRIDGE_FIRST} [1]"
+    assert final.mode == EXTRACTIVE and final.text == EXTRACTIVE_TEXT
     assert final.notes == [fallback_note(
         f"the LLM server at {fake.url} did not answer within 1 s: check that it is not overloaded, or raise "
         "BOT_LLM_TIMEOUT / --llm-timeout"
@@ -275,7 +281,7 @@ def test_cli_env_vars_and_fallback(fixture_index: tuple[Settings, RebuildReport]
     assert result.returncode == 0, result.stderr
     assert fake.requests[0]["model"] == "m"
     assert result.stdout.startswith(
-        f"{BRIDGE_FIRST} [1]\nnote: " + fallback_note(f"the LLM server at {fake.url} rejected the API key (HTTP 401")
+        f"82 million dollars [1]\n\n{BRIDGE_FIRST} [1]\nnote: " + fallback_note(f"the LLM server at {fake.url} rejected the API key (HTTP 401")
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import Span, date_detail, fullest_form, measure_fit
+from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
@@ -89,22 +89,39 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     for cand in pool:
         near = _term_positions(cand.text, profile.terms)
         for key, span in {_norm(s.text): s for s in cand.answers}.items():
-            votes[key] += cand.score * _closeness(span, near, profile)
+            votes[key] += cand.score * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
     if not votes:
         return None
+    _merge_name_forms(votes, support, forms)
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
     winner = max(votes, key=lambda k: votes[k])
     text = forms[winner]
+    support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         text = fullest_form(text, [h.chunk.text for h in hits])
     return Lead(text, tuple(support[winner]))
 
 
-def _closeness(span: Span, near: list[int], profile: QuestionProfile) -> float:
+def _merge_name_forms(
+    votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str]
+) -> None:
+    """Count a surname's votes with the fuller name that ends with it ("Halvorsen" with "Ingrid Halvorsen"):
+    one person, written two ways. The shorter form is kept for display; the lead is completed later."""
+    for short in sorted(votes, key=lambda k: len(k.split())):
+        if short not in votes:
+            continue
+        longer = [k for k in votes if k != short and k.split()[-len(short.split()):] == short.split()]
+        for key in longer:
+            votes[short] += votes.pop(key)
+            support[short].extend(c for c in support.pop(key) if c not in support[short])
+            forms.pop(key)
+
+
+def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:
     """Answers sit near the words of the question in the sentence ("… Judge Amit Mehta, presiding over …"),
     name what the question's focus word names ("which judge" -> "Judge Arthur Engoron"), and a date answer
     says the day rather than the weekday."""
@@ -118,6 +135,8 @@ def _closeness(span: Span, near: list[int], profile: QuestionProfile) -> float:
         closeness *= date_detail(span.text)
     if profile.answer_type == AnswerType.NUMBER:
         closeness *= measure_fit(span.text, profile.measure)
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE)
     return closeness
 
 

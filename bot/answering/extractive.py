@@ -12,7 +12,7 @@ from bot.answering.compose import Composition, compose
 from bot.answering.gate import Assessment, not_covered_answer
 from bot.answering.sentences import CandidateSentence
 from bot.answering.spans import mentioned
-from bot.answering.verifier import Verifier
+from bot.answering.verifier import Verifier, verify_phrase
 from bot.retrieval.plan import QueryPlan
 from bot.types import EXTRACTIVE, Answer, AnswerSentence, Citation, Hit
 from index.documents import Chunk
@@ -45,7 +45,8 @@ def stream_extractive_answer(
     numbers = _number_passages(composition, hits)
     claims = _claims(composition, numbers, hits)
     passages = {n: chunk for chunk_id, n in numbers.items() for chunk in _chunks(hits, chunk_id)}
-    verdicts = (verifier or Verifier(embedder)).verify([(text, cited) for text, cited, _ in claims], passages)
+    checked = (verifier or Verifier(embedder)).verify([(t, c) for t, c, lead in claims if not lead], passages)
+    verdicts = [verify_phrase(t, c, passages) if lead else checked.pop(0) for t, c, lead in claims]
     answer.citations = _citations(composition, numbers, passages)
     parts: list[str] = []
     for (text, cited, lead), verdict in zip(claims, verdicts):

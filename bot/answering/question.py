@@ -126,6 +126,8 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     lowered = text.lower().strip()
     first = lowered.split()[0] if lowered.split() else ""
     wh = _WH.search(lowered)
+    if wh is None and first not in _AUX and not lowered.endswith("?"):
+        return _keyword_type(lowered)
     if wh is None or (first in _AUX and wh.start() > 0 and not _embedded_wh(lowered, wh.start())):
         return (AnswerType.YES_NO if first in _AUX or (wh is None and lowered.endswith("?")) else
                 AnswerType.DESCRIPTION), None
@@ -157,6 +159,18 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.NUMBER, focus
     if word == "which" or (word == "what" and focus in _NAMED_NOUNS):
         return AnswerType.NAME, focus
+    return AnswerType.DESCRIPTION, None
+
+
+def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
+    """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate")."""
+    words = [w.strip("?,.!'’\"") for w in lowered.split()]
+    last = words[-1] if words else ""
+    for nouns, answer_type in ((_DATE_NOUNS, AnswerType.DATE), (_NUMBER_NOUNS, AnswerType.NUMBER),
+                               (_PLACE_NOUNS, AnswerType.PLACE), (_OUTLET_NOUNS, AnswerType.OUTLET),
+                               (_NAMED_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
+        if last in nouns or last.rstrip("s") in nouns:
+            return answer_type, last
     return AnswerType.DESCRIPTION, None
 
 

@@ -102,6 +102,20 @@ def measure_fit(span: str, measure: str | None) -> float:
     return 1.0
 
 
+_LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
+
+
+def name_fit(span: Span, sentence: str, place: bool) -> float:
+    """How well a name answers: a place follows "in", "at", "from"…; a person or body does not; a single common
+    word capitalised ("Partnership") is rarely the answer."""
+    before = sentence[max(0, span.start - 14):span.start]
+    located = bool(_LOCATIVE.search(before))
+    fit = (1.0 if located else 0.4) if place else (0.6 if located else 1.0)
+    if " " not in span.text and not span.text.isupper() and common_word(span.text):
+        fit *= 0.3
+    return fit
+
+
 def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
     """The spans of `sentence` that could answer a question expecting `answer_type`."""
     if answer_type == AnswerType.DATE:

@@ -196,3 +196,27 @@ def candidate_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of a passage and pairs of adjacent ones (an answer sentence may merge two)."""
     spans = [(a, b) for a, b in sentence_spans(text) if re.search(r"\w", text[a:b])]
     return spans + [(spans[i][0], spans[i + 1][1]) for i in range(len(spans) - 1)]
+
+
+def verify_phrase(phrase: str, cited: Sequence[int], passages: Mapping[int, Chunk]) -> Verdict:
+    """A short answer ("Mira Murati", "82 million dollars") is a quotation, not a claim to weigh: supported when
+    a cited passage writes it (ignoring case), or, for a name completed from the passages, every word of it."""
+    needle = phrase.lower()
+    matches = []
+    for n in dict.fromkeys(cited):
+        chunk = passages.get(n)
+        start = chunk.text.lower().find(needle) if chunk is not None else -1
+        if chunk is not None and start >= 0:
+            matches.append(SpanMatch(n, chunk, start, start + len(phrase), 1.0, 1.0))
+    if matches:
+        return Verdict(True, tuple(matches))
+    facts = Facts()
+    for n in cited:
+        if n in passages:
+            facts.update(passage_facts(passages[n]))
+    missing = missing_facts(phrase, facts)
+    refs = "".join(f"[{n}]" for n in cited)
+    if missing or not cited:
+        listed = ", ".join(f"“{m}”" for m in missing) or f"“{phrase}”"
+        return Verdict(False, missing=missing, note=f"{listed} appears in none of the cited passages {refs}")
+    return Verdict(True)

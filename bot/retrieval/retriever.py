@@ -115,7 +115,6 @@ class Retriever:
         self.store = store or open_store(Path(settings.store), settings.chroma_url)
         self._lock = threading.Lock()
         self._snapshot: IndexSnapshot | None = None
-        self.repeated: frozenset[str] = frozenset()  # keys of the corpus's boilerplate sentences
         self._load()
 
     def _load(self) -> None:
@@ -157,6 +156,11 @@ class Retriever:
         """The index snapshot in use."""
         assert self._snapshot is not None
         return self._snapshot
+
+    @property
+    def repeated(self) -> frozenset[str]:
+        """Keys of the corpus's boilerplate sentences (recurring across many articles): never an answer."""
+        return self.snapshot.lexical.repeated
 
     @property
     def term_weights(self) -> dict[str, float]:

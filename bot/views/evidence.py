@@ -20,11 +20,17 @@ class Evidence:
     cited: bool
     start: int  # span to highlight in chunk.text (the cited quote; empty for uncited passages)
     end: int
+    spans: tuple[tuple[int, int], ...] = ()  # every span the answer drew from the passage, in order
+
+    @property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        """The spans to highlight: all the answer drew on, else the one quote (none for uncited passages)."""
+        return self.spans or ((self.start, self.end),)
 
 
 def gather_evidence(answer: Answer) -> list[Evidence]:
     """Every passage the answer drew on: its citations first, then the retrieved passages it did not cite."""
-    out = [Evidence(c.n, c.chunk, True, c.quote_start, c.quote_end) for c in answer.citations]
+    out = [Evidence(c.n, c.chunk, True, c.quote_start, c.quote_end, c.highlights) for c in answer.citations]
     cited_chunks = {c.chunk.id for c in answer.citations}
     next_n = max((c.n for c in answer.citations), default=0) + 1
     for hit in answer.hits:

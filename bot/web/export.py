@@ -21,6 +21,9 @@ def answer_markdown(turn: Turn) -> str:
         rendered = []
         for s in answer.sentences:
             text = sentence_with_markers(s)
+            if s.lead:
+                lines.append(f"**{text}**\n")  # the short answer, on its own line
+                continue
             rendered.append(text if s.supported else f"~~{text}~~ _(unsupported: {s.note or 'not in its sources'})_")
         lines.append(" ".join(rendered))
     else:

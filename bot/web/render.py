@@ -131,6 +131,7 @@ class _Sentence:
     parts: list[str | int]
     supported: bool
     why: str  # why it is not supported
+    lead: bool = False  # the short answer, shown first and bold
 
 
 def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = "") -> str:
@@ -138,7 +139,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     known = {c.n for c in answer.citations}
     sentences = [
         _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
-                  s.note or "its cited passages do not support it")
+                  s.note or "its cited passages do not support it", s.lead)
         for s in (answer.sentences if answer.done else [])
     ]
     standalone = answer.standalone_question
@@ -162,16 +163,23 @@ class _Passage:
     title: str
     meta: str
     url: str  # empty when there is no http(s) link
-    start: int  # the span to highlight
+    start: int  # the first span to highlight (the passage viewer scrolls to it)
     end: int
     where: str
     text: str
     label: str  # "cited" or "retrieved"
+    spans: tuple[tuple[int, int], ...] = ()  # every span to highlight
 
     @property
-    def highlight(self) -> bool:
-        """Whether the span is a real part of the text."""
-        return 0 <= self.start < self.end <= len(self.text)
+    def pieces(self) -> list[tuple[str, bool]]:
+        """The text cut at the highlighted spans: (piece, highlighted), in order."""
+        out, cursor = [], 0
+        for a, b in sorted(s for s in self.spans if 0 <= s[0] < s[1] <= len(self.text)):
+            if a < cursor:
+                continue
+            out += [(self.text[cursor:a], False), (self.text[a:b], True)]
+            cursor = b
+        return [*out, (self.text[cursor:], False)]
 
 
 def _passage(turn: int, ev: Evidence) -> _Passage:
@@ -180,7 +188,7 @@ def _passage(turn: int, ev: Evidence) -> _Passage:
         key=f"{turn}-{ev.n}", n=ev.n, title=chunk.title, meta=dateline(outlet_of(chunk), chunk.published_at),
         url=safe_url(chunk.url) or "", start=ev.start, end=ev.end,
         where=f"passage {chunk.n + 1} of the article, characters {chunk.start}–{chunk.end}",
-        text=chunk.text, label="cited" if ev.cited else "retrieved",
+        text=chunk.text, label="cited" if ev.cited else "retrieved", spans=ev.highlights if ev.cited else (),
     )
 
 

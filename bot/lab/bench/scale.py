@@ -119,7 +119,8 @@ def replicated_lexical_index(base_chunks: Sequence[Chunk], scale: int) -> Lexica
         ids.extend(c.id for c in chunks)
         for name, values in template.fields.items():
             fields[name].extend([c.article_id for c in chunks] if name == "article_id" else values)
-    return LexicalIndex(bm25=bm25, ids=ids, fields=fields)
+    # The copies repeat every article `scale` times: the real corpus's boilerplate is what answers should skip.
+    return LexicalIndex(bm25=bm25, ids=ids, fields=fields, repeated=template.repeated)
 
 
 def build_scaled_store(
