@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import index.offline  # noqa: F401  (before gradio/chromadb are imported)
 from bot.errors import BotError
-from bot.web.server import prepare_app, serve
+from bot.web.server import check_address, prepare_app, serve
+from index.console import run_command
 from index.errors import IndexLayerError
 from index.settings import ENV_VARS, SettingsError, load_settings
 
@@ -34,16 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the chat server."""
     args = build_parser().parse_args(argv)
-    try:
+
+    def run() -> int:
         settings = load_settings(
             store=args.store, corpus=args.corpus, chroma_url=args.chroma_url, host=args.host, port=args.port
         )
+        check_address(settings.host, settings.port)  # before minutes of loading (or building) the index
         chat = prepare_app(settings, build_if_missing=not args.no_build, say=lambda m: print(m, flush=True))
-    except (IndexLayerError, BotError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    serve(chat)
-    return 0
+        serve(chat)
+        return 0
+
+    return run_command(run, (IndexLayerError, BotError, SettingsError))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.errors import BotError
 from bot.types import Answer
+from index.console import run_command
 from index.errors import IndexLayerError
 from index.settings import ENV_VARS, SettingsError, load_settings
 
@@ -54,26 +55,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.question.strip():
         print("error: the question is empty", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings(
-            store=args.store,
-            chroma_url=args.chroma_url,
-            top_k=args.k,
-            llm_base_url=args.llm_base_url,
-            llm_api_key=args.llm_api_key,
-            llm_model=args.llm_model,
-            llm_timeout=args.llm_timeout,
-            llm_retries=args.llm_retries,
-        )
-        if args.no_llm:
-            settings = settings.without_llm()
-        from bot.engine import ChatEngine
+    return run_command(lambda: _ask(args), (IndexLayerError, BotError, SettingsError))
 
-        history = [(q, "") for q in args.previous if q.strip()]
-        answer = ChatEngine(settings).answer(args.question, history=history)
-    except (IndexLayerError, BotError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+
+def _ask(args: argparse.Namespace) -> int:
+    settings = load_settings(
+        store=args.store,
+        chroma_url=args.chroma_url,
+        top_k=args.k,
+        llm_base_url=args.llm_base_url,
+        llm_api_key=args.llm_api_key,
+        llm_model=args.llm_model,
+        llm_timeout=args.llm_timeout,
+        llm_retries=args.llm_retries,
+    )
+    if args.no_llm:
+        settings = settings.without_llm()
+    from bot.engine import ChatEngine
+
+    history = [(q, "") for q in args.previous if q.strip()]
+    answer = ChatEngine(settings).answer(args.question, history=history)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:

@@ -33,3 +33,7 @@ class LLMRateLimitError(LLMError):
 
 class LLMServerError(LLMError):
     """The server failed (HTTP 5xx, or a malformed reply) after every retry."""
+
+
+class ServeError(BotError):
+    """The chat cannot listen on the configured host and port."""

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from index.console import run_command
 from index.errors import IndexLayerError
 from index.settings import ENV_VARS, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from index.record import IndexProfile
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,11 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         "until the new one is complete.",
     )
     rebuild.add_argument(
-        "--corpus", type=Path, help=f"folder (searched recursively) or file of articles (default corpus/; "
-        f"env {ENV_VARS['corpus']})"
+        "--corpus", type=Path, help=f"folder (searched recursively) or file of articles (default: the corpus the "
+        f"index was built from, else corpus/; env {ENV_VARS['corpus']})"
     )
     common(rebuild)
     rebuild.add_argument("--full", action="store_true", help="re-embed every article instead of syncing")
+    rebuild.add_argument(
+        "--allow-removals", action="store_true",
+        help="go ahead when the corpus lacks more than a fifth of the indexed articles (they are removed)",
+    )
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
 
     stats = sub.add_parser("stats", help="show what the index holds", description="Show what the index holds.")
@@ -53,19 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    try:
-        settings = load_settings(
-            corpus=getattr(args, "corpus", None), store=args.store, chroma_url=args.chroma_url
-        )
+
+    def run() -> int:
+        settings = load_settings(corpus=getattr(args, "corpus", None), store=args.store, chroma_url=args.chroma_url)
         if args.command == "rebuild":
-            return _rebuild(settings, full=args.full, quiet=args.quiet)
+            return _rebuild(settings, full=args.full, quiet=args.quiet, allow_removals=args.allow_removals)
         return _stats(settings, as_json=args.json)
-    except (IndexLayerError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+
+    return run_command(run, (IndexLayerError, SettingsError))
 
 
-def _rebuild(settings: Settings, full: bool, quiet: bool) -> int:
+def _rebuild(settings: Settings, full: bool, quiet: bool, allow_removals: bool) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -84,7 +90,7 @@ def _rebuild(settings: Settings, full: bool, quiet: bool) -> int:
                 tasks[stage] = bar.add_task(stage, total=max(total, 1))
             bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
 
-        report = rebuild_index(settings, embedder, full=full, progress=progress)
+        report = rebuild_index(settings, embedder, full=full, allow_removals=allow_removals, progress=progress)
     print(
         f"Indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s "
         f"(store: {report.store}{', full rebuild' if report.full else ''})"
@@ -95,7 +101,10 @@ def _rebuild(settings: Settings, full: bool, quiet: bool) -> int:
         f"unchanged {report.unchanged}{kept} · skipped {len(report.skipped)} · "
         f"embedded {report.embedded_chunks} chunks"
     )
-    if not report.changed:
+    print(f"  corpus: {report.corpus}")
+    if report.repaired:
+        print("  no article had changed; repaired the index's side files")
+    elif not report.changed:
         print("  the index was already up to date")
     if report.compacted:
         print("  changes since the last full build were merged into a new base collection")
@@ -120,12 +129,32 @@ def _stats(settings: Settings, as_json: bool) -> int:
         print(json.dumps(asdict(info)))
         return 0
     print(f"index:           {info.location}")
+    print(f"collection:      {info.collection}")
+    print(f"corpus:          {info.corpus or 'not recorded (built by an older version): pass --corpus to rebuild'}")
     print(f"articles:        {info.articles}")
     print(f"chunks:          {info.chunks}")
+    for line in _profile_lines(info.profile):
+        print(line)
     print(f"embedding model: {info.embedding_model} ({info.dimension} dimensions)")
     print(f"chunking:        {info.chunk_tokens} tokens, {info.chunk_overlap} overlap")
     print(f"built at:        {info.built_at}")
     return 0
+
+
+def _profile_lines(profile: IndexProfile | None, shown: int = 5) -> list[str]:
+    """Outlets, categories and dates of the index, the largest first."""
+    if profile is None:
+        return ["outlets:         not recorded (built by an older version)"]
+
+    def top(counts: dict[str, int]) -> str:
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        listed = ", ".join(f"{name} ({n})" for name, n in ranked[:shown])
+        more = f", and {len(ranked) - shown} more" if len(ranked) > shown else ""
+        return f"{len(ranked)}: {listed}{more}" if ranked else "none recorded"
+
+    dates = f"{profile.first} to {profile.last}" if profile.first else "no dates recorded"
+    return [f"outlets:         {top(profile.outlets)}", f"categories:      {top(profile.categories)}",
+            f"published:       {dates}"]
 
 
 class _null:

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from chromadb.errors import ChromaError
 
 from index.documents import Chunk
 from index.errors import StoreError
+from index.failures import CHROMA_FAILURES, one_line
+
+T = TypeVar("T")
+FailFn = Callable[[str, BaseException], StoreError]  # (action, exception) -> the error to raise
+
+
+def _generic_failure(action: str, exc: BaseException) -> StoreError:
+    return StoreError(f"cannot {action} the index: {one_line(exc)} — check the disk or the Chroma server")
 
 FILE_KEY = "file"  # chunk metadata: corpus file the article came from (lets a rebuild keep unreadable files)
 _WRITE_BATCH = 1000
@@ -41,10 +48,20 @@ def _and(*clauses: dict[str, Any] | None) -> dict[str, Any] | None:
 class ChunkCollection:
     """The chunks of one snapshot: a collection, or a delta layered over a base with some base articles hidden."""
 
-    def __init__(self, top: Any, base: Any | None = None, hidden: Sequence[str] = ()) -> None:
+    def __init__(
+        self, top: Any, base: Any | None = None, hidden: Sequence[str] = (), fail: FailFn = _generic_failure
+    ) -> None:
         self._top = top
         self._base = base
         self._hidden = sorted(set(hidden))
+        self._fail = fail  # turns Chroma's exceptions into the index layer's (index/failures.py)
+
+    def _run(self, action: str, call: Callable[..., T], **kwargs: Any) -> T:
+        """Call Chroma; a failure becomes a StoreError whose message says what to do."""
+        try:
+            return call(**kwargs)
+        except CHROMA_FAILURES as exc:
+            raise self._fail(action, exc) from exc
 
     @property
     def name(self) -> str:
@@ -86,7 +103,7 @@ class ChunkCollection:
     def count(self) -> int:
         """Number of chunks in the snapshot."""
         if self._base is None:
-            return int(self._top.count())
+            return int(self._run("read", self._top.count))
         recorded = self.metadata.get("chunks")
         if isinstance(recorded, int):
             return recorded
@@ -102,15 +119,9 @@ class ChunkCollection:
                 for meta, file in zip(metadatas, files[start:start + len(part)]):
                     if file:
                         meta[FILE_KEY] = file
-            try:
-                self._top.add(
-                    ids=[c.id for c in part],
-                    embeddings=np.asarray(embeddings[start:start + len(part)], dtype=np.float32),
-                    documents=[c.text for c in part],
-                    metadatas=metadatas,
-                )
-            except ChromaError as exc:
-                raise StoreError(f"cannot write to the index: {exc} — check the disk or the Chroma server") from exc
+            vectors = np.asarray(embeddings[start:start + len(part)], dtype=np.float32)
+            self._run("write", self._top.add, ids=[c.id for c in part], embeddings=vectors,
+                      documents=[c.text for c in part], metadatas=metadatas)
             if progress is not None:
                 progress(start + len(part))
 
@@ -118,10 +129,12 @@ class ChunkCollection:
         """The k chunks nearest to `vector` (cosine similarity), optionally filtered by metadata."""
         found: list[tuple[Chunk, float]] = []
         for collection, extra in self._layers():
-            n = min(k, int(collection.count()))
+            n = min(k, int(self._run("read", collection.count)))
             if n <= 0:
                 continue
-            result = collection.query(
+            result = self._run(
+                "search",
+                collection.query,
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
                 n_results=n,
                 where=_and(where, extra),
@@ -146,7 +159,7 @@ class ChunkCollection:
             wanted = [i for i in ids if i not in found]
             if not wanted:
                 break
-            result = collection.get(ids=wanted, where=extra, include=["documents", "metadatas"])
+            result = self._run("read", collection.get, ids=wanted, where=extra, include=["documents", "metadatas"])
             for cid, doc, meta in zip(result["ids"], result["documents"] or [], result["metadatas"] or []):
                 found[cid] = Chunk.from_metadata(doc, dict(meta))
         return [found[i] for i in ids if i in found]
@@ -158,7 +171,7 @@ class ChunkCollection:
             wanted = [i for i in ids if i not in sims]
             if not wanted:
                 break
-            result = collection.get(ids=wanted, where=extra, include=["embeddings"])
+            result = self._run("read", collection.get, ids=wanted, where=extra, include=["embeddings"])
             matrix = np.asarray(result["embeddings"], dtype=np.float32)
             if matrix.size == 0:
                 continue
@@ -172,7 +185,7 @@ class ChunkCollection:
         for collection, extra in self._layers(layer):
             offset = 0
             while True:
-                result = collection.get(include=include, where=extra, limit=page, offset=offset)
+                result = self._run("read", collection.get, include=include, where=extra, limit=page, offset=offset)
                 ids = result["ids"]
                 if not ids:
                     break
@@ -187,14 +200,14 @@ class ChunkCollection:
         """Up to `n` stored embeddings spread evenly over the snapshot, as an (m, dim) float32 array."""
         ids: list[str] = []
         for collection, extra in self._layers():
-            ids.extend(collection.get(where=extra, include=[])["ids"])
+            ids.extend(self._run("read", collection.get, where=extra, include=[])["ids"])
         if not ids or n <= 0:
             return np.zeros((0, 0), dtype=np.float32)
         if len(ids) > n:
             ids = [ids[int(i)] for i in np.linspace(0, len(ids) - 1, n)]
         vectors: list[np.ndarray] = []
         for collection, extra in reversed(self._layers()):
-            result = collection.get(ids=ids, where=extra, include=["embeddings"])
+            result = self._run("read", collection.get, ids=ids, where=extra, include=["embeddings"])
             if len(result["ids"]):
                 vectors.append(np.asarray(result["embeddings"], dtype=np.float32))
         return np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)

@@ -103,7 +103,8 @@ def _ts(chunk: Chunk) -> int | None:
 
 
 def load_lexical_index(folder: Path) -> LexicalIndex | None:
-    """The index saved in `folder`, or None if there is none (the caller rebuilds it)."""
+    """The index saved in `folder`, or None if there is none (the caller rebuilds it); ValueError when its files
+    do not fit together (damaged)."""
     import bm25s
 
     if not (folder / _IDS_FILE).exists():
@@ -112,5 +113,26 @@ def load_lexical_index(folder: Path) -> LexicalIndex | None:
     ids = json.loads((folder / _IDS_FILE).read_text())
     fields = json.loads((folder / _FIELDS_FILE).read_text())
     repeated_file = folder / _REPEATED_FILE  # absent from indexes built before boilerplate was recognised
-    repeated = frozenset(json.loads(repeated_file.read_text())) if repeated_file.exists() else frozenset()
-    return LexicalIndex(bm25=bm25, ids=ids, fields=fields, repeated=repeated)
+    repeated = json.loads(repeated_file.read_text()) if repeated_file.exists() else []
+    _check(bm25, ids, fields)
+    if not isinstance(repeated, list) or not all(isinstance(k, str) for k in repeated):
+        raise ValueError(f"{_REPEATED_FILE} is not a list of sentence keys")
+    return LexicalIndex(bm25=bm25, ids=ids, fields=fields, repeated=frozenset(repeated))
+
+
+def _check(bm25: Any, ids: Any, fields: Any) -> None:
+    """Raise ValueError unless the BM25 matrix, the chunk ids and the filter columns describe the same chunks."""
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ValueError(f"{_IDS_FILE} is not a list of chunk ids")
+    if not isinstance(fields, dict) or any(not isinstance(v, list) or len(v) != len(ids) for v in fields.values()):
+        raise ValueError(f"{_FIELDS_FILE} does not hold one value per chunk")
+    scores = bm25.scores
+    indptr, indices, data = (np.asarray(scores[k]) for k in ("indptr", "indices", "data"))
+    if int(scores["num_docs"]) != len(ids):
+        raise ValueError(f"the BM25 matrix has {scores['num_docs']} documents for {len(ids)} chunk ids")
+    if len(indices) != len(data) or (len(indptr) and int(indptr[-1]) != len(data)):
+        raise ValueError("the BM25 matrix's arrays do not fit together")
+    if len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= len(ids)):
+        raise ValueError("the BM25 matrix points at chunks that do not exist")
+    if not np.all(np.isfinite(data)) or (len(indptr) > 1 and bool(np.any(np.diff(indptr) < 0))):
+        raise ValueError("the BM25 matrix holds invalid numbers")

@@ -8,6 +8,7 @@ visible in one pointer write, after it is complete (index/snapshot.py).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -22,20 +23,16 @@ from index.chunking import split_into_chunks
 from index.collection import ChunkCollection, StoredChunk
 from index.documents import Article, Chunk
 from index.embedding import Embedder
-from index.errors import NothingToIndexError, RebuildBusyError, StoreError
+from index.errors import IndexLayerError, NothingToIndexError, RebuildBusyError, StoreError
 from index.lexical import build_lexical_index
 from index.loaders import LoadResult, Skipped, load_articles
 from index.progress import ProgressFn
-from index.sentences import (
-    SentenceVectors,
-    collect_sentence_vectors,
-    embedding_text,
-    passage_key,
-    passage_spans,
-    text_key,
-)
+from index.record import CORPUS_KEY, PROFILE_KEY, corpus_entry, profile_entry
+from index.removals import check_removals, resolve_corpus
+from index.repair import earlier_sentences, repair_side_files, sentence_table
+from index.sentences import embedding_text, passage_spans, text_key
 from index.settings import Settings
-from index.snapshot import SnapshotFiles, SnapshotWriter, drop_stale
+from index.snapshot import SnapshotFiles, SnapshotWriter, drop_stale, snapshot_files
 from index.store import Store, check_model, open_store
 
 # Merge the deltas into a new base once they hold this share of the chunks (or hide this share of the
@@ -48,6 +45,7 @@ class RebuildReport:
     """The summary a rebuild prints: counts, skipped files with reasons, time."""
 
     store: str
+    corpus: str = ""  # the corpus synced with (given, or the one the index records)
     articles: int = 0
     chunks: int = 0
     added: int = 0
@@ -63,6 +61,7 @@ class RebuildReport:
     full: bool = False
     compacted: bool = False
     changed: bool = True
+    repaired: bool = False  # no article changed, but a missing or damaged side file was rebuilt
     note: str = ""
 
 
@@ -144,13 +143,18 @@ def rebuild_index(
     embedder: Embedder,
     *,
     full: bool = False,
+    allow_removals: bool = False,
     progress: ProgressFn | None = None,
 ) -> RebuildReport:
-    """Bring the index in line with `settings.corpus`; unchanged articles keep their embeddings."""
+    """Bring the index in line with its corpus (`settings.corpus`, else the one it records); unchanged articles
+    keep their embeddings. A sync that would remove more than a fifth of the indexed articles is refused
+    (RemovalRefusedError) unless `allow_removals`."""
     started = time.perf_counter()
     report = RebuildReport(store=settings.chroma_url or str(settings.store), full=full)
     store_dir = Path(settings.store)
-    files = SnapshotFiles(store_dir)
+    files = snapshot_files(store_dir, settings.chroma_url)
+    corpus = resolve_corpus(settings)  # before any folder is created: a wrong path leaves nothing behind
+    report.corpus = str(corpus)
     with rebuild_lock(store_dir):
         store = open_store(store_dir, settings.chroma_url, create=True)
         with store.rebuild_lease() if store.server else _no_lease() as renew:
@@ -160,32 +164,58 @@ def rebuild_index(
                 if progress is not None:
                     progress(stage, done, total)
 
-            loaded = load_articles(Path(settings.corpus), progress=lambda done, total: tick("reading", done, total))
+            loaded = load_articles(corpus, progress=lambda done, total: tick("reading", done, total))
             report.skipped, report.warnings, report.files_seen = loaded.skipped, loaded.warnings, loaded.files_seen
             if not loaded.articles:
                 raise NothingToIndexError(
-                    f"no usable article found in {settings.corpus} ({loaded.files_seen} files looked at, "
+                    f"no usable article found in {corpus} ({loaded.files_seen} files looked at, "
                     f"{len(loaded.skipped)} skipped) — add .md, .txt, .html, .json or .jsonl articles and run again"
                 )
-            active = None if full else _reusable(store.active(), settings, embedder, report)
-            if active is None:
-                report.full = True
-                plan = _Plan(fresh=list(loaded.articles))
-                report.added = len(loaded.articles)
-                previous = _Previous()
-            else:
-                previous = _Previous.read(active)
-                plan = _plan(previous, loaded, report)
-                if not plan.fresh and not report.removed:
-                    report.changed = False
-                    report.articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused})
-                    report.chunks = active.count()
-                    _complete_sentences(files, active, embedder, report, tick)
-            if report.changed:
-                _write(store, files, active, previous, plan, loaded, settings, embedder, report, tick)
+            _sync(store, files, corpus, loaded, settings, embedder, report, tick, allow_removals)
             drop_stale(store, files, tick)  # also clears what a killed rebuild left behind
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sync(
+    store: Store,
+    files: SnapshotFiles,
+    corpus: Path,
+    loaded: LoadResult,
+    settings: Settings,
+    embedder: Embedder,
+    report: RebuildReport,
+    tick: ProgressFn,
+    allow_removals: bool,
+) -> None:
+    """Plan the new snapshot against the active one, refuse a mass removal, then write it (or repair side files)."""
+    current = store.active()
+    active = None if report.full else _reusable(current, settings, embedder, report)
+    if active is None:
+        report.full = True
+        plan = _Plan(fresh=list(loaded.articles))
+        report.added = len(loaded.articles)
+        previous = _Previous()
+        if current is not None and not allow_removals:
+            indexed = {s.chunk.article_id for s in current.iter_all()}
+            check_removals(len(indexed - {a.id for a in loaded.articles}), len(indexed), len(loaded.articles),
+                           corpus, current.metadata)
+    else:
+        previous = _Previous.read(active)
+        plan = _plan(previous, loaded, report)
+        if not allow_removals:
+            check_removals(report.removed, len(previous.base.keys() | previous.delta.keys()), len(loaded.articles),
+                           corpus, active.metadata)
+        if not plan.fresh and not report.removed:
+            report.changed = False
+            report.articles = len(plan.from_base) + len({s.chunk.article_id for s in plan.reused})
+            report.chunks = active.count()
+            embedded, notes = repair_side_files(files, active, embedder, tick)
+            report.embedded_chunks += embedded
+            report.repaired = bool(notes)
+            report.note = "; ".join(filter(None, [report.note, *notes]))
+    if report.changed:
+        _write(store, files, active, previous, plan, loaded, corpus, embedder, settings, report, tick)
 
 
 def _reusable(
@@ -249,8 +279,9 @@ def _write(
     previous: _Previous,
     plan: _Plan,
     loaded: LoadResult,
-    settings: Settings,
+    corpus: Path,
     embedder: Embedder,
+    settings: Settings,
     report: RebuildReport,
     tick: ProgressFn,
 ) -> None:
@@ -274,6 +305,8 @@ def _write(
         "articles": articles,
         "chunks": total,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        CORPUS_KEY: corpus_entry(corpus),
+        PROFILE_KEY: profile_entry([s.chunk for s in (*base_chunks, *plan.reused)] + fresh),
     }
     writer, stored, layered_over = _start(store, files, active, base_chunks, plan, report.compacted, metadata)
     try:
@@ -286,13 +319,18 @@ def _write(
         tick("lexical", 0, 1)
         writer.save_lexical(build_lexical_index(layered_over + chunks))
         tick("lexical", 1, 1)
-        earlier = files.load_sentences(active.name) if active is not None else None
-        writer.save_sentences(sentence_table(layered_over + chunks, fresh_sentences, earlier, embedder, report, tick))
+        notes: list[str] = []
+        earlier = earlier_sentences(files, active.name, notes) if active is not None else None
+        table, embedded = sentence_table(layered_over + chunks, fresh_sentences, earlier, embedder, tick)
+        report.embedded_chunks += embedded
+        report.note = "; ".join(filter(None, [report.note, *notes]))
+        writer.save_sentences(table)
         tick("switching", 0, 1)
         writer.activate()
         tick("switching", 1, 1)
     except BaseException:
-        writer.discard()  # the previous snapshot stays active
+        with contextlib.suppress(IndexLayerError):  # e.g. the server is gone: the first error is the one to report
+            writer.discard()  # the previous snapshot stays active
         raise
     report.articles = articles
     report.chunks = total
@@ -345,51 +383,3 @@ def _embed(chunks: list[Chunk], embedder: Embedder, tick: ProgressFn) -> tuple[n
     texts = [embedding_text(c) for c in chunks]
     vectors, sentence_rows = embedder.embed_passages(texts, [passage_spans(c) for c in chunks], progress=advance)
     return vectors, {text_key(t): rows for t, rows in zip(texts, sentence_rows)}
-
-
-def sentence_table(
-    chunks: list[Chunk],
-    fresh: dict[str, np.ndarray],
-    earlier: SentenceVectors | None,
-    embedder: Embedder,
-    report: RebuildReport,
-    tick: ProgressFn,
-) -> SentenceVectors:
-    """Sentence vectors of every visible chunk: just embedded, kept from the last snapshot, or embedded now.
-
-    The last case covers indexes built before sentence vectors existed: their chunks go through the model
-    once more (their stored chunk vectors are left as they are).
-    """
-    wanted = {passage_key(c): c for c in chunks}
-    kept = {k: v for k in wanted if k not in fresh and earlier is not None and (v := earlier.get(k)) is not None}
-    missing = [c for k, c in wanted.items() if k not in fresh and k not in kept]
-    filled: dict[str, np.ndarray] = {}
-    if missing:
-        done = 0
-
-        def advance(n: int) -> None:
-            nonlocal done
-            done += n
-            tick("sentences", done, len(missing))
-
-        texts = [embedding_text(c) for c in missing]
-        _, rows = embedder.embed_passages(texts, [passage_spans(c) for c in missing], progress=advance)
-        filled = {text_key(t): r for t, r in zip(texts, rows)}
-        report.embedded_chunks += len(missing)
-    return collect_sentence_vectors([{k: v for k, v in fresh.items() if k in wanted}, kept, filled], embedder.dim)
-
-
-def _complete_sentences(
-    files: SnapshotFiles, chunks: ChunkCollection, embedder: Embedder, report: RebuildReport, tick: ProgressFn
-) -> None:
-    """Add sentence vectors to a snapshot that lacks some (built by an earlier version), in place."""
-    earlier = files.load_sentences(chunks.name)
-    # A table is written for exactly its snapshot's chunks: one entry per chunk means complete, without reading
-    # every chunk back from Chroma on each sync that finds nothing to do (fewer entries: identical texts).
-    if earlier is not None and len(earlier.slots) == chunks.count():
-        return
-    visible = [s.chunk for s in chunks.iter_all()]
-    if earlier is not None and all(passage_key(c) in earlier for c in visible):
-        return
-    files.save_sentences(chunks.name, sentence_table(visible, {}, earlier, embedder, report, tick))
-    report.note = report.note or "added the sentence vectors the ranker uses to this index (built by an older version)"

@@ -93,9 +93,14 @@ def collect_sentence_vectors(parts: Iterable[Mapping[str, np.ndarray]], dim: int
 
 
 def load_sentence_vectors(folder: Path) -> SentenceVectors | None:
-    """The table saved in `folder` (memory-mapped), or None when there is none."""
+    """The table saved in `folder` (memory-mapped), or None when there is none; ValueError when it is damaged."""
     slots_file, vectors_file = folder / _SLOTS_FILE, folder / _VECTORS_FILE
     if not slots_file.exists() or not vectors_file.exists():
         return None
-    slots = {k: (int(v[0]), int(v[1])) for k, v in json.loads(slots_file.read_text()).items()}
-    return SentenceVectors(vectors=np.load(vectors_file, mmap_mode="r"), slots=slots)
+    slots = {str(k): (int(v[0]), int(v[1])) for k, v in json.loads(slots_file.read_text()).items()}
+    vectors = np.load(vectors_file, mmap_mode="r")
+    if vectors.ndim != 2 or vectors.dtype != np.float16:
+        raise ValueError(f"{_VECTORS_FILE} holds a {vectors.dtype} array of {vectors.ndim} dimensions")
+    if any(first < 0 or count < 0 or first + count > len(vectors) for first, count in slots.values()):
+        raise ValueError(f"{_SLOTS_FILE} points past the {len(vectors)} rows of {_VECTORS_FILE}")
+    return SentenceVectors(vectors=vectors, slots=slots)

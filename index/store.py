@@ -24,10 +24,12 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError, NotFoundError
+from chromadb.errors import NotFoundError
 
 from index.collection import ChunkCollection
 from index.errors import ModelMismatchError, NoIndexError, RebuildBusyError, StoreError
+from index.failures import CHROMA_FAILURES, explain, one_line, server_command
+from index.record import IndexProfile, read_profile, recorded_corpus, write_mirror
 
 META_COLLECTION = "newsbot-meta"
 LOCK_COLLECTION = "newsbot-rebuild-lock"
@@ -35,11 +37,16 @@ CHUNK_PREFIX = "newsbot-chunks-"
 BASE_KEY = "base"  # delta metadata: name of the base collection it is layered over
 HIDDEN_KEY = "hidden"  # delta metadata: JSON list of article ids of the base that the snapshot leaves out
 LEASE_SECONDS = 120.0  # a server-side rebuild lock not renewed for this long is abandoned
+_OPEN_FAILURES: tuple[type[BaseException], ...] = (*CHROMA_FAILURES, ValueError)  # ValueError: a bad URL or path
 
 
 @dataclass(frozen=True)
 class IndexInfo:
-    """What `index stats` reports about the active index (`collection`: the active snapshot's name)."""
+    """What `index stats` reports about the active index (`collection`: the active snapshot's name).
+
+    `corpus` is the corpus it was built from and `profile` what its articles cover; both None for an index
+    built before they were recorded.
+    """
 
     location: str
     collection: str
@@ -50,6 +57,8 @@ class IndexInfo:
     built_at: str
     articles: int
     chunks: int
+    corpus: str | None = None
+    profile: IndexProfile | None = None
 
 
 class Store:
@@ -60,9 +69,11 @@ class Store:
         self.location = location
         self.server = server
 
-    def _fail(self, action: str, exc: Exception) -> StoreError:
-        advice = "check the Chroma server is running" if self.server else "check the folder is readable and writable"
-        return StoreError(f"cannot {action} the index at {self.location}: {exc} — {advice}")
+    def _fail(self, action: str, exc: BaseException) -> StoreError:
+        return explain(exc, action, self.location, self.server)
+
+    def _chunks(self, top: Any, base: Any | None = None, hidden: Sequence[str] = ()) -> ChunkCollection:
+        return ChunkCollection(top, base, hidden, fail=self._fail)
 
     def _meta(self) -> Any:
         return self._client.get_or_create_collection(META_COLLECTION, embedding_function=None)
@@ -70,7 +81,7 @@ class Store:
     def _pointer(self) -> dict[str, Any]:
         try:
             return dict(self._meta().metadata or {})
-        except ChromaError as exc:
+        except CHROMA_FAILURES as exc:
             raise self._fail("read", exc) from exc
 
     def active_name(self) -> str | None:
@@ -90,12 +101,12 @@ class Store:
             meta = top.metadata or {}
             base_name = meta.get(BASE_KEY)
             if not base_name:
-                return ChunkCollection(top)
+                return self._chunks(top)
             base = self._client.get_collection(str(base_name), embedding_function=None)
-            return ChunkCollection(top, base, json.loads(str(meta.get(HIDDEN_KEY) or "[]")))
+            return self._chunks(top, base, json.loads(str(meta.get(HIDDEN_KEY) or "[]")))
         except NotFoundError:
             return None
-        except ChromaError as exc:
+        except CHROMA_FAILURES as exc:
             raise self._fail("read", exc) from exc
 
     def require_active(self, embedding_model: str | None = None) -> ChunkCollection:
@@ -121,6 +132,8 @@ class Store:
             built_at=str(meta.get("built_at", "?")),
             articles=int(meta.get("articles", 0)),
             chunks=chunks.count(),
+            corpus=str(corpus) if (corpus := recorded_corpus(meta)) else None,
+            profile=read_profile(meta),
         )
 
     def create_collection(
@@ -139,9 +152,9 @@ class Store:
             base_top = (
                 self._client.get_collection(base.base_name, embedding_function=None) if base is not None else None
             )
-        except ChromaError as exc:
+        except CHROMA_FAILURES as exc:
             raise self._fail("create a collection in", exc) from exc
-        return ChunkCollection(top, base_top, hidden)
+        return self._chunks(top, base_top, hidden)
 
     def activate(self, chunks: ChunkCollection) -> None:
         """Make the snapshot of `chunks` the one readers see (one metadata write: atomic for readers)."""
@@ -151,8 +164,10 @@ class Store:
             pointer["previous"] = previous  # kept one more rebuild: a reader may be mid-query on it
         try:
             self._meta().modify(metadata=pointer)
-        except ChromaError as exc:
+        except CHROMA_FAILURES as exc:
             raise self._fail("switch", exc) from exc
+        if not self.server:
+            write_mirror(Path(self.location), chunks.metadata)
 
     def retained_snapshots(self) -> set[str]:
         """Snapshots that must survive a cleanup: the active one and the one it replaced."""
@@ -165,7 +180,7 @@ class Store:
             self._client.delete_collection(name)
         except NotFoundError:
             return
-        except ChromaError as exc:
+        except CHROMA_FAILURES as exc:
             raise self._fail("clean up", exc) from exc
 
     def stale_collections(self) -> list[str]:
@@ -177,7 +192,7 @@ class Store:
                 keep |= {chunks.name, chunks.base_name}
         try:
             names = [c if isinstance(c, str) else c.name for c in self._client.list_collections()]
-        except ChromaError as exc:
+        except CHROMA_FAILURES as exc:
             raise self._fail("read", exc) from exc
         return sorted(n for n in names if n.startswith(CHUNK_PREFIX) and n not in keep)
 
@@ -197,7 +212,7 @@ class Store:
             if time.monotonic() - last < LEASE_SECONDS / 6:
                 return
             last = time.monotonic()
-            with contextlib.suppress(ChromaError):
+            with contextlib.suppress(*CHROMA_FAILURES):
                 self._client.get_collection(LOCK_COLLECTION).modify(
                     metadata={"holder": holder, "heartbeat": time.time()}
                 )
@@ -205,7 +220,7 @@ class Store:
         try:
             yield renew
         finally:
-            with contextlib.suppress(ChromaError):
+            with contextlib.suppress(*CHROMA_FAILURES):  # the server may be gone: the lease then runs out
                 lock = self._client.get_collection(LOCK_COLLECTION)
                 if (lock.metadata or {}).get("holder") == holder:
                     self._client.delete_collection(LOCK_COLLECTION)
@@ -217,12 +232,12 @@ class Store:
                     LOCK_COLLECTION, embedding_function=None, metadata={"holder": holder, "heartbeat": time.time()}
                 )
                 return
-            except ChromaError as exc:
+            except CHROMA_FAILURES as exc:
                 try:
                     meta = dict(self._client.get_collection(LOCK_COLLECTION).metadata or {})
                 except NotFoundError:
                     continue  # released between our two calls: try again
-                except ChromaError:
+                except CHROMA_FAILURES:
                     raise self._fail("lock", exc) from exc
             other = str(meta.get("holder", "?"))
             silent = time.time() - float(meta.get("heartbeat", 0.0))
@@ -231,8 +246,12 @@ class Store:
                     f"another rebuild ({other}, last heard from {silent:.0f} s ago) is writing the index at "
                     f"{self.location}; wait for it to finish, then run this again"
                 )
-            with contextlib.suppress(NotFoundError):
+            try:
                 self._client.delete_collection(LOCK_COLLECTION)
+            except NotFoundError:
+                pass
+            except CHROMA_FAILURES as exc:
+                raise self._fail("lock", exc) from exc
         raise RebuildBusyError(
             f"another rebuild is taking the lock of the index at {self.location}; wait a moment and run this again"
         )
@@ -279,11 +298,11 @@ def open_store(store_dir: Path, chroma_url: str | None = None, create: bool = Fa
                 host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=chroma_settings
             )
             client.heartbeat()
-        except (ChromaError, ValueError, ConnectionError, OSError) as exc:
+        except _OPEN_FAILURES as exc:
             raise StoreError(
-                f"cannot reach the Chroma server at {chroma_url}: {exc} — start it with "
-                f"`chroma run --path DIR --host {parsed.hostname} --port {port}`, fix --chroma-url "
-                "(or BOT_CHROMA_URL), or leave both unset to use the embedded store"
+                f"cannot reach the Chroma server at {chroma_url}: {one_line(exc)} — start it with "
+                f"{server_command(chroma_url)}, fix --chroma-url (or BOT_CHROMA_URL), or leave both unset to use "
+                "the embedded store"
             ) from exc
         return Store(client, chroma_url, server=True)
     store_dir = Path(store_dir)
@@ -292,6 +311,6 @@ def open_store(store_dir: Path, chroma_url: str | None = None, create: bool = Fa
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(store_dir), settings=chroma_settings)
-    except (ChromaError, OSError) as exc:
-        raise StoreError(f"cannot open the index folder {store_dir}: {exc} — check it is writable") from exc
+    except _OPEN_FAILURES as exc:
+        raise explain(exc, "open", str(store_dir), server=False) from exc
     return Store(client, str(store_dir))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,14 +17,19 @@ from tests.conftest import free_port, start_server, stop_process
 CHROMA_CLI = Path(sys.executable).with_name("chroma")
 
 
-@contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """Start `chroma run --path PATH` on 127.0.0.1 and a free port; yield its URL; stop it afterwards."""
-    port = free_port()
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """A `chroma run --path PATH` process listening on 127.0.0.1:port (stop it with stop_process)."""
     path.mkdir(parents=True, exist_ok=True)
     log = path.with_name(f"{path.name}.log")
     command = [str(CHROMA_CLI), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
-    proc = start_server(command, port, log, timeout=60)
+    return start_server(command, port, log, timeout=60)
+
+
+@contextmanager
+def chroma_server(path: Path, port: int | None = None) -> Iterator[str]:
+    """Start `chroma run --path PATH` on 127.0.0.1 and `port` (default: a free one); yield its URL; stop it after."""
+    port = port or free_port()
+    proc = start_chroma(path, port)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

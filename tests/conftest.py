@@ -51,12 +51,15 @@ def fixture_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) 
     return settings, report
 
 
-def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m ARGS` from the repo root as a user would, without BOT_/OPENAI_ settings leaking in."""
+def run_module(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m ARGS` (from the repo root unless told) as a user would, without BOT_/OPENAI_ settings."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "OPENAI_"))}
     full_env.update(env or {})
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, "-m", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600
     )
 
 

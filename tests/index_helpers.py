@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from index.sentences import passage_key
 from index.settings import Settings
-from index.snapshot import SnapshotFiles
+from index.snapshot import snapshot_files
 from index.store import Store, open_store
-from tests.conftest import FIXTURE_CORPUS
+from tests.conftest import FIXTURE_CORPUS, ROOT
 
 # Made-up town names: each is a word that occurs in one article only, so BM25 and the dense index can
 # be checked for exactly which articles they hold.
@@ -61,10 +67,10 @@ def assert_lexical_in_step(settings: Settings) -> None:
     """The BM25 index and the sentence vectors of the active snapshot hold exactly its chunks."""
     store = open_store(settings.store, settings.chroma_url)
     chunks = store.require_active()
-    lexical = SnapshotFiles(settings.store).load_lexical(chunks.name)
+    lexical = snapshot_files(settings.store, settings.chroma_url).load_lexical(chunks.name)
     assert lexical is not None
     assert sorted(lexical.ids) == sorted(active_texts(store))
-    sentences = SnapshotFiles(settings.store).load_sentences(chunks.name)
+    sentences = snapshot_files(settings.store, settings.chroma_url).load_sentences(chunks.name)
     assert sentences is not None
     assert set(sentences.slots) == {passage_key(s.chunk) for s in chunks.iter_all()}
 
@@ -72,7 +78,7 @@ def assert_lexical_in_step(settings: Settings) -> None:
 def lexical_finds(settings: Settings, word: str) -> list[str]:
     """Chunk ids the active snapshot's BM25 index returns for `word`."""
     store = open_store(settings.store, settings.chroma_url)
-    lexical = SnapshotFiles(settings.store).load_lexical(store.require_active().name)
+    lexical = snapshot_files(settings.store, settings.chroma_url).load_lexical(store.require_active().name)
     assert lexical is not None
     return [lexical.ids[i] for i, _ in lexical.search(word, 5)]
 
@@ -81,6 +87,58 @@ def assert_clean(settings: Settings) -> None:
     """Nothing left over: no stale collection, and one BM25 and one sentence folder per retained snapshot."""
     store = open_store(settings.store, settings.chroma_url)
     assert store.stale_collections() == []
-    folders = {p.name for p in (Path(settings.store) / "lexical").iterdir()}
+    files = snapshot_files(settings.store, settings.chroma_url)
+    folders = {p.name for p in (files.root / "lexical").iterdir()}
     assert folders == store.retained_snapshots()
-    assert {p.name for p in (Path(settings.store) / "sentences").iterdir()} == store.retained_snapshots()
+    assert {p.name for p in (files.root / "sentences").iterdir()} == store.retained_snapshots()
+
+
+CHILD = ROOT / "tests" / "rebuild_child.py"
+
+
+@contextmanager
+def frozen_rebuild(
+    settings: Settings, stage: str, done: int, full: bool = False, cli: bool = False
+) -> Iterator[subprocess.Popen[str]]:
+    """A rebuild process stopped (SIGSTOP) at progress point (stage, done); killed on exit if still alive.
+
+    With `cli` it runs as `python -m index rebuild` (tests/rebuild_child.py --cli) and keeps stderr apart.
+    """
+    args = [sys.executable, str(CHILD), str(settings.corpus), str(settings.store), settings.chroma_url or "-", stage,
+            str(done), *(["--full"] if full else []), *(["--cli"] if cli else [])]
+    stderr = subprocess.PIPE if cli else subprocess.STDOUT
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        _, status = os.waitpid(proc.pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            raise AssertionError(f"rebuild never reached {stage} {done}:\n{proc.stdout.read() if proc.stdout else ''}"
+                                 f"{proc.stderr.read() if proc.stderr else ''}")
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith(f"stopped at {stage} ")
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def sigkill(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL works on a stopped process too; reap it."""
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+
+
+def resume(proc: subprocess.Popen[str]) -> str:
+    """Let a frozen rebuild finish; return its output."""
+    proc.send_signal(signal.SIGCONT)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    return out
+
+
+def resume_cli(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    """Let a frozen CLI rebuild go on to its end; return (exit status, stdout, stderr)."""
+    proc.send_signal(signal.SIGCONT)
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, out, err

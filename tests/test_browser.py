@@ -372,6 +372,29 @@ def test_rebuild_with_progress_picks_up_a_new_article(ui_app: RunningApp, page: 
     assert "switched on for the first time on Sunday evening" in answer.inner_text()
 
 
+def test_rebuild_that_would_remove_many_articles_asks_first(ui_app: RunningApp, page: Any) -> None:
+    corpus = Path(str(ui_app.settings.corpus))
+    moved = corpus.parent / "set-aside"
+    moved.mkdir(exist_ok=True)
+    for name in ("courier-closure.md", "courier-ferries.md"):  # 2 of the 7 articles: more than a fifth
+        (corpus / name).rename(moved / name)
+    open_chat(page, ui_app.url)
+    page.locator("#index-panel").get_by_text("Index", exact=True).click()
+    status = page.locator("#index-status")
+    page.locator("#rebuild").click()
+    confirm = page.locator("#rebuild-confirm")
+    confirm.wait_for(state="visible")
+    assert "Nothing was changed." in status.inner_text()
+    assert f"{corpus} has 5 articles; the index has 7 from it: this rebuild would remove 2 of them" in (
+        status.inner_text())
+    assert confirm.inner_text() == "Remove 2 articles and rebuild"
+    shot(page, "11b-rebuild-asks-before-removing")
+    confirm.click()
+    page.wait_for_function("document.querySelector('#index-status').textContent.includes('Rebuilt')")
+    assert "(0 added, 0 updated, 2 removed, 5 unchanged)" in status.inner_text()
+    confirm.wait_for(state="hidden")
+
+
 # ---------------------------------------------------------------- no index yet, then generated answers
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.snapshot import SnapshotFiles
+from index.snapshot import snapshot_files
 from tests.chroma_server import chroma_server
 from tests.conftest import FIXTURE_CORPUS, free_port
 from tests.conftest import run_module as run
@@ -41,7 +41,7 @@ def test_rebuild_stats_ask_and_sync_through_a_server(tmp_path: Path, server: str
     asked = run("bot", "ask", question, "--json", "--store", str(elsewhere), env={"BOT_CHROMA_URL": server})
     assert asked.returncode == 0, asked.stderr
     assert json.loads(asked.stdout)["citations"][0]["title"] == "Riverton Rockets win the championship"
-    assert (SnapshotFiles(elsewhere).lexical_dir(info["collection"]) / "chunk_ids.json").exists()
+    assert (snapshot_files(elsewhere, server).lexical_dir(info["collection"]) / "chunk_ids.json").exists()
 
     (corpus / "ferry.md").write_text("# Ferry strike ends\n\nFerry workers in Port Elling ended a two-day strike.\n")
     synced = run("index", "rebuild", "--corpus", str(corpus), "--store", str(store), "--quiet",

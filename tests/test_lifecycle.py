@@ -16,8 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,44 +28,17 @@ from index.settings import Settings
 from index.store import open_store
 from tests.chroma_server import Backend, backend_fixture  # noqa: F401  (embedded store and Chroma server)
 from tests.conftest import ROOT
-from tests.index_helpers import active_texts, assert_clean, assert_lexical_in_step, make_corpus
+from tests.index_helpers import (
+    active_texts,
+    assert_clean,
+    assert_lexical_in_step,
+    frozen_rebuild,
+    make_corpus,
+    resume,
+    sigkill,
+)
 
-CHILD = ROOT / "tests" / "rebuild_child.py"
 FERRY = "# Ferry strike ends\n\nFerry workers in Port Elling ended a two-day strike, said Oswin Drabble.\n"
-
-
-@contextmanager
-def frozen_rebuild(settings: Settings, stage: str, done: int, full: bool = False) -> Iterator[subprocess.Popen[str]]:
-    """A rebuild process stopped (SIGSTOP) at progress point (stage, done); killed on exit if still alive."""
-    args = [sys.executable, str(CHILD), str(settings.corpus), str(settings.store), settings.chroma_url or "-", stage,
-            str(done), *(["--full"] if full else [])]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        _, status = os.waitpid(proc.pid, os.WUNTRACED)
-        if not os.WIFSTOPPED(status):
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            raise AssertionError(f"rebuild never reached {stage} {done}:\n{proc.stdout.read() if proc.stdout else ''}")
-        assert proc.stdout is not None
-        assert proc.stdout.readline().startswith(f"stopped at {stage} ")
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            proc.wait(timeout=30)
-
-
-def sigkill(proc: subprocess.Popen[str]) -> None:
-    """SIGKILL works on a stopped process too; reap it."""
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=30) == -signal.SIGKILL
-
-
-def resume(proc: subprocess.Popen[str]) -> str:
-    """Let a frozen rebuild finish; return its output."""
-    proc.send_signal(signal.SIGCONT)
-    out, _ = proc.communicate(timeout=300)
-    assert proc.returncode == 0, out
-    return out
 
 
 def change_corpus(corpus: Path) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index.embedding import Embedder
-from index.errors import ModelMismatchError, NoIndexError, NothingToIndexError, RebuildBusyError
+from index.errors import ModelMismatchError, NoIndexError, NothingToIndexError, RebuildBusyError, RemovalRefusedError
 from index.rebuild import RebuildReport, rebuild_index, rebuild_lock
 from index.settings import Settings
 from index.snapshot import SnapshotFiles
@@ -227,7 +227,14 @@ def test_unreadable_file_keeps_its_articles_deleted_file_drops_them(
     assert_lexical_in_step(settings)
 
     (corpus / "towns.jsonl").unlink()
-    report = rebuild_index(settings, embedder)
+    with pytest.raises(RemovalRefusedError) as refused:  # 30 of 36 is more than a fifth: it must be asked for
+        rebuild_index(settings, embedder)
+    assert str(refused.value) == (
+        f"{corpus} has 4 articles; the index has 36 from it: this rebuild would remove 30 of them — pass "
+        "--allow-removals if those articles were deleted on purpose"
+    )
+    assert len(active_texts(store)) == 36
+    report = rebuild_index(settings, embedder, allow_removals=True)
     assert counts(report) == (0, 0, 30, 4, 0) and report.kept == 2
     assert len(active_texts(store)) == 6
 

@@ -103,7 +103,8 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
 
     with caplog.at_level(logging.WARNING, logger="bot.retrieval"):
         retriever = Retriever(settings, embedder)
-    assert "has no sentence vectors" in caplog.text and "python -m index rebuild" in caplog.text
+    assert f"has no usable sentence vectors (there are none in {files.sentences_dir(active.name)}: the index was " \
+        "built by an older version, or on another machine)" in caplog.text and "python -m index rebuild" in caplog.text
     assert retriever.retrieve("ferry strike", k=3)  # still answers, ranking without them
 
     again = rebuild_index(settings, embedder)

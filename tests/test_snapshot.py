@@ -34,7 +34,7 @@ def test_layout_is_the_on_disk_one_existing_indexes_use(tmp_path: Path) -> None:
 
 def test_open_snapshot_loads_all_three_parts(built: Settings, embedder: Embedder) -> None:
     store = open_store(built.store)
-    snapshot = open_snapshot(store, built.store, embedder.name)
+    snapshot = open_snapshot(store, SnapshotFiles(built.store), embedder.name)
     assert snapshot.name == store.active_name() == snapshot.chunks.name
     chunks = [s.chunk for s in snapshot.chunks.iter_all()]
     assert len(chunks) == 7
@@ -66,7 +66,7 @@ def test_sentences_reread_picks_up_vectors_added_in_place(built: Settings) -> No
     table = files.load_sentences(name)
     assert table is not None
     shutil.rmtree(files.sentences_dir(name))
-    snapshot = open_snapshot(store, built.store)
+    snapshot = open_snapshot(store, SnapshotFiles(built.store))
     assert snapshot.sentences is None
     files.save_sentences(name, table)
     reread = snapshot.with_sentences_reread()
@@ -92,4 +92,4 @@ def test_discard_removes_all_of_a_new_snapshot_and_keeps_the_active_one(built: S
     assert store.active_name() == before
     assert store.collection(writer.name) is None
     assert not files.lexical_dir(writer.name).exists() and not files.sentences_dir(writer.name).exists()
-    assert open_snapshot(store, built.store).name == before
+    assert open_snapshot(store, SnapshotFiles(built.store)).name == before

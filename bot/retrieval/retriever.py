@@ -32,7 +32,7 @@ from index.documents import OUTLET_KEY, Chunk
 from index.embedding import Embedder
 from index.sentences import passage_key
 from index.settings import Settings
-from index.snapshot import IndexSnapshot, open_snapshot
+from index.snapshot import IndexSnapshot, open_snapshot, snapshot_files
 from index.store import Store, open_store
 from index.text import analyze
 
@@ -118,7 +118,8 @@ class Retriever:
         self._load()
 
     def _load(self) -> None:
-        snapshot = open_snapshot(self.store, Path(self.settings.store), self.embedder.name)
+        files = snapshot_files(Path(self.settings.store), self.settings.chroma_url)
+        snapshot = open_snapshot(self.store, files, self.embedder.name)
         lexical = snapshot.lexical
         outlets = sorted({s for s in lexical.fields[OUTLET_KEY] if s})
         years = [t for t in lexical.fields["published_ts"] if t is not None]
@@ -131,9 +132,9 @@ class Retriever:
         self._position = {cid: i for i, cid in enumerate(lexical.ids)}
         self._sample = snapshot.chunks.sample_embeddings(CALIBRATION_SAMPLE)
         if snapshot.sentences is None:
-            log.warning("the index at %s has no sentence vectors (built by an older version or on another "
-                        "machine): ranking works without them until `python -m index rebuild` adds them",
-                        self.settings.chroma_url or self.settings.store)
+            log.warning("the index at %s has no usable sentence vectors (%s): ranking works without them until "
+                        "`python -m index rebuild` adds them", self.settings.chroma_url or self.settings.store,
+                        snapshot.missing_sentences)
         self._idf = idf_table(lexical.bm25, len(lexical.ids))
         self._snapshot = snapshot
 

@@ -7,6 +7,7 @@ import ipaddress
 import itertools
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.engine import ChatEngine
@@ -15,7 +16,7 @@ from bot.views.scope import CorpusProfile, profile_fields
 from bot.web import render
 from index.embedding import Embedder
 from index.errors import NoIndexError
-from index.settings import Settings
+from index.settings import DEFAULT_CORPUS, Settings
 
 if TYPE_CHECKING:
     from gradio.components.chatbot import ExampleMessage
@@ -67,10 +68,16 @@ class ChatApp:
         chunks = [s.chunk for s in itertools.islice(self.engine.retriever.collection.iter_all(), EXAMPLE_SAMPLE)]
         self.examples = example_questions(chunks, answerable=answerable_by(self.engine))
 
+    def corpus(self) -> Path:
+        """The corpus a rebuild reads: the one given at start, else the one the index records, else ./corpus."""
+        if self.settings.corpus is not None or self.engine is None:
+            return self.settings.corpus or DEFAULT_CORPUS
+        return Path(self.engine.retriever.store.info().corpus or DEFAULT_CORPUS)
+
     def status_markdown(self) -> str:
-        """Index status: articles, chunks, last rebuild, embedding model."""
+        """Index status: articles, chunks, last rebuild, embedding model, corpus."""
         if self.engine is None:
-            return f"**No index yet.** Click **Rebuild index** to index the articles in {self.settings.corpus}."
+            return f"**No index yet.** Click **Rebuild index** to index the articles in {self.corpus()}."
         info = self.engine.retriever.store.info()
         built = info.built_at
         with contextlib.suppress(ValueError):
@@ -79,7 +86,7 @@ class ChatApp:
         return (
             f"**{info.articles} articles** from {outlets} outlets, **{info.chunks} passages**  \n"
             f"Last rebuild: {built}  \nEmbedding model: {info.embedding_model}  \n"
-            f"Corpus: {self.settings.corpus}  \nIndex: {info.location}"
+            f"Corpus: {self.corpus()}  \nIndex: {info.location}"
         )
 
     def outlet_choices(self) -> list[str]:

@@ -28,7 +28,7 @@ from bot.web.export import write_export
 from bot.web.filters import build_filters, not_covered_hint
 from bot.web.layout import Page
 from bot.web.state import Turn, history_pairs, next_number
-from index.errors import IndexLayerError
+from index.errors import IndexLayerError, RemovalRefusedError
 
 if TYPE_CHECKING:
     from index.rebuild import RebuildReport  # imported when a rebuild runs: the chat starts without the loaders
@@ -81,7 +81,7 @@ def respond(
     if app.engine is None:
         app.load()  # the index may have been built since (`python -m index rebuild`)
     if app.engine is None or app.profile is None:
-        text = NO_INDEX_TEXT.format(corpus=app.settings.corpus, store=app.settings.store)
+        text = NO_INDEX_TEXT.format(corpus=app.corpus(), store=app.settings.store)
         history[-1] = {"role": "assistant", "content": render.format_error(text)}
         yield conversation | _empty_views(ui)
         return
@@ -178,6 +178,7 @@ def _index_loaded(app: ChatApp, ui: Page, status: str, scope_note: str) -> Updat
         ui.categories: gr.update(choices=app.category_choices()),
         ui.chatbot: gr.update(examples=app.example_messages() or None, placeholder=app.placeholder()),
         ui.scope_note: scope_note,
+        ui.confirm: gr.update(visible=False),
     }
 
 
@@ -185,17 +186,26 @@ def _index_loaded(app: ChatApp, ui: Page, status: str, scope_note: str) -> Updat
 
 
 def rebuild(
-    app: ChatApp, ui: Page, full: bool, *filters: Any, progress: gr.Progress = gr.Progress()  # noqa: B008
+    app: ChatApp,
+    ui: Page,
+    full: bool,
+    *filters: Any,
+    progress: gr.Progress = gr.Progress(),  # noqa: B008
+    allow_removals: bool = False,
 ) -> Iterator[Updates]:
-    """Rebuild the index from the corpus, showing progress, then reload what the page shows of it."""
+    """Rebuild the index from its corpus, showing progress, then reload what the page shows of it.
+
+    A rebuild that would remove more than a fifth of the indexed articles stops before writing anything and
+    shows why, with a button that runs it again with `allow_removals`.
+    """
     if not app.rebuild_allowed:
         raise gr.Error("Rebuilding from the page is only offered when the chat runs on 127.0.0.1; "
                        "run `python -m index rebuild` on the server instead.")
     if not app.rebuild_lock.acquire(blocking=False):
         raise gr.Error("A rebuild is already running: wait for it to finish.")
     try:
-        job = _RebuildJob(app, full)
-        yield {ui.status: f"Rebuilding the index from `{app.settings.corpus}`…"}
+        job = _RebuildJob(app, full, allow_removals)
+        yield {ui.status: f"Rebuilding the index from `{app.corpus()}`…", ui.confirm: gr.update(visible=False)}
         shown = 0.0
         while (event := job.events.get()) is not None:
             stage, done, total = event
@@ -205,6 +215,9 @@ def rebuild(
                 shown = time.monotonic()
                 count = f" {done}/{total}" if total else ""
                 yield {ui.status: f"Rebuilding: {label}{count}…"}
+        if isinstance(job.error, RemovalRefusedError):
+            yield _confirm_removals(app, ui, job.error)
+            return
         report = job.result()
         app.load()
     finally:
@@ -213,12 +226,22 @@ def rebuild(
     yield _index_loaded(app, ui, status, describe_filters(app, *filters))
 
 
+def _confirm_removals(app: ChatApp, ui: Page, refused: RemovalRefusedError) -> Updates:
+    """The index is unchanged: say why the rebuild stopped and offer the button that removes the articles."""
+    text = (f"⚠️ **Nothing was changed.** {refused.reason}. If those articles should go, click **Remove "
+            f"{refused.removed} articles and rebuild**; otherwise restart the chat with `--corpus` set to the folder "
+            "the index was built from.")
+    return {ui.status: app.status_markdown() + "\n\n" + text,
+            ui.confirm: gr.update(visible=True, value=f"Remove {refused.removed} articles and rebuild")}
+
+
 class _RebuildJob:
     """The rebuild, run in a thread beside the handler, which turns its progress events into page updates."""
 
-    def __init__(self, app: ChatApp, full: bool) -> None:
+    def __init__(self, app: ChatApp, full: bool, allow_removals: bool = False) -> None:
         self.app = app
         self.full = full
+        self.allow_removals = allow_removals
         self.events: queue.Queue[tuple[str, int, int] | None] = queue.Queue()  # None: finished
         self.report: RebuildReport | None = None
         self.error: IndexLayerError | None = None
@@ -230,7 +253,8 @@ class _RebuildJob:
 
         try:
             self.report = rebuild_index(
-                self.app.settings, self.app.embedder, full=self.full, progress=lambda *event: self.events.put(event)
+                self.app.settings, self.app.embedder, full=self.full, allow_removals=self.allow_removals,
+                progress=lambda *event: self.events.put(event),
             )
         except IndexLayerError as exc:
             self.error = exc

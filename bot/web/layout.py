@@ -38,6 +38,7 @@ class Page:
     status: gr.Markdown
     full: gr.Checkbox
     rebuild: gr.Button
+    confirm: gr.Button  # shown when a rebuild would remove many articles: clicking it goes ahead
     # the evidence views, and the hidden holder of every turn's passages
     sources: gr.HTML
     timeline: gr.HTML
@@ -68,7 +69,7 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
                 "Export conversation (.md)", value=None, interactive=False, size="sm", elem_id="export"
             )
             new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
-            status, full, rebuild = _index_panel(app)
+            status, full, rebuild, confirm = _index_panel(app)
         with gr.Column(scale=3, min_width=420):
             chatbot = gr.Chatbot(
                 label="Chat", height=640, render_markdown=False, sanitize_html=True, feedback_options=None,
@@ -84,8 +85,8 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
     return Page(
         box=box, chatbot=chatbot, turns=turns, outlets=outlets, categories=categories, date_from=date_from,
         date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
-        new_chat=new_chat, status=status, full=full, rebuild=rebuild, sources=sources, timeline=timeline,
-        compare=compare, quotes=quotes, store=store,
+        new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm, sources=sources,
+        timeline=timeline, compare=compare, quotes=quotes, store=store,
     )
 
 
@@ -108,7 +109,7 @@ def _filter_panel(
     return outlets, categories, date_from, date_to, note, clear
 
 
-def _index_panel(app: ChatApp) -> tuple[gr.Markdown, gr.Checkbox, gr.Button]:
+def _index_panel(app: ChatApp) -> tuple[gr.Markdown, gr.Checkbox, gr.Button, gr.Button]:
     with gr.Accordion("Index", open=app.engine is None, elem_id="index-panel"):
         status = gr.Markdown(app.status_markdown(), elem_id="index-status")
         full = gr.Checkbox(label="Re-embed everything (full rebuild)", value=False)
@@ -116,9 +117,11 @@ def _index_panel(app: ChatApp) -> tuple[gr.Markdown, gr.Checkbox, gr.Button]:
             "Rebuild index", variant="primary" if app.engine is None else "secondary", size="sm", elem_id="rebuild",
             interactive=app.rebuild_allowed,
         )
+        confirm = gr.Button("Remove them and rebuild", variant="stop", size="sm", visible=False,
+                            elem_id="rebuild-confirm")
         if not app.rebuild_allowed:
             gr.Markdown("Rebuilding from the page is only offered when the chat runs on 127.0.0.1.")
-    return status, full, rebuild
+    return status, full, rebuild, confirm
 
 
 def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML]:

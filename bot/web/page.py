@@ -50,8 +50,10 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     ui.new_chat.click(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
     ui.chatbot.clear(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
     ui.hide_unsupported.change(None, ui.hide_unsupported, None, js=HIDE_UNSUPPORTED_JS)
-    index_views = [ui.status, ui.outlets, ui.categories, ui.chatbot, ui.scope_note]
+    index_views = [ui.status, ui.outlets, ui.categories, ui.chatbot, ui.scope_note, ui.confirm]
     ui.rebuild.click(partial(handlers.rebuild, app, ui), [ui.full, *ui.filters], index_views, api_name="rebuild",
                      api_visibility=PRIVATE, concurrency_limit=1)
+    ui.confirm.click(partial(handlers.rebuild, app, ui, allow_removals=True), [ui.full, *ui.filters], index_views,
+                     api_name="rebuild_removing", api_visibility=PRIVATE, concurrency_limit=1)
     demo.load(partial(handlers.refresh_page, app, ui), None, index_views, api_name="refresh_page",
               api_visibility=PRIVATE)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.errors import ServeError
 from bot.web.chat_app import ChatApp
 from bot.web.page import build_page
 from index.errors import NoIndexError
-from index.settings import Settings
+from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
 
 STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
@@ -28,23 +31,54 @@ def prepare_app(settings: Settings, build_if_missing: bool = True, say: Callable
         if build_if_missing:
             from index.rebuild import rebuild_index
 
-            say(f"no index at {settings.store} yet: building it from {settings.corpus} …")
+            say(f"no index at {settings.store} yet: building it from {settings.corpus or DEFAULT_CORPUS} …")
             report = rebuild_index(settings, embedder)
             say(f"indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s")
             for item in report.skipped:
                 say(f"  skipped {item.origin}: {item.reason}")
         else:
-            say(f"no index at {settings.store} yet: the page offers to build it from {settings.corpus}")
+            say(f"no index at {settings.store} yet: the page offers to build it from "
+                f"{settings.corpus or DEFAULT_CORPUS}")
     return ChatApp(settings, embedder)
 
 
 def serve(app: ChatApp) -> None:
-    """Serve the page on the settings' host and port until interrupted."""
-    demo = build_page(app)
+    """Serve the page on the settings' host and port until interrupted; ServeError when it cannot listen there."""
     settings = app.settings
-    print(f"chat ready on http://{settings.host}:{settings.port}", flush=True)
+    check_address(settings.host, settings.port)  # before the page is built: a taken port fails fast and clearly
+    demo = build_page(app)
     # head_paths would insert the file as HTML: the script is kept a plain .js file and wrapped here.
     head = f"<script>\n{SCRIPT.read_text(encoding='utf-8')}</script>\n"
-    demo.queue(default_concurrency_limit=2).launch(
-        server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS], head=head,
-    )
+    try:
+        demo.queue(default_concurrency_limit=2).launch(
+            server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS], head=head,
+            prevent_thread_lock=True,
+        )
+    except OSError as exc:  # taken between the check and the launch
+        raise ServeError(_cannot_listen(settings.host, settings.port, exc)) from exc
+    print(f"chat ready on http://{settings.host}:{settings.port}", flush=True)  # only once it listens
+    demo.block_thread()
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise ServeError, saying which flag to change, when nothing could listen on host:port now."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            probe.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        raise ServeError(_cannot_listen(host, port, exc)) from exc
+
+
+def _cannot_listen(host: str, port: int, exc: BaseException) -> str:
+    code = exc.errno if isinstance(exc, OSError) else None
+    flag = f"--port (or {ENV_VARS['port']})"
+    if code == errno.EADDRINUSE or "empty port" in str(exc):
+        other = port + 1 if port < 65535 else 7860
+        return (f"port {port} on {host} is already in use (another chat or program is listening there) — stop it, "
+                f"or pass {flag} another port, e.g. --port {other}")
+    if code == errno.EACCES:
+        return f"port {port} needs administrator rights on this machine — pass {flag} 1024 or above"
+    return (f"cannot listen on {host}:{port} ({exc}) — pass --host (or {ENV_VARS['host']}) an address of this "
+            "machine, such as 127.0.0.1")

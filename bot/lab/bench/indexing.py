@@ -26,7 +26,7 @@ from index.loaders import LoadResult, load_articles
 from index.progress import AdvanceFn, ProgressFn
 from index.rebuild import RebuildReport, rebuild_index
 from index.sentences import embedding_text
-from index.settings import Settings
+from index.settings import DEFAULT_CORPUS, Settings
 
 EDIT_SENTENCE = "This sentence was added to measure an incremental sync."
 _EDITABLE = (".json", ".jsonl", ".md", ".txt")
@@ -184,7 +184,7 @@ def time_incremental(
     if not candidates:
         raise BenchError("no article of the corpus is in a .json, .jsonl, .md or .txt file: the bench cannot edit one")
     corpus_dir = work / "corpus-edited"
-    corpus = copy_corpus(Path(settings.corpus), corpus_dir)
+    corpus = copy_corpus(settings.corpus or DEFAULT_CORPUS, corpus_dir)
     root = corpus_dir
     store = work / "sync"
     shutil.rmtree(store, ignore_errors=True)
@@ -233,7 +233,7 @@ def measure_indexing(
     settings: Settings, embedder: Embedder, console: Console, work: Path, st_sample: int
 ) -> dict[str, Any]:
     """Figures 1 and 2: full rebuild against embedding alone, and the incremental sync."""
-    loaded = load_articles(Path(settings.corpus))
+    loaded = load_articles(settings.corpus or DEFAULT_CORPUS)
     if not loaded.articles:
         raise BenchError(f"no usable article in {settings.corpus}: pass --corpus a corpus the index can read")
     step(console, f"chunking {len(loaded.articles)} articles (split_into_chunks) for the embedding-only baseline")
