@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.web.chat_app import ChatApp
+from bot.web.guards import host_middleware
 from bot.web.page import build_page
 from index.errors import NoIndexError
 from index.settings import Settings
@@ -47,4 +48,5 @@ def serve(app: ChatApp) -> None:
     head = f"<script>\n{SCRIPT.read_text(encoding='utf-8')}</script>\n"
     demo.queue(default_concurrency_limit=2).launch(
         server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS], head=head,
+        app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
     )
