@@ -130,10 +130,25 @@ def test_pathological_heading_line_loads_in_linear_time(tmp_path: Path) -> None:
     assert warnings == [Skipped("x.md", "title is 40,002 characters long, over the 2,000 limit; left out")]
 
 
+LONG = 40_000
+PATHOLOGICAL = {
+    "hashes": "#" * LONG + " x\n\n" + BODY,
+    "dashes": "-" * LONG + "x\n\n" + BODY,
+    "open-front-matter": "---\n" + " " * LONG + "x\n" + BODY,
+    "front-matter-fences": "---\ntitle: a\n" + ("\n---" + " " * 50 + "x") * (LONG // 55) + "\n" + BODY,
+    "newline-spaces": "\n " * LONG + BODY,
+    "dot-spaces": ". " * LONG + BODY,
+    "title-line": " " * LONG + "y" + "\t" * LONG + "\n\n\n" + BODY,
+    "carriage-returns": "---\r\n" + "\r" * LONG + BODY,
+}
+
+
 @pytest.mark.timeout(10)
-def test_pathological_first_line_of_plain_text(tmp_path: Path) -> None:
-    [article], _, _ = load_one(tmp_path, "x.txt", " " * 40_000 + "y" + "\t" * 40_000 + f"\n\n\n{BODY}")
-    assert article.title == "y"
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_long_pathological_lines_load_in_linear_time(tmp_path: Path, text: str, suffix: str) -> None:
+    [article], skipped, _ = load_one(tmp_path, "x" + suffix, text)
+    assert skipped == [] and article.body.endswith(BODY)
 
 
 # ---------------------------------------------------------------- file types
