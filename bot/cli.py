@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.answering.reply_limits import DEADLINE_FACTOR
 from bot.errors import BotError
 from bot.types import Answer
 from index.console import run_command
@@ -43,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     llm.add_argument("--llm-base-url", help=f"server URL ending in /v1 (env {ENV_VARS['llm_base_url']})")
     llm.add_argument("--llm-api-key", help=f"API key (env {ENV_VARS['llm_api_key']})")
     llm.add_argument("--llm-model", help=f"model name (default gpt-4o-mini; env {ENV_VARS['llm_model']})")
-    llm.add_argument("--llm-timeout", type=float, help=f"seconds (default 60; env {ENV_VARS['llm_timeout']})")
+    llm.add_argument(
+        "--llm-timeout", type=float,
+        help=f"seconds to wait for the server's next bytes; a whole answer may take {DEADLINE_FACTOR} times this "
+        f"(default 60; env {ENV_VARS['llm_timeout']})",
+    )
     llm.add_argument("--llm-retries", type=int, help=f"retries on 429/5xx (default 2; env {ENV_VARS['llm_retries']})")
     llm.add_argument("--no-llm", action="store_true", help="answer extractively even when an LLM is configured")
     return parser

@@ -10,7 +10,7 @@ from bot.answering.generated import stream_generated_answer
 from bot.answering.llm import LLMClient, make_llm
 from bot.answering.rewrite import rewrite_question
 from bot.answering.verifier import Verifier
-from bot.errors import LLMError
+from bot.errors import LLMError, QuestionTooLongError
 from bot.retrieval.filters import Filters
 from bot.retrieval.retriever import Retriever
 from bot.types import Answer, Hit
@@ -18,6 +18,18 @@ from index.chunking import load_text_models
 from index.embedding import Embedder, load_embedder
 from index.settings import Settings
 from index.store import Store
+
+# A question is a sentence or two (the longest MultiHop-RAG question has 536 characters); the limit bounds the
+# work one request can ask for: date and outlet mentions, clauses (each a sub-query), terms to match.
+MAX_QUESTION_CHARS = 2000
+
+
+def question_problem(question: str) -> str | None:
+    """Why `question` cannot be answered as it is (too long), or None."""
+    if len(question) > MAX_QUESTION_CHARS:
+        return (f"The question is {len(question):,} characters long; ask it in at most {MAX_QUESTION_CHARS:,} "
+                "characters (one question, not a document).")
+    return None
 
 
 class ChatEngine:
@@ -49,8 +61,12 @@ class ChatEngine:
         `history` holds the earlier (user, assistant) turns; a follow-up is rewritten into a standalone question
         (`Answer.standalone_question`) before retrieval. With an LLM configured the answer is generated and every
         sentence verified; if the LLM fails, the extractive answer comes instead, with a note saying why.
+        A question over MAX_QUESTION_CHARS raises QuestionTooLongError before any work.
         """
         question = question.strip()
+        problem = question_problem(question)
+        if problem is not None:
+            raise QuestionTooLongError(problem)
         rewrite = rewrite_question(question, history, self.llm)
         base = Answer(question=question, standalone_question=rewrite.question if rewrite.changed else None)
         hits, assessment = self.assess(rewrite.question, filters, k)
@@ -95,5 +111,8 @@ class ChatEngine:
         history: Sequence[tuple[str, str]] = (),
     ) -> Answer:
         """The complete answer to one question."""
-        *_, final = self.stream_answer(question, history=history, filters=filters, k=k)
+        final: Answer | None = None
+        for final in self.stream_answer(question, history=history, filters=filters, k=k):  # noqa: B007
+            pass  # only the last is kept: `*_, final = …` would hold every partial answer of a long stream
+        assert final is not None, "stream_answer always yields a final answer"
         return final

@@ -7,6 +7,10 @@ class BotError(Exception):
     """Base class: the message says what the user should do."""
 
 
+class QuestionTooLongError(BotError):
+    """The question is longer than one question can be (a pasted document, or a hostile client)."""
+
+
 class LLMError(BotError):
     """The configured language model could not answer (the caller falls back to extractive answers)."""
 

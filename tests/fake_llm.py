@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,6 +27,10 @@ class Reply:
     hang: float = 0.0  # seconds to stall: before anything is sent, or after `stall_after` stream chunks
     stall_after: int | None = None
     piece: int = 7  # characters per streamed chunk
+    finish: bool = True  # end the stream with a finish reason and `data: [DONE]` (False: just close it)
+    drip: float = 0.0  # seconds between streamed chunks
+    forever: bool = False  # repeat the chunks until the client goes away
+    raw: Callable[[], Iterable[bytes]] | None = None  # the stream's body as given, instead of chat-completion events
 
 
 class FakeLLM:
@@ -55,6 +60,11 @@ class FakeLLM:
         if self.replies:
             return self.replies.popleft()
         return Reply(status=500, error="the fake LLM has no scripted reply left")
+
+    @property
+    def stopping(self) -> bool:
+        """True once the server is shutting down (endless replies stop)."""
+        return self._stop.is_set()
 
     def stall(self, seconds: float) -> None:
         """Sleep, but wake up when the server shuts down."""
@@ -103,14 +113,24 @@ def _handler(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             pieces = [text[i:i + reply.piece] for i in range(0, len(text), reply.piece)]
             try:
+                if reply.raw is not None:
+                    for data in reply.raw():
+                        self.wfile.write(data)
+                        self.wfile.flush()
+                    return
                 self._event(_chunk(body, {"role": "assistant", "content": ""}))
-                for i, piece in enumerate(pieces):
+                for i, piece in enumerate(itertools.cycle(pieces) if reply.forever else pieces):
                     if reply.stall_after is not None and i == reply.stall_after:
                         fake.stall(reply.hang)
+                    if reply.drip:
+                        fake.stall(reply.drip)
+                    if fake.stopping:
+                        return
                     self._event(_chunk(body, {"content": piece}))
-                self._event(_chunk(body, {}, finish="stop"))
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                if reply.finish:
+                    self._event(_chunk(body, {}, finish="stop"))
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test)
 
@@ -153,6 +173,16 @@ def _chunk(body: Request, delta: dict[str, Any], finish: str | None = None) -> d
         "model": body.get("model", "fake-model"),
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
+
+
+def sse_event(delta: dict[str, Any], finish: str | None = None) -> bytes:
+    """One chat-completion chunk as a server-sent event, for `Reply.raw` bodies."""
+    return f"data: {json.dumps(_chunk({}, delta, finish))}\n\n".encode()
+
+
+def system_message(request: Request) -> str:
+    """The system message of a recorded request."""
+    return str(next(m for m in request["messages"] if m["role"] == "system")["content"])
 
 
 def user_message(request: Request) -> str:

@@ -173,7 +173,7 @@ def test_other_encodings_are_decoded_with_a_warning(tmp_path: Path) -> None:
         "utf16.txt": "Ferry workers in Port Elling ended a strike.",
     }
     assert [(w.origin, w.reason) for w in result.warnings] == [
-        ("latin1.txt", "not UTF-8: read as cp1250; convert it to UTF-8 to be sure"),
+        ("latin1.txt", "not UTF-8: read as cp1252; convert it to UTF-8 to be sure"),
         ("tokyo.txt", "not UTF-8: read as cp932; convert it to UTF-8 to be sure"),
     ]
     assert result.skipped == []

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from bot.answering.directives import remove_foreign_links
 from bot.answering.gate import not_covered_answer
 from bot.answering.llm import NOT_COVERED_REPLY, LLMClient, answer_messages
 from bot.answering.markers import MARKER, normalize_markers, parse_answer
 from bot.answering.verifier import Verifier
 from bot.errors import LLMServerError
 from bot.types import GENERATED, Answer, AnswerSentence, Citation, Hit
+
+# While the answer streams, a snapshot is shown once the text grew by 1/SHOW_GROWTH since the last one (every
+# delta while it is short): each snapshot re-normalises and re-renders the whole text.
+SHOW_GROWTH = 8
 
 
 def stream_generated_answer(
@@ -22,13 +27,22 @@ def stream_generated_answer(
     """
     answer = base.snapshot() if base is not None else Answer(question=question)
     answer.mode, answer.hits = GENERATED, list(hits)
-    received = ""
+    links = [hit.chunk.url for hit in hits]
+    parts: list[str] = []
+    size = shown = 0
     for delta in llm.stream_chat(answer_messages(question, hits)):
-        received += delta
+        parts.append(delta)
+        size += len(delta)
+        if size - shown < max(1, shown // SHOW_GROWTH):
+            continue  # a long stream of tiny deltas is shown at geometric steps: linear work, not quadratic
+        received = "".join(parts)
         if _may_be_not_covered_reply(received):
             continue  # do not flash the sentinel the prompt asks for
-        answer.text = normalize_markers(received, len(hits))[0]
-        yield answer.snapshot()
+        shown = size
+        yield _partial(answer, received, len(hits), links)
+    received = "".join(parts)
+    if shown < size and not _may_be_not_covered_reply(received):
+        yield _partial(answer, received, len(hits), links)  # the whole text before it is verified
     if not received.strip():
         raise LLMServerError(f"the LLM server at {llm.base_url} sent an empty answer; try again")
     if _is_not_covered_reply(received):
@@ -37,22 +51,36 @@ def stream_generated_answer(
         final.standalone_question = answer.standalone_question
         yield final
         return
-    yield verify_generated(received, hits, verifier, answer)
+    yield verify_generated(received, hits, verifier, answer, question)
 
 
-def verify_generated(text: str, hits: Sequence[Hit], verifier: Verifier, base: Answer) -> Answer:
-    """The final generated answer: markers cleaned, each sentence checked against the passages it cites."""
+def _partial(answer: Answer, received: str, n_passages: int, links: list[str | None]) -> Answer:
+    # While streaming, only the retrieved articles' own addresses may show as links.
+    answer.text = remove_foreign_links(normalize_markers(received, n_passages)[0], links)
+    return answer.snapshot()
+
+
+def verify_generated(
+    text: str, hits: Sequence[Hit], verifier: Verifier, base: Answer, question: str | None = None
+) -> Answer:
+    """The final generated answer: markers cleaned, each sentence checked against the passages it cites.
+
+    With the `question`, sentences that instruct the reader unasked or link elsewhere are flagged, and links that
+    are not a cited article's address are removed from the text.
+    """
     parsed = parse_answer(text, len(hits))
     passages = {n: hit.chunk for n, hit in enumerate(hits, start=1)}
-    verdicts = verifier.verify([(s.claim, s.citations) for s in parsed.sentences], passages)
+    verdicts = verifier.verify([(s.claim, s.citations) for s in parsed.sentences], passages, question)
     answer = base.snapshot()
-    answer.text = parsed.text
+    cited_links = [passages[n].url for s in parsed.sentences for n in s.citations if n in passages]
+    answer.text = remove_foreign_links(parsed.text, cited_links)
     citations: dict[int, tuple[bool, Citation]] = {}
     for sentence, verdict in zip(parsed.sentences, verdicts):
+        own_links = [passages[n].url for n in sentence.citations if n in passages]
         answer.sentences.append(
             AnswerSentence(
-                sentence.claim, verdict.supported, sentence.citations, tuple(m.quote for m in verdict.matches),
-                verdict.note,
+                remove_foreign_links(sentence.claim, own_links), verdict.supported, sentence.citations,
+                tuple(m.quote for m in verdict.matches), verdict.note,
             )
         )
         for m in verdict.matches:

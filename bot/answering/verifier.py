@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answering.directives import directive_problem
 from bot.answering.facts import Facts, missing_facts, passage_facts, text_facts
 from index.documents import Chunk
 from index.embedding import Embedder
@@ -87,9 +88,17 @@ class Verifier:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
 
-    def verify(self, claims: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, Chunk]) -> list[Verdict]:
-        """One Verdict per (claim, cited passage numbers); numbers missing from `passages` are ignored."""
-        verdicts: list[Verdict | None] = [_verbatim(claim, cited, passages) for claim, cited in claims]
+    def verify(
+        self, claims: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, Chunk], question: str | None = None
+    ) -> list[Verdict]:
+        """One Verdict per (claim, cited passage numbers); numbers missing from `passages` are ignored.
+
+        With the `question` (generated answers), a claim that links elsewhere than its cited articles or tells the
+        reader to do what the question did not ask is not supported, however closely a passage says it.
+        """
+        verdicts: list[Verdict | None] = [
+            _directive(claim, cited, passages, question) or _verbatim(claim, cited, passages) for claim, cited in claims
+        ]
         pending = [i for i, verdict in enumerate(verdicts) if verdict is None]
         needed = sorted({n for i in pending for n in claims[i][1] if n in passages})
         prepared = self._prepare({n: passages[n] for n in needed})
@@ -161,6 +170,16 @@ class Verifier:
         if is_support(similarity, coverage):
             return Verdict(True, tuple(matches))
         return Verdict(False, tuple(matches), note=f"the cited passages {refs} do not say this")
+
+
+def _directive(
+    claim: str, cited: Sequence[int], passages: Mapping[int, Chunk], question: str | None
+) -> Verdict | None:
+    """An instruction or foreign link in a generated claim: injected text the model obeyed, not an answer."""
+    if question is None:
+        return None
+    problem = directive_problem(claim, question, (passages[n].url for n in cited if n in passages))
+    return Verdict(False, note=f"not an answer: it {problem}") if problem else None
 
 
 def _verbatim(claim: str, cited: Sequence[int], passages: Mapping[int, Chunk]) -> Verdict | None:

@@ -174,12 +174,34 @@ class QueryPlan:
     outlet_spans: tuple[tuple[int, int], ...] = ()  # where the question names outlets (character offsets)
 
 
+# Bounds on what one question can make retrieval do: each sub-query is a search, each date range a clause of
+# Chroma's `where` (the same date named 1,000 times made "Expression tree is too large").
+MAX_SUBQUERIES = 16
+MAX_DATE_RANGES = 8
+
+
+def bounded_ranges(ranges: Iterable[DateRange]) -> tuple[DateRange, ...]:
+    """The date ranges without repeats; past MAX_DATE_RANGES, overlapping ones merged, then their hull."""
+    unique = tuple(dict.fromkeys(ranges))
+    if len(unique) <= MAX_DATE_RANGES:
+        return unique
+    merged: list[DateRange] = []
+    for lo, hi in sorted(unique):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    if len(merged) <= MAX_DATE_RANGES:
+        return tuple(merged)
+    return ((merged[0][0], max(hi for _, hi in merged)),)  # a superset of them all: nothing named is left out
+
+
 def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default_year: int) -> QueryPlan:
     """Split a question into sub-queries, each carrying the outlets and dates it names."""
     outlets = find_outlets(question, aliases)
     dates = find_dates(question, default_year)
     all_outlets = frozenset().union(*(m.outlets for m in outlets))
-    all_dates = tuple(m.dates for m in dates if m.dates)
+    all_dates = bounded_ranges(m.dates for m in dates if m.dates)
 
     def inside(mentions: list[Mention], a: int, b: int) -> list[Mention]:
         return [m for m in mentions if a <= m.start < b]
@@ -189,16 +211,16 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
         for a, b in clause_spans(question):
             own = inside(outlets, a, b)
             outlets_named = frozenset().union(*(m.outlets for m in own)) if own else all_outlets
-            own_dates = tuple(m.dates for m in inside(dates, a, b) if m.dates)
+            own_dates = bounded_ranges(m.dates for m in inside(dates, a, b) if m.dates)
             subqueries.append(SubQuery(question[a:b].strip(), outlets_named, own_dates))
         # Each outlet mention also gets the text up to the next one: "the Verge article on X".
         for i, mention in enumerate(outlets):
             end = outlets[i + 1].start if i + 1 < len(outlets) else len(question)
             text = _TRAILING_JOINER.sub("", question[mention.start:end]).strip(" ,;?")
             if len(text.split()) >= MIN_CLAUSE_WORDS:
-                own_dates = tuple(m.dates for m in inside(dates, mention.start, end) if m.dates)
+                own_dates = bounded_ranges(m.dates for m in inside(dates, mention.start, end) if m.dates)
                 subqueries.append(SubQuery(text, mention.outlets, own_dates))
-    unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))
+    unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))[:MAX_SUBQUERIES]
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
     return QueryPlan(question, all_outlets, all_dates, unique, tuple((m.start, m.end) for m in outlets))

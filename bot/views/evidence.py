@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.types import Answer
+from index.article_fields import in_range
 from index.documents import Chunk
 
 UNKNOWN_OUTLET = "Unknown outlet"
@@ -48,10 +49,15 @@ def outlet_of(chunk: Chunk) -> str:
 
 
 def day_of(iso: str | None) -> date | None:
-    """The calendar day of an ISO 8601 timestamp, or None when missing or unreadable."""
+    """The calendar day of an ISO 8601 timestamp, or None when missing, unreadable or implausible.
+
+    An index built before dates were checked may hold 0001-01-01 or 9999-12-31: such a day is shown as undated,
+    since it is a typo and the timeline's date arithmetic would overflow at the ends of the calendar.
+    """
     if not iso:
         return None
     try:
-        return datetime.fromisoformat(iso).date()
+        day = datetime.fromisoformat(iso).date()
     except ValueError:
         return None
+    return day if in_range(day) else None

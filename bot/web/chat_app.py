@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import itertools
 import threading
 from datetime import datetime
@@ -14,6 +13,7 @@ from bot.engine import ChatEngine
 from bot.views.examples import ExampleQuestion, answerable_by, example_questions
 from bot.views.scope import CorpusProfile, profile_fields
 from bot.web import render
+from bot.web.guards import is_loopback
 from index.embedding import Embedder
 from index.errors import NoIndexError
 from index.settings import DEFAULT_CORPUS, Settings
@@ -22,15 +22,6 @@ if TYPE_CHECKING:
     from gradio.components.chatbot import ExampleMessage
 
 EXAMPLE_SAMPLE = 8000  # chunks read at start to find example questions (the 609-article index has 6,590)
-
-
-def _is_local(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class ChatApp:
@@ -49,7 +40,7 @@ class ChatApp:
     @property
     def rebuild_allowed(self) -> bool:
         """Rebuilding from the page is for local use: only when the chat listens on this machine only."""
-        return _is_local(self.settings.host)
+        return is_loopback(self.settings.host)
 
     def load(self) -> None:
         """Open the engine if needed and read the outlets, categories, dates and example questions."""

@@ -26,6 +26,7 @@ from bot.web import render
 from bot.web.chat_app import ChatApp
 from bot.web.export import write_export
 from bot.web.filters import build_filters, not_covered_hint
+from bot.web.guards import request_problem
 from bot.web.layout import Page
 from bot.web.state import Turn, history_pairs, next_number
 from index.errors import IndexLayerError, RemovalRefusedError
@@ -70,9 +71,12 @@ def respond(
     if not question:
         gr.Warning("Type a question first, or pick one of the examples.")
         return
-    filters = build_filters(outlets, categories, date_from, date_to)  # gr.Error keeps the question in the box
     history = list(history or [])
     turns = list(turns or [])
+    problem = request_problem(question, history, turns)
+    if problem is not None:
+        raise gr.Error(problem)  # before any work; the question stays in the box
+    filters = build_filters(outlets, categories, date_from, date_to)  # gr.Error keeps the question in the box
     number = next_number(turns)
     history.append(render.user_bubble(question))
     history.append({"role": "assistant", "content": render.format_answer(Answer(question=question), number)})

@@ -16,6 +16,7 @@ from bot.web.labels import nice_day
 
 WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 460, 112, 16, 12, 32, 34  # SVG units; LEFT leaves room for outlet names
 LABEL_CHARS = 17  # longer outlet names are cut, the full name shows on hover
+MAX_YEAR_TICKS = 10  # a span of decades is labelled every few years, not every year
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,9 @@ def timeline_plot(points: Sequence[TimelinePoint], spans: dict[int, tuple[int, i
     outlets = sorted(earliest, key=lambda o: (earliest[o], o))
     first, last = min(days), max(days)
     pad = max(timedelta(days=3), (last - first) * 0.06)
-    lo, hi = first - pad, last + pad
+    # Clamped: an old index may hold dates at the ends of the calendar, where adding the padding overflows.
+    lo = first - pad if first - date.min > pad else date.min
+    hi = last + pad if date.max - last > pad else date.max
     span_days = max((hi - lo).days, 1)
 
     def x(day: date) -> float:
@@ -128,6 +131,8 @@ def ticks(lo: date, hi: date) -> list[tuple[date, str]]:
                 return out
             out.append((day, f"{day:%b %Y}" if month == 1 or not out else f"{day:%b}"))
             month += step
-    for year in range(lo.year + 1, hi.year + 1):
+    step = -(-(hi.year - lo.year) // MAX_YEAR_TICKS)
+    first = lo.year + 1 + (-(lo.year + 1)) % step  # multiples of the step: 1900, 1950, 2000…
+    for year in range(first, hi.year + 1, step):
         out.append((date(year, 1, 1), str(year)))
     return out

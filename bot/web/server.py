@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.errors import ServeError
 from bot.web.chat_app import ChatApp
+from bot.web.guards import host_middleware
 from bot.web.page import build_page
 from index.errors import NoIndexError
 from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
@@ -53,6 +54,7 @@ def serve(app: ChatApp) -> None:
         demo.queue(default_concurrency_limit=2).launch(
             server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS], head=head,
             prevent_thread_lock=True,
+            app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
         )
     except OSError as exc:  # taken between the check and the launch
         raise ServeError(_cannot_listen(settings.host, settings.port, exc)) from exc
