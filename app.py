@@ -9,6 +9,7 @@ from pathlib import Path
 
 import index.offline  # noqa: F401  (before gradio/chromadb are imported)
 from bot.errors import BotError
+from bot.web.chat_app import ANSWER_WORKERS
 from bot.web.server import prepare_app, serve
 from index.errors import IndexLayerError
 from index.settings import ENV_VARS, SettingsError, load_settings
@@ -28,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-build", action="store_true",
         help="do not build a missing index at start (the page then offers to build it)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=ANSWER_WORKERS,
+        help=f"answers computed at once; further questions wait in line (default {ANSWER_WORKERS})",
+    )
     return parser
 
 
@@ -38,7 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(
             store=args.store, corpus=args.corpus, chroma_url=args.chroma_url, host=args.host, port=args.port
         )
-        chat = prepare_app(settings, build_if_missing=not args.no_build, say=lambda m: print(m, flush=True))
+        if args.workers < 1:
+            raise SettingsError(f"--workers must be 1 or more (got {args.workers})")
+        chat = prepare_app(settings, build_if_missing=not args.no_build, say=lambda m: print(m, flush=True),
+                           workers=args.workers)
     except (IndexLayerError, BotError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import itertools
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,9 @@ from bot.engine import ChatEngine
 from bot.views.examples import ExampleQuestion, answerable_by, example_questions
 from bot.views.scope import CorpusProfile, profile_fields
 from bot.web import render
+from bot.web.export import ExportFolder, default_export_folder
+from bot.web.slots import AnswerSlots
+from index.documents import Chunk
 from index.embedding import Embedder
 from index.errors import NoIndexError
 from index.settings import Settings
@@ -20,6 +24,7 @@ from index.settings import Settings
 if TYPE_CHECKING:
     from gradio.components.chatbot import ExampleMessage
 
+ANSWER_WORKERS = 2  # answers computed at once (measured with 1, 2 and 4 on 2 cores: see the README)
 EXAMPLE_SAMPLE = 8000  # chunks read at start to find example questions (the 609-article index has 6,590)
 
 
@@ -35,10 +40,19 @@ def _is_local(host: str) -> bool:
 class ChatApp:
     """What the page needs, loaded once and shared by every session; reloaded after a rebuild."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, engine: ChatEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        engine: ChatEngine | None = None,
+        workers: int = ANSWER_WORKERS,
+        exports: ExportFolder | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.engine = engine
+        self.slots = AnswerSlots(workers)  # answers computed at once, shared by every session
+        self.exports = exports or ExportFolder(default_export_folder())
         self.profile: CorpusProfile | None = None
         self.examples: list[ExampleQuestion] = []
         self.rebuild_lock = threading.Lock()
@@ -66,6 +80,12 @@ class ChatApp:
         # Example questions need chunk text; a bounded sample keeps start-up flat however large the index grows.
         chunks = [s.chunk for s in itertools.islice(self.engine.retriever.collection.iter_all(), EXAMPLE_SAMPLE)]
         self.examples = example_questions(chunks, answerable=answerable_by(self.engine))
+
+    def passages(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Passages by chunk id from the index (ids no longer in it are left out)."""
+        if self.engine is None or not ids:
+            return {}
+        return {chunk.id: chunk for chunk in self.engine.retriever.collection.get(list(dict.fromkeys(ids)))}
 
     def status_markdown(self) -> str:
         """Index status: articles, chunks, last rebuild, embedding model."""
