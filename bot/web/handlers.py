@@ -101,8 +101,9 @@ def respond(
         app.slots.leave(ticket)
 
 
-def _answer(app: ChatApp, ui: Page, question: str, number: int, conversation: Updates, filters: Filters) -> Iterator[
-        Updates]:
+def _answer(
+    app: ChatApp, ui: Page, question: str, number: int, conversation: Updates, filters: Filters
+) -> Iterator[Updates]:
     """Stream the answer into the last bubble of the conversation, then record the turn and fill the views."""
     assert app.engine is not None and app.profile is not None
     history, turns = conversation[ui.chatbot], conversation[ui.turns]
