@@ -8,6 +8,7 @@ from pathlib import Path
 
 import index.offline  # noqa: F401  (before gradio/chromadb are imported)
 from bot.errors import BotError
+from bot.web.chat_app import ANSWER_WORKERS
 from bot.web.server import check_address, prepare_app, serve
 from index.console import run_command
 from index.errors import IndexLayerError
@@ -28,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-build", action="store_true",
         help="do not build a missing index at start (the page then offers to build it)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=ANSWER_WORKERS,
+        help=f"answers computed at once; further questions wait in line (default {ANSWER_WORKERS})",
+    )
     return parser
 
 
@@ -39,8 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(
             store=args.store, corpus=args.corpus, chroma_url=args.chroma_url, host=args.host, port=args.port
         )
+        if args.workers < 1:
+            raise SettingsError(f"--workers must be 1 or more (got {args.workers})")
         check_address(settings.host, settings.port)  # before minutes of loading (or building) the index
-        chat = prepare_app(settings, build_if_missing=not args.no_build, say=lambda m: print(m, flush=True))
+        chat = prepare_app(settings, build_if_missing=not args.no_build, say=lambda m: print(m, flush=True),
+                           workers=args.workers)
         serve(chat)
         return 0
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from bot.answering.extractive import stream_extractive_answer
 from bot.answering.gate import Assessment, assess_coverage, not_covered_answer
 from bot.answering.generated import stream_generated_answer
 from bot.answering.llm import LLMClient, make_llm
-from bot.answering.rewrite import rewrite_question
+from bot.answering.rewrite import fresh_sentences, rewrite_question
 from bot.answering.verifier import Verifier
 from bot.errors import LLMError, QuestionTooLongError
 from bot.retrieval.filters import Filters
@@ -22,6 +23,7 @@ from index.store import Store
 # A question is a sentence or two (the longest MultiHop-RAG question has 536 characters); the limit bounds the
 # work one request can ask for: date and outlet mentions, clauses (each a sub-query), terms to match.
 MAX_QUESTION_CHARS = 2000
+NOTHING_NEW = "The passages found for this follow-up say nothing the previous answer did not already say."
 
 
 def question_problem(question: str) -> str | None:
@@ -70,6 +72,12 @@ class ChatEngine:
         rewrite = rewrite_question(question, history, self.llm)
         base = Answer(question=question, standalone_question=rewrite.question if rewrite.changed else None)
         hits, assessment = self.assess(rewrite.question, filters, k)
+        if rewrite.changed and history:
+            # A follow-up asks for something new: what the previous answer said is not said again.
+            fresh = fresh_sentences(assessment.scored, history[-1][1])
+            if assessment.scored and not fresh:
+                base.notes.append(NOTHING_NEW)
+            assessment = replace(assessment, scored=fresh)
         if not assessment.covered:
             # Nothing relevant was retrieved: say so without asking the LLM.
             final = not_covered_answer(question, hits)

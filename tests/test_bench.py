@@ -29,8 +29,14 @@ TARGET_NAMES = [
     "incremental sync / full rebuild",
     "warm p50 latency at ×1",
     "p50 growth ×1 → ×2 (target set for ×100)",
+    "RSS growth over one session, from a third of the turns",
+    "RSS growth over one-question sessions, from a third of them",
+    "temp files left after the serving answers",
+    "errors under load (every run)",
+    "p50 with 10 clients / single-user p50",
     "suite wall time",
 ]
+SERVING_TURNS = 6
 
 
 def last_json(stdout: str) -> dict[str, Any]:
@@ -40,11 +46,13 @@ def last_json(stdout: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, dict[str, Any]]:
-    """`python -m bot.lab.bench` on the fixture corpus at ×1 and ×2: (work folder, stdout, figures)."""
+    """`python -m bot.lab.bench` on the fixture corpus at ×1 and ×2, serving and a short load of 2 and 10 clients:
+    (work folder, stdout, figures)."""
     work = tmp_path_factory.mktemp("bench")
     done = run_module(
         "bot.lab.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(work), "--scales", "1,2",
-        "--n-queries", "3", "--warmup", "1", "--st-sample", "4", "--json",
+        "--n-queries", "3", "--warmup", "1", "--st-sample", "4", "--turns", str(SERVING_TURNS), "--clients", "2,10",
+        "--load-seconds", "2", "--json",
     )
     assert done.returncode == 0, done.stderr
     return work, done.stdout, last_json(done.stdout)
@@ -57,7 +65,8 @@ def test_every_figure_is_printed(bench_run: tuple[Path, str, dict[str, Any]]) ->
         "rebuild / embedding alone", "2. Incremental sync", "sync, 1 article edited", "sync, nothing changed",
         "whole command", "sync / full rebuild", "3. Query latency", "SYNTHETIC", "first token p50", "p95",
         "4–5. Memory, load and cold first question", "peak RSS loaded", "first question: first token",
-        "Targets", "total wall time",
+        "6. Serving", "turns in one session", "one-question sessions", "temp files left after 12 answers",
+        "1 (one session)", "first update p50", "Targets", "total wall time",
     ):
         assert label in stdout, label
     rebuild_line = next(line for line in stdout.splitlines() if line.startswith("  full rebuild "))
@@ -98,10 +107,33 @@ def test_json_figures(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
         assert scale["app_load_s"] is not None and scale["engine_load_s"] > 0
     assert figures["questions"] == {"source": "made from article titles (no query file)", "timed": 3, "warmup": 1}
     assert [t["name"] for t in figures["targets"]] == TARGET_NAMES
-    assert [t["target"] for t in figures["targets"]] == [1.15, 0.05, 150.0, 3.0, 900]
+    assert [t["target"] for t in figures["targets"]] == [1.15, 0.05, 150.0, 3.0, 0.05, 0.05, 50, 0, 5.0, 900]
     for target in figures["targets"]:
         assert target["pass"] == (target["value"] <= target["target"])
     assert figures["targets"][3]["value"] == pytest.approx(two_x["p50_ms"] / one_x["p50_ms"])
+
+
+def test_serving_figures(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
+    work, _, figures = bench_run
+    serving = figures["serving"]
+    assert serving["store"] == str(work / "x1") and serving["workers"] is None
+    one, many = serving["one_session"], serving["many_sessions"]
+    assert (one["turns"], one["errors"], one["history_messages"]) == (SERVING_TURNS, 0, 2 * SERVING_TURNS)
+    assert (many["sessions"], many["errors"]) == (SERVING_TURNS, 0)
+    for run in (one, many):
+        assert list(run["rss_mb"]) == ["0", "2", "4", "6"] and all(mb > 100 for mb in run["rss_mb"].values())
+        assert run["growth"] == pytest.approx((run["rss_mb"]["6"] - run["rss_mb"]["2"]) / run["rss_mb"]["2"])
+    assert one["p50_ms"] <= one["p95_ms"]
+    # 12 answers leave no export behind (exports are written on click only).
+    assert serving["temp_files"]["answers"] == 2 * SERVING_TURNS and serving["temp_files"]["exports"] == 0
+    assert [(run["clients"], run["errors"]) for run in serving["load"]] == [(2, 0), (10, 0)]
+    for run in serving["load"]:
+        assert run["answers"] >= 1 and run["wall_s"] >= 2
+        assert run["questions_per_s"] == pytest.approx(run["answers"] / run["wall_s"])
+        assert run["first_update_p50_ms"] <= run["p50_ms"] and run["p50_ms"] <= run["p95_ms"]
+    ten = serving["load"][1]
+    assert figures["targets"][8]["value"] == pytest.approx(ten["p50_ms"] / one["p50_ms"])
+    assert figures["targets"][7]["value"] == 0
 
 
 def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
@@ -129,17 +161,20 @@ def test_scaled_store_holds_perturbed_copies(bench_run: tuple[Path, str, dict[st
 def test_skip_indexing_reuses_the_scaled_store(bench_run: tuple[Path, str, dict[str, Any]]) -> None:
     work, _, _ = bench_run
     done = run_module("bot.lab.bench", "--corpus", str(FIXTURE_CORPUS), "--work", str(work), "--scales", "2",
-                      "--n-queries", "1", "--warmup", "0", "--skip-indexing", "--no-app", "--json")
+                      "--n-queries", "1", "--warmup", "0", "--skip-indexing", "--no-app", "--parts", "latency,indexing",
+                      "--json")
     assert done.returncode == 0, done.stderr
     figures = last_json(done.stdout)
     assert figures["indexing"] is None
     assert [(s["scale"], s["chunks"], s["store_reused"]) for s in figures["scales"]] == [(1, 7, True), (2, 14, True)]
     assert all(s["app_load_s"] is None and s["queries"] == 1 for s in figures["scales"])
     assert [t["pass"] for t in figures["targets"]] == [None, None, figures["targets"][2]["pass"],
-                                                       figures["targets"][3]["pass"], None]
-    assert figures["targets"][4]["name"] == "suite wall time (scaled indexes reused)"
+                                                       figures["targets"][3]["pass"]] + [None] * 6
+    assert figures["targets"][-1]["name"] == "suite wall time (scaled indexes reused)"
+    assert figures["parts"] == ["latency"] and figures["serving"] is None
     assert isinstance(figures["targets"][2]["pass"], bool) and figures["total_s"] > 0
     assert "skipped (--skip-indexing)" in done.stdout and "reused the ×2 index" in done.stdout
+    assert "6. Serving: not measured (--parts)" in done.stdout
 
 
 def test_replicated_lexical_index_equals_building_it_over_all_copies() -> None:
@@ -203,6 +238,9 @@ def test_questions_spread_over_the_file_or_made_from_titles(tmp_path: Path) -> N
         (["--scales", "0,2"], "error: --scales must be 1 or more"),
         (["--queries", "/nonexistent/q.json"], "error: no query file at /nonexistent/q.json: pass --queries"),
         (["--skip-indexing", "--index", "/nonexistent/index"], "error: no index at /nonexistent/index"),
+        (["--parts", "latency,speed"], "error: --parts takes some of indexing,latency,serving,load"),
+        (["--clients", "0,10"], "error: --clients takes whole numbers of 1 or more"),
+        (["--turns", "2"], "error: --turns must be at least 3"),
     ],
 )
 def test_bad_arguments_get_a_clear_error(args: list[str], message: str, tmp_path: Path) -> None:
@@ -216,7 +254,8 @@ def test_help_explains_every_option() -> None:
     done = run_module("bot.lab.bench", "--help")
     assert done.returncode == 0
     for flag in ("--corpus", "--work", "--scales", "--queries", "--n-queries", "--warmup", "--skip-indexing",
-                 "--index", "--st-sample", "--noise", "--seed", "--rebuild-scaled", "--no-app", "--json"):
+                 "--index", "--st-sample", "--noise", "--seed", "--rebuild-scaled", "--no-app", "--json", "--parts",
+                 "--turns", "--clients", "--load-seconds", "--server-workers"):
         assert flag in done.stdout, flag
     assert "synthetic" in done.stdout.lower() and "Target ≤ 1.15" in done.stdout
 

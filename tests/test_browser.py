@@ -299,7 +299,7 @@ def test_timeline_comparison_and_quotes_views(ui_app: RunningApp, page: Any) -> 
     shot(page, "08-quotes")
 
 
-def test_copy_answer_and_export_conversation(ui_app: RunningApp, page: Any) -> None:
+def test_copy_answer(ui_app: RunningApp, page: Any) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_app.url.rstrip("/"))
     open_chat(page, ui_app.url)
     answer = ask(page, COST)
@@ -311,9 +311,16 @@ def test_copy_answer_and_export_conversation(ui_app: RunningApp, page: Any) -> N
     assert f"[1] “{REOPENS_SENTENCE}” — *{REOPENS}*, Bay Tribune · 4 Oct 2023. <{REOPENS_URL}>" in copied
     shot(page, "09-copied")
 
+
+def test_export_conversation_is_written_on_click(ui_app: RunningApp, page: Any) -> None:
+    open_chat(page, ui_app.url)
+    page.locator("#export").click()  # nothing asked yet: nothing to download
+    page.get_by_text("Nothing to export yet: ask a question first.").wait_for()
+    ask(page, COST)
     ask(page, "What did Amir Haddad say about the audit?")
     with page.expect_download() as download:
         page.locator("#export").click()
+    assert download.value.suggested_filename.startswith("news-chat-conversation-")
     markdown = Path(download.value.path()).read_text(encoding="utf-8")
     assert markdown.startswith("# News chat: conversation")
     assert f"## 1. {COST}" in markdown and "## 2. What did Amir Haddad say about the audit?" in markdown

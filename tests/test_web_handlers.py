@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import re
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,9 +15,11 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from bot.web import handlers, render
+from bot.web import handlers, render, state
 from bot.web.chat_app import ChatApp
+from bot.web.export import ExportFolder
 from bot.web.layout import Page, create_ui
+from bot.web.slots import AnswerSlots
 from bot.web.state import Turn
 from index.embedding import Embedder
 from index.rebuild import RebuildReport
@@ -24,8 +31,10 @@ NO_FILTERS: tuple[Any, ...] = ([], [], None, None)
 
 
 @pytest.fixture(scope="module")
-def app(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder) -> ChatApp:
-    return ChatApp(fixture_index[0], embedder)
+def app(
+    fixture_index: tuple[Settings, RebuildReport], embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+) -> ChatApp:
+    return ChatApp(fixture_index[0], embedder, exports=ExportFolder(tmp_path_factory.mktemp("exports")))
 
 
 def _page(app: ChatApp) -> Page:
@@ -53,15 +62,27 @@ def test_respond_streams_then_fills_every_view(app: ChatApp, ui: Page) -> None:
     assert first == {ui.box: "", ui.chatbot: final[ui.chatbot], ui.turns: final[ui.turns], ui.sources: render.WORKING,
                      ui.timeline: render.WORKING, ui.compare: render.WORKING, ui.quotes: render.WORKING}
     assert len(updates) > 2 and all(set(u) == {ui.box, ui.chatbot, ui.turns, ui.sources} for u in updates[1:-1])
-    assert set(final) == {ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.compare, ui.quotes, ui.store,
-                          ui.export}
+    assert set(final) == {ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.quotes, ui.store}
     assert final[ui.chatbot][0] == {"role": "user", "content": COST}
     [turn] = final[ui.turns]
     assert (turn.number, turn.question, turn.scope) == (1, COST, "searched all 6 outlets, Oct–Dec 2023")
-    assert turn.evidence and turn.evidence[0].cited
+    assert turn.passages and turn.passages[0].cited and turn.sources[0].chunk_id == turn.passages[0].chunk_id
     assert 'data-psg="1-1"' in final[ui.sources] and 'data-copy="1"' in final[ui.store]
-    assert final[ui.export]["interactive"] is True
-    assert Path(final[ui.export]["value"]).read_text(encoding="utf-8").count("## 1. " + COST) == 1
+    exported = handlers.export_conversation(app, ui, final[ui.turns])
+    assert Path(exported[ui.export_file]).read_text(encoding="utf-8").count("## 1. " + COST) == 1
+
+
+def test_outlet_comparison_is_computed_while_its_tab_is_open(app: ChatApp, ui: Page) -> None:
+    turns = _ask(app, ui, COST, [])[-1][ui.turns]
+    assert handlers.refresh_compare(app, ui, turns, False) == {ui.compare: render.COMPARING}
+    opened = handlers.open_compare(app, ui, turns)
+    assert opened[ui.compare_open] is True
+    assert "class='compare-col'><h5>Coastal Courier</h5>" in opened[ui.compare]
+    assert "href='#psg-1-1'" in opened[ui.compare]
+    assert handlers.refresh_compare(app, ui, turns, True) == {ui.compare: opened[ui.compare]}
+    assert handlers.close_compare(ui) == {ui.compare_open: False}
+    assert handlers.open_compare(app, ui, []) == {ui.compare_open: True, ui.compare: render.EMPTY_COMPARE}
+    assert app.slots.counts() == (0, 0)
 
 
 def test_follow_up_is_read_against_the_turns_in_state_not_the_chat_html(app: ChatApp, ui: Page) -> None:
@@ -69,11 +90,11 @@ def test_follow_up_is_read_against_the_turns_in_state_not_the_chat_html(app: Cha
     turns, history = first[ui.turns], first[ui.chatbot]
     follow = _ask(app, ui, FOLLOW_UP, turns)[-1]  # the Chatbot's messages are not needed
     assert [t.number for t in follow[ui.turns]] == [1, 2]
-    assert follow[ui.turns][1].answer.standalone_question not in (None, FOLLOW_UP)
+    assert follow[ui.turns][1].standalone_question not in (None, FOLLOW_UP)
     assert '<details class="rewrite">' in _last_bubble(follow, ui) and 'href="#psg-2-1"' in _last_bubble(follow, ui)
     fresh = _ask(app, ui, FOLLOW_UP, [], history)[-1]  # old answers on screen, none in state: a first question
     assert fresh[ui.turns][0].number == 1
-    assert fresh[ui.turns][0].answer.standalone_question is None
+    assert fresh[ui.turns][0].standalone_question is None
     assert '<details class="rewrite">' not in _last_bubble(fresh, ui)
 
 
@@ -127,8 +148,7 @@ def test_describe_filters_new_chat_and_clear(app: ChatApp, ui: Page) -> None:
     )
     assert handlers.new_chat(ui) == {
         ui.chatbot: [], ui.turns: [], ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,
-        ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: "",
-        ui.export: gr.update(value=None, interactive=False),
+        ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: "", ui.export_file: None,
     }
     assert handlers.clear_filters(ui) == {ui.outlets: [], ui.categories: [], ui.date_from: None, ui.date_to: None}
 
@@ -155,3 +175,83 @@ def test_rebuild_summary() -> None:
     assert handlers.rebuild_summary(replace(report, changed=False)) == (
         "✓ Rebuilt in 2.2 s: 7 articles, 9 passages (nothing had changed)."
     )
+
+
+def test_a_waiting_question_says_how_many_are_ahead_and_gives_its_place_back(
+    app: ChatApp, ui: Page, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(app, "slots", AnswerSlots(1))
+    busy = app.slots.join()  # another user's answer holds the only slot
+    steps = handlers.respond(app, ui, COST, [], [], *NO_FILTERS)
+    assert next(steps)[ui.chatbot][0] == {"role": "user", "content": COST}  # the question shows at once
+    waiting = next(steps)
+    assert waiting[ui.chatbot][-1]["content"] == render.format_waiting(1)
+    assert ">⏳ 1 question ahead of you: your answer starts as soon as it is done.<" in render.format_waiting(1)
+    assert "3 questions ahead of you: your answer starts as soon as they are done." in render.format_waiting(3)
+    threading.Timer(0.3, app.slots.leave, [busy]).start()
+    final = list(steps)[-1]
+    assert 'data-copy="1"' in final[ui.store] and app.slots.counts() == (0, 0)
+
+    busy = app.slots.join()
+    steps = handlers.respond(app, ui, COST, [], [], *NO_FILTERS)
+    next(steps), next(steps)
+    assert app.slots.counts() == (1, 1)
+    steps.close()  # the user left (Gradio closes the generator): the place in line is given back
+    assert app.slots.counts() == (1, 0)
+    app.slots.leave(busy)
+
+
+def test_answer_slots_serve_questions_in_arrival_order() -> None:
+    slots = AnswerSlots(2)
+    first, second, third, fourth = (slots.join() for _ in range(4))
+    assert [slots.wait(t, 0) for t in (first, second, third, fourth)] == [0, 0, 2, 3]
+    slots.leave(second)
+    assert [slots.wait(t, 0) for t in (third, fourth)] == [0, 2]
+    slots.leave(fourth)  # left the line before its turn
+    assert slots.counts() == (2, 0)
+    with pytest.raises(ValueError, match="answer workers must be 1 or more"):
+        AnswerSlots(0)
+
+
+def test_session_state_stays_small_and_the_page_holds_recent_turns_only(
+    app: ChatApp, ui: Page, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(state, "STORE_TURNS", 2)
+    questions = [COST, "Who won the hockey championship?", "What did the glacier study find?",
+                 "Who set a course record at the Melbourne Marathon?"]
+    turns: list[Turn] = []
+    history: list[dict[str, Any]] = []
+    for question in questions:
+        final = _ask(app, ui, question, turns, history)[-1]
+        turns, history = final[ui.turns], final[ui.chatbot]
+    # What the session keeps: texts and passage ids, never the passages, hits or evidence themselves.
+    blob = pickle.dumps(turns)
+    assert b"Chunk" not in blob and b"Hit" not in blob and b"Evidence" not in blob
+    assert max(len(pickle.dumps(turn)) for turn in turns) < 3000
+    assert [t.passages[0].cited for t in turns] == [True] * 4
+    store = final[ui.store]
+    assert re.findall(r'data-copy="(\d+)"', store) == ["3", "4"]
+    assert 'data-psg="3-1"' in store and 'data-psg="4-1"' in store and 'data-psg="2-1"' not in store
+    assert handlers.history_pairs(turns) == [(t.question, t.text) for t in turns]
+
+
+def test_export_is_written_on_click_into_a_bounded_folder(
+    app: ChatApp, ui: Page, tmp_path: Path, monkeypatch: Any
+) -> None:
+    folder = ExportFolder(tmp_path / "exports", keep=3, max_age_s=600)
+    monkeypatch.setattr(app, "exports", folder)
+    turns = _ask(app, ui, COST, [])[-1][ui.turns]
+    assert not folder.path.exists()  # answering writes no file
+    written = [Path(handlers.export_conversation(app, ui, turns)[ui.export_file]) for _ in range(5)]
+    assert folder.files() == written[-3:] and all(p.name.startswith("news-chat-conversation-") for p in written)
+    markdown = written[-1].read_text(encoding="utf-8")
+    assert markdown.count(f"## 1. {COST}") == 1
+    assert ("[1] “The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a 14-month repair that cost "
+            "82 million dollars.” — *Harbor Bridge reopens after 14-month repair*, Coastal Courier · 4 Oct 2023. "
+            "<https://coastal-courier.example/2023/10/04/harbor-bridge-reopens>") in markdown
+    old = written[-3]
+    os.utime(old, (time.time() - 601, time.time() - 601))  # downloaded long ago
+    newest = Path(handlers.export_conversation(app, ui, turns)[ui.export_file])
+    assert folder.files() == [written[-2], written[-1], newest]
+    with pytest.warns(UserWarning, match="Nothing to export yet"):
+        assert handlers.export_conversation(app, ui, []) == {}

@@ -18,7 +18,7 @@ from bot.web import render
 from bot.web.export import conversation_markdown
 from bot.web.labels import safe_url
 from bot.web.plot import ticks, timeline_plot
-from bot.web.state import Turn, history_pairs, next_number
+from bot.web.state import finished_turn, history_pairs, next_number
 from index.documents import Chunk
 
 HOSTILE_TITLE = "<b>T</b> & 'q' \"dq\""
@@ -113,7 +113,8 @@ def test_sources_of_an_uncovered_answer_list_the_closest_passages_in_order() -> 
 def test_store_holds_copy_text_and_every_passage_escaped() -> None:
     chunk = _hostile()
     answer = Answer(question="q", text="It [1].", citations=[Citation(1, chunk, "Coach wrote", 0, 11)], done=True)
-    store = render.format_store([Turn(2, "q", answer, "scope", [Evidence(1, chunk, True, 0, 11)])])
+    store = render.format_store([finished_turn(2, "q", answer, "scope", [Evidence(1, chunk, True, 0, 11)])],
+                                {chunk.id: chunk})
     assert store.startswith('<pre data-copy="2">It [1].\n\n_scope · extractive answer: verbatim sentences from the '
                             "articles_\n\n**References**\n\n[1] “Coach wrote” — *&lt;b&gt;T&lt;/b&gt;")
     assert ('<div class="passage">Coach wrote &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; it&#x27;s '
@@ -212,15 +213,17 @@ def test_placeholder_of_the_empty_chat() -> None:
 
 
 def test_turns_give_the_follow_up_history_and_numbers() -> None:
-    first = Turn(1, "When did it reopen?", Answer(question="When did it reopen?", text="On Tuesday [1]."), "scope")
-    second = Turn(2, "Who paid?", Answer(question="Who paid?", text="The city [1]."), "scope")
+    first = finished_turn(1, "When did it reopen?", Answer(question="When did it reopen?", text="On Tuesday [1]."),
+                          "scope")
+    second = finished_turn(2, "Who paid?", Answer(question="Who paid?", text="The city [1]."), "scope")
     assert history_pairs([first, second]) == [
         ("When did it reopen?", "On Tuesday [1]."), ("Who paid?", "The city [1].")]
     assert (next_number([]), next_number([first, second])) == (1, 3)
 
 
 def test_conversation_export_heads_every_turn() -> None:
-    turn = Turn(1, "When did it reopen?", Answer(question="q", text="On Tuesday.", done=True), "searched all 2 outlets")
+    turn = finished_turn(1, "When did it reopen?", Answer(question="q", text="On Tuesday.", done=True),
+                         "searched all 2 outlets")
     markdown = conversation_markdown([turn], CorpusProfile(("A", "B"), (), None, None, 12, 40))
     lines = markdown.split("\n")
     assert lines[0] == "# News chat: conversation"

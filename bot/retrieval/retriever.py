@@ -15,7 +15,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,20 @@ class _Pool:
     dense: dict[tuple[int, str], float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """One index snapshot and what the retriever derives from it, swapped as a whole when a rebuild finishes:
+    a question answered meanwhile reads one or the other, never a mix (every session shares the retriever)."""
+
+    snapshot: IndexSnapshot
+    position: dict[str, int]  # chunk id -> row of the lexical index
+    sample: np.ndarray  # stored embeddings that calibrate each query's similarity scale
+    idf: dict[str, float]
+    aliases: list[tuple[str, frozenset[str]]]
+    outlets: list[str]
+    default_year: int
+
+
 class Retriever:
     """Loaded once per process; notices a finished rebuild and switches to it without a restart."""
 
@@ -114,7 +128,7 @@ class Retriever:
             self.ranker = ranker
         self.store = store or open_store(Path(settings.store), settings.chroma_url)
         self._lock = threading.Lock()
-        self._snapshot: IndexSnapshot | None = None
+        self._loaded: _Loaded | None = None
         self._load()
 
     def _load(self) -> None:
@@ -123,39 +137,44 @@ class Retriever:
         lexical = snapshot.lexical
         outlets = sorted({s for s in lexical.fields[OUTLET_KEY] if s})
         years = [t for t in lexical.fields["published_ts"] if t is not None]
-        self.aliases = outlet_aliases(outlets)
-        self.outlets = outlets
         latest = max(years) if years else None
-        self.default_year = (
-            dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year
-        )
-        self._position = {cid: i for i, cid in enumerate(lexical.ids)}
-        self._sample = snapshot.chunks.sample_embeddings(CALIBRATION_SAMPLE)
         if snapshot.sentences is None:
             log.warning("the index at %s has no usable sentence vectors (%s): ranking works without them until "
                         "`python -m index rebuild` adds them", self.settings.chroma_url or self.settings.store,
                         snapshot.missing_sentences)
-        self._idf = idf_table(lexical.bm25, len(lexical.ids))
-        self._snapshot = snapshot
+        self._loaded = _Loaded(
+            snapshot=snapshot,
+            position={cid: i for i, cid in enumerate(lexical.ids)},
+            sample=snapshot.chunks.sample_embeddings(CALIBRATION_SAMPLE),
+            idf=idf_table(lexical.bm25, len(lexical.ids)),
+            aliases=outlet_aliases(outlets),
+            outlets=outlets,
+            default_year=dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year,
+        )
 
     def refresh(self) -> bool:
         """Switch to a newer index snapshot if a rebuild finished; True when it switched."""
         name = self.store.active_name()
-        if self._snapshot is not None and name == self._snapshot.name:
-            if self._snapshot.sentences is None:  # a sync may have added them to this snapshot in place
-                self._snapshot = self._snapshot.with_sentences_reread()
+        loaded = self._loaded
+        if loaded is not None and name == loaded.snapshot.name:
+            if loaded.snapshot.sentences is None:  # a sync may have added them to this snapshot in place
+                self._loaded = replace(loaded, snapshot=loaded.snapshot.with_sentences_reread())
             return False
         with self._lock:
-            if self._snapshot is None or name != self._snapshot.name:
+            if self._loaded is None or name != self._loaded.snapshot.name:
                 self._load()
                 return True
         return False
 
     @property
+    def _state(self) -> _Loaded:
+        assert self._loaded is not None
+        return self._loaded
+
+    @property
     def snapshot(self) -> IndexSnapshot:
         """The index snapshot in use."""
-        assert self._snapshot is not None
-        return self._snapshot
+        return self._state.snapshot
 
     @property
     def repeated(self) -> frozenset[str]:
@@ -165,7 +184,22 @@ class Retriever:
     @property
     def term_weights(self) -> dict[str, float]:
         """Each analysed term's BM25 idf in the index (how telling a word is in this corpus)."""
-        return self._idf
+        return self._state.idf
+
+    @property
+    def aliases(self) -> list[tuple[str, frozenset[str]]]:
+        """The index's outlets by the names a question may use for them."""
+        return self._state.aliases
+
+    @property
+    def outlets(self) -> list[str]:
+        """The outlets of the index."""
+        return self._state.outlets
+
+    @property
+    def default_year(self) -> int:
+        """The year a date without one is read in: that of the newest article."""
+        return self._state.default_year
 
     @property
     def chunk_fields(self) -> dict[str, list[Any]]:
@@ -246,7 +280,7 @@ class Retriever:
             plan.outlets,
             terms[0],
             terms[1:],
-            self._idf,
+            self.term_weights,
             [sub.outlets for sub in plan.subqueries],
             clause_vectors,
             [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
@@ -277,7 +311,8 @@ class Retriever:
         pool: _Pool,
     ) -> list[tuple[str, float, float, float]]:
         """(chunk id, fused score, cosine similarity, lexical z) for one query text, best first."""
-        collection, lexical = self.snapshot.chunks, self.snapshot.lexical
+        loaded = self._state  # one snapshot for the whole ranking, even if a rebuild switches meanwhile
+        collection, lexical = loaded.snapshot.chunks, loaded.snapshot.lexical
         restricted = not filters.empty or bool(only_outlets) or bool(only_dates)
         allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
         dense: list[tuple[Chunk, float]] = []
@@ -298,9 +333,9 @@ class Retriever:
             missing = [cid for cid in lexical_ids if (slot, cid) not in pool.dense]
             for cid, sim in collection.similarities(missing, vector).items():
                 pool.dense[(slot, cid)] = sim
-            sample_sims = self._sample @ vector if len(self._sample) else np.zeros(1, dtype=np.float32)
+            sample_sims = loaded.sample @ vector if len(loaded.sample) else np.zeros(1, dtype=np.float32)
             d_mean, d_std = float(sample_sims.mean()), float(sample_sims.std()) or 1.0
-        position = self._position
+        position = loaded.position
         b_mean, b_std = float(bm25.mean()), float(bm25.std()) or 1.0
         ids = dict.fromkeys([c.id for c, _ in dense] + lexical_ids)
         ranked = []
@@ -329,7 +364,8 @@ class Retriever:
         self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None
     ) -> list[tuple[Chunk, float]]:
         """The `depth` chunks nearest to `vector` among the `allowed` ones (all when None), best first."""
-        collection, lexical = self.snapshot.chunks, self.snapshot.lexical
+        loaded = self._state
+        collection, lexical = loaded.snapshot.chunks, loaded.snapshot.lexical
         if allowed is None or where is None:
             return collection.query(vector, depth)
         if len(allowed) <= CHROMA_FILTER_MAX:
@@ -343,6 +379,6 @@ class Retriever:
             found = {chunk.id: chunk for chunk in collection.get(best)}
             return [(found[cid], sims[cid]) for cid in best if cid in found]
         fetch = min(len(allowed), MAX_FETCH, int(np.ceil(OVERFETCH * depth * len(allowed) / len(rows))))
-        position = self._position
+        position = loaded.position
         nearest = collection.query(vector, fetch)
         return [(c, sim) for c, sim in nearest if c.id in position and allowed[position[c.id]]][:depth]

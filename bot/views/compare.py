@@ -108,8 +108,9 @@ def compare_outlets(
 def _relevance(question: str, sentences: Sequence[str], titles: Sequence[str], embedder: Embedder) -> np.ndarray:
     """How well each sentence answers: similarity with and without its headline, plus shared content terms."""
     query = _unit(embedder.embed_query(question))
-    in_context = _unit(embedder.embed_texts([f"{t}. {s}" for t, s in zip(titles, sentences)])) @ query
-    alone = _unit(embedder.embed_texts(list(sentences))) @ query
+    # Cached: opening the tab again, or another question on the same story, embeds nothing new.
+    in_context = _unit(embedder.embed_cached([f"{t}. {s}" for t, s in zip(titles, sentences)])) @ query
+    alone = _unit(embedder.embed_cached(list(sentences))) @ query
     q_terms = set(analyze([question])[0])
     overlap = np.array(
         [len(q_terms & set(terms)) / len(q_terms) if q_terms else 0.0 for terms in analyze(list(sentences))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,10 @@ from bot.engine import ChatEngine
 from bot.views.examples import ExampleQuestion, answerable_by, example_questions
 from bot.views.scope import CorpusProfile, profile_fields
 from bot.web import render
+from bot.web.export import ExportFolder, default_export_folder
 from bot.web.guards import is_loopback
+from bot.web.slots import AnswerSlots
+from index.documents import Chunk
 from index.embedding import Embedder
 from index.errors import NoIndexError
 from index.settings import DEFAULT_CORPUS, Settings
@@ -21,16 +25,26 @@ from index.settings import DEFAULT_CORPUS, Settings
 if TYPE_CHECKING:
     from gradio.components.chatbot import ExampleMessage
 
+ANSWER_WORKERS = 2  # answers computed at once (measured with 1, 2 and 4 on 2 cores: see the README)
 EXAMPLE_SAMPLE = 8000  # chunks read at start to find example questions (the 609-article index has 6,590)
 
 
 class ChatApp:
     """What the page needs, loaded once and shared by every session; reloaded after a rebuild."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, engine: ChatEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        engine: ChatEngine | None = None,
+        workers: int = ANSWER_WORKERS,
+        exports: ExportFolder | None = None,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.engine = engine
+        self.slots = AnswerSlots(workers)  # answers computed at once, shared by every session
+        self.exports = exports or ExportFolder(default_export_folder())
         self.profile: CorpusProfile | None = None
         self.examples: list[ExampleQuestion] = []
         self.rebuild_lock = threading.Lock()
@@ -64,6 +78,12 @@ class ChatApp:
         if self.settings.corpus is not None or self.engine is None:
             return self.settings.corpus or DEFAULT_CORPUS
         return Path(self.engine.retriever.store.info().corpus or DEFAULT_CORPUS)
+
+    def passages(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Passages by chunk id from the index (ids no longer in it are left out)."""
+        if self.engine is None or not ids:
+            return {}
+        return {chunk.id: chunk for chunk in self.engine.retriever.collection.get(list(dict.fromkeys(ids)))}
 
     def status_markdown(self) -> str:
         """Index status: articles, chunks, last rebuild, embedding model, corpus."""

@@ -16,19 +16,20 @@ import gradio as gr
 from gradio.components import Component
 
 from bot.errors import BotError
+from bot.retrieval.filters import Filters
 from bot.types import Answer
 from bot.views.compare import compare_outlets
-from bot.views.evidence import gather_evidence
+from bot.views.evidence import Evidence, gather_evidence
 from bot.views.quotes import quotes_in
 from bot.views.scope import describe_scope
 from bot.views.timeline import coverage_timeline
 from bot.web import render
 from bot.web.chat_app import ChatApp
-from bot.web.export import write_export
+from bot.web.export import conversation_markdown
 from bot.web.filters import build_filters, not_covered_hint
 from bot.web.guards import request_problem
 from bot.web.layout import Page
-from bot.web.state import Turn, history_pairs, next_number
+from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns, turn_evidence
 from index.errors import IndexLayerError, RemovalRefusedError
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ NO_INDEX_TEXT = (
     "index the articles in {corpus}, or run python -m index rebuild --corpus {corpus} --store {store} and reload "
     "this page."
 )
+WAIT_POLL_S = 0.5  # how often a waiting question checks for a free answer slot (and updates its place in line)
 REBUILD_STAGES = {
     "reading": "reading articles",
     "chunking": "splitting into passages",
@@ -66,7 +68,8 @@ def respond(
     date_from: str | None,
     date_to: str | None,
 ) -> Iterator[Updates]:
-    """Answer a question: stream the bubble and its sources, then fill the evidence views, store and export."""
+    """Answer a question: show it at once, wait for a free answer slot saying how many questions are ahead, then
+    stream the bubble and its sources, and fill the evidence views and the passage store."""
     question = (message or "").strip()
     if not question:
         gr.Warning("Type a question first, or pick one of the examples.")
@@ -89,6 +92,25 @@ def respond(
         history[-1] = {"role": "assistant", "content": render.format_error(text)}
         yield conversation | _empty_views(ui)
         return
+    ticket = app.slots.join()
+    try:  # the ticket is given back however the generator ends: answered, failed, or closed by Gradio
+        shown = 0
+        while ahead := app.slots.wait(ticket, WAIT_POLL_S):
+            if ahead != shown:
+                shown = ahead
+                history[-1] = {"role": "assistant", "content": render.format_waiting(ahead)}
+                yield conversation
+        yield from _answer(app, ui, question, number, conversation, filters)
+    finally:
+        app.slots.leave(ticket)
+
+
+def _answer(
+    app: ChatApp, ui: Page, question: str, number: int, conversation: Updates, filters: Filters
+) -> Iterator[Updates]:
+    """Stream the answer into the last bubble of the conversation, then record the turn and fill the views."""
+    assert app.engine is not None and app.profile is not None
+    history, turns = conversation[ui.chatbot], conversation[ui.turns]
     scope = describe_scope(filters, app.profile)
     answer: Answer | None = None
     try:
@@ -104,14 +126,23 @@ def respond(
         return
     if answer is None:
         return
-    turns.append(Turn(number, question, answer, scope, gather_evidence(answer)))
-    yield conversation | _finished(app, ui, turns)
+    evidence = gather_evidence(answer)
+    turns.append(finished_turn(number, question, answer, scope, evidence))
+    yield conversation | _finished(app, ui, turns, answer, evidence)
 
 
 def example_text(selection: gr.SelectData) -> str:
     """The question of the example the user clicked."""
     value = selection.value
     return value.get("text", "") if isinstance(value, dict) else str(value)
+
+
+def export_conversation(app: ChatApp, ui: Page, turns: list[Turn] | None) -> Updates:
+    """On click of Export: the conversation as a Markdown file, written now into the bounded export folder."""
+    if not turns:
+        gr.Warning("Nothing to export yet: ask a question first.")
+        return {}
+    return {ui.export_file: str(app.exports.write(conversation_markdown(turns, app.profile)))}
 
 
 def _views(ui: Page, sources: str, timeline: str, compare: str, quotes: str) -> Updates:
@@ -122,23 +153,56 @@ def _empty_views(ui: Page) -> Updates:
     return _views(ui, render.EMPTY_SOURCES, render.EMPTY_TIMELINE, render.EMPTY_COMPARE, render.EMPTY_QUOTES)
 
 
-def _finished(app: ChatApp, ui: Page, turns: list[Turn]) -> Updates:
-    """The views of the last turn's evidence, the passage store and the export of the whole conversation."""
-    turn = turns[-1]
-    answer, evidence, number = turn.answer, turn.evidence, turn.number
-    subject = answer.standalone_question or turn.question
-    repeated = app.engine.retriever.repeated if app.engine is not None else frozenset()
-    columns = compare_outlets(subject, evidence, app.embedder, repeated=repeated) if answer.covered else []
-    return _views(
-        ui,
-        render.format_sources(number, answer, evidence),
-        render.format_timeline(number, coverage_timeline(evidence) if answer.covered else [], evidence),
-        render.format_compare(number, columns, evidence),
-        render.format_quotes(number, quotes_in(evidence) if answer.covered else []),
-    ) | {
-        ui.store: render.format_store(turns),
-        ui.export: gr.update(value=write_export(turns, app.profile), interactive=True),
+def _finished(app: ChatApp, ui: Page, turns: list[Turn], answer: Answer, evidence: list[Evidence]) -> Updates:
+    """The views of the last answer's evidence, and the passage store of the recent turns (the outlet comparison
+    follows in `refresh_compare`)."""
+    number = turns[-1].number
+    recent = stored_turns(turns)
+    known = {ev.chunk.id: ev.chunk for ev in evidence}
+    wanted = [p.chunk_id for t in recent for p in t.passages if p.chunk_id not in known]
+    return {
+        ui.sources: render.format_sources(number, answer, evidence),
+        ui.timeline: render.format_timeline(number, coverage_timeline(evidence) if answer.covered else [], evidence),
+        ui.quotes: render.format_quotes(number, quotes_in(evidence) if answer.covered else []),
+        ui.store: render.format_store(recent, known | app.passages(wanted)),
     }
+
+
+# ---------------------------------------------------------------- the outlet comparison, while its tab is open
+
+
+def refresh_compare(app: ChatApp, ui: Page, turns: list[Turn] | None, compare_open: bool) -> Updates:
+    """After an answer: the last turn's outlet comparison if its tab is open; else it waits until it is opened."""
+    return {ui.compare: _compare(app, turns or []) if compare_open else render.COMPARING}
+
+
+def open_compare(app: ChatApp, ui: Page, turns: list[Turn] | None) -> Updates:
+    """The Compare outlets tab was opened: compare the outlets on the last turn."""
+    return {ui.compare_open: True, ui.compare: _compare(app, turns or [])}
+
+
+def close_compare(ui: Page) -> Updates:
+    """Another evidence tab was opened: answers stop computing the comparison."""
+    return {ui.compare_open: False}
+
+
+def _compare(app: ChatApp, turns: list[Turn]) -> str:
+    if not turns:
+        return render.EMPTY_COMPARE
+    turn = turns[-1]
+    evidence = turn_evidence(turn, app.passages([p.chunk_id for p in turn.passages]))
+    if not turn.covered:
+        return render.format_compare(turn.number, [], evidence)
+    ticket = app.slots.join()  # it embeds every sentence of the passages: it takes an answer slot
+    try:
+        while app.slots.wait(ticket, WAIT_POLL_S):
+            pass
+        repeated = app.engine.retriever.repeated if app.engine is not None else frozenset()
+        columns = compare_outlets(turn.standalone_question or turn.question, evidence, app.embedder,
+                                  repeated=repeated)
+    finally:
+        app.slots.leave(ticket)
+    return render.format_compare(turn.number, columns, evidence)
 
 
 # ---------------------------------------------------------------- filters, new chat, page load
@@ -163,9 +227,8 @@ def clear_filters(ui: Page) -> Updates:
 
 
 def new_chat(ui: Page) -> Updates:
-    """Forget the conversation: empty chat, views, passage store; nothing to export."""
-    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: "",
-            ui.export: gr.update(value=None, interactive=False)}
+    """Forget the conversation: empty chat, views, passage store and the last export."""
+    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: "", ui.export_file: None}
 
 
 def refresh_page(app: ChatApp, ui: Page) -> Updates:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.types import EXTRACTIVE, GENERATED, Answer, AnswerSentence
+from bot.types import EXTRACTIVE, GENERATED, NOT_COVERED, AnswerSentence
 from bot.views.evidence import day_of
 
 TITLE = "News chat"
@@ -29,15 +29,15 @@ def dateline(outlet: str | None, published_at: str | None) -> str:
     return " · ".join(x for x in (outlet or "", nice_day(day_of(published_at))) if x)
 
 
-def mode_label(answer: Answer) -> str:
-    """How the answer was made, in words."""
-    if not answer.covered:
+def mode_label(mode: str) -> str:
+    """How an answer was made (its `mode`), in words."""
+    if mode == NOT_COVERED:
         return "not covered by the index"
-    if answer.mode == GENERATED:
+    if mode == GENERATED:
         return "generated answer, each sentence checked against its citations"
-    if answer.mode == EXTRACTIVE:
+    if mode == EXTRACTIVE:
         return "extractive answer: verbatim sentences from the articles"
-    return answer.mode
+    return mode
 
 
 def sentence_with_markers(sentence: AnswerSentence) -> str:

@@ -13,6 +13,7 @@ import gradio as gr
 from bot.web.chat_app import ChatApp
 from bot.web.labels import TITLE
 from bot.web.render import EMPTY_COMPARE, EMPTY_QUOTES, EMPTY_SOURCES, EMPTY_TIMELINE
+from bot.web.state import SESSION_TTL_S
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Page:
     # the conversation
     box: gr.Textbox
     chatbot: gr.Chatbot
-    turns: gr.State  # list[state.Turn]: the finished turns of this session
+    turns: gr.State  # list[state.Turn]: the finished turns of this session (dropped SESSION_TTL_S after the last)
     # the filter panel
     outlets: gr.Dropdown
     categories: gr.Dropdown
@@ -32,19 +33,24 @@ class Page:
     clear_filters: gr.Button
     # display and conversation buttons
     hide_unsupported: gr.Checkbox
-    export: gr.DownloadButton
+    export: gr.Button  # writes the export file on click ...
+    export_file: gr.DownloadButton  # ... which this hidden button then downloads
     new_chat: gr.Button
     # the index panel
     status: gr.Markdown
     full: gr.Checkbox
     rebuild: gr.Button
     confirm: gr.Button  # shown when a rebuild would remove many articles: clicking it goes ahead
-    # the evidence views, and the hidden holder of every turn's passages
+    # the evidence views, and the hidden holder of the recent turns' passages
     sources: gr.HTML
     timeline: gr.HTML
     compare: gr.HTML
     quotes: gr.HTML
     store: gr.HTML
+    # the outlet comparison is computed only while its tab is open (it embeds every sentence of the passages)
+    compare_tab: gr.Tab
+    other_tabs: tuple[gr.Tab, ...]
+    compare_open: gr.State  # bool
 
     @property
     def filters(self) -> list[gr.Dropdown | gr.DateTime]:
@@ -59,15 +65,14 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
         "comes from: click a marker such as **[1]** to read it, with the cited words highlighted.",
         elem_id="app-title",
     )
-    turns = gr.State([])
+    turns = gr.State([], time_to_live=SESSION_TTL_S)
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=250, elem_id="side"):
             outlets, categories, date_from, date_to, note, clear = _filter_panel(app, scope_note)
             gr.Markdown("### Display")
             hide_unsupported = gr.Checkbox(label="Hide unsupported sentences", value=False, elem_id="hide-unsupported")
-            export = gr.DownloadButton(
-                "Export conversation (.md)", value=None, interactive=False, size="sm", elem_id="export"
-            )
+            export = gr.Button("Export conversation (.md)", size="sm", elem_id="export")
+            export_file = gr.DownloadButton("Download", value=None, visible="hidden", elem_id="export-file")
             new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
             status, full, rebuild, confirm = _index_panel(app)
         with gr.Column(scale=3, min_width=420):
@@ -80,13 +85,14 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
                 elem_id="question", autofocus=True,
             )
         with gr.Column(scale=2, min_width=340), gr.Tabs(elem_id="views"):
-            sources, timeline, compare, quotes = _views()
+            sources, timeline, compare, quotes, compare_tab, other_tabs = _views()
     store = gr.HTML("", elem_id="passage-store")
     return Page(
         box=box, chatbot=chatbot, turns=turns, outlets=outlets, categories=categories, date_from=date_from,
         date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
-        new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm, sources=sources,
-        timeline=timeline, compare=compare, quotes=quotes, store=store,
+        export_file=export_file, new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm,
+        sources=sources, timeline=timeline, compare=compare, quotes=quotes, store=store, compare_tab=compare_tab,
+        other_tabs=other_tabs, compare_open=gr.State(False),
     )
 
 
@@ -124,13 +130,13 @@ def _index_panel(app: ChatApp) -> tuple[gr.Markdown, gr.Checkbox, gr.Button, gr.
     return status, full, rebuild, confirm
 
 
-def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML]:
-    with gr.Tab("Sources", id="tab-sources"):
+def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML, gr.Tab, tuple[gr.Tab, ...]]:
+    with gr.Tab("Sources", id="tab-sources") as sources_tab:
         sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
-    with gr.Tab("Timeline", id="tab-timeline"):
+    with gr.Tab("Timeline", id="tab-timeline") as timeline_tab:
         timeline = gr.HTML(EMPTY_TIMELINE, elem_id="timeline")
-    with gr.Tab("Compare outlets", id="tab-compare"):
+    with gr.Tab("Compare outlets", id="tab-compare") as compare_tab:
         compare = gr.HTML(EMPTY_COMPARE, elem_id="compare")
-    with gr.Tab("Quotes", id="tab-quotes"):
+    with gr.Tab("Quotes", id="tab-quotes") as quotes_tab:
         quotes = gr.HTML(EMPTY_QUOTES, elem_id="quotes")
-    return sources, timeline, compare, quotes
+    return sources, timeline, compare, quotes, compare_tab, (sources_tab, timeline_tab, quotes_tab)

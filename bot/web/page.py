@@ -16,11 +16,19 @@ from bot.web.state import Turn
 
 PRIVATE: Literal["private"] = "private"
 HIDE_UNSUPPORTED_JS = "(hide) => { document.body.classList.toggle('hide-unsupported', hide); return []; }"
+# The export is written when Export is clicked; the hidden download button then hands it to the browser.
+DOWNLOAD_EXPORT_JS = "() => { document.querySelector('#export-file')?.click(); return []; }"
+# Questions handled at once: each waits in app.slots (and says so) until one of the few answer slots is free.
+# Beyond this many, Gradio's own queue holds them; each waiting question keeps a thread of Gradio's 40.
+RESPOND_LIMIT = 24
+CACHE_CHECK_S = 3600
+CACHE_AGE_S = 3600
 
 
 def build_page(app: ChatApp) -> gr.Blocks:
     """The chat page over the app's engine (or over no index yet: the page then offers to build one)."""
-    with gr.Blocks(title=TITLE) as demo:
+    # Gradio's temp files (the exports it serves) are removed hourly once an hour old.
+    with gr.Blocks(title=TITLE, delete_cache=(CACHE_CHECK_S, CACHE_AGE_S)) as demo:
         ui = create_ui(app, handlers.describe_filters(app, [], [], None, None))
         create_event_handlers(app, ui, demo)
     return demo
@@ -29,10 +37,13 @@ def build_page(app: ChatApp) -> gr.Blocks:
 def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     """Connect every event of the page to its handler; `app` and `ui` are bound to each handler here."""
     asked = [ui.box, ui.chatbot, ui.turns, *ui.filters]
-    answered = [ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.compare, ui.quotes, ui.store, ui.export]
+    answered = [ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.compare, ui.quotes, ui.store]
     # The question is the one API endpoint (api_description=False: the docs would show functools.partial's
-    # docstring); the page's other events are private to it.
-    ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond", api_description=False)
+    # docstring); the page's other events are private to it. Both ways of asking share one concurrency limit.
+    compared = partial(handlers.refresh_compare, app, ui)
+    ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond", api_description=False,
+                  concurrency_limit=RESPOND_LIMIT, concurrency_id="respond").success(
+        compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare", api_visibility=PRIVATE)
 
     # Gradio hands the clicked example over by the gr.SelectData type hint, which a partial would hide.
     def respond_example(
@@ -40,13 +51,22 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     ) -> Iterator[handlers.Updates]:
         yield from handlers.respond(app, ui, handlers.example_text(selection), history, turns, *filters)
 
-    ui.chatbot.example_select(respond_example, asked[1:], answered, api_name="respond_example", api_visibility=PRIVATE)
+    ui.chatbot.example_select(respond_example, asked[1:], answered, api_name="respond_example", api_visibility=PRIVATE,
+                              concurrency_limit=RESPOND_LIMIT, concurrency_id="respond").success(
+        compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare", api_visibility=PRIVATE)
+    ui.compare_tab.select(partial(handlers.open_compare, app, ui), ui.turns, [ui.compare_open, ui.compare],
+                          api_name="open_compare", api_visibility=PRIVATE)
+    for tab in ui.other_tabs:
+        tab.select(partial(handlers.close_compare, ui), None, ui.compare_open, api_name="close_compare",
+                   api_visibility=PRIVATE, queue=False)
+    ui.export.click(partial(handlers.export_conversation, app, ui), ui.turns, ui.export_file, api_name="export",
+                    api_visibility=PRIVATE).success(None, None, None, js=DOWNLOAD_EXPORT_JS)
     for component in ui.filters:
         component.change(partial(handlers.describe_filters, app), ui.filters, ui.scope_note,
                          api_name="describe_filters", api_visibility=PRIVATE, queue=False)
     ui.clear_filters.click(partial(handlers.clear_filters, ui), None, ui.filters, api_name="clear_filters",
                            api_visibility=PRIVATE, queue=False)
-    reset = answered[1:]
+    reset = [*answered[1:], ui.export_file]
     ui.new_chat.click(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
     ui.chatbot.clear(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
     ui.hide_unsupported.change(None, ui.hide_unsupported, None, js=HIDE_UNSUPPORTED_JS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from bot.views.timeline import TimelinePoint
 from bot.web.export import answer_markdown
 from bot.web.labels import MARKER, dateline, marker_numbers, mode_label, nice_day, safe_url, sentence_with_markers
 from bot.web.plot import timeline_plot
-from bot.web.state import Turn
+from bot.web.state import Turn, turn_evidence
+from index.documents import Chunk
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -89,6 +90,7 @@ EMPTY_QUOTES = empty_view(
     "Quotes lists who said what in the passages behind an answer, with the speaker where the article names one."
 )
 WORKING = empty_view("Working on the answer…")
+COMPARING = empty_view("Comparing what each outlet says…")
 
 
 def user_bubble(question: str) -> dict[str, Any]:
@@ -99,6 +101,11 @@ def user_bubble(question: str) -> dict[str, Any]:
 def format_error(message: str) -> str:
     """A bubble for something that went wrong, saying what to do."""
     return str(_macro("notices.html", "error")(message))
+
+
+def format_waiting(ahead: int) -> str:
+    """The answer's bubble while its question waits in line: how many questions are ahead of it."""
+    return str(_macro("notices.html", "waiting")(ahead))
 
 
 def placeholder(indexed: bool, with_examples: bool) -> str:
@@ -144,7 +151,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     ]
     standalone = answer.standalone_question
     rewritten = standalone if standalone and standalone.strip() != answer.question.strip() else None
-    meta = " · ".join(x for x in (scope, mode_label(answer) if answer.done else "answering…") if x)
+    meta = " · ".join(x for x in (scope, mode_label(answer.mode) if answer.done else "answering…") if x)
     return _render(
         "answer.html", answer=answer, turn=turn, sentences=sentences, parts=marker_parts(answer.text or "…", known),
         hint=hint, rewritten=rewritten, meta=meta, copy=answer.done and bool(answer.citations),
@@ -209,12 +216,11 @@ def format_sources(turn: int, answer: Answer, evidence: Sequence[Evidence] | Non
     )
 
 
-def format_store(turns: Sequence[Turn]) -> str:
-    """Hidden holders of every finished turn's passages and copy text, so old markers still open."""
-    held = [
-        {"number": t.number, "markdown": answer_markdown(t), "passages": [_passage(t.number, ev) for ev in t.evidence]}
-        for t in turns
-    ]
+def format_store(turns: Sequence[Turn], chunks: Mapping[str, Chunk]) -> str:
+    """Hidden holders of these turns' passages (`chunks` by id; a passage gone from the index is left out) and
+    copy texts, so markers of earlier answers still open."""
+    held = [{"number": t.number, "markdown": answer_markdown(t),
+             "passages": [_passage(t.number, ev) for ev in turn_evidence(t, chunks)]} for t in turns]
     return _render("store.html", turns=held)
 
 

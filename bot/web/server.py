@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.errors import ServeError
-from bot.web.chat_app import ChatApp
+from bot.web.chat_app import ANSWER_WORKERS, ChatApp
 from bot.web.guards import host_middleware
 from bot.web.page import build_page
 from index.errors import NoIndexError
@@ -17,9 +17,18 @@ from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
 STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
 SCRIPT = STATIC / "passage_viewer.js"  # opens cited passages in a dialog, copies answers (see the file)
+# Gradio keeps each session's last page values (chat, views) until this many newer sessions push it out; a
+# session's turns also expire after state.SESSION_TTL_S.
+SESSION_CAPACITY = 1000
+OTHER_EVENTS_LIMIT = 8  # page loads, new chat, export: quick, each its own queue
 
 
-def prepare_app(settings: Settings, build_if_missing: bool = True, say: Callable[[str], None] = print) -> ChatApp:
+def prepare_app(
+    settings: Settings,
+    build_if_missing: bool = True,
+    say: Callable[[str], None] = print,
+    workers: int = ANSWER_WORKERS,
+) -> ChatApp:
     """Load the model once, build the index from the corpus if there is none (unless told not to)."""
     from index.embedding import load_embedder
     from index.store import open_store
@@ -40,7 +49,7 @@ def prepare_app(settings: Settings, build_if_missing: bool = True, say: Callable
         else:
             say(f"no index at {settings.store} yet: the page offers to build it from "
                 f"{settings.corpus or DEFAULT_CORPUS}")
-    return ChatApp(settings, embedder)
+    return ChatApp(settings, embedder, workers=workers)
 
 
 def serve(app: ChatApp) -> None:
@@ -51,9 +60,9 @@ def serve(app: ChatApp) -> None:
     # head_paths would insert the file as HTML: the script is kept a plain .js file and wrapped here.
     head = f"<script>\n{SCRIPT.read_text(encoding='utf-8')}</script>\n"
     try:
-        demo.queue(default_concurrency_limit=2).launch(
+        demo.queue(default_concurrency_limit=OTHER_EVENTS_LIMIT).launch(
             server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS], head=head,
-            prevent_thread_lock=True,
+            prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY,
             app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
         )
     except OSError as exc:  # taken between the check and the launch

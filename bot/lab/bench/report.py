@@ -12,11 +12,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bot.web.export import EXPORT_KEEP
+
 OVERHEAD_TARGET = 1.15
 INCREMENTAL_TARGET = 0.05
 P50_TARGET_MS = 150.0
 GROWTH_TARGET = 3.0
 SUITE_TARGET_S = 15 * 60
+RSS_GROWTH_TARGET = 0.05  # from a third of the turns (or sessions) to the end: memory levels off
+LOAD_ERRORS_TARGET = 0
+LOAD_P50_RATIO_TARGET = 5.0  # p50 with 10 concurrent clients over the single-user p50
+LOAD_RATIO_CLIENTS = 10
+TEMP_FILES_TARGET = EXPORT_KEEP  # at most what the export folder keeps, however many answers
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,11 @@ def step(console: Console, text: str) -> None:
     console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {text}", highlight=False)
 
 
-def targets_of(indexing: dict[str, Any] | None, scales: list[dict[str, Any]], total_s: float) -> list[Target]:
-    """Every figure that has a target."""
-    one, top = scales[0], scales[-1]
+def targets_of(
+    indexing: dict[str, Any] | None, scales: list[dict[str, Any]], serving: dict[str, Any] | None, total_s: float
+) -> list[Target]:
+    """Every figure that has a target (None where its part did not run)."""
+    one, top = (scales[0], scales[-1]) if scales else ({}, {"scale": 100})
     growth_name = f"p50 growth ×1 → ×{top['scale']}" + ("" if top["scale"] == 100 else " (target set for ×100)")
     reused = any(s["synthetic"] and s["store_reused"] for s in scales)
     suite_name = "suite wall time" + (" (scaled indexes reused)" if reused else "")
@@ -64,10 +73,30 @@ def targets_of(indexing: dict[str, Any] | None, scales: list[dict[str, Any]], to
                indexing["overhead_ratio"] if indexing else None, OVERHEAD_TARGET, "×"),
         Target("incremental sync / full rebuild", indexing["incremental_ratio"] if indexing else None,
                INCREMENTAL_TARGET, "×"),
-        Target("warm p50 latency at ×1", one["p50_ms"], P50_TARGET_MS, "ms"),
+        Target("warm p50 latency at ×1", one.get("p50_ms"), P50_TARGET_MS, "ms"),
         Target(growth_name, top["p50_ms"] / one["p50_ms"] if len(scales) > 1 else None, GROWTH_TARGET, "×"),
+        *serving_targets(serving),
         # Only a run with every figure times the suite; reusing scaled indexes leaves out their one-off build.
-        Target(suite_name, total_s if indexing else None, SUITE_TARGET_S, "s"),
+        Target(suite_name, total_s if indexing and serving else None, SUITE_TARGET_S, "s"),
+    ]
+
+
+def serving_targets(serving: dict[str, Any] | None) -> list[Target]:
+    """The targets of figure 6: memory levels off, temp files bounded, no errors under load, p50 under load."""
+    serving = serving or {}
+    one, many, temp = serving.get("one_session"), serving.get("many_sessions"), serving.get("temp_files")
+    loads = serving.get("load") or []
+    ten = next((run for run in loads if run["clients"] == LOAD_RATIO_CLIENTS), None)
+    return [
+        Target("RSS growth over one session, from a third of the turns", one["growth"] if one else None,
+               RSS_GROWTH_TARGET, "%"),
+        Target("RSS growth over one-question sessions, from a third of them", many["growth"] if many else None,
+               RSS_GROWTH_TARGET, "%"),
+        Target("temp files left after the serving answers", temp["files"] if temp else None, TEMP_FILES_TARGET),
+        Target("errors under load (every run)", sum(run["errors"] for run in loads) if loads else None,
+               LOAD_ERRORS_TARGET),
+        Target(f"p50 with {LOAD_RATIO_CLIENTS} clients / single-user p50",
+               ten["p50_ms"] / one["p50_ms"] if ten and one else None, LOAD_P50_RATIO_TARGET, "×"),
     ]
 
 
@@ -80,6 +109,10 @@ def _fmt(value: float | None, unit: str) -> str:
         return "—"
     if unit == "×":
         return f"{value:.3f}"
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    if not unit:
+        return f"{value:,.0f}"
     return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
 
 
@@ -95,6 +128,7 @@ def print_report(console: Console, figures: dict[str, Any], targets: list[Target
     _print_indexing(console, figures["indexing"], machine["embed_model"])
     _print_latency(console, figures)
     _print_memory(console, figures["scales"])
+    print_serving(console, figures["serving"])
     _print_targets(console, targets)
     console.print(f"\ntotal wall time {figures['total_s']:.0f} s", highlight=False)
 
@@ -140,6 +174,9 @@ def _print_indexing(console: Console, indexing: dict[str, Any] | None, embed_mod
 def _print_latency(console: Console, figures: dict[str, Any]) -> None:
     """Figure 3: warm query latency per scale."""
     scales = figures["scales"]
+    if not scales:
+        console.print("\n[bold]3–5. Query latency, memory, cold start[/bold]: not measured (--parts)")
+        return
     console.print("\n[bold]3. Query latency[/bold] — ChatEngine.stream_answer (retrieval + extractive answer, no LLM), "
                   f"warm, {figures['questions']['timed']} questions after {figures['questions']['warmup']} warm-up; "
                   f"questions {figures['questions']['source']}", highlight=False)
@@ -162,6 +199,8 @@ def _print_latency(console: Console, figures: dict[str, Any]) -> None:
 
 def _print_memory(console: Console, scales: list[dict[str, Any]]) -> None:
     """Figures 4 and 5: memory, load times and the cold first question per scale."""
+    if not scales:
+        return
     console.print("\n[bold]4–5. Memory, load and cold first question[/bold] — a fresh process per index loads the "
                   "chat as app.py does, then answers its first question", highlight=False)
     table = Table(show_edge=False, pad_edge=False)
@@ -176,6 +215,53 @@ def _print_memory(console: Console, scales: list[dict[str, Any]]) -> None:
     console.print(table)
     console.print("  app extras: corpus profile, example questions and the Gradio page, loaded after the first "
                   "question (bot.web ChatApp + build_page); peak RSS loaded includes them", highlight=False)
+
+
+def print_serving(console: Console, serving: dict[str, Any] | None) -> None:
+    """Figure 6: the server's memory over sessions, its temp files, and latency under concurrent load."""
+    if serving is None:
+        console.print("\n[bold]6. Serving[/bold]: not measured (--parts)")
+        return
+    workers = serving["workers"] if serving["workers"] is not None else "the app's default"
+    console.print(f"\n[bold]6. Serving[/bold] — app.py on {serving['store']} (--no-build, answer workers: {workers}), "
+                  f"asked through gradio_client on 127.0.0.1; questions {serving['questions']}; RSS "
+                  f"{serving['rss_ready_mb']:,.0f} MB when ready, {serving['rss_end_mb']:,.0f} MB at the end",
+                  highlight=False)
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("run", "RSS after 0", "⅓", "⅔", "all", "growth ⅓ → all", "errors"):
+        table.add_column(column, justify="right")
+    for key, label in (("one_session", "turns in one session"), ("many_sessions", "one-question sessions")):
+        run = serving[key]
+        if run is None:
+            continue
+        rss = list(run["rss_mb"].items())
+        cells = [f"{mb:,.0f} MB ({n})" for n, mb in rss]
+        table.add_row(f"{label}", *cells, f"{run['growth'] * 100:+.1f}%", str(run["errors"]))
+    console.print(table)
+    temp = serving["temp_files"]
+    if temp is not None:
+        console.print(f"  temp files left after {temp['answers']} answers: {temp['files']} "
+                      f"({temp['exports']} conversation exports, {temp['bytes']:,} bytes) in {temp['folder']}",
+                      highlight=False)
+    runs = serving["load"]
+    one = serving["one_session"]
+    if not runs and one is None:
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("clients", "seconds", "answers", "errors", "questions/s", "p50", "p95", "first update p50",
+                   "first update p95"):
+        table.add_column(column, justify="right")
+    if one is not None:
+        table.add_row("1 (one session)", "—", str(one["turns"]), str(one["errors"]), "—", f"{one['p50_ms']:,.0f} ms",
+                      f"{one['p95_ms']:,.0f} ms", "—", "—")
+    for run in runs:
+        table.add_row(str(run["clients"]), f"{run['wall_s']:.0f}", str(run["answers"]), str(run["errors"]),
+                      f"{run['questions_per_s']:.2f}", f"{run['p50_ms']:,.0f} ms", f"{run['p95_ms']:,.0f} ms",
+                      f"{run['first_update_p50_ms']:,.0f} ms", f"{run['first_update_p95_ms']:,.0f} ms")
+    console.print(table)
+    for run in runs:
+        for sample in run["error_samples"]:
+            console.print(f"  error with {run['clients']} clients: {sample}", highlight=False)
 
 
 def _print_targets(console: Console, targets: list[Target]) -> None:

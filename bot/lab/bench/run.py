@@ -2,6 +2,7 @@
 
     python -m bot.lab.bench [--corpus ../shared/data/multihop-rag/corpus.json] [--work /tmp/newsbot-bench]
         [--scales 1,20,100] [--queries ../shared/data/multihop-rag/queries_dev.json] [--skip-indexing] [--json]
+        [--parts indexing,latency,serving,load] [--turns 300] [--clients 10,20] [--load-seconds 60]
 
 Every figure is measured in this one run, side by side with what it is compared to, and printed with its
 target and PASS/FAIL:
@@ -20,6 +21,15 @@ target and PASS/FAIL:
    questions, Gradio page) and answers one question, per scale.
 5. Time to first token (first streamed snapshot with text) warm, and the cold first question of a fresh
    process, with its load time.
+6. Serving (bot.lab.bench.serving): app.py on the ×1 index (--no-build: only read) asked through gradio_client
+   on 127.0.0.1: its RSS after 0, ⅓, ⅔ and all of --turns questions in one session and over as many
+   one-question sessions (target: growth from ⅓ to the end ≤ 5%), the temp files it left, and --turns
+   answers' single-user p50/p95; then ("load") each of --clients concurrent sessions asking for
+   --load-seconds: errors (target 0), p50/p95, time to the first update, questions/s; target: p50 with 10
+   clients ≤ 5× the single-user p50.
+
+--parts picks what runs (--skip-indexing leaves out "indexing"); serving and load can run alone on an
+existing index: --skip-indexing --index DIR --parts serving,load.
 
 Scaled indexes are kept in --work and reused while the real index's chunks, the store format and the copy
 parameters are unchanged (writing ~650k chunks to Chroma takes minutes); --rebuild-scaled forces a rebuild.
@@ -49,6 +59,7 @@ from bot.lab import REPO, SHARED_DATA
 from bot.lab.bench.indexing import BenchError, child_env, measure_indexing
 from bot.lab.bench.report import print_report, progress_bar, step, targets_of
 from bot.lab.bench.scale import ScaledStore, build_scaled_store, read_base
+from bot.lab.bench.serving import measure_serving
 from bot.lab.stats import percentile
 from index.embedding import load_embedder
 from index.errors import IndexLayerError
@@ -76,6 +87,18 @@ def parse_scales(text: str) -> list[int]:
     return sorted(scales | {1})
 
 
+
+
+PARTS = ("indexing", "latency", "serving", "load")
+
+
+def parse_parts(text: str, skip_indexing: bool) -> list[str]:
+    """`latency,load` → the parts to run, in the suite's order; --skip-indexing leaves out "indexing"."""
+    parts = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = parts - set(PARTS)
+    if unknown or not parts:
+        raise BenchError(f"--parts takes some of {','.join(PARTS)} separated by commas (got {text!r})")
+    return [p for p in PARTS if p in parts and not (p == "indexing" and skip_indexing)]
 
 
 def pick_questions(queries: Path | None, titles: list[str], count: int) -> tuple[list[str], str]:
@@ -224,17 +247,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rebuild-scaled", action="store_true", help="rebuild scaled indexes even if reusable")
     parser.add_argument("--no-app", action="store_true",
                         help="load only the chat engine in the measuring processes, not what app.py adds")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"what to measure (default {','.join(PARTS)}): indexing = figures 1-2, latency = 3-5, "
+                             "serving and load = 6")
+    parser.add_argument("--turns", type=int, default=300,
+                        help="serving: questions in one session, and one-question sessions (default 300)")
+    parser.add_argument("--clients", default="10,20",
+                        help="load: numbers of concurrent clients, one run each (default 10,20)")
+    parser.add_argument("--load-seconds", type=float, default=60.0, help="load: seconds per run (default 60)")
+    parser.add_argument("--server-workers", type=int, default=None,
+                        help="serving and load: app.py --workers (default: the app's own default)")
     parser.add_argument("--json", action="store_true", help="print one JSON line with every figure, last")
     return parser
 
 
-def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
-    """Every measurement; returns the figures for the report and --json."""
-    started = time.perf_counter()
-    load_start = os.getloadavg()
-    scales_wanted = parse_scales(args.scales)
+def check_arguments(args: argparse.Namespace) -> tuple[Path, Path | None, list[str], list[int]]:
+    """(scratch folder, query file or None, parts to run, client counts), or a BenchError saying what to fix."""
+    parse_scales(args.scales)
+    parts = parse_parts(args.parts, args.skip_indexing)
     if args.n_queries < 1 or args.warmup < 0:
         raise BenchError("--n-queries must be at least 1 and --warmup at least 0")
+    if args.turns < 3 or args.load_seconds <= 0:
+        raise BenchError("--turns must be at least 3 (memory is read at a third of them) and --load-seconds above 0")
+    try:
+        clients = sorted({int(part) for part in args.clients.split(",") if part.strip()})
+    except ValueError:
+        clients = []
+    if not clients or clients[0] < 1:
+        raise BenchError(f"--clients takes whole numbers of 1 or more separated by commas, such as 10,20 "
+                         f"(got {args.clients!r})")
     work = args.work.expanduser().resolve()
     if work.is_relative_to(REPO):
         raise BenchError(f"--work {work} is inside the repository: pick a scratch folder such as {DEFAULT_WORK}")
@@ -244,17 +285,43 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                          "or leave it out to ask about article titles")
     if queries is None and args.corpus.resolve() == DEFAULT_CORPUS.resolve() and DEFAULT_QUERIES.is_file():
         queries = DEFAULT_QUERIES  # the questions that go with the default corpus
-    if not args.skip_indexing and not args.corpus.exists():
+    if "indexing" in parts and not args.corpus.exists():
         raise BenchError(f"no corpus at {args.corpus}: pass --corpus a folder of articles or a JSON file such as "
                          f"{DEFAULT_CORPUS} (the MultiHop-RAG data beside the repository), or use --skip-indexing "
                          "with --index")
+    return work, queries, parts, clients
+
+
+def measure_latency(
+    args: argparse.Namespace, embed_model: str, base_store: Path, work: Path, questions: list[str], console: Console
+) -> list[dict[str, Any]]:
+    """Figures 3-5 at every scale: a fresh measuring process per index."""
+    stores = build_scales(base_store, embed_model, parse_scales(args.scales), work, args.noise, args.seed,
+                          args.rebuild_scaled, console)
+    questions_file = work / "questions.json"
+    questions_file.write_text(json.dumps(questions), encoding="utf-8")
+    scales: list[dict[str, Any]] = []
+    for store in stores:
+        step(console, f"×{store.scale}: fresh process loads the chat, answers 1 cold + {args.warmup} warm-up + "
+                      f"{args.n_queries} timed questions")
+        probe = run_probe(store, questions_file, args.warmup, not args.no_app, console,
+                          work / f"probe-x{store.scale}.log")
+        scales.append(summarize_scale(store, probe))
+    return scales
+
+
+def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    """Every measurement asked for; returns the figures for the report and --json."""
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+    work, queries, parts, clients = check_arguments(args)
     work.mkdir(parents=True, exist_ok=True)
-    base_store = (args.index or work / "x1") if args.skip_indexing else work / "x1"
+    base_store = work / "x1" if "indexing" in parts else (args.index or work / "x1")
     # Settings built once here; the bench measures the embedded store and extractive answers.
     settings = replace(load_settings(corpus=args.corpus, store=base_store).without_llm(), chroma_url=None)
 
     indexing: dict[str, Any] | None = None
-    if not args.skip_indexing:
+    if "indexing" in parts:
         step(console, f"loading the embedding model {settings.embed_model}")
         embedder = load_embedder(settings.embed_model)
         indexing = measure_indexing(settings, embedder, console, work, args.st_sample)
@@ -263,21 +330,15 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     elif not base_store.exists():
         raise BenchError(f"no index at {base_store}: run once without --skip-indexing, or pass --index an index "
                          "built with `python -m index rebuild`")
-    stores = build_scales(base_store, settings.embed_model, scales_wanted, work, args.noise, args.seed,
-                          args.rebuild_scaled, console)
     titles = [] if queries else [s.chunk.title for s in open_store(base_store).require_active().iter_all()]
-    count = 1 + args.warmup + args.n_queries
-    questions, source = pick_questions(queries, titles, count)
-    questions_file = work / "questions.json"
-    questions_file.write_text(json.dumps(questions), encoding="utf-8")
-
-    scales: list[dict[str, Any]] = []
-    for store in stores:
-        step(console, f"×{store.scale}: fresh process loads the chat, answers 1 cold + {args.warmup} warm-up + "
-                      f"{args.n_queries} timed questions")
-        probe = run_probe(store, questions_file, args.warmup, not args.no_app, console,
-                          work / f"probe-x{store.scale}.log")
-        scales.append(summarize_scale(store, probe))
+    questions, source = pick_questions(queries, titles, 1 + args.warmup + args.n_queries)
+    scales = measure_latency(args, settings.embed_model, base_store, work, questions, console) \
+        if "latency" in parts else []
+    serving: dict[str, Any] | None = None
+    if "serving" in parts or "load" in parts:
+        asked, asked_from = pick_questions(queries, titles, args.turns)
+        serving = measure_serving(base_store, work, asked, parts, clients, args.load_seconds, args.server_workers,
+                                  console) | {"questions": asked_from}
     total_s = time.perf_counter() - started
     figures: dict[str, Any] = {
         "machine": {
@@ -285,13 +346,15 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             "load_start": list(load_start), "load_end": list(os.getloadavg()),
         },
         "work": str(work),
+        "parts": parts,
         "noise": args.noise,
         "questions": {"source": source, "timed": args.n_queries, "warmup": args.warmup},
         "indexing": indexing,
         "scales": scales,
+        "serving": serving,
         "total_s": total_s,
     }
-    targets = targets_of(indexing, scales, total_s)
+    targets = targets_of(indexing, scales, serving, total_s)
     figures["targets"] = [t.to_json() for t in targets]
     print_report(console, figures, targets)
     return figures

@@ -85,7 +85,8 @@
     const href = link.getAttribute('href');
     if (href.startsWith('#copy-')) {
       const holder = document.querySelector('[data-copy="' + href.slice(6) + '"]');
-      if (holder) copyText(holder.textContent).then(function (ok) {
+      if (!holder) { toast('This answer is no longer loaded: use Export conversation'); return; }
+      copyText(holder.textContent).then(function (ok) {
         toast(ok ? 'Answer copied with its references' : 'Copying failed: select the text instead');
       });
       return;
