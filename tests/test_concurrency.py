@@ -14,7 +14,7 @@ from index.settings import Settings
 QUESTIONS = [
     "How much did the Harbor Bridge repair cost?",
     "Who won the hockey championship?",
-    "What did the glacier study find?",
+    "How much ice did Swiss glaciers lose in 2023?",
     "Who set a course record at the Melbourne Marathon?",
     "How long does the phone battery last?",
     "Who beat the world champion in Oslo?",

@@ -285,6 +285,6 @@ def test_an_old_index_with_year_1_and_9999_dates_still_answers(
         ui = create_ui(app, "")
     final = list(handlers.respond(app, ui, "When does work on the new pier start?", [], [], [], [], None, None))[-1]
     [turn] = final[ui.turns]
-    assert turn.answer.covered and len(turn.evidence) == 2
+    assert turn.covered and len(turn.passages) == 2
     assert "2 article(s) from 2 outlet(s), undated" in final[ui.timeline]
     assert "2 article(s) carry no publication date and are not plotted." in final[ui.timeline]

@@ -18,7 +18,7 @@ from gradio_client.exceptions import AppError
 from bot.engine import MAX_QUESTION_CHARS
 from bot.errors import QuestionTooLongError
 from bot.retrieval.plan import MAX_DATE_RANGES
-from bot.types import Answer
+from bot.types import EXTRACTIVE
 from bot.web import handlers
 from bot.web.chat_app import ChatApp
 from bot.web.guards import MAX_TURNS, LocalHostOnly, host_middleware, host_name
@@ -81,7 +81,7 @@ def test_an_oversized_history_is_refused(app: ChatApp, ui: Page) -> None:
 
 
 def test_a_conversation_has_a_bounded_number_of_turns(app: ChatApp, ui: Page) -> None:
-    turns = [Turn(n, "q", Answer(question="q", text="a", done=True), "") for n in range(1, MAX_TURNS + 1)]
+    turns = [Turn(n, "q", "a", EXTRACTIVE, "") for n in range(1, MAX_TURNS + 1)]
     assert refused(app, ui, QUESTION, [], turns) == (
         "This conversation already has 50 questions, the most one chat holds: click New chat."
     )

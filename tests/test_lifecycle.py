@@ -251,7 +251,7 @@ def test_bad_input_is_skipped_with_reasons_and_never_aborts(tmp_path: Path, back
     ]
     assert "  zz-copy.txt: duplicate of the article in good.txt" in skipped
     assert lines[lines.index("Warnings:") + 1:] == [
-        "  latin1.txt: not UTF-8: read as cp1250; convert it to UTF-8 to be sure"
+        "  latin1.txt: not UTF-8: read as cp1252; convert it to UTF-8 to be sure"
     ]
     texts = active_texts(open_store(tmp_path / "store", backend.url))
     assert sorted(texts.values()) == [good, "Café owners in München said prices rose."]
