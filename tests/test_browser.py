@@ -339,7 +339,7 @@ def test_example_question_and_follow_up(ui_app: RunningApp, page: Any) -> None:
     asked = example.inner_text().strip()
     example.click()
     page.wait_for_function("document.querySelectorAll('#chat .answer.done').length == 1")
-    first = page.locator("#chat .answer").last
+    first = page.locator("#chat .answer").nth(0)  # not .last: that would be the follow-up's bubble once asked
     assert "not covered" not in first.locator(".answer-meta").inner_text(), asked
     assert first.locator("a.cite").count() >= 1
 
