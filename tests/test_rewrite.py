@@ -142,7 +142,8 @@ def test_follow_up_without_llm_finds_the_earlier_topic(
 
 def test_standalone_question_is_left_alone(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder) -> None:
     engine = ChatEngine(fixture_index[0], embedder)
-    answer = engine.answer("Who won the hockey championship?", history=[("How much ice did Swiss glaciers lose in 2023?", "…")])
+    history = [("How much ice did Swiss glaciers lose in 2023?", "…")]
+    answer = engine.answer("Who won the hockey championship?", history=history)
     assert answer.standalone_question is None
     assert answer.citations[0].chunk.title == "Riverton Rockets win the championship"
 
