@@ -96,5 +96,6 @@ def repair_side_files(
     table, embedded = sentence_table(visible, {}, earlier, embedder, tick)
     files.save_sentences(chunks.name, table)
     notes.append(f"rebuilt the sentence vectors ({damage})" if damage else
-                 "added the sentence vectors the ranker uses to this index (built by an older version)")
+                 "added the sentence vectors the ranker uses to this index (they were missing: deleted, never "
+                 "written in this cache folder, or built by an older version)")
     return embedded, notes

@@ -211,8 +211,8 @@ def _read_sentences(files: SnapshotFiles, name: str) -> tuple[SentenceVectors | 
     except DamagedFileError as exc:
         return None, f"they are damaged: {exc}"
     if sentences is None:
-        return None, f"there are none in {files.sentences_dir(name)}: the index was built by an older version, " \
-            "or on another machine"
+        return None, f"there are none in {files.sentences_dir(name)}: the folder was deleted, or the index was " \
+            "built by an older version or from another folder"
     return sentences, ""
 
 

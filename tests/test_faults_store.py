@@ -150,14 +150,15 @@ def test_damaged_side_files_are_noticed_and_repaired(
             assert f"{target} does not match its checksum: rebuilding the BM25 index from Chroma" in caplog.text
         assert files.load_lexical(name) is not None  # rebuilt from Chroma and saved whole
     else:
-        why = f"they are damaged: {target} " if file else f"there are none in {folder}: the index was built by an older"
+        why = f"they are damaged: {target} " if file else f"there are none in {folder}: the folder was deleted"
         assert f"has no usable sentence vectors ({why}" in caplog.text, caplog.text
         assert retriever.snapshot.sentences is None
         synced = run_module("index", "rebuild", "--store", str(built.store), "--quiet")
         assert synced.returncode == 0, synced.stderr
         assert "  no article had changed; repaired the index's side files\n" in synced.stdout, synced.stdout
         note = (f"  note: rebuilt the sentence vectors ({target} " if file else
-                "  note: added the sentence vectors the ranker uses to this index (built by an older version)")
+                "  note: added the sentence vectors the ranker uses to this index (they were missing: deleted, "
+                "never written in this cache folder, or built by an older version)")
         assert note in synced.stdout, synced.stdout
         assert retriever.retrieve(QUESTION, k=1) and retriever.snapshot.sentences is not None  # picked up
     assert_lexical_in_step(built)

@@ -103,8 +103,9 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
 
     with caplog.at_level(logging.WARNING, logger="bot.retrieval"):
         retriever = Retriever(settings, embedder)
-    assert f"has no usable sentence vectors (there are none in {files.sentences_dir(active.name)}: the index was " \
-        "built by an older version, or on another machine)" in caplog.text and "python -m index rebuild" in caplog.text
+    assert (f"has no usable sentence vectors (there are none in {files.sentences_dir(active.name)}: the folder was "
+            "deleted, or the index was built by an older version or from another folder)") in caplog.text
+    assert "python -m index rebuild" in caplog.text
     assert retriever.retrieve("ferry strike", k=3)  # still answers, ranking without them
 
     again = rebuild_index(settings, embedder)
@@ -113,7 +114,8 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
     retriever.retrieve("ferry strike", k=3)
     sentences = retriever.snapshot.sentences
     assert sentences is not None and len(sentences.slots) == 37  # picked up, no restart
-    assert again.note == "added the sentence vectors the ranker uses to this index (built by an older version)"
+    assert again.note == ("added the sentence vectors the ranker uses to this index (they were missing: deleted, "
+                          "never written in this cache folder, or built by an older version)")
     assert store.active_name() == active.name
     assert_lexical_in_step(settings)
     assert_clean(settings)
