@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.answering.facts import has_name, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.spans import Span, mentioned, shares_name, typed_spans
 from bot.types import Hit
@@ -32,8 +31,8 @@ EMBEDDED_CANDIDATES = 12
 # share with the sentence before it and the title, a typed answer the question does not state, years and
 # ordinals that agree with the question's or contradict them, and its passage's relevance.
 SENTENCE_FEATURES = ("similarity", "overlap", "context", "answer", "agrees", "conflicts", "passage", "focus",
-                     "causal", "opening", "length", "off_subject")
-WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03, -0.30)
+                     "causal", "opening", "length")
+WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03)
 # Words that give a reason or a cause, for why and how questions (general English connectives).
 _CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result|result of|led to|leads to|caused|causes|since|so that|in order to|"
@@ -97,7 +96,6 @@ def score_candidates(
     analysed = analyze([c.text for c in candidates] + [c.context for c in candidates])
     own, around = analysed[:len(candidates)], analysed[len(candidates):]
     passage = _passage_scores(candidates)
-    off_subject = _off_subject(profile, candidates)
     rows: list[tuple[float, ...]] = []
     found: list[tuple[Span, ...]] = []
     for cand, mine, ctx in zip(candidates, own, around):
@@ -112,7 +110,7 @@ def score_candidates(
         opening = float(cand.hit.chunk.n == 0 and cand.start < 400)
         length = math.log1p(len(cand.text.split()))
         rows.append((overlap, context, float(bool(answers)), agrees, conflicts, passage[cand.hit.chunk.id], focus,
-                     causal, opening, length, off_subject[cand.hit.chunk.id]))
+                     causal, opening, length))
         found.append(answers)
     prior = [_score((c.hit.dense, *row)) for c, row in zip(candidates, rows)]
     keep = sorted(range(len(candidates)), key=lambda i: prior[i], reverse=True)[:EMBEDDED_CANDIDATES]
@@ -164,16 +162,6 @@ def weigh_terms(
 
 def _score(features: tuple[float, ...]) -> float:
     return float(sum(w * f for w, f in zip(WEIGHTS, features)))
-
-
-def _off_subject(profile: QuestionProfile, candidates: Sequence[CandidateSentence]) -> dict[str, float]:
-    """Per passage, the share of the question's names it never mentions: a sentence from a passage that does
-    not speak of the Ballon d'Or does not answer who won it, however well it matches "who won … 2023"."""
-    chunks = {c.hit.chunk.id: c.hit.chunk for c in candidates}
-    if not profile.names:
-        return dict.fromkeys(chunks, 0.0)
-    return {cid: sum(not has_name(n, passage_facts(chunk)) for n in profile.names) / len(profile.names)
-            for cid, chunk in chunks.items()}
 
 
 def _passage_scores(candidates: Sequence[CandidateSentence]) -> dict[str, float]:
