@@ -67,7 +67,10 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     ui.clear_filters.click(partial(handlers.clear_filters, ui), None, ui.filters, api_name="clear_filters",
                            api_visibility=PRIVATE, queue=False)
     reset = [*answered[1:], ui.export_file]
-    ui.new_chat.click(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
+    # callable by clients (undocumented): it only resets the caller's own session, and a scripted client (the
+    # serving benchmark) starts a new chat at the turn limit as the page tells a user to.
+    ui.new_chat.click(partial(handlers.new_chat, ui), None, reset, api_name="new_chat",
+                      api_visibility="undocumented")
     ui.chatbot.clear(partial(handlers.new_chat, ui), None, reset, api_name="new_chat", api_visibility=PRIVATE)
     ui.hide_unsupported.change(None, ui.hide_unsupported, None, js=HIDE_UNSUPPORTED_JS)
     index_views = [ui.status, ui.outlets, ui.categories, ui.chatbot, ui.scope_note, ui.confirm]

@@ -32,6 +32,7 @@ from bot.lab import REPO
 from bot.lab.bench.indexing import BenchError, child_env
 from bot.lab.bench.report import progress_bar, step
 from bot.lab.stats import percentile
+from bot.web.guards import MAX_TURNS
 
 READY_TIMEOUT_S = 600.0  # loading the model, the index and the example questions on a busy machine
 ERROR_MARK = 'class="error-text"'  # what an error bubble holds (bot/web/templates/notices.html)
@@ -138,6 +139,9 @@ def one_session(
     latencies: list[float] = []
     errors = 0
     for i, question in enumerate(questions, start=1):
+        if len(history) >= 2 * MAX_TURNS:  # the page asks for a new chat here: a user clicks New chat
+            client.predict(api_name="/new_chat")
+            history = []
         started = time.perf_counter()
         try:
             history, failed = ask(client, question, history)
