@@ -109,6 +109,9 @@ def _onnx_encoder(model_dir: Path, onnx_file: Path) -> tuple[_Encoder, _PassageE
         # Chroma work between a question's model calls: measured here, retrieval p50 105 → 61 ms without
         # spinning, and batch embedding 30 → 36 chunks/s.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # The CPU arena keeps the largest buffers any batch shape needed and grows with every new shape: a
+        # chat server embedding sentences of every length grew ~1 MB per question with it.
+        options.enable_cpu_mem_arena = False
         session = onnxruntime.InferenceSession(str(onnx_file), sess_options=options,
                                                providers=["CPUExecutionProvider"])
     except load_errors as exc:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.answering.facts import has_name, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
 from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit
@@ -82,7 +83,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     if not profile.wants_short_answer:
         return None
     best = scored[0].score
-    pool = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
+    pool = [c for c in scored[:LEAD_POOL]
+            if c.answers and c.score >= LEAD_MIN_SHARE * best and _speaks_of(profile, c)]
     votes: dict[str, float] = defaultdict(float)
     support: dict[str, list[CandidateSentence]] = defaultdict(list)
     forms: dict[str, str] = {}
@@ -104,6 +106,13 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         text = fullest_form(text, [h.chunk.text for h in hits])
     return Lead(text, tuple(support[winner]))
+
+
+def _speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
+    """Whether the sentence's passage names everything the question names: a passage that never mentions the
+    Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
+    facts = passage_facts(cand.hit.chunk)
+    return all(has_name(name, facts) for name in profile.names)
 
 
 def _merge_name_forms(
