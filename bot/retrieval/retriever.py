@@ -94,6 +94,10 @@ class _Pool:
     dense: dict[tuple[int, str], float] = field(default_factory=dict)
 
 
+Candidates = tuple[list[CandidatePassage], np.ndarray, _Pool, dict[str, tuple[float, float]]]
+"""Fused candidates, their feature rows, the chunks seen, and each chunk's (cosine, lexical z)."""
+
+
 @dataclass(frozen=True)
 class _Loaded:
     """One index snapshot and what the retriever derives from it, swapped as a whole when a rebuild finishes:
@@ -218,8 +222,12 @@ class Retriever:
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k most relevant chunks for `question`, best first."""
         k = k or self.settings.top_k
-        candidates, rows, pool, detail = self.candidates(question, filters, max(k, RANK_CANDIDATES))
-        relevance = self.ranker.relevance(rows) if self.ranker is not None else None
+        return self.hits(self.candidates(question, filters, max(k, RANK_CANDIDATES)), k, self.ranker)
+
+    def hits(self, found: Candidates, k: int, ranker: RankerWeights | None) -> list[Hit]:
+        """The first k hits of `candidates`' output, ordered by `ranker` (fused order when None)."""
+        candidates, rows, pool, detail = found
+        relevance = ranker.relevance(rows) if ranker is not None else None
         order = hit_order(relevance, [c.article_id for c in candidates], k)
         if relevance is None:
             relevance = np.zeros(len(candidates))
@@ -231,9 +239,7 @@ class Retriever:
                             rank=rank, relevance=float(relevance[i])))
         return hits
 
-    def candidates(
-        self, question: str, filters: Filters | None = None, depth: int = RANK_CANDIDATES
-    ) -> tuple[list[CandidatePassage], np.ndarray, _Pool, dict[str, tuple[float, float]]]:
+    def candidates(self, question: str, filters: Filters | None = None, depth: int = RANK_CANDIDATES) -> Candidates:
         """The `depth` best fused chunks for `question` with the ranker's features (one row each)."""
         self.refresh()
         filters = filters or Filters()
