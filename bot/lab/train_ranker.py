@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.lab.eval import QueryResult, load_queries, score, squash
 from bot.lab.fit import fit_logistic
+from bot.lab.self_questions import self_questions
 from bot.retrieval.features import FEATURES
 from bot.retrieval.fusion import hit_order
 from bot.retrieval.ranker import DEFAULT_WEIGHTS, RankerWeights
@@ -118,12 +119,15 @@ def ranked_results(questions: Sequence[Question], weights: RankerWeights | None,
     return results
 
 
-def cross_validate(questions: Sequence[Question], folds: int, l2: float = L2) -> dict[str, dict[str, float]]:
-    """Metrics per set with every question ranked by a model fitted on the other folds."""
+def cross_validate(
+    questions: Sequence[Question], folds: int, l2: float = L2, fit_on: frozenset[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """Metrics per set with every question ranked by a model fitted on the other folds (on their questions
+    of the sets `fit_on` names, all when None)."""
     fold_of = article_folds([article_keys(q) for q in questions], folds)
     results: list[QueryResult | None] = [None] * len(questions)
     for k in range(folds):
-        train = [q for q, f in zip(questions, fold_of) if f != k]
+        train = [q for q, f in zip(questions, fold_of) if f != k and (fit_on is None or q.source in fit_on)]
         test = [i for i, f in enumerate(fold_of) if f == k]
         if not train or not test:
             continue
@@ -147,8 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--store", type=Path, help="index folder (default .index)")
     parser.add_argument("--chroma-url", help="Chroma server URL")
-    parser.add_argument("--queries", type=Path, nargs="+", required=True,
+    parser.add_argument("--queries", type=Path, nargs="*", default=[],
                         help="MultiHop-RAG queries JSON and/or natural-questions dev.json (fitted together)")
+    parser.add_argument("--self-questions", type=int, default=0, metavar="N",
+                        help="also make N questions per article from the index itself (no labels needed)")
+    parser.add_argument("--fit-self-only", action="store_true",
+                        help="fit on the generated questions only; --queries sets are then only measured")
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help=f"weights file (default {DEFAULT_WEIGHTS})")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
@@ -180,28 +188,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(store=args.store, chroma_url=args.chroma_url)
         sets = {_set_name(path): load_queries(path) for path in args.queries}
-        if sum(len(q) for q in sets.values()) < args.folds:
-            print(f"error: {len(sets)} question file(s) hold fewer than {args.folds} questions with evidence",
-                  file=sys.stderr)
-            return 1
         from index.embedding import load_embedder
 
         retriever = Retriever(settings, load_embedder(settings.embed_model), ranker=False)
+        if args.self_questions > 0:
+            sets[SELF] = self_questions(retriever, args.self_questions)
+        fit_on = frozenset({SELF}) if args.fit_self_only else frozenset(sets)
+        if sum(len(q) for name, q in sets.items() if name in fit_on) < args.folds:
+            named = ", ".join(sorted(fit_on)) or "none: give --queries or --self-questions"
+            print(f"error: the questions to fit on ({named}) are fewer than {args.folds} with evidence",
+                  file=sys.stderr)
+            return 1
         questions = [q for name, queries in sets.items() for q in collect(retriever, queries, name)]
     except (IndexLayerError, SettingsError, OSError, json.JSONDecodeError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    held_out = cross_validate(questions, args.folds)
-    weights = fit(questions)
+    held_out = cross_validate(questions, args.folds, L2, fit_on)
+    weights = fit([q for q in questions if q.source in fit_on])
     figures = report(questions, held_out, args.folds, weights)
     weights = replace(weights, fitted_on={
-        "queries": list(sets), "questions": len(questions), "candidates": RANK_CANDIDATES, "l2": L2, "sets": figures,
+        "queries": [name for name in sets if name in fit_on], "questions": sum(q.source in fit_on for q in questions),
+        "candidates": RANK_CANDIDATES, "l2": L2, "sets": figures,
     })
     print("weights: " + ", ".join(f"{f}={c:+.3f}" for f, c in zip(FEATURES, weights.coef)))
     if not args.dry_run:
         args.out.write_text(weights.to_json() + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
+
+
+SELF = "self-questions (generated from the index)"
 
 
 def _set_name(path: Path) -> str:
