@@ -22,6 +22,7 @@ FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 MULTIHOP_CORPUS = SHARED_DATA / "multihop-rag" / "corpus.json"
 MULTIHOP_QUERIES = SHARED_DATA / "multihop-rag" / "queries_dev.json"
+NATURAL_QUESTIONS = SHARED_DATA / "natural-questions" / "dev.json"
 
 
 def multihop_query(text: str, qtype: str, facts: list[str], url: str | None = None) -> dict[str, object]:
@@ -34,6 +35,12 @@ def require_shared() -> None:
     """Skip the calling test when ../shared/data (the MultiHop-RAG data) is not beside the repo."""
     if not MULTIHOP_CORPUS.exists():
         pytest.skip(f"shared MultiHop-RAG data not found at {MULTIHOP_CORPUS} (CI has it beside the repo)")
+
+
+def require_natural_questions() -> None:
+    """Skip the calling test when ../shared/data has no natural-questions dev set."""
+    if not NATURAL_QUESTIONS.exists():
+        pytest.skip(f"shared natural-questions dev set not found at {NATURAL_QUESTIONS} (CI has it beside the repo)")
 
 
 @pytest.fixture(scope="session")

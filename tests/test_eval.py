@@ -87,3 +87,36 @@ def test_cli_missing_index(tmp_path: Path, queries_file: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr == f"error: no index at {tmp_path / 'none'} — run `python -m index rebuild`\n"
+
+
+def test_cli_reads_natural_questions_and_prints_every_order_per_set(
+    fixture_index: tuple[Settings, RebuildReport], queries_file: Path, tmp_path: Path
+) -> None:
+    settings, _ = fixture_index
+    natural = [
+        {"id": "nq-1", "question": "Marathon course record in Melbourne?", "answers": ["Ruth Chebet"],
+         "must_contain": "Chebet", "kind": "who", "style": "keyword",
+         "evidence": [{"article": "corpus.json#1", "quote": "Kenyan runner Ruth Chebet set a course record"}]},
+        {"id": "nq-2", "question": "Who won the lunar chess cup?", "answers": [], "must_contain": "",
+         "evidence": [], "kind": "not-in-corpus", "style": "short"},
+    ]
+    path = tmp_path / "natural-questions" / "dev.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(natural))
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.lab.eval", "retrieval", "--store", str(settings.store),
+         "--queries", str(queries_file), str(path), "--k", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    sets = json.loads(proc.stdout.strip().splitlines()[-1])["sets"]
+    assert list(sets) == [f"{queries_file.parent.name}/queries.json", "natural-questions/dev.json"]
+    natural_figures = sets["natural-questions/dev.json"]
+    assert natural_figures["queries"] == 1  # the not-in-corpus question has no evidence
+    assert set(natural_figures["by_question_type"]) == {"keyword"}
+    assert list(natural_figures["orders"]) == ["bm25", "fused", "ranker"]
+    assert all(f["hits@3"] == 1.0 for f in natural_figures["orders"].values())
+    # The side-by-side table leaves out MAP and evidence recall where the quotes are alternatives.
+    table = proc.stdout.split("natural-questions/dev.json (1 questions)\n", 1)[1].splitlines()
+    assert table[0].split() == ["order", "hits@3", "hits@4", "mrr@10"]
+    assert [row.split()[0] for row in table[1:4]] == ["bm25", "fused", "ranker"]

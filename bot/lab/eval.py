@@ -15,7 +15,8 @@ from typing import Any
 
 from bot.errors import BotError
 from bot.lab.stats import percentile
-from bot.retrieval.retriever import Retriever
+from bot.retrieval.ranker import load_weights
+from bot.retrieval.retriever import RANK_CANDIDATES, Retriever
 from index.chunking import count_tokens
 from index.errors import IndexLayerError
 from index.settings import SettingsError, load_settings
@@ -75,21 +76,50 @@ def score(results: Sequence[QueryResult], k: int = 10) -> dict[str, float]:
 
 
 def load_queries(path: Path) -> list[dict[str, Any]]:
-    """Non-null questions of a MultiHop-RAG-style query file (null questions have no evidence)."""
+    """Questions with evidence, in MultiHop-RAG's query format, from its query file or natural-questions dev.json.
+
+    A natural question's evidence quotes become its gold facts (a passage holding one answers it); the
+    not-in-corpus questions have none and are left out, as MultiHop-RAG's null questions are.
+    """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data and isinstance(data[0], dict) and "question" in data[0] and "evidence" in data[0]:
+        return [natural_question(q) for q in data if q.get("evidence")]
     return [q for q in data if q.get("question_type") != "null_query" and q.get("evidence_list")]
 
 
-def run_retrieval(retriever: Retriever, queries: Sequence[dict[str, Any]], k: int) -> list[QueryResult]:
-    """Retrieve for every question with the chat's retriever, timing each call."""
+def natural_question(q: dict[str, Any]) -> dict[str, Any]:
+    """A natural-questions item as a MultiHop-RAG query: its style as the type, its quotes as the facts."""
+    evidence = [{"fact": e["quote"], "article": e["article"]} for e in q["evidence"]]
+    return {"query": q["question"], "question_type": q.get("style", "?"), "evidence_list": evidence,
+            "alternatives": True}
+
+
+ORDERS = ("bm25", "fused", "ranker")  # plain BM25 over the chunks, the fused order, the shipped ranker's order
+
+
+def run_retrieval(retriever: Retriever, queries: Sequence[dict[str, Any]], k: int) -> dict[str, list[QueryResult]]:
+    """Per order, every question's top k through the chat's retriever (one candidate pass serves all three).
+
+    Latency is the chat's path: candidates plus the retriever's own order; plain BM25 is the lexical index alone.
+    """
     retriever.retrieve("warm-up question about the news", k=k)
-    results = []
+    lexical = retriever.snapshot.lexical
+    shipped = retriever.ranker or load_weights()
+    results: dict[str, list[QueryResult]] = {name: [] for name in ORDERS}
     for q in queries:
         started = time.perf_counter()
-        hits = retriever.retrieve(q["query"], k=k)
+        found = retriever.candidates(q["query"], depth=max(k, RANK_CANDIDATES))
+        chat = retriever.hits(found, k, retriever.ranker)
         elapsed = (time.perf_counter() - started) * 1000
-        texts = [h.chunk.text for h in hits]
-        results.append(QueryResult(q["query"], q.get("question_type", "?"), texts, q["evidence_list"], elapsed))
+        ranked = chat if retriever.ranker is not None else retriever.hits(found, k, shipped)
+        fused = chat if retriever.ranker is None else retriever.hits(found, k, None)
+        ids = [lexical.ids[i] for i, _ in lexical.search(q["query"], k)]
+        chunks = {c.id: c for c in retriever.collection.get(ids)} if ids else {}
+        bm25 = [chunks[cid].text for cid in ids if cid in chunks]
+        for name, texts in (("bm25", bm25), ("fused", [h.chunk.text for h in fused]),
+                            ("ranker", [h.chunk.text for h in ranked])):
+            results[name].append(QueryResult(q["query"], q.get("question_type", "?"), texts, q["evidence_list"],
+                                             elapsed))
     return results
 
 
@@ -108,6 +138,25 @@ def summarize(results: Sequence[QueryResult], k: int) -> dict[str, Any]:
     return summary
 
 
+def summarize_orders(orders: dict[str, list[QueryResult]], chat: str, k: int) -> dict[str, Any]:
+    """The chat order's summary, with every order's metrics side by side under "orders"."""
+    summary = summarize(orders[chat], k)
+    summary["orders"] = {name: score(results, k) for name, results in orders.items()}
+    return summary
+
+
+def side_by_side(name: str, summary: dict[str, Any], alternatives: bool) -> str:
+    """One row per order, one column per metric; MAP and evidence recall only where every fact is needed
+    (a natural question's quotes are alternatives: any one answers it)."""
+    orders = summary["orders"]
+    columns = [c for c in next(iter(orders.values())) if c != "queries"
+               and not (alternatives and c in ("map@10", "evidence_recall@10"))]
+    lines = [f"{name} ({summary['queries']} questions)", f"{'order':<8}" + "".join(f"{c:>20}" for c in columns)]
+    for order, figures in orders.items():
+        lines.append(f"{order:<8}" + "".join(f"{figures[c]:>20}" for c in columns))
+    return "\n".join(lines)
+
+
 def dump(results: Sequence[QueryResult], path: Path) -> None:
     """Write the benchmark's own result format, so its reference script can recompute the figures."""
     rows = [
@@ -124,15 +173,16 @@ def dump(results: Sequence[QueryResult], path: Path) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the evaluation harness."""
-    parser = argparse.ArgumentParser(prog="python -m bot.lab.eval", description="Evaluate retrieval on MultiHop-RAG.")
+    parser = argparse.ArgumentParser(prog="python -m bot.lab.eval", description="Evaluate retrieval and answers.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     r = sub.add_parser("retrieval", help="retrieval metrics over a query file")
     r.add_argument("--store", type=Path, help="index folder (default .index)")
     r.add_argument("--chroma-url", help="Chroma server URL")
-    r.add_argument("--queries", type=Path, required=True, help="MultiHop-RAG-style queries JSON")
+    r.add_argument("--queries", type=Path, nargs="+", required=True,
+                   help="MultiHop-RAG queries JSON and/or natural-questions dev.json (figures per file)")
     r.add_argument("--k", type=int, default=10, help="chunks retrieved per question (default 10)")
     r.add_argument("--limit", type=int, help="only the first N non-null questions")
-    r.add_argument("--dump", type=Path, help="also write the benchmark's result format to this file")
+    r.add_argument("--dump", type=Path, help="also write the benchmark's result format (first file) to this file")
     r.add_argument("--json", action="store_true", help="print only the JSON line")
     r.add_argument("--no-ranker", action="store_true",
                    help="keep the fused order (skip the learned ranker), to measure what it adds")
@@ -149,28 +199,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; prints the metrics as one JSON line, last."""
+    """Entry point; prints the metrics as one JSON line, last (per set under "sets" when given several)."""
     args = build_parser().parse_args(argv)
     if args.command == "answers":
         return _answers(args)
     try:
         settings = load_settings(store=args.store, chroma_url=args.chroma_url)
-        queries = load_queries(args.queries)[: args.limit]
+        sets = {_set_name(path): load_queries(path)[: args.limit] for path in args.queries}
         from index.embedding import load_embedder
 
         retriever = Retriever(settings, load_embedder(settings.embed_model), ranker=not args.no_ranker)
-        results = run_retrieval(retriever, queries, args.k)
-    except (IndexLayerError, BotError, SettingsError, OSError, json.JSONDecodeError) as exc:
+        runs = {name: run_retrieval(retriever, queries, args.k) for name, queries in sets.items()}
+    except (IndexLayerError, BotError, SettingsError, OSError, json.JSONDecodeError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    summary = summarize(results, args.k)
+    chat = "fused" if args.no_ranker else "ranker"
+    summaries = {name: summarize_orders(orders, chat, args.k) for name, orders in runs.items()}
     if args.dump:
-        dump(results, args.dump)
+        dump(next(iter(runs.values()))[chat], args.dump)
     if not args.json:
-        for qtype, figures in summary["by_question_type"].items():
-            print(f"{qtype:<18} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
-    print(json.dumps(summary))
+        for name, summary in summaries.items():
+            for qtype, figures in summary["by_question_type"].items():
+                print(f"{qtype:<18} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
+            alternatives = any(q.get("alternatives") for q in sets[name])
+            print(side_by_side(name, summary, alternatives))
+    print(json.dumps(next(iter(summaries.values())) if len(summaries) == 1 else {"sets": summaries}))
     return 0
+
+
+def _set_name(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
 
 
 def _answers(args: argparse.Namespace) -> int:

@@ -7,9 +7,11 @@ where the passage ranks in the whole-question list and in each clause's list, it
 article fares, whether it is from an outlet the question names, how well one of its sentences covers the
 question's or a clause's rare terms, and above all which candidate's sentence best matches each clause, by
 terms, term pairs and sentence vectors (the clause ranks: +0.047 MRR@10, +0.031 MAP@10 and +0.020 evidence
-recall held out). A logistic regression weighs them (fitted by `python -m bot.lab.train_ranker` on the dev
-questions, stored in `bot/ranker.json`); no cross-encoder ships for offline use, and this costs a few
-milliseconds on CPU.
+recall held out). A logistic regression weighs them (fitted by `python -m bot.lab.train_ranker` on both dev
+sets, MultiHop-RAG's and the natural questions, stored in `bot/retrieval/ranker.json`); no cross-encoder ships
+for offline use, and this costs a few milliseconds on CPU. Features that helped only one question style were
+dropped (each removal measured held out on both sets: the clause-list scores, the article's passage count and
+best score, the clause and outlet sentence matches, the question's term pairs).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from index.cache import LRUCache
-from index.text import analyze, quick_sentence_spans
+from index.text import NUMBER_WORDS, analyze, number_words_in, numbers_in, quick_sentence_spans
 
 FEATURES: tuple[str, ...] = (
     "fused_rank",  # 1 / (1 + rank) in the reciprocal-rank fusion of all lists
@@ -31,16 +33,11 @@ FEATURES: tuple[str, ...] = (
     "sub_lists",  # number of clause lists the passage is in
     "sub_rrf",  # sum of 1 / (2 + rank) over the clause lists
     "sub_best",  # 1 / (1 + best rank) over the clause lists
-    "sub_score",  # best lexical score over the clause lists (floored at 0)
     "dense",  # cosine similarity with the question
-    "article_chunks",  # passages of the same article among everything fused
-    "article_best",  # fused score of the article's best passage
     "article_rank",  # passages of the same article fused above this one
     "article_first",  # 1 when no passage of the same article is fused above this one
     "named_outlet",  # 1 when the passage's outlet is one the question names
     "sentence_match",  # best sentence's share of the question's term weight (BM25 idf)
-    "sentence_match_sub",  # the same, best over the question's clauses
-    "sentence_match_outlet",  # the same, best over the clauses that name the passage's outlet
     "title_match",  # the article title's share of the question's term weight
     "named_date",  # 1 when the passage was published in a date range the question names
     # Clause ranks: 1 / (1 + r), r the passage's best rank among the candidates on one clause (the question
@@ -51,7 +48,11 @@ FEATURES: tuple[str, ...] = (
     "clause_rank_window",  # share of the clause's term weight in two adjacent sentences
     "clause_rank_f1",  # harmonic mean of that share and the sentence's own share of matched weight
     "clause_rank_dense",  # cosine similarity with the clause (sentence vectors from the index)
-    "bigram_match",  # best sentence's share of the adjacent term pairs of the question or a clause
+    # Signals that hold for any question style: does the passage state the numbers the question names ("the
+    # 93rd Academy Awards" is not the 92nd), and where does it rank in each lane on its own.
+    "number_match",  # share of the question's numbers (digits, ordinals, number words) the passage states
+    "lane_rank_dense",  # 1 / (1 + rank) among the candidates by cosine similarity with the question
+    "lane_rank_lexical",  # 1 / (1 + rank) among the candidates by BM25 score of the whole question
 )
 
 
@@ -79,16 +80,16 @@ class Lists:
 def candidate_features(
     candidates: Sequence[CandidatePassage],
     lists: Lists,
-    article_chunks: Counter[str],
     dense: Mapping[str, float],
     named_outlets: frozenset[str],
     question_terms: Sequence[str],
     clause_terms: Sequence[Sequence[str]],
     idf: Mapping[str, float],
-    clause_outlets: Sequence[frozenset[str]] = (),
     clause_vectors: np.ndarray | None = None,
     sentence_vectors: Sequence[np.ndarray | None] = (),
     clause_eligible: np.ndarray | None = None,
+    lexical: Mapping[str, float] | None = None,
+    question_numbers: frozenset[str] = frozenset(),
 ) -> np.ndarray:
     """One row of FEATURES per candidate (candidates in fused order).
 
@@ -96,33 +97,30 @@ def candidate_features(
     those clauses; `sentence_vectors` holds each candidate's sentence vectors from the index (None when
     missing: its dense clause rank is then last); `clause_eligible[i, c]` is False where clause c names
     outlets or dates that candidate i is not from, so it ranks after those that are ("The Verge says X" is
-    about The Verge's X).
+    about The Verge's X). `lexical` is each candidate's BM25 score for the whole question;
+    `question_numbers` comes from `number_terms` of the question without its dates.
     """
     main_score = {cid: score for cid, score in lists.main}
     sub_lists: Counter[str] = Counter()
     sub_rrf: dict[str, float] = {}
     sub_best: dict[str, float] = {}
-    sub_score: dict[str, float] = {}
     for ranked in lists.subs:
-        for rank, (cid, score) in enumerate(ranked):
+        for rank, (cid, _score) in enumerate(ranked):
             sub_lists[cid] += 1
             sub_rrf[cid] = sub_rrf.get(cid, 0.0) + 1.0 / (2 + rank)
             sub_best[cid] = max(sub_best.get(cid, 0.0), 1.0 / (1 + rank))
-            sub_score[cid] = max(sub_score.get(cid, 0.0), score)
     question_weight = _weight(question_terms, idf)
-    outlets = list(clause_outlets) or [frozenset()] * len(clause_terms)
     qset = frozenset(question_terms)
     seen: Counter[str] = Counter()
-    best_of_article: dict[str, float] = {}
     rows = []
     # Titles go through the same cache as one-sentence texts (a title has no sentence break to split at).
     analysed = sentence_term_lists_many([c.text for c in candidates] + [c.title for c in candidates])
     ordered, titles = analysed[:len(candidates)], analysed[len(candidates):]
     match, clause_columns = _clause_columns(ordered, [question_terms, *clause_terms], idf, clause_vectors,
                                             sentence_vectors, clause_eligible)
+    lanes = _lane_ranks(candidates, dense, lexical or {})
     for rank, cand in enumerate(candidates):
         title_terms = frozenset().union(*titles[rank]) if cand.title else frozenset()
-        best_of_article.setdefault(cand.article_id, cand.fused)
         above = seen[cand.article_id]
         seen[cand.article_id] += 1
         rows.append([
@@ -131,20 +129,16 @@ def candidate_features(
             float(sub_lists[cand.chunk_id]),
             sub_rrf.get(cand.chunk_id, 0.0),
             sub_best.get(cand.chunk_id, 0.0),
-            sub_score.get(cand.chunk_id, 0.0),
             dense.get(cand.chunk_id, 0.0),
-            float(article_chunks[cand.article_id]),
-            best_of_article[cand.article_id],
             float(above),
             float(above == 0),
             float(cand.outlet in named_outlets),
             match[rank, 0],
-            max(match[rank, 1:], default=0.0),
-            max((match[rank, 1 + c] for c, named in enumerate(outlets) if named and cand.outlet in named),
-                default=0.0),
             sum(idf.get(t, 0.0) for t in qset & title_terms) / question_weight,
             float(cand.in_named_dates),
             *clause_columns[rank],
+            len(question_numbers & number_terms(cand.text)) / len(question_numbers) if question_numbers else 0.0,
+            *lanes[rank],
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
@@ -158,7 +152,7 @@ def _clause_columns(
     eligible: np.ndarray | None,
 ) -> tuple[np.ndarray, list[list[float]]]:
     """Per candidate, its best sentence's share of each text's term weight, and the clause-rank features
-    and `bigram_match` (their order in FEATURES).
+    (their order in FEATURES).
 
     `texts` is the question, then its clauses; the clause ranks are taken over the clauses, or over the
     question when it has none. `eligible[i, c]` is False where candidate i may not rank on clause c (it then
@@ -213,7 +207,6 @@ def _clause_columns(
     window = best_per_passage(joined)
     window = np.where(np.isfinite(window), window, terms)
     pairs = best_per_passage(pair_hits @ clause_pairs / np.maximum(clause_pairs.sum(axis=0), 1.0))
-    bigram = best_per_passage(pair_hits @ text_pairs / np.maximum(text_pairs.sum(axis=0), 1.0)).max(axis=1)
 
     dense = np.full((n, width), -2.0)  # below any cosine: a passage without sentence vectors ranks last
     present = [(i, v) for i, v in enumerate(sentence_vectors[:n]) if v is not None and len(v)]
@@ -226,7 +219,20 @@ def _clause_columns(
     # Rounded: sums over sets add in hash order, and a last-digit difference must not break a tie.
     ranks = np.column_stack([1.0 / (1.0 + _stable_ranks(np.round(m, 9)).min(axis=1))
                              for m in (terms, pairs, window, f1, dense)])
-    return match, np.column_stack([ranks, bigram]).tolist()
+    return match, ranks.tolist()
+
+
+def _lane_ranks(
+    candidates: Sequence[CandidatePassage], dense: Mapping[str, float], lexical: Mapping[str, float]
+) -> list[list[float]]:
+    """Per candidate, 1 / (1 + rank) among the candidates by cosine, then by the question's BM25 score."""
+    scores = np.array([[dense.get(c.chunk_id, 0.0), lexical.get(c.chunk_id, 0.0)] for c in candidates])
+    return (1.0 / (1.0 + _stable_ranks(scores.reshape(len(candidates), 2)))).tolist()
+
+
+def number_terms(text: str) -> frozenset[str]:
+    """The numbers `text` states, as digits: "93rd" and "93" are "93", "three" is "3", "1,200" is "1200"."""
+    return frozenset(n.written for n in numbers_in(text)) | {str(NUMBER_WORDS[w]) for w in number_words_in(text)}
 
 
 def _indicators(cells: Sequence[tuple[int, int]], rows: int, columns: int) -> np.ndarray:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table
+from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table, number_terms
 from bot.retrieval.filters import Filters, _chunk_in_ranges, _mask, _where
 from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
@@ -92,6 +91,11 @@ class _Pool:
 
     chunks: dict[str, Chunk] = field(default_factory=dict)
     dense: dict[tuple[int, str], float] = field(default_factory=dict)
+    lexical: np.ndarray | None = None  # BM25 scores of every chunk for the whole question (the first list)
+
+
+Candidates = tuple[list[CandidatePassage], np.ndarray, _Pool, dict[str, tuple[float, float]]]
+"""Fused candidates, their feature rows, the chunks seen, and each chunk's (cosine, lexical z)."""
 
 
 @dataclass(frozen=True)
@@ -218,8 +222,12 @@ class Retriever:
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k most relevant chunks for `question`, best first."""
         k = k or self.settings.top_k
-        candidates, rows, pool, detail = self.candidates(question, filters, max(k, RANK_CANDIDATES))
-        relevance = self.ranker.relevance(rows) if self.ranker is not None else None
+        return self.hits(self.candidates(question, filters, max(k, RANK_CANDIDATES)), k, self.ranker)
+
+    def hits(self, found: Candidates, k: int, ranker: RankerWeights | None) -> list[Hit]:
+        """The first k hits of `candidates`' output, ordered by `ranker` (fused order when None)."""
+        candidates, rows, pool, detail = found
+        relevance = ranker.relevance(rows) if ranker is not None else None
         order = hit_order(relevance, [c.article_id for c in candidates], k)
         if relevance is None:
             relevance = np.zeros(len(candidates))
@@ -231,9 +239,7 @@ class Retriever:
                             rank=rank, relevance=float(relevance[i])))
         return hits
 
-    def candidates(
-        self, question: str, filters: Filters | None = None, depth: int = RANK_CANDIDATES
-    ) -> tuple[list[CandidatePassage], np.ndarray, _Pool, dict[str, tuple[float, float]]]:
+    def candidates(self, question: str, filters: Filters | None = None, depth: int = RANK_CANDIDATES) -> Candidates:
         """The `depth` best fused chunks for `question` with the ranker's features (one row each)."""
         self.refresh()
         filters = filters or Filters()
@@ -275,19 +281,20 @@ class Retriever:
             candidates,
             Lists(main=[(cid, score) for cid, score, _, _ in main],
                   subs=[[(cid, score) for cid, score, _, _ in ranked] for ranked in subs]),
-            Counter(pool.chunks[cid].article_id for cid in order),
             {c.chunk_id: pool.dense.get((0, c.chunk_id), 0.0) for c in candidates},
             plan.outlets,
             terms[0],
             terms[1:],
             self.term_weights,
-            [sub.outlets for sub in plan.subqueries],
             clause_vectors,
             [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
              for c in candidates],
             np.array([[(not clause.outlets or c.outlet in clause.outlets)
                        and (not clause.dates or _chunk_in_ranges(pool.chunks[c.chunk_id], clause.dates))
                        for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
+            {c.chunk_id: float(pool.lexical[self._state.position[c.chunk_id]]) for c in candidates
+             if pool.lexical is not None and c.chunk_id in self._state.position},
+            number_terms(self._without_dates(question)),
         )
         return candidates, rows, pool, detail
 
@@ -322,6 +329,8 @@ class Retriever:
             pool.chunks[chunk.id] = chunk
             pool.dense[(slot, chunk.id)] = sim
         bm25 = lexical.scores(text)
+        if pool.lexical is None:
+            pool.lexical = bm25
         candidates = np.where(allowed, bm25, -np.inf) if allowed is not None else bm25
         top = _top(candidates, depth)
         lexical_ids = [lexical.ids[i] for i in top if candidates[i] > 0]
