@@ -10,6 +10,23 @@ from index.documents import Chunk
 EXTRACTIVE = "extractive"
 GENERATED = "generated"
 NOT_COVERED = "not_covered"
+QUOTED = "quoted"  # a sentence's label when a cited passage has it word for word
+NOT_SUPPORTED = "not supported"
+SUPPORT_MEANING = "“supported” means the cited passage says so, not that it is true"
+
+
+def label_summary(sentences: list[AnswerSentence]) -> str:
+    """How the checked sentences came out, in words ("2 quoted, 1 supported by its citations, 1 not supported"),
+    with what "supported" means; empty when no sentence was checked."""
+    labels = [s.label for s in sentences if s.is_claim and not s.lead]
+    if not labels:
+        return ""
+    quoted = labels.count(QUOTED)
+    unsupported = labels.count(NOT_SUPPORTED)
+    supported = len(labels) - quoted - unsupported
+    parts = [f"{quoted} quoted" if quoted else "", f"{supported} supported by its citations" if supported else "",
+             f"{unsupported} not supported" if unsupported else ""]
+    return f"Checked against the cited passages: {', '.join(p for p in parts if p)} ({SUPPORT_MEANING})."
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,20 @@ class AnswerSentence:
     quotes: tuple[str, ...] = ()  # the best span of each cited passage, in the order of `citations`
     note: str = ""  # why the sentence is not supported
     lead: bool = False  # the short answer that opens the answer ("Mira Murati")
+    is_claim: bool = True  # False for a heading or preamble ("Here is what the articles say:"): never checked
+
+    @property
+    def label(self) -> str:
+        """What the check found, in words: "quoted" (verbatim in a cited passage), "supported by [n]" (the cited
+        passage says so, which is not to say it is true), "not supported", or "" for a heading or preamble."""
+        if not self.is_claim:
+            return ""
+        if not self.supported:
+            return NOT_SUPPORTED
+        bare = " ".join(self.text.split()).rstrip(".!?").lower()
+        if bare and any(bare in " ".join(q.split()).lower() for q in self.quotes):
+            return QUOTED
+        return "supported by " + "".join(f"[{n}]" for n in self.citations) if self.citations else "supported"
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as `python -m bot ask --json` prints it."""
@@ -86,6 +117,7 @@ class AnswerSentence:
             "quotes": list(self.quotes),
             "note": self.note,
             "lead": self.lead,
+            "label": self.label,
         }
 
 

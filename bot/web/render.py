@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from bot.types import Answer
+from bot.types import Answer, label_summary
 from bot.views.compare import OutletColumn, Statement
 from bot.views.evidence import Evidence, gather_evidence, outlet_of
 from bot.views.quotes import Quote
@@ -155,6 +155,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     return _render(
         "answer.html", answer=answer, turn=turn, sentences=sentences, parts=marker_parts(answer.text or "…", known),
         hint=hint, rewritten=rewritten, meta=meta, copy=answer.done and bool(answer.citations),
+        checked=label_summary(answer.sentences) if answer.done else "",
     )
 
 
