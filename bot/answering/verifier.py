@@ -8,22 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answering.alignment import missing_in_passages, polarity, words_of
 from bot.answering.directives import directive_problem
 from bot.answering.facts import Facts, missing_facts, passage_facts, text_facts
+from bot.answering.support import Signals, SupportModel, load_support_model
 from index.documents import Chunk
 from index.embedding import Embedder
 from index.text import analyze, date_forms, sentence_spans
 
-# Support thresholds (cosine of MiniLM embeddings; share of the sentence's content terms found in the span).
-# Calibrated on altered and mismatched MultiHop-RAG sentence/passage pairs (python -m bot.lab.eval_answers).
-STRONG_SIMILARITY = 0.75
-
-
-MIN_SIMILARITY = 0.45
-
-
-MIN_COVERAGE = 0.5
-
+ALIGNED_SENTENCES = 3  # a claim may combine this many sentences of a passage (with their neighbours)
 
 # Words a paraphrase adds without changing what is claimed; left out of the content-term coverage.
 _FILLER_TERMS = set(analyze(["said says say saying told according reported reports also would could"])[0])
@@ -57,6 +50,7 @@ class Verdict:
     matches: tuple[SpanMatch, ...] = ()
     missing: tuple[str, ...] = ()  # numbers, dates and names found in none of the cited passages
     note: str = ""
+    signals: Signals | None = None  # what the support model weighed (None when no model was needed)
 
 
 @dataclass
@@ -72,21 +66,22 @@ class _Passage:
         """How many of the spans are single sentences (the rest are adjacent pairs)."""
         return (len(self.spans) + 1) // 2
 
-    def local_facts(self, start: int, end: int) -> Facts:
-        """Facts of the span, the sentence before and after it (pronouns there), the title, outlet and date."""
+    def local_text(self, start: int, end: int) -> str:
+        """The span, the sentence before and after it (pronouns there), the title, outlet and date."""
         sentences = self.spans[: self.singles]
         inside = [i for i, (a, b) in enumerate(sentences) if a < end and b > start]
         first, last = max(min(inside) - 1, 0), min(max(inside) + 1, len(sentences) - 1)
         chunk = self.chunk
         context = chunk.text[sentences[first][0]:sentences[last][1]]
-        return text_facts("\n".join([chunk.title, chunk.outlet or "", context, *date_forms(chunk.published_at)]))
+        return "\n".join([chunk.title, chunk.outlet or "", context, *date_forms(chunk.published_at)])
 
 
 class Verifier:
     """Decides, sentence by sentence, whether the cited passages support what the sentence says."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, model: SupportModel | None = None) -> None:
         self.embedder = embedder
+        self.model = model or load_support_model()
 
     def verify(
         self, claims: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, Chunk], question: str | None = None
@@ -135,6 +130,8 @@ class Verifier:
         claim_terms = set(analyze([claim])[0]) - _FILLER_TERMS
         matches: list[SpanMatch] = []
         covered: set[str] = set()
+        near_texts: list[str] = []  # the sentences most like the claim, with their neighbours
+        near_terms: set[str] = set()
         for n in cited:
             passage = passages[n]
             if not passage.spans:
@@ -145,31 +142,56 @@ class Verifier:
             start, end = passage.spans[best]
             matches.append(SpanMatch(n, passage.chunk, start, end, float(sims[best]), covs[best]))
             covered |= claim_terms & passage.terms[best]
+            for i in np.argsort(-sims[: passage.singles])[:ALIGNED_SENTENCES]:
+                near_texts.append(passage.local_text(*passage.spans[int(i)]))
+                near_terms.update(*passage.terms[max(int(i) - 1, 0):int(i) + 2])
+        refs = "".join(f"[{n}]" for n in cited)
         facts = Facts()
         for n in cited:
             facts.update(passages[n].facts)
-        missing = missing_facts(claim, facts)
-        refs = "".join(f"[{n}]" for n in cited)
-        if missing:
-            listed = ", ".join(f"“{m}”" for m in missing)
-            return Verdict(False, tuple(matches), missing, f"{listed} appears in none of the cited passages {refs}")
+        missing = missing_in_passages(claim, facts, "\n".join(passages[n].chunk.text for n in cited))
         if not matches:
-            return Verdict(False, note=f"the cited passages {refs} are empty")
-        # Every name and number must also sit near the span that says the rest: a name taken from elsewhere in
-        # the passage ("Haddad cut the ribbon" where Reyes did) is as unsupported as one from nowhere.
-        local = Facts()
-        for m in matches:
-            local.update(passages[m.n].local_facts(m.start, m.end))
-        misplaced = missing_facts(claim, local)
-        if misplaced:
-            listed = ", ".join(f"“{m}”" for m in misplaced)
-            note = f"{listed} is not in the part of the cited passages {refs} that says this"
-            return Verdict(False, tuple(matches), misplaced, note)
-        similarity = max(m.similarity for m in matches)
-        coverage = len(covered) / len(claim_terms) if claim_terms else 1.0
-        if is_support(similarity, coverage):
-            return Verdict(True, tuple(matches))
-        return Verdict(False, tuple(matches), note=f"the cited passages {refs} do not say this")
+            return Verdict(False, missing=missing, note=f"the cited passages {refs} are empty")
+        # Names and numbers away from the span that says the rest ("Haddad cut the ribbon" where Reyes did).
+        local_texts = [passages[m.n].local_text(m.start, m.end) for m in matches]
+        misplaced = missing_in_passages(claim, text_facts("\n".join(local_texts)), "\n".join(local_texts))
+        far = missing_in_passages(claim, text_facts("\n".join(near_texts)), "\n".join(near_texts))
+        closest = max(matches, key=lambda m: m.similarity)
+        all_terms = set().union(*(t for n in cited for t in passages[n].terms))
+        share = 1 / len(claim_terms) if claim_terms else 0.0
+        signals = Signals(
+            similarity=closest.similarity,
+            coverage=len(covered) * share if claim_terms else 1.0,
+            coverage_all=len(claim_terms & all_terms) * share if claim_terms else 1.0,
+            novel=float(len({t for t in claim_terms - all_terms if t not in facts.stems})),
+            missing=float(len(missing)),
+            misplaced=float(len(misplaced)),
+            far=float(len(far)),
+            moved=len((claim_terms & all_terms) - near_terms) * share,
+            polarity=polarity(words_of(claim), words_of(closest.quote)),
+            terms=float(len(claim_terms)),
+        )
+        if self.model.supports(signals):
+            return Verdict(True, tuple(matches), signals=signals)
+        return Verdict(False, tuple(matches), missing or misplaced, _why_not(refs, missing, misplaced, signals),
+                       signals=signals)
+
+
+def _why_not(refs: str, missing: Sequence[str], misplaced: Sequence[str], signals: Signals) -> str:
+    """The reason shown beside an unsupported sentence, the most specific first."""
+    if missing:
+        return f"{', '.join(f'“{m}”' for m in missing)} appears in none of the cited passages {refs}"
+    negated, swapped, hedged = signals.polarity
+    if negated:
+        return f"the cited passages {refs} say the opposite (a negation added or dropped)"
+    if swapped:
+        return f"the cited passages {refs} say the opposite (an antonym)"
+    if misplaced:
+        listed = ", ".join(f"“{m}”" for m in misplaced)
+        return f"{listed} is not in the part of the cited passages {refs} that says this"
+    if hedged:
+        return f"the cited passages {refs} say this with a different certainty (may, plans to, did)"
+    return f"the cited passages {refs} do not say this"
 
 
 def _directive(
@@ -204,11 +226,6 @@ def _best_span(passage: _Passage, sims: list[float], covs: list[float]) -> int:
         if covs[i] > covs[best] and score[i] > score[best]:
             best = i
     return best
-
-
-def is_support(similarity: float, coverage: float) -> bool:
-    """Whether a span this close to the sentence (embedding similarity, content-term coverage) supports it."""
-    return similarity >= STRONG_SIMILARITY or (similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE)
 
 
 def candidate_spans(text: str) -> list[tuple[int, int]]:
