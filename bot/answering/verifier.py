@@ -11,7 +11,7 @@ import numpy as np
 from bot.answering.alignment import missing_in_passages, polarity, words_of
 from bot.answering.directives import directive_problem
 from bot.answering.facts import Facts, missing_facts, passage_facts, text_facts
-from bot.answering.support import Signals, SupportModel, load_support_model
+from bot.answering.support import Signals, SupportModel, load_support_model, on_topic
 from index.documents import Chunk
 from index.embedding import Embedder
 from index.text import analyze, date_forms, sentence_spans
@@ -181,7 +181,9 @@ def _why_not(refs: str, missing: Sequence[str], misplaced: Sequence[str], signal
     """The reason shown beside an unsupported sentence, the most specific first."""
     if missing:
         return f"{', '.join(f'“{m}”' for m in missing)} appears in none of the cited passages {refs}"
-    negated, swapped, hedged = signals.polarity
+    negated, swapped, _ = signals.polarity  # a hedge weighs nothing in the shipped model: never the reason given
+    if not on_topic(signals):
+        return f"the cited passages {refs} do not say this"
     if negated:
         return f"the cited passages {refs} say the opposite (a negation added or dropped)"
     if swapped:
@@ -189,8 +191,6 @@ def _why_not(refs: str, missing: Sequence[str], misplaced: Sequence[str], signal
     if misplaced:
         listed = ", ".join(f"“{m}”" for m in misplaced)
         return f"{listed} is not in the part of the cited passages {refs} that says this"
-    if hedged:
-        return f"the cited passages {refs} say this with a different certainty (may, plans to, did)"
     return f"the cited passages {refs} do not say this"
 
 
