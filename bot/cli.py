@@ -97,6 +97,7 @@ def format_answer(answer: Answer) -> str:
     checked = label_summary(answer.sentences)
     if checked:
         lines.append(checked)
+    lines.extend(f"  ⚖ {s.text} ({s.label})" for s in answer.sentences if s.supported and s.disagrees)
     unsupported = [s for s in answer.sentences if not s.supported]
     if unsupported:
         lines.append("")

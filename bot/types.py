@@ -12,6 +12,7 @@ GENERATED = "generated"
 NOT_COVERED = "not_covered"
 QUOTED = "quoted"  # a sentence's label when a cited passage has it word for word
 NOT_SUPPORTED = "not supported"
+DISAGREE = "sources disagree:"  # a label's opening when another article states other figures
 SUPPORT_MEANING = "“supported” means the cited passage says so, not that it is true"
 
 
@@ -23,8 +24,10 @@ def label_summary(sentences: list[AnswerSentence]) -> str:
         return ""
     quoted = labels.count(QUOTED)
     unsupported = labels.count(NOT_SUPPORTED)
-    supported = len(labels) - quoted - unsupported
+    disagree = sum(label.startswith(DISAGREE) for label in labels)
+    supported = len(labels) - quoted - unsupported - disagree
     parts = [f"{quoted} quoted" if quoted else "", f"{supported} supported by its citations" if supported else "",
+             f"{disagree} where the sources disagree" if disagree else "",
              f"{unsupported} not supported" if unsupported else ""]
     return f"Checked against the cited passages: {', '.join(p for p in parts if p)} ({SUPPORT_MEANING})."
 
@@ -83,6 +86,10 @@ class Citation:
         }
 
 
+def _refs(numbers: tuple[int, ...]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
 @dataclass(frozen=True)
 class AnswerSentence:
     """One sentence of an answer, whether its citations support it, and the supporting quotes."""
@@ -94,6 +101,7 @@ class AnswerSentence:
     note: str = ""  # why the sentence is not supported
     lead: bool = False  # the short answer that opens the answer ("Mira Murati")
     is_claim: bool = True  # False for a heading or preamble ("Here is what the articles say:"): never checked
+    disagrees: tuple[int, ...] = ()  # passages of other articles that state other figures for the same thing
 
     @property
     def label(self) -> str:
@@ -103,10 +111,12 @@ class AnswerSentence:
             return ""
         if not self.supported:
             return NOT_SUPPORTED
+        if self.disagrees:
+            return f"{DISAGREE} {_refs(self.citations)} vs {_refs(self.disagrees)}"
         bare = " ".join(self.text.split()).rstrip(".!?").lower()
         if bare and any(bare in " ".join(q.split()).lower() for q in self.quotes):
             return QUOTED
-        return "supported by " + "".join(f"[{n}]" for n in self.citations) if self.citations else "supported"
+        return f"supported by {_refs(self.citations)}" if self.citations else "supported"
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as `python -m bot ask --json` prints it."""

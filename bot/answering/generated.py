@@ -83,8 +83,11 @@ def verify_generated(
             AnswerSentence(
                 remove_foreign_links(sentence.claim, own_links), verdict.supported, sentence.citations,
                 tuple(m.quote for m in verdict.matches), verdict.note, is_claim=sentence.is_claim,
+                disagrees=tuple(m.n for m in verdict.disagrees),
             )
         )
+        for m in verdict.disagrees:  # the other article's figure is shown beside the cited one
+            citations.setdefault(m.n, (False, Citation(m.n, m.chunk, m.quote, m.start, m.end)))
         for m in verdict.matches:
             # A passage cited by several sentences highlights the span of the first sentence it supports.
             if m.n not in citations or (verdict.supported and not citations[m.n][0]):

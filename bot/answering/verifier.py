@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -14,8 +14,9 @@ from bot.answering.facts import Facts, missing_facts, passage_facts, text_facts
 from bot.answering.support import Signals, SupportModel, load_support_model, on_topic
 from index.documents import Chunk
 from index.embedding import Embedder
-from index.text import analyze, date_forms, sentence_spans
+from index.text import analyze, date_forms, numbers_in, sentence_spans
 
+DISAGREE_SIMILARITY = 0.75  # another article's sentence this close to a claim speaks of the same thing
 ALIGNED_SENTENCES = 3  # a claim may combine this many sentences of a passage (with their neighbours)
 
 # Words a paraphrase adds without changing what is claimed; left out of the content-term coverage.
@@ -51,6 +52,7 @@ class Verdict:
     missing: tuple[str, ...] = ()  # numbers, dates and names found in none of the cited passages
     note: str = ""
     signals: Signals | None = None  # what the support model weighed (None when no model was needed)
+    disagrees: tuple[SpanMatch, ...] = ()  # spans of other articles' passages stating other numbers for this
 
 
 @dataclass
@@ -102,7 +104,36 @@ class Verifier:
         for i, vector in zip(pending, vectors):
             claim, cited = claims[i]
             verdicts[i] = self._verify_one(claim, [n for n in dict.fromkeys(cited) if n in prepared], prepared, vector)
-        return [verdict for verdict in verdicts if verdict is not None]
+        done = [verdict for verdict in verdicts if verdict is not None]
+        return self._with_disagreements(claims, done, passages, dict(zip(pending, vectors)))
+
+    def _with_disagreements(
+        self, claims: Sequence[tuple[str, Sequence[int]]], verdicts: list[Verdict], passages: Mapping[int, Chunk],
+        vectors: Mapping[int, np.ndarray],
+    ) -> list[Verdict]:
+        """Supported claims with a number that the closest sentence of another retrieved article states otherwise
+        ("82 million" where the other says "95 million"): the sources disagree, and both are shown. Only claims
+        the model weighed (`vectors`, by claim index): a verbatim quote is checked without the embedding model."""
+        checked = [i for i in vectors if verdicts[i].supported and _amounts(claims[i][0])]
+        if not checked or len({chunk.article_id for chunk in passages.values()}) < 2:
+            return verdicts
+        prepared = self._prepare(passages)
+        for i in checked:
+            claim, cited = claims[i]
+            own = {passages[c].article_id for c in cited if c in passages}
+            found = []
+            for n, passage in prepared.items():
+                if passage.chunk.article_id in own or not passage.spans:
+                    continue
+                sims = passage.vectors[: passage.singles] @ vectors[i]
+                best = int(sims.argmax())
+                start, end = passage.spans[best]
+                said = _amounts(passage.chunk.text[start:end])
+                if sims[best] >= DISAGREE_SIMILARITY and _differ(_amounts(claim), said):
+                    found.append(SpanMatch(n, passage.chunk, start, end, float(sims[best]), 0.0))
+            if found:
+                verdicts[i] = replace(verdicts[i], disagrees=tuple(found))
+        return verdicts
 
     def _prepare(self, chunks: Mapping[int, Chunk]) -> dict[int, _Passage]:
         by_id: dict[str, tuple[list[tuple[int, int]], int]] = {}
@@ -192,6 +223,20 @@ def _why_not(refs: str, missing: Sequence[str], misplaced: Sequence[str], signal
         listed = ", ".join(f"“{m}”" for m in misplaced)
         return f"{listed} is not in the part of the cited passages {refs} that says this"
     return f"the cited passages {refs} do not say this"
+
+
+def _amounts(text: str) -> set[float]:
+    """The values of the numbers of `text` that are not years (a year dates a claim; it is not its figure)."""
+    values: set[float] = set()
+    for _, value, scaled in numbers_in(text):
+        if not (1900 <= value <= 2100 and scaled is None):
+            values.add(scaled if scaled is not None else value)
+    return values
+
+
+def _differ(claim: set[float], other: set[float]) -> bool:
+    """Both state figures, and none of them in common."""
+    return bool(claim) and bool(other) and not claim & other
 
 
 def _directive(

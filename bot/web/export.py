@@ -32,7 +32,11 @@ def answer_markdown(turn: Turn) -> str:
                 lines.append(f"**{s.text}** " + "".join(f"[{n}]" for n in s.citations) + "\n")
                 continue
             text = sentence_with_markers(s)
-            rendered.append(text if s.supported else f"~~{text}~~ _(not supported: {s.note or 'not in its sources'})_")
+            if not s.supported:
+                text = f"~~{text}~~ _(not supported: {s.note or 'not in its sources'})_"
+            elif s.disagrees:
+                text += f" _({s.label})_"
+            rendered.append(text)
         lines.append(" ".join(rendered))
         checked = label_summary(list(turn.sentences))
         if checked:

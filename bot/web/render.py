@@ -139,6 +139,7 @@ class _Sentence:
     supported: bool
     why: str  # why it is not supported
     lead: bool = False  # the short answer, shown first and bold
+    disagree: str = ""  # "sources disagree: [1] vs [3]" when another article states other figures
 
 
 def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = "") -> str:
@@ -146,7 +147,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     known = {c.n for c in answer.citations}
     sentences = [
         _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
-                  s.note or "its cited passages do not support it", s.lead)
+                  s.note or "its cited passages do not support it", s.lead, s.label if s.disagrees else "")
         for s in answer.sentences  # an extractive answer streams sentence by sentence; a generated one as text
     ]
     standalone = answer.standalone_question
