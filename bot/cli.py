@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.answering.reply_limits import DEADLINE_FACTOR
 from bot.errors import BotError
-from bot.types import Answer
+from bot.types import Answer, label_summary
 from index.console import run_command
 from index.errors import IndexLayerError
 from index.settings import ENV_VARS, SettingsError, load_settings
@@ -94,6 +94,10 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"(understood as: {answer.standalone_question})")
     lines.append(answer.text.replace("**", ""))  # the lead is bold on the page; plain on a terminal
     lines.extend(f"note: {note}" for note in answer.notes)
+    checked = label_summary(answer.sentences)
+    if checked:
+        lines.append(checked)
+    lines.extend(f"  ⚖ {s.text} ({s.label})" for s in answer.sentences if s.supported and s.disagrees)
     unsupported = [s for s in answer.sentences if not s.supported]
     if unsupported:
         lines.append("")

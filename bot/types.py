@@ -10,6 +10,26 @@ from index.documents import Chunk
 EXTRACTIVE = "extractive"
 GENERATED = "generated"
 NOT_COVERED = "not_covered"
+QUOTED = "quoted"  # a sentence's label when a cited passage has it word for word
+NOT_SUPPORTED = "not supported"
+DISAGREE = "sources disagree:"  # a label's opening when another article states other figures
+SUPPORT_MEANING = "“supported” means the cited passage says so, not that it is true"
+
+
+def label_summary(sentences: list[AnswerSentence]) -> str:
+    """How the checked sentences came out, in words ("2 quoted, 1 supported by its citations, 1 not supported"),
+    with what "supported" means; empty when no sentence was checked."""
+    labels = [s.label for s in sentences if s.is_claim and not s.lead]
+    if not labels:
+        return ""
+    quoted = labels.count(QUOTED)
+    unsupported = labels.count(NOT_SUPPORTED)
+    disagree = sum(label.startswith(DISAGREE) for label in labels)
+    supported = len(labels) - quoted - unsupported - disagree
+    parts = [f"{quoted} quoted" if quoted else "", f"{supported} supported by its citations" if supported else "",
+             f"{disagree} where the sources disagree" if disagree else "",
+             f"{unsupported} not supported" if unsupported else ""]
+    return f"Checked against the cited passages: {', '.join(p for p in parts if p)} ({SUPPORT_MEANING})."
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,10 @@ class Citation:
         }
 
 
+def _refs(numbers: tuple[int, ...]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
 @dataclass(frozen=True)
 class AnswerSentence:
     """One sentence of an answer, whether its citations support it, and the supporting quotes."""
@@ -76,6 +100,23 @@ class AnswerSentence:
     quotes: tuple[str, ...] = ()  # the best span of each cited passage, in the order of `citations`
     note: str = ""  # why the sentence is not supported
     lead: bool = False  # the short answer that opens the answer ("Mira Murati")
+    is_claim: bool = True  # False for a heading or preamble ("Here is what the articles say:"): never checked
+    disagrees: tuple[int, ...] = ()  # passages of other articles that state other figures for the same thing
+
+    @property
+    def label(self) -> str:
+        """What the check found, in words: "quoted" (verbatim in a cited passage), "supported by [n]" (the cited
+        passage says so, which is not to say it is true), "not supported", or "" for a heading or preamble."""
+        if not self.is_claim:
+            return ""
+        if not self.supported:
+            return NOT_SUPPORTED
+        if self.disagrees:
+            return f"{DISAGREE} {_refs(self.citations)} vs {_refs(self.disagrees)}"
+        bare = " ".join(self.text.split()).rstrip(".!?").lower()
+        if bare and any(bare in " ".join(q.split()).lower() for q in self.quotes):
+            return QUOTED
+        return f"supported by {_refs(self.citations)}" if self.citations else "supported"
 
     def to_json(self) -> dict[str, Any]:
         """The sentence as `python -m bot ask --json` prints it."""
@@ -86,6 +127,7 @@ class AnswerSentence:
             "quotes": list(self.quotes),
             "note": self.note,
             "lead": self.lead,
+            "label": self.label,
         }
 
 

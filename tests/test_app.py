@@ -161,12 +161,16 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
             '<span class="flag" title="95 is in none of its cited passages"> ⚠ unsupported: 95 is in none of its '
             "cited passages</span></span>") in bubble
     assert '<p class="note">2 markers pointed at no passage and were dropped.</p>' in bubble
+    assert ('<p class="note checks">Checked against the cited passages: 1 supported by its citations, 1 not '
+            "supported (“supported” means the cited passage says so, not that it is true).</p>") in bubble
     assert "Searched for: “What did the bridge cost?”" in bubble
     assert "searched all 3 outlets, Oct 2023 · generated answer, each sentence checked against its citations" in bubble
     markdown = answer_markdown(finished_turn(2, "q", answer, "searched all 3 outlets, Oct 2023"))
     assert markdown == (
-        "It cost 82 million dollars. [1] ~~It cost 95 million dollars. [1]~~ _(unsupported: 95 is in none of its "
-        "cited passages)_\n\n_2 markers pointed at no passage and were dropped._\n\n"
+        "It cost 82 million dollars. [1] ~~It cost 95 million dollars. [1]~~ _(not supported: 95 is in none of its "
+        "cited passages)_\n\n_Checked against the cited passages: 1 supported by its citations, 1 not supported "
+        "(“supported” means the cited passage says so, not that it is true)._\n\n"
+        "_2 markers pointed at no passage and were dropped._\n\n"
         "_Searched as: “What did the bridge cost?”_\n\n"
         "_searched all 3 outlets, Oct 2023 · generated answer, each sentence checked against its citations_\n\n"
         "**References**\n\n[1] “The bridge cost 82 million dollars.” — *T*, Outlet\n"

@@ -111,12 +111,13 @@ def test_paraphrase_is_supported_with_a_verbatim_quote(verifier: Verifier) -> No
         ("Mayor Dana Smith cut the ribbon at dawn.", "“Smith” appears in none of the cited passages [1]"),
         ("The bridge reopened to traffic on Friday.", "“Friday” appears in none of the cited passages [1]"),
         ("The bridge reopened in March 2021.", "“2021”, “March” appears in none of the cited passages [1]"),
-        ("The club celebrated its first title in decades.", "the cited passages [1] do not say this"),
-        # Names and numbers found elsewhere in the passage, not where it says the rest.
-        ("Councillor Amir Haddad cut the ribbon at dawn.",
-         "“Councillor”, “Amir”, “Haddad” is not in the part of the cited passages [1] that says this"),
-        ("The repair ran 212 million dollars over budget.",
-         "“212” is not in the part of the cited passages [1] that says this"),
+        ("The club celebrated its first title in decades.", "“first” appears in none of the cited passages [1]"),
+        # 212 is in the passage, but not as 212 million: an amount with its scale must match as one.
+        ("The repair ran 212 million dollars over budget.", "“212” appears in none of the cited passages [1]"),
+        ("The bridge did not reopen to traffic on Tuesday.",
+         "the cited passages [1] say the opposite (a negation added or dropped)"),
+        ("Critics argued the repair ran 19 million dollars under budget.",
+         "the cited passages [1] say the opposite (an antonym)"),
     ],
 )
 def test_unsupported_sentences_say_why(verifier: Verifier, claim: str, note: str) -> None:
@@ -129,7 +130,16 @@ def test_right_sentence_wrong_passage(verifier: Verifier) -> None:
     claim = "The club won its first title since 1998."
     right, wrong = verifier.verify([(claim, (2,)), (claim, (1,))], PASSAGES)
     assert right.supported and right.matches[0].quote == "It is the club's first title since 1998."
-    assert not wrong.supported and wrong.note == "“1998” appears in none of the cited passages [1]"
+    assert not wrong.supported and wrong.note == "“1998”, “first” appears in none of the cited passages [1]"
+
+
+def test_a_name_from_elsewhere_in_the_passage_is_weighed_not_decisive(verifier: Verifier) -> None:
+    """Haddad is in the passage, but not where it says who cut the ribbon. On SummEdits news a name or number away
+    from the closest span marks 26% of consistent summaries and 27% of inconsistent ones, so the fitted model gives
+    it little weight and this swap passes: a known limit, measured, not a rule that flags combined facts."""
+    [verdict] = verifier.verify([("Councillor Amir Haddad cut the ribbon at dawn.", (1,))], PASSAGES)
+    assert verdict.signals is not None and verdict.signals.misplaced == 3.0 and verdict.signals.missing == 0.0
+    assert verdict.supported
 
 
 def test_sentence_without_citation_is_unsupported(verifier: Verifier) -> None:

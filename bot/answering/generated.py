@@ -9,7 +9,7 @@ from bot.answering.directives import remove_foreign_links
 from bot.answering.gate import not_covered_answer
 from bot.answering.llm import NOT_COVERED_REPLY, LLMClient, answer_messages
 from bot.answering.markers import MARKER, normalize_markers, parse_answer
-from bot.answering.verifier import Verifier
+from bot.answering.verifier import Verdict, Verifier
 from bot.errors import LLMServerError
 from bot.types import GENERATED, Answer, AnswerSentence, Citation, Hit
 
@@ -70,7 +70,9 @@ def verify_generated(
     """
     parsed = parse_answer(text, len(hits))
     passages = {n: hit.chunk for n, hit in enumerate(hits, start=1)}
-    verdicts = verifier.verify([(s.claim, s.citations) for s in parsed.sentences], passages, question)
+    claims = [s for s in parsed.sentences if s.is_claim]  # headings and preambles are shown, never checked
+    found = iter(verifier.verify([(s.claim, s.citations) for s in claims], passages, question))
+    verdicts = [next(found) if s.is_claim else Verdict(True) for s in parsed.sentences]
     answer = base.snapshot()
     cited_links = [passages[n].url for s in parsed.sentences for n in s.citations if n in passages]
     answer.text = remove_foreign_links(parsed.text, cited_links)
@@ -80,9 +82,12 @@ def verify_generated(
         answer.sentences.append(
             AnswerSentence(
                 remove_foreign_links(sentence.claim, own_links), verdict.supported, sentence.citations,
-                tuple(m.quote for m in verdict.matches), verdict.note,
+                tuple(m.quote for m in verdict.matches), verdict.note, is_claim=sentence.is_claim,
+                disagrees=tuple(m.n for m in verdict.disagrees),
             )
         )
+        for m in verdict.disagrees:  # the other article's figure is shown beside the cited one
+            citations.setdefault(m.n, (False, Citation(m.n, m.chunk, m.quote, m.start, m.end)))
         for m in verdict.matches:
             # A passage cited by several sentences highlights the span of the first sentence it supports.
             if m.n not in citations or (verdict.supported and not citations[m.n][0]):
@@ -95,9 +100,10 @@ def verify_generated(
             f"(it was given passages [1]–[{len(hits)}])."
         )
     unsupported = sum(not s.supported for s in answer.sentences)
+    claims_checked = sum(s.is_claim for s in answer.sentences)
     if unsupported:
         answer.notes.append(
-            f"{unsupported} of {len(answer.sentences)} sentences are not supported by the passages they cite "
+            f"{unsupported} of {claims_checked} sentences are not supported by the passages they cite "
             "and are flagged."
         )
     answer.done = True

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bot.answering.alignment import missing_in_passages, polarity, words_of
 from bot.answering.directives import directive_problem
 from bot.answering.facts import Facts, missing_facts, passage_facts, text_facts
+from bot.answering.support import Signals, SupportModel, load_support_model, on_topic
 from index.documents import Chunk
 from index.embedding import Embedder
-from index.text import analyze, date_forms, sentence_spans
+from index.text import analyze, date_forms, numbers_in, sentence_spans
 
-# Support thresholds (cosine of MiniLM embeddings; share of the sentence's content terms found in the span).
-# Calibrated on altered and mismatched MultiHop-RAG sentence/passage pairs (python -m bot.lab.eval_answers).
-STRONG_SIMILARITY = 0.75
-
-
-MIN_SIMILARITY = 0.45
-
-
-MIN_COVERAGE = 0.5
-
+DISAGREE_SIMILARITY = 0.75  # another article's sentence this close to a claim speaks of the same thing
+ALIGNED_SENTENCES = 3  # a claim may combine this many sentences of a passage (with their neighbours)
 
 # Words a paraphrase adds without changing what is claimed; left out of the content-term coverage.
 _FILLER_TERMS = set(analyze(["said says say saying told according reported reports also would could"])[0])
@@ -57,6 +51,8 @@ class Verdict:
     matches: tuple[SpanMatch, ...] = ()
     missing: tuple[str, ...] = ()  # numbers, dates and names found in none of the cited passages
     note: str = ""
+    signals: Signals | None = None  # what the support model weighed (None when no model was needed)
+    disagrees: tuple[SpanMatch, ...] = ()  # spans of other articles' passages stating other numbers for this
 
 
 @dataclass
@@ -72,21 +68,22 @@ class _Passage:
         """How many of the spans are single sentences (the rest are adjacent pairs)."""
         return (len(self.spans) + 1) // 2
 
-    def local_facts(self, start: int, end: int) -> Facts:
-        """Facts of the span, the sentence before and after it (pronouns there), the title, outlet and date."""
+    def local_text(self, start: int, end: int) -> str:
+        """The span, the sentence before and after it (pronouns there), the title, outlet and date."""
         sentences = self.spans[: self.singles]
         inside = [i for i, (a, b) in enumerate(sentences) if a < end and b > start]
         first, last = max(min(inside) - 1, 0), min(max(inside) + 1, len(sentences) - 1)
         chunk = self.chunk
         context = chunk.text[sentences[first][0]:sentences[last][1]]
-        return text_facts("\n".join([chunk.title, chunk.outlet or "", context, *date_forms(chunk.published_at)]))
+        return "\n".join([chunk.title, chunk.outlet or "", context, *date_forms(chunk.published_at)])
 
 
 class Verifier:
     """Decides, sentence by sentence, whether the cited passages support what the sentence says."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, model: SupportModel | None = None) -> None:
         self.embedder = embedder
+        self.model = model or load_support_model()
 
     def verify(
         self, claims: Sequence[tuple[str, Sequence[int]]], passages: Mapping[int, Chunk], question: str | None = None
@@ -107,7 +104,36 @@ class Verifier:
         for i, vector in zip(pending, vectors):
             claim, cited = claims[i]
             verdicts[i] = self._verify_one(claim, [n for n in dict.fromkeys(cited) if n in prepared], prepared, vector)
-        return [verdict for verdict in verdicts if verdict is not None]
+        done = [verdict for verdict in verdicts if verdict is not None]
+        return self._with_disagreements(claims, done, passages, dict(zip(pending, vectors)))
+
+    def _with_disagreements(
+        self, claims: Sequence[tuple[str, Sequence[int]]], verdicts: list[Verdict], passages: Mapping[int, Chunk],
+        vectors: Mapping[int, np.ndarray],
+    ) -> list[Verdict]:
+        """Supported claims with a number that the closest sentence of another retrieved article states otherwise
+        ("82 million" where the other says "95 million"): the sources disagree, and both are shown. Only claims
+        the model weighed (`vectors`, by claim index): a verbatim quote is checked without the embedding model."""
+        checked = [i for i in vectors if verdicts[i].supported and _amounts(claims[i][0])]
+        if not checked or len({chunk.article_id for chunk in passages.values()}) < 2:
+            return verdicts
+        prepared = self._prepare(passages)
+        for i in checked:
+            claim, cited = claims[i]
+            own = {passages[c].article_id for c in cited if c in passages}
+            found = []
+            for n, passage in prepared.items():
+                if passage.chunk.article_id in own or not passage.spans:
+                    continue
+                sims = passage.vectors[: passage.singles] @ vectors[i]
+                best = int(sims.argmax())
+                start, end = passage.spans[best]
+                said = _amounts(passage.chunk.text[start:end])
+                if sims[best] >= DISAGREE_SIMILARITY and _differ(_amounts(claim), said):
+                    found.append(SpanMatch(n, passage.chunk, start, end, float(sims[best]), 0.0))
+            if found:
+                verdicts[i] = replace(verdicts[i], disagrees=tuple(found))
+        return verdicts
 
     def _prepare(self, chunks: Mapping[int, Chunk]) -> dict[int, _Passage]:
         by_id: dict[str, tuple[list[tuple[int, int]], int]] = {}
@@ -135,6 +161,8 @@ class Verifier:
         claim_terms = set(analyze([claim])[0]) - _FILLER_TERMS
         matches: list[SpanMatch] = []
         covered: set[str] = set()
+        near_texts: list[str] = []  # the sentences most like the claim, with their neighbours
+        near_terms: set[str] = set()
         for n in cited:
             passage = passages[n]
             if not passage.spans:
@@ -145,31 +173,70 @@ class Verifier:
             start, end = passage.spans[best]
             matches.append(SpanMatch(n, passage.chunk, start, end, float(sims[best]), covs[best]))
             covered |= claim_terms & passage.terms[best]
+            for i in np.argsort(-sims[: passage.singles])[:ALIGNED_SENTENCES]:
+                near_texts.append(passage.local_text(*passage.spans[int(i)]))
+                near_terms.update(*passage.terms[max(int(i) - 1, 0):int(i) + 2])
+        refs = "".join(f"[{n}]" for n in cited)
         facts = Facts()
         for n in cited:
             facts.update(passages[n].facts)
-        missing = missing_facts(claim, facts)
-        refs = "".join(f"[{n}]" for n in cited)
-        if missing:
-            listed = ", ".join(f"“{m}”" for m in missing)
-            return Verdict(False, tuple(matches), missing, f"{listed} appears in none of the cited passages {refs}")
+        missing = missing_in_passages(claim, facts, "\n".join(passages[n].chunk.text for n in cited))
         if not matches:
-            return Verdict(False, note=f"the cited passages {refs} are empty")
-        # Every name and number must also sit near the span that says the rest: a name taken from elsewhere in
-        # the passage ("Haddad cut the ribbon" where Reyes did) is as unsupported as one from nowhere.
-        local = Facts()
-        for m in matches:
-            local.update(passages[m.n].local_facts(m.start, m.end))
-        misplaced = missing_facts(claim, local)
-        if misplaced:
-            listed = ", ".join(f"“{m}”" for m in misplaced)
-            note = f"{listed} is not in the part of the cited passages {refs} that says this"
-            return Verdict(False, tuple(matches), misplaced, note)
-        similarity = max(m.similarity for m in matches)
-        coverage = len(covered) / len(claim_terms) if claim_terms else 1.0
-        if is_support(similarity, coverage):
-            return Verdict(True, tuple(matches))
-        return Verdict(False, tuple(matches), note=f"the cited passages {refs} do not say this")
+            return Verdict(False, missing=missing, note=f"the cited passages {refs} are empty")
+        # Names and numbers away from the span that says the rest ("Haddad cut the ribbon" where Reyes did).
+        local_texts = [passages[m.n].local_text(m.start, m.end) for m in matches]
+        misplaced = missing_in_passages(claim, text_facts("\n".join(local_texts)), "\n".join(local_texts))
+        far = missing_in_passages(claim, text_facts("\n".join(near_texts)), "\n".join(near_texts))
+        closest = max(matches, key=lambda m: m.similarity)
+        all_terms = set().union(*(t for n in cited for t in passages[n].terms))
+        share = 1 / len(claim_terms) if claim_terms else 0.0
+        signals = Signals(
+            similarity=closest.similarity,
+            coverage=len(covered) * share if claim_terms else 1.0,
+            coverage_all=len(claim_terms & all_terms) * share if claim_terms else 1.0,
+            novel=float(len({t for t in claim_terms - all_terms if t not in facts.stems})),
+            missing=float(len(missing)),
+            misplaced=float(len(misplaced)),
+            far=float(len(far)),
+            moved=len((claim_terms & all_terms) - near_terms) * share,
+            polarity=polarity(words_of(claim), words_of(closest.quote)),
+            terms=float(len(claim_terms)),
+        )
+        if self.model.supports(signals):
+            return Verdict(True, tuple(matches), signals=signals)
+        return Verdict(False, tuple(matches), missing or misplaced, _why_not(refs, missing, misplaced, signals),
+                       signals=signals)
+
+
+def _why_not(refs: str, missing: Sequence[str], misplaced: Sequence[str], signals: Signals) -> str:
+    """The reason shown beside an unsupported sentence, the most specific first."""
+    if missing:
+        return f"{', '.join(f'“{m}”' for m in missing)} appears in none of the cited passages {refs}"
+    negated, swapped, _ = signals.polarity  # a hedge weighs nothing in the shipped model: never the reason given
+    if not on_topic(signals):
+        return f"the cited passages {refs} do not say this"
+    if negated:
+        return f"the cited passages {refs} say the opposite (a negation added or dropped)"
+    if swapped:
+        return f"the cited passages {refs} say the opposite (an antonym)"
+    if misplaced:
+        listed = ", ".join(f"“{m}”" for m in misplaced)
+        return f"{listed} is not in the part of the cited passages {refs} that says this"
+    return f"the cited passages {refs} do not say this"
+
+
+def _amounts(text: str) -> set[float]:
+    """The values of the numbers of `text` that are not years (a year dates a claim; it is not its figure)."""
+    values: set[float] = set()
+    for _, value, scaled in numbers_in(text):
+        if not (1900 <= value <= 2100 and scaled is None):
+            values.add(scaled if scaled is not None else value)
+    return values
+
+
+def _differ(claim: set[float], other: set[float]) -> bool:
+    """Both state figures, and none of them in common."""
+    return bool(claim) and bool(other) and not claim & other
 
 
 def _directive(
@@ -204,11 +271,6 @@ def _best_span(passage: _Passage, sims: list[float], covs: list[float]) -> int:
         if covs[i] > covs[best] and score[i] > score[best]:
             best = i
     return best
-
-
-def is_support(similarity: float, coverage: float) -> bool:
-    """Whether a span this close to the sentence (embedding similarity, content-term coverage) supports it."""
-    return similarity >= STRONG_SIMILARITY or (similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE)
 
 
 def candidate_spans(text: str) -> list[tuple[int, int]]:

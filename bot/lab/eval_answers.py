@@ -1,10 +1,12 @@
-"""`python -m bot.lab.eval_answers gate|verifier`: the not-covered gate and the citation verifier on MultiHop-RAG.
+"""`python -m bot.lab.eval_answers gate|verifier|summedits`: the not-covered gate and the citation verifier.
 
 gate      the extractive answerer on the dev questions: share of null_query questions answered "not covered",
           share of the other questions wrongly refused, and how many extractive sentences verify.
 verifier  agreement of the verifier with a labelled set of sentence/passage pairs built at run time from the
           corpus: sentences with their own passage (verbatim and shortened) against altered copies (a changed
           number, name or date) and against the closest passage of another article.
+summedits the verifier figure above, then the verifier on SummEdits' human-labelled summaries per domain
+          (bot/lab/eval_summedits.py); news is never fitted on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import index.offline  # noqa: F401  (before chromadb/transformers)
 from bot.answering.facts import has_name, passage_facts, text_facts
 from bot.answering.verifier import Verifier
 from bot.lab import SHARED_DATA
+from bot.lab.eval_summedits import DOMAINS, HELD_OUT, SUMMEDITS, print_figures, summedits_figures, verifier_flagger
 from bot.types import NOT_COVERED
 from index.chunking import split_into_chunks
 from index.documents import Chunk
@@ -257,12 +260,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; prints the figures (text or --json)."""
     parser = argparse.ArgumentParser(prog="python -m bot.lab.eval_answers", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["gate", "verifier"])
+    parser.add_argument("what", choices=["gate", "verifier", "summedits"])
     parser.add_argument("--store", type=Path, help="index of the MultiHop-RAG corpus (gate)")
     parser.add_argument("--data", type=Path, default=DATA, help=f"MultiHop-RAG folder (default {DATA})")
     parser.add_argument("--limit", type=int, help="only the first N questions (gate)")
     parser.add_argument("--sentences", type=int, default=40, help="corpus sentences to build pairs from (verifier)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--summedits", type=Path, default=SUMMEDITS, help=f"SummEdits folder (default {SUMMEDITS})")
+    parser.add_argument("--domains", default=",".join(DOMAINS), help="SummEdits domains, comma-separated (summedits)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not (args.data / "corpus.json").exists():
@@ -276,6 +281,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             pairs = build_labelled_pairs(args.data / "corpus.json", embedder, args.sentences, args.seed)
             figures = verifier_figures(pairs, Verifier(embedder))
+        if args.what == "summedits":
+            if not (args.summedits / f"summedits_{HELD_OUT}.json").exists():
+                print(f"error: no SummEdits data at {args.summedits} (give --summedits)", file=sys.stderr)
+                return 1
+            figures = {"altered_pairs": figures, "summedits": summedits_figures(
+                args.summedits, verifier_flagger(Verifier(embedder)), args.domains.split(","), args.limit)}
     except (IndexLayerError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -291,7 +302,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for kind, (refused, total) in figures["refused_by_type"].items():
             print(f"  {kind}: {refused}/{total} not covered")
     else:
-        print(f"verifier agreement: {figures['agreed']}/{figures['pairs']} = {figures['agreement']:.3f}")
+        pairs_figures = figures.get("altered_pairs", figures)
+        print(f"verifier agreement: {pairs_figures['agreed']}/{pairs_figures['pairs']} = "
+              f"{pairs_figures['agreement']:.3f}")
+        if "summedits" in figures:
+            print("SummEdits (summary flagged when any sentence is not supported):")
+            print_figures(figures["summedits"])
+            return 0
+        figures = pairs_figures
         for kind, (agreed, total) in figures["per_kind"].items():
             print(f"  {kind}: {agreed}/{total}")
         print(f"  confusion (label/verdict): {figures['confusion']}")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.types import label_summary
 from bot.views.scope import CorpusProfile
 from bot.web.labels import TITLE, dateline, mode_label, safe_url, sentence_with_markers
 from bot.web.state import Turn
@@ -31,8 +32,15 @@ def answer_markdown(turn: Turn) -> str:
                 lines.append(f"**{s.text}** " + "".join(f"[{n}]" for n in s.citations) + "\n")
                 continue
             text = sentence_with_markers(s)
-            rendered.append(text if s.supported else f"~~{text}~~ _(unsupported: {s.note or 'not in its sources'})_")
+            if not s.supported:
+                text = f"~~{text}~~ _(not supported: {s.note or 'not in its sources'})_"
+            elif s.disagrees:
+                text += f" _({s.label})_"
+            rendered.append(text)
         lines.append(" ".join(rendered))
+        checked = label_summary(list(turn.sentences))
+        if checked:
+            lines.append(f"\n_{checked}_")
     else:
         lines.append(turn.text)
     for note in turn.notes:

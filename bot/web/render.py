@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from bot.types import Answer
+from bot.types import Answer, label_summary
 from bot.views.compare import OutletColumn, Statement
 from bot.views.evidence import Evidence, gather_evidence, outlet_of
 from bot.views.quotes import Quote
@@ -139,6 +139,7 @@ class _Sentence:
     supported: bool
     why: str  # why it is not supported
     lead: bool = False  # the short answer, shown first and bold
+    disagree: str = ""  # "sources disagree: [1] vs [3]" when another article states other figures
 
 
 def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = "") -> str:
@@ -146,7 +147,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     known = {c.n for c in answer.citations}
     sentences = [
         _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
-                  s.note or "its cited passages do not support it", s.lead)
+                  s.note or "its cited passages do not support it", s.lead, s.label if s.disagrees else "")
         for s in answer.sentences  # an extractive answer streams sentence by sentence; a generated one as text
     ]
     standalone = answer.standalone_question
@@ -155,6 +156,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     return _render(
         "answer.html", answer=answer, turn=turn, sentences=sentences, parts=marker_parts(answer.text or "…", known),
         hint=hint, rewritten=rewritten, meta=meta, copy=answer.done and bool(answer.citations),
+        checked=label_summary(answer.sentences) if answer.done else "",
     )
 
 
