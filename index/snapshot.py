@@ -28,6 +28,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 
 from index.collection import ChunkCollection
@@ -37,6 +38,8 @@ from index.lexical import LexicalIndex, build_lexical_index, load_lexical_index
 from index.progress import ProgressFn
 from index.sentences import SentenceVectors, load_sentence_vectors
 from index.store import Store
+
+_Loaded = TypeVar("_Loaded")
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +91,16 @@ def check_manifest(folder: Path) -> None:
         if _digest(path) != digest:
             raise DamagedFileError(f"{path} does not match its checksum")
 
+
+def _read_checked(folder: Path, load: Callable[[Path], _Loaded | None], what: str) -> _Loaded | None:
+    """Check `folder` against its manifest, then load it; DamagedFileError naming `what` when unreadable."""
+    check_manifest(folder)
+    try:
+        return load(folder)
+    except (ValueError, TypeError, KeyError, IndexError, EOFError, OSError) as exc:
+        raise DamagedFileError(f"{what} in {folder} cannot be read ({one_line(exc)})") from exc
+
+
 @dataclass(frozen=True)
 class SnapshotFiles:
     """The per-snapshot folders under one store folder (`root`): BM25 index and sentence vectors."""
@@ -104,22 +117,12 @@ class SnapshotFiles:
 
     def load_lexical(self, name: str) -> LexicalIndex | None:
         """The BM25 index of snapshot `name`, or None when it has none here; DamagedFileError when unreadable."""
-        folder = self.lexical_dir(name)
-        check_manifest(folder)
-        try:
-            return load_lexical_index(folder)
-        except (ValueError, TypeError, KeyError, IndexError, EOFError, OSError) as exc:
-            raise DamagedFileError(f"the BM25 index in {folder} cannot be read ({one_line(exc)})") from exc
+        return _read_checked(self.lexical_dir(name), load_lexical_index, "the BM25 index")
 
     def load_sentences(self, name: str) -> SentenceVectors | None:
         """The sentence vectors of snapshot `name` (memory-mapped), or None when it has none here;
         DamagedFileError when unreadable."""
-        folder = self.sentences_dir(name)
-        check_manifest(folder)
-        try:
-            return load_sentence_vectors(folder)
-        except (ValueError, TypeError, KeyError, IndexError, EOFError, OSError) as exc:
-            raise DamagedFileError(f"the sentence vectors in {folder} cannot be read ({one_line(exc)})") from exc
+        return _read_checked(self.sentences_dir(name), load_sentence_vectors, "the sentence vectors")
 
     def save_lexical(self, name: str, lexical: LexicalIndex) -> None:
         """Write the BM25 index of snapshot `name` (replacing what was there), then its manifest."""

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.answering.facts import has_name, passage_facts
+from bot.answering.facts import names_share, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
 from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit
@@ -111,8 +111,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
 def _speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
     """Whether the sentence's passage names everything the question names: a passage that never mentions the
     Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
-    facts = passage_facts(cand.hit.chunk)
-    return all(has_name(name, facts) for name in profile.names)
+    # Without names there is nothing to check, and reading the passage's facts is the costly part.
+    return not profile.names or names_share(profile.names, passage_facts(cand.hit.chunk)) == 1.0
 
 
 def _merge_name_forms(

@@ -76,6 +76,13 @@ def has_name(name: str, facts: Facts) -> bool:
     return any(v in facts.words or stem(v) in facts.stems for v in word_variants(name))
 
 
+def names_share(names: Sequence[str], facts: Facts) -> float:
+    """Share of `names` that `facts` mention (1.0 when there are none)."""
+    if not names:
+        return 1.0
+    return sum(has_name(name, facts) for name in names) / len(names)
+
+
 def passages_facts(chunks: Sequence[Chunk]) -> Facts:
     """The facts of several passages together."""
     facts = Facts()

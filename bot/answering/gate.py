@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering.facts import has_name, passages_facts
+from bot.answering.facts import names_share, passages_facts
 from bot.answering.question import QuestionProfile, profile_question
 from bot.answering.sentences import (
     CandidateSentence,
@@ -140,9 +140,8 @@ def _near(phrase: list[str], words: list[str]) -> bool:
 def names_found(profile: QuestionProfile, hits: Sequence[Hit]) -> float:
     """Share of the question's names (not the outlets it cites, not dates) some retrieved passage mentions."""
     if not profile.names:
-        return 1.0
-    facts = passages_facts([hit.chunk for hit in hits])
-    return sum(has_name(name, facts) for name in profile.names) / len(profile.names)
+        return 1.0  # no passage to read
+    return names_share(profile.names, passages_facts([hit.chunk for hit in hits]))
 
 
 def subject_share(
