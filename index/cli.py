@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -11,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from index.console import run_command
 from index.errors import IndexLayerError
+from index.progress import LineProgress
 from index.settings import ENV_VARS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from index.rebuild import RebuildReport
     from index.record import IndexProfile
 
 
@@ -79,6 +82,12 @@ def _rebuild(settings: Settings, full: bool, quiet: bool, allow_removals: bool) 
     from index.rebuild import rebuild_index
 
     err = Console(stderr=True)
+    if not quiet and not err.is_terminal:  # a log file or a pipe: plain lines as the rebuild goes
+        print("loading the embedding model…", file=sys.stderr, flush=True)
+        embedder = load_embedder(settings.embed_model)
+        report = rebuild_index(settings, embedder, full=full, allow_removals=allow_removals,
+                               progress=LineProgress(sys.stderr))
+        return _print_report(report)
     with err.status("loading the embedding model…", spinner="dots") if not quiet else _null():
         embedder = load_embedder(settings.embed_model)
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -91,6 +100,10 @@ def _rebuild(settings: Settings, full: bool, quiet: bool, allow_removals: bool) 
             bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
 
         report = rebuild_index(settings, embedder, full=full, allow_removals=allow_removals, progress=progress)
+    return _print_report(report)
+
+
+def _print_report(report: RebuildReport) -> int:
     print(
         f"Indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s "
         f"(store: {report.store}{', full rebuild' if report.full else ''})"
