@@ -154,20 +154,32 @@ def _stats(settings: Settings, as_json: bool) -> int:
     return 0
 
 
-def _profile_lines(profile: IndexProfile | None, shown: int = 5) -> list[str]:
-    """Outlets, categories and dates of the index, the largest first."""
+LABEL = 17  # width of the "outlets:         " labels of the stats text
+WIDTH = 110  # list lines wrap here
+
+
+def _profile_lines(profile: IndexProfile | None) -> list[str]:
+    """Every outlet and category of the index with its article count, the largest first, and the dates."""
     if profile is None:
         return ["outlets:         not recorded (built by an older version)"]
 
-    def top(counts: dict[str, int]) -> str:
+    def listed(label: str, counts: dict[str, int]) -> list[str]:
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        listed = ", ".join(f"{name} ({n})" for name, n in ranked[:shown])
-        more = f", and {len(ranked) - shown} more" if len(ranked) > shown else ""
-        return f"{len(ranked)}: {listed}{more}" if ranked else "none recorded"
+        items = [f"{name} ({n})" for name, n in ranked]
+        if not items:
+            return [f"{label:<{LABEL}}none recorded"]
+        lines = [f"{label:<{LABEL}}{len(items)}: {items[0]}"]
+        for item in items[1:]:  # whole items per line: an outlet's name is never split
+            if len(lines[-1]) + len(f", {item},") > WIDTH:  # room for the comma a next line adds
+                lines[-1] += ","
+                lines.append(" " * LABEL + item)
+            else:
+                lines[-1] += f", {item}"
+        return lines
 
     dates = f"{profile.first} to {profile.last}" if profile.first else "no dates recorded"
-    return [f"outlets:         {top(profile.outlets)}", f"categories:      {top(profile.categories)}",
-            f"published:       {dates}"]
+    return [*listed("outlets:", profile.outlets), *listed("categories:", profile.categories),
+            f"{'published:':<{LABEL}}{dates}"]
 
 
 class _null:
