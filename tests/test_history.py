@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
 import pytest
 
 from bot.types import AnswerSentence
+from bot.web import handlers, history_ui, render
+from bot.web.chat_app import ChatApp
+from bot.web.export import ExportFolder
 from bot.web.history import (
     HISTORY_FILE,
     LOCAL_OWNER,
@@ -18,8 +23,13 @@ from bot.web.history import (
     history_path,
     title_of,
 )
+from bot.web.layout import Page, create_ui
 from bot.web.state import PassageRef, Source, Turn
+from index.embedding import Embedder
+from index.rebuild import RebuildReport
 from index.settings import Settings
+
+COST = "How much did the Harbor Bridge repair cost?"
 
 
 def turn(number: int, question: str) -> Turn:
@@ -35,7 +45,7 @@ def turn(number: int, question: str) -> Turn:
         sources=(Source(1, "a1:0", "cost 82 million dollars", "Harbor Bridge reopens", "Bay Tribune",
                         "2023-10-04T09:00:00Z", "https://bay-tribune.example/x"),
                  Source(2, "a2:3", "open again", "Bridge open", "Metro Daily", None, None)),
-        passages=(PassageRef(1, "a1:0", True, 10, 33), PassageRef(2, "a2:3", True, 0, 10),
+        passages=(PassageRef(1, "a1:0", True, 10, 33, ((0, 5), (10, 33))), PassageRef(2, "a2:3", True, 0, 10),
                   PassageRef(3, "a3:1", False, 0, 0)),
     )
 
@@ -217,3 +227,78 @@ def test_where_the_file_lives_and_titles(tmp_path: Path) -> None:
     long = "word " * 30
     assert title_of(long) == ("word " * 16).strip() + "…"
     assert len(title_of(long)) <= 80
+
+
+# ---------------------------------------------------------------- the panel's handlers (bot/web/history_ui.py)
+
+
+@pytest.fixture(scope="module")
+def web(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder,
+        tmp_path_factory: pytest.TempPathFactory) -> tuple[ChatApp, Page]:
+    """The chat over the fixture index, its history in a folder of its own."""
+    folder = tmp_path_factory.mktemp("history-ui")
+    app = ChatApp(fixture_index[0], embedder, exports=ExportFolder(folder / "exports"),
+                  history=ConversationHistory(folder / HISTORY_FILE))
+    with gr.Blocks():
+        return app, create_ui(app, "")
+
+
+def _answer(app: ChatApp, ui: Page, question: str, chat: list[dict[str, Any]], turns: list[Turn]) -> dict[Any, Any]:
+    return list(handlers.respond(app, ui, question, chat, turns, [], [], None, None))[-1]
+
+
+def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]) -> None:
+    app, ui = web
+    panel = ui.history
+    loaded = history_ui.show_list(app, ui, "")
+    browser = loaded[panel.browser]
+    assert len(browser) == 32 and history_ui.show_list(app, ui, browser)[panel.browser] == browser  # kept
+    assert loaded[panel.listing]["choices"] == [] and loaded[panel.note].startswith("No saved conversations yet")
+
+    final = _answer(app, ui, COST, [], [])
+    saved = history_ui.save(app, ui, browser, None, final[ui.chatbot], final[ui.turns])
+    cid = saved[panel.conversation]
+    [(label, value)] = saved[panel.listing]["choices"]
+    assert value == cid and saved[panel.listing]["value"] == cid and saved[panel.note] == ""
+    assert label.startswith(f"{COST} — ")
+    again = _answer(app, ui, "And what did the mayor say?", final[ui.chatbot], final[ui.turns])
+    assert history_ui.save(app, ui, browser, cid, again[ui.chatbot], again[ui.turns])[panel.conversation] == cid
+
+    new = history_ui.forget(ui)
+    assert new == {panel.conversation: None, panel.listing: {"__type__": "update", "value": None}}
+    reopened = history_ui.reopen(app, ui, browser, cid)
+    assert reopened[ui.chatbot] == again[ui.chatbot]
+    assert reopened[ui.turns] == again[ui.turns]
+    assert reopened[panel.conversation] == cid and reopened[panel.listing]["value"] == cid
+    # the evidence views of the last answer, as the answer left them; the comparison follows (refresh_compare)
+    for view in (ui.sources, ui.timeline, ui.quotes, ui.store):
+        assert reopened[view] == again[view], view
+    assert reopened[ui.compare] == render.COMPARING and reopened[ui.export_file] is None
+
+    cleared = history_ui.delete(app, ui, browser, cid, cid)
+    assert cleared[ui.chatbot] == [] and cleared[ui.turns] == [] and cleared[panel.conversation] is None
+    assert cleared[panel.listing]["choices"] == [] and cleared[ui.sources] == render.EMPTY_SOURCES
+    with pytest.warns(UserWarning, match="That conversation can no longer be opened: it was deleted"):
+        gone = history_ui.reopen(app, ui, browser, cid)
+    assert gone == {panel.listing: {"__type__": "update", "choices": [],
+                                                                         "value": None},
+                                                       panel.note: "No saved conversations yet: each answer is "
+                                                                   "saved here as you ask."}
+
+
+def test_served_to_the_network_each_browser_sees_its_own(web: tuple[ChatApp, Page]) -> None:
+    app, ui = web
+    shared = ChatApp(replace(app.settings, host="0.0.0.0"), app.embedder, engine=app.engine,
+                     exports=app.exports, history=app.history)
+    assert history_ui.owner_of(app, "") == LOCAL_OWNER
+    assert history_ui.owner_of(shared, "") is None and history_ui.owner_of(shared, "../etc") is None
+    a, b = (history_ui.show_list(shared, ui, "")[ui.history.browser] for _ in range(2))
+    assert a != b
+    final = _answer(shared, ui, COST, [], [])
+    cid = history_ui.save(shared, ui, a, None, final[ui.chatbot], final[ui.turns])[ui.history.conversation]
+    assert [v for _, v in history_ui.show_list(shared, ui, a)[ui.history.listing]["choices"]] == [cid]
+    assert history_ui.show_list(shared, ui, b)[ui.history.listing]["choices"] == []
+    with pytest.warns(UserWarning, match="can no longer be opened"):
+        assert ui.chatbot not in history_ui.reopen(shared, ui, b, cid)  # not b's: nothing opens
+    assert history_ui.save(shared, ui, "", None, final[ui.chatbot], final[ui.turns]) == {}  # no id: not saved
+    assert [s.id for s in app.history.summaries(a)] == [cid]

@@ -281,7 +281,8 @@ def _turns_from_json(text: str) -> list[Turn]:
         turns.append(Turn(
             **raw | {"sentences": sentences, "notes": tuple(raw["notes"]),
                      "sources": tuple(Source(**s) for s in raw["sources"]),
-                     "passages": tuple(PassageRef(**p) for p in raw["passages"])}
+                     "passages": tuple(PassageRef(**p | {"spans": tuple(tuple(span) for span in p.get("spans", ()))})
+                                       for p in raw["passages"])}
         ))
     return turns
 
