@@ -118,7 +118,7 @@ def test_reload_reopen_and_delete_a_conversation(local_app: RunningApp, tabs: li
     page = tabs[0].page
     open_chat(page, local_app.url)
     page.wait_for_function(f"document.querySelector('#history-note').textContent.includes({EMPTY_NOTE!r})")
-    assert listed(page) == []
+    assert listed(page) == [] and not page.locator("#history-delete").is_visible()
     ask(page, COST)
     [entry] = wait_listed(page, 1)
     assert entry.startswith(f"{COST} — ")
@@ -129,6 +129,7 @@ def test_reload_reopen_and_delete_a_conversation(local_app: RunningApp, tabs: li
     open_chat(page, local_app.url)
     assert wait_listed(page, 1) == [entry]
     assert page.locator("#chat .answer").count() == 0 and selected(page) == []
+    assert not page.locator("#history-delete").is_visible()  # nothing selected: nothing to delete
     shot(page, "history-02-after-reload")
 
     page.locator("#history-list label", has_text=COST).click()
@@ -168,6 +169,7 @@ def test_reload_reopen_and_delete_a_conversation(local_app: RunningApp, tabs: li
     assert wait_listed(page, 1) == [continued]
     page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
     assert selected(page) == []
+    page.locator("#history-delete").wait_for(state="hidden")
     shot(page, "history-05-deleted")
     page.reload()
     open_chat(page, local_app.url)

@@ -264,8 +264,10 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     again = _answer(app, ui, "And what did the mayor say?", final[ui.chatbot], final[ui.turns])
     assert history_ui.save(app, ui, browser, cid, again[ui.chatbot], again[ui.turns])[panel.conversation] == cid
 
+    assert saved[panel.delete] == {"__type__": "update", "visible": True}  # the selected one can be deleted
     new = history_ui.forget(ui)
-    assert new == {panel.conversation: None, panel.listing: {"__type__": "update", "value": None}}
+    assert new == {panel.conversation: None, panel.listing: {"__type__": "update", "value": None},
+                   panel.delete: {"__type__": "update", "visible": False}}
     reopened = history_ui.reopen(app, ui, browser, cid)
     assert reopened[ui.chatbot] == again[ui.chatbot]
     assert reopened[ui.turns] == again[ui.turns]
@@ -280,10 +282,9 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     assert cleared[panel.listing]["choices"] == [] and cleared[ui.sources] == render.EMPTY_SOURCES
     with pytest.warns(UserWarning, match="That conversation can no longer be opened: it was deleted"):
         gone = history_ui.reopen(app, ui, browser, cid)
-    assert gone == {panel.listing: {"__type__": "update", "choices": [],
-                                                                         "value": None},
-                                                       panel.note: "No saved conversations yet: each answer is "
-                                                                   "saved here as you ask."}
+    assert gone == {panel.listing: {"__type__": "update", "choices": [], "value": None},
+                    panel.note: "No saved conversations yet: each answer is saved here as you ask.",
+                    panel.delete: {"__type__": "update", "visible": False}}
 
 
 def test_served_to_the_network_each_browser_sees_its_own(web: tuple[ChatApp, Page]) -> None:
@@ -302,3 +303,22 @@ def test_served_to_the_network_each_browser_sees_its_own(web: tuple[ChatApp, Pag
         assert ui.chatbot not in history_ui.reopen(shared, ui, b, cid)  # not b's: nothing opens
     assert history_ui.save(shared, ui, "", None, final[ui.chatbot], final[ui.turns]) == {}  # no id: not saved
     assert [s.id for s in app.history.summaries(a)] == [cid]
+
+
+def test_a_damaged_file_is_shown_once_on_the_page(tmp_path: Path, web: tuple[ChatApp, Page]) -> None:
+    app, ui = web
+    path = tmp_path / HISTORY_FILE
+    path.write_bytes(b"not sqlite" * 200)
+    damaged = ChatApp(app.settings, app.embedder, engine=app.engine, exports=app.exports,
+                      history=ConversationHistory(path))
+    with pytest.warns(UserWarning, match="Saved conversations could not be read"):
+        first = history_ui.show_list(damaged, ui, "")
+    [aside] = [p.name for p in tmp_path.iterdir()]
+    assert first[ui.history.note] == (f"⚠️ Saved conversations could not be read (file is not a database): the file "
+                                      f"was set aside as {aside} and new conversations are saved in a new one.")
+    assert first[ui.history.listing]["choices"] == []
+    again = history_ui.show_list(damaged, ui, "")  # once: the next page load just shows the (empty) list
+    assert again[ui.history.note] == "No saved conversations yet: each answer is saved here as you ask."
+    final = _answer(damaged, ui, COST, [], [])
+    saved = history_ui.save(damaged, ui, "", None, final[ui.chatbot], final[ui.turns])
+    assert [v for _, v in saved[ui.history.listing]["choices"]] == [saved[ui.history.conversation]]

@@ -64,7 +64,8 @@ def create_panel(app: ChatApp) -> HistoryPanel:
             info="Most recent first: pick one to reopen it.", elem_id="history-list",
         )
         note = gr.Markdown("", elem_id="history-note")
-        delete = gr.Button("Delete selected conversation", size="sm", variant="stop", elem_id="history-delete")
+        delete = gr.Button("Delete this conversation", size="sm", variant="stop", visible=False,
+                           elem_id="history-delete")  # shown while a saved conversation is selected
     return HistoryPanel(
         browser=gr.BrowserState("", storage_key=BROWSER_KEY, secret=BROWSER_SECRET),
         conversation=gr.State(None), listing=listing, delete=delete, note=note,
@@ -74,14 +75,14 @@ def create_panel(app: ChatApp) -> HistoryPanel:
 def connect(app: ChatApp, ui: Page, demo: gr.Blocks, answered: Sequence[Dependency]) -> None:
     """Wire the panel: list on page load, save after each answer (`answered`), reopen, delete, forget on New chat."""
     panel = ui.history
-    listed = [panel.browser, panel.listing, panel.note]
+    listed = [panel.browser, panel.listing, panel.note, panel.delete]
     demo.load(partial(show_list, app, ui), panel.browser, listed, api_name="history_list", api_visibility="private")
     for event in answered:  # chained by the page only: a client calling the API directly saves nothing
         event.success(partial(save, app, ui), [panel.browser, panel.conversation, ui.chatbot, ui.turns],
-                      [panel.conversation, panel.listing, panel.note], api_name="history_save",
+                      [panel.conversation, panel.listing, panel.note, panel.delete], api_name="history_save",
                       api_visibility="private")
-    shown = [ui.box, ui.chatbot, ui.turns, panel.conversation, panel.listing, panel.note, ui.sources, ui.timeline,
-             ui.compare, ui.quotes, ui.store, ui.export_file]
+    shown = [ui.box, ui.chatbot, ui.turns, panel.conversation, panel.listing, panel.note, panel.delete, ui.sources,
+             ui.timeline, ui.compare, ui.quotes, ui.store, ui.export_file]
     from bot.web.handlers import refresh_compare  # handlers imports the layout, which imports this module
 
     panel.listing.input(partial(reopen, app, ui), [panel.browser, panel.listing], shown, api_name="history_reopen",
@@ -91,7 +92,7 @@ def connect(app: ChatApp, ui: Page, demo: gr.Blocks, answered: Sequence[Dependen
     panel.delete.click(partial(delete, app, ui), [panel.browser, panel.listing, panel.conversation], shown,
                        api_name="history_delete", api_visibility="private")
     for cleared in (ui.new_chat.click, ui.chatbot.clear):
-        cleared(partial(forget, ui), None, [panel.conversation, panel.listing], api_name="history_forget",
+        cleared(partial(forget, ui), None, [panel.conversation, panel.listing, panel.delete], api_name="history_forget",
                 api_visibility="private", queue=False)
 
 
@@ -138,7 +139,7 @@ def delete(app: ChatApp, ui: Page, browser: str | None, selected: str | None, co
     """Delete the conversation selected in the list; if it is the one on screen, the chat starts afresh."""
     owner = owner_of(app, browser)
     if owner is None or not selected:
-        gr.Warning("Pick a conversation in the list first, then click Delete.")
+        gr.Warning("Pick a conversation in the list first: Delete removes the one selected.")
         return {}
     if not app.history.delete(owner, selected):
         gr.Warning("That conversation was already deleted (or the history cannot be written: see the note).")
@@ -151,7 +152,8 @@ def delete(app: ChatApp, ui: Page, browser: str | None, selected: str | None, co
 
 def forget(ui: Page) -> Updates:
     """New chat: the next answer starts a new saved conversation; nothing is selected in the list."""
-    return {ui.history.conversation: None, ui.history.listing: gr.update(value=None)}
+    return {ui.history.conversation: None, ui.history.listing: gr.update(value=None),
+            ui.history.delete: gr.update(visible=False)}
 
 
 def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
@@ -179,8 +181,8 @@ def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
 
 
 def _listing(app: ChatApp, ui: Page, owner: str | None, selected: str | None) -> Updates:
-    """The list (most recent first) with `selected` chosen, and the note: a problem with the file (shown once,
-    also as a toast), or that nothing is saved yet."""
+    """The list (most recent first) with `selected` chosen (and its Delete button), and the note: a problem with
+    the file (shown once, also as a toast), or that nothing is saved yet."""
     summaries = app.history.summaries(owner) if owner else []
     notice = app.history.take_notice()
     if notice:
@@ -189,7 +191,8 @@ def _listing(app: ChatApp, ui: Page, owner: str | None, selected: str | None) ->
                                                                 "here as you ask.")
     choices = [(label(s), s.id) for s in summaries]
     value = selected if selected in {s.id for s in summaries} else None
-    return {ui.history.listing: gr.update(choices=choices, value=value), ui.history.note: note}
+    return {ui.history.listing: gr.update(choices=choices, value=value), ui.history.note: note,
+            ui.history.delete: gr.update(visible=value is not None)}
 
 
 def label(summary: Summary) -> str:
