@@ -276,6 +276,8 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     for view in (ui.sources, ui.timeline, ui.quotes, ui.store):
         assert reopened[view] == again[view], view
     assert reopened[ui.compare] == render.COMPARING and reopened[ui.export_file] is None
+    exported = Path(handlers.export_conversation(app, ui, reopened[ui.turns])[ui.export_file]).read_text("utf-8")
+    assert exported.count(f"## 1. {COST}") == 1 and exported.count("## 2. And what did the mayor say?") == 1
 
     cleared = history_ui.delete(app, ui, browser, cid, cid)
     assert cleared[ui.chatbot] == [] and cleared[ui.turns] == [] and cleared[panel.conversation] is None
