@@ -16,6 +16,7 @@ from bot.views.scope import CorpusProfile, profile_fields
 from bot.web import render
 from bot.web.export import ExportFolder, default_export_folder
 from bot.web.guards import is_loopback
+from bot.web.history import ConversationHistory, history_path
 from bot.web.slots import AnswerSlots
 from index.documents import Chunk
 from index.embedding import Embedder
@@ -39,12 +40,14 @@ class ChatApp:
         engine: ChatEngine | None = None,
         workers: int = ANSWER_WORKERS,
         exports: ExportFolder | None = None,
+        history: ConversationHistory | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.engine = engine
         self.slots = AnswerSlots(workers)  # answers computed at once, shared by every session
         self.exports = exports or ExportFolder(default_export_folder())
+        self.history = history or ConversationHistory(history_path(settings))  # saved conversations (history.py)
         self.profile: CorpusProfile | None = None
         self.examples: list[ExampleQuestion] = []
         self.rebuild_lock = threading.Lock()

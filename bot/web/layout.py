@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from bot.web.chat_app import ChatApp
+from bot.web.history_ui import HistoryPanel, create_panel
 from bot.web.labels import TITLE
 from bot.web.render import EMPTY_COMPARE, EMPTY_QUOTES, EMPTY_SOURCES, EMPTY_TIMELINE
 from bot.web.state import SESSION_TTL_S
@@ -51,6 +52,7 @@ class Page:
     compare_tab: gr.Tab
     other_tabs: tuple[gr.Tab, ...]
     compare_open: gr.State  # bool
+    history: HistoryPanel  # the saved conversations (history_ui.py)
 
     @property
     def filters(self) -> list[gr.Dropdown | gr.DateTime]:
@@ -74,6 +76,7 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
             export = gr.Button("Export conversation (.md)", size="sm", elem_id="export")
             export_file = gr.DownloadButton("Download", value=None, visible="hidden", elem_id="export-file")
             new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
+            history = create_panel(app)
             status, full, rebuild, confirm = _index_panel(app)
         with gr.Column(scale=3, min_width=420):
             chatbot = gr.Chatbot(
@@ -92,7 +95,7 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
         date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
         export_file=export_file, new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm,
         sources=sources, timeline=timeline, compare=compare, quotes=quotes, store=store, compare_tab=compare_tab,
-        other_tabs=other_tabs, compare_open=gr.State(False),
+        other_tabs=other_tabs, compare_open=gr.State(False), history=history,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from bot.web import handlers
+from bot.web import handlers, history_ui
 from bot.web.chat_app import ChatApp
 from bot.web.labels import TITLE
 from bot.web.layout import Page, create_ui
@@ -41,9 +41,10 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     # The question is the one API endpoint (api_description=False: the docs would show functools.partial's
     # docstring); the page's other events are private to it. Both ways of asking share one concurrency limit.
     compared = partial(handlers.refresh_compare, app, ui)
-    ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond", api_description=False,
-                  concurrency_limit=RESPOND_LIMIT, concurrency_id="respond").success(
-        compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare", api_visibility=PRIVATE)
+    submitted = ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond",
+                              api_description=False, concurrency_limit=RESPOND_LIMIT, concurrency_id="respond")
+    submitted.success(compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare",
+                      api_visibility=PRIVATE)
 
     # Gradio hands the clicked example over by the gr.SelectData type hint, which a partial would hide.
     def respond_example(
@@ -51,9 +52,12 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     ) -> Iterator[handlers.Updates]:
         yield from handlers.respond(app, ui, handlers.example_text(selection), history, turns, *filters)
 
-    ui.chatbot.example_select(respond_example, asked[1:], answered, api_name="respond_example", api_visibility=PRIVATE,
-                              concurrency_limit=RESPOND_LIMIT, concurrency_id="respond").success(
-        compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare", api_visibility=PRIVATE)
+    picked = ui.chatbot.example_select(respond_example, asked[1:], answered, api_name="respond_example",
+                                       api_visibility=PRIVATE, concurrency_limit=RESPOND_LIMIT,
+                                       concurrency_id="respond")
+    picked.success(compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare",
+                   api_visibility=PRIVATE)
+    history_ui.connect(app, ui, demo, [submitted, picked])  # saves after each answer, lists, reopens, deletes
     ui.compare_tab.select(partial(handlers.open_compare, app, ui), ui.turns, [ui.compare_open, ui.compare],
                           api_name="open_compare", api_visibility=PRIVATE)
     for tab in ui.other_tabs:

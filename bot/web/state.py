@@ -41,6 +41,7 @@ class PassageRef:
     cited: bool
     start: int
     end: int
+    spans: tuple[tuple[int, int], ...] = ()  # every span the answer drew from it (Evidence.spans)
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,15 @@ def finished_turn(
         Source(c.n, c.chunk.id, c.quote, c.chunk.title, outlet_of(c.chunk), c.chunk.published_at, c.chunk.url)
         for c in answer.citations
     )
-    passages = tuple(PassageRef(ev.n, ev.chunk.id, ev.cited, ev.start, ev.end) for ev in evidence)
+    passages = tuple(PassageRef(ev.n, ev.chunk.id, ev.cited, ev.start, ev.end, ev.spans) for ev in evidence)
     return Turn(number, question, answer.text, answer.mode, scope, tuple(answer.sentences),
                 tuple(answer.notes), answer.standalone_question, sources, passages)
 
 
 def turn_evidence(turn: Turn, chunks: Mapping[str, Chunk]) -> list[Evidence]:
     """The turn's passages as evidence again, from `chunks` by id (a passage gone from the index is left out)."""
-    return [Evidence(p.n, chunks[p.chunk_id], p.cited, p.start, p.end) for p in turn.passages if p.chunk_id in chunks]
+    return [Evidence(p.n, chunks[p.chunk_id], p.cited, p.start, p.end, p.spans) for p in turn.passages
+            if p.chunk_id in chunks]
 
 
 def history_pairs(turns: Sequence[Turn]) -> list[tuple[str, str]]:
