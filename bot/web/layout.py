@@ -12,6 +12,7 @@ import gradio as gr
 
 from bot.web.chat_app import ChatApp
 from bot.web.labels import TITLE
+from bot.web.library import LibraryTab, create_library_tab
 from bot.web.render import EMPTY_COMPARE, EMPTY_QUOTES, EMPTY_SOURCES, EMPTY_TIMELINE
 from bot.web.state import SESSION_TTL_S
 
@@ -51,6 +52,7 @@ class Page:
     compare_tab: gr.Tab
     other_tabs: tuple[gr.Tab, ...]
     compare_open: gr.State  # bool
+    library: LibraryTab  # the Library tab, among the views (bot/web/library.py)
 
     @property
     def filters(self) -> list[gr.Dropdown | gr.DateTime]:
@@ -86,13 +88,14 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
             )
         with gr.Column(scale=2, min_width=340), gr.Tabs(elem_id="views"):
             sources, timeline, compare, quotes, compare_tab, other_tabs = _views()
+            library = create_library_tab(app)
     store = gr.HTML("", elem_id="passage-store")
     return Page(
         box=box, chatbot=chatbot, turns=turns, outlets=outlets, categories=categories, date_from=date_from,
         date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
         export_file=export_file, new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm,
         sources=sources, timeline=timeline, compare=compare, quotes=quotes, store=store, compare_tab=compare_tab,
-        other_tabs=other_tabs, compare_open=gr.State(False),
+        other_tabs=other_tabs, compare_open=gr.State(False), library=library,
     )
 
 
