@@ -12,13 +12,16 @@ import contextlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from index.collection import StoredChunk
 from index.errors import IndexLayerError
 from index.loaders import JSON_SUFFIXES, JSONL_SUFFIXES, SUPPORTED_SUFFIXES, Skipped, load_articles
+from index.record import recorded_corpus
+from index.settings import DEFAULT_CORPUS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # per file from the page: thousands of articles; larger corpora are copied in
 MAX_NAME_CHARS = 200
@@ -95,6 +98,24 @@ def search_articles(entries: Iterable[ArticleEntry], query: str) -> list[Article
 
 def _haystack(entry: ArticleEntry) -> str:
     return " ".join([entry.title, entry.outlet or "", entry.day, entry.file or ""]).lower()
+
+
+def corpus_to_change(given: Path | None, metadata: Mapping[str, Any] | None) -> Path:
+    """The corpus folder that uploads go into and removals come from: the one the next rebuild syncs with.
+
+    That is `given` (--corpus), else the one the index (`metadata`: its active snapshot's) records, else, with
+    no index yet, ./corpus; an index that records no corpus is refused rather than guessed at.
+    """
+    if given is not None:
+        return writable_corpus(given)
+    if metadata is None:
+        return writable_corpus(DEFAULT_CORPUS)
+    recorded = recorded_corpus(metadata)
+    if recorded is None:
+        raise LibraryError("the index does not record the corpus folder it was built from (it was built before "
+                           "corpora were recorded) — restart the chat with --corpus set to that folder, or rebuild "
+                           "it once with python -m index rebuild --corpus FOLDER")
+    return writable_corpus(recorded)
 
 
 def writable_corpus(corpus: Path) -> Path:

@@ -15,6 +15,7 @@ from index.embedding import Embedder
 from index.library import (
     ArticleEntry,
     LibraryError,
+    corpus_to_change,
     list_articles,
     remove_article,
     save_upload,
@@ -96,6 +97,21 @@ def test_writable_corpus_refuses_a_file_or_a_missing_folder(tmp_path: Path) -> N
         writable_corpus(FIXTURE_CORPUS / "tech.json")
     with pytest.raises(LibraryError, match=r"corpus folder .*gone does not exist — restart the chat with --corpus"):
         writable_corpus(tmp_path / "gone")
+
+
+def test_changes_go_to_the_corpus_the_next_rebuild_syncs_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    given, recorded = tmp_path / "given", tmp_path / "recorded"
+    given.mkdir()
+    recorded.mkdir()
+    assert corpus_to_change(given, {"corpus": str(recorded)}) == given
+    assert corpus_to_change(None, {"corpus": str(recorded)}) == recorded
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    assert corpus_to_change(None, None) == Path("corpus")  # no index yet: the first rebuild reads ./corpus
+    with pytest.raises(LibraryError, match=r"^the index does not record the corpus folder it was built from \(it "
+                       r"was built before corpora were recorded\) — restart the chat with --corpus set to that "
+                       r"folder, or rebuild it once with python -m index rebuild --corpus FOLDER$"):
+        corpus_to_change(None, {"embedding_model": "x"})
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")

@@ -26,8 +26,15 @@ from bot.web.layout import Page
 from bot.web.library import LibraryTab
 from bot.web.render import TEMPLATES
 from index.errors import RemovalRefusedError
-from index.library import ArticleEntry, LibraryError, list_articles, remove_article, save_upload, search_articles
-from index.library import writable_corpus as check_corpus
+from index.library import (
+    ArticleEntry,
+    LibraryError,
+    corpus_to_change,
+    list_articles,
+    remove_article,
+    save_upload,
+    search_articles,
+)
 
 if TYPE_CHECKING:
     from index.rebuild import RebuildReport
@@ -130,7 +137,7 @@ def _status(app: ChatApp, articles: int, note: str) -> str:
     else:
         head = f"**{articles} articles** in the index."
     try:
-        folder = check_corpus(app.corpus())
+        folder = _changed_corpus(app)
         where = (f"Corpus folder: `{folder}`: added files are saved there; removed articles are kept in its "
                  "`.removed/` folder.")
     except LibraryError as exc:
@@ -229,9 +236,15 @@ def _require_allowed(app: ChatApp) -> None:
                        "copy them into the corpus folder and run `python -m index rebuild` on the server instead.")
 
 
+def _changed_corpus(app: ChatApp) -> Path:
+    """The corpus folder the next rebuild syncs with (as ChatApp.corpus), refusing an index that records none."""
+    metadata = app.engine.retriever.collection.metadata if app.engine is not None else None
+    return corpus_to_change(app.settings.corpus, metadata)
+
+
 def _corpus(app: ChatApp) -> Path:
     try:
-        return check_corpus(app.corpus())
+        return _changed_corpus(app)
     except LibraryError as exc:
         raise gr.Error(str(exc)) from exc
 
