@@ -135,7 +135,7 @@ def _status(app: ChatApp, articles: int, note: str) -> str:
     if app.engine is None:
         head = f"**No index yet.** Add articles here, or click Sync to index the articles in `{app.corpus()}`."
     else:
-        head = f"**{articles} articles** in the index."
+        head = f"**{articles} article{'' if articles == 1 else 's'}** in the index."
     try:
         folder = _changed_corpus(app)
         where = (f"Corpus folder: `{folder}`: added files are saved there; removed articles are kept in its "
