@@ -271,7 +271,7 @@ def rebuild(
     if not app.rebuild_lock.acquire(blocking=False):
         raise gr.Error("A rebuild is already running: wait for it to finish.")
     try:
-        job = _RebuildJob(app, full, allow_removals)
+        job = RebuildJob(app, full, allow_removals)
         yield {ui.status: f"Rebuilding the index from `{app.corpus()}`…", ui.confirm: gr.update(visible=False)}
         shown = 0.0
         while (event := job.events.get()) is not None:
@@ -302,7 +302,7 @@ def _confirm_removals(app: ChatApp, ui: Page, refused: RemovalRefusedError) -> U
             ui.confirm: gr.update(visible=True, value=f"Remove {refused.removed} articles and rebuild")}
 
 
-class _RebuildJob:
+class RebuildJob:
     """The rebuild, run in a thread beside the handler, which turns its progress events into page updates."""
 
     def __init__(self, app: ChatApp, full: bool, allow_removals: bool = False) -> None:

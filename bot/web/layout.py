@@ -13,6 +13,7 @@ import gradio as gr
 from bot.web.chat_app import ChatApp
 from bot.web.history_ui import HistoryPanel, create_panel
 from bot.web.labels import TITLE
+from bot.web.library import LibraryTab, create_library_tab
 from bot.web.render import EMPTY_COMPARE, EMPTY_QUOTES, EMPTY_SOURCES, EMPTY_TIMELINE
 from bot.web.state import SESSION_TTL_S
 
@@ -53,6 +54,7 @@ class Page:
     other_tabs: tuple[gr.Tab, ...]
     compare_open: gr.State  # bool
     history: HistoryPanel  # the saved conversations (history_ui.py)
+    library: LibraryTab  # the Library tab, among the views (bot/web/library.py)
 
     @property
     def filters(self) -> list[gr.Dropdown | gr.DateTime]:
@@ -89,13 +91,14 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
             )
         with gr.Column(scale=2, min_width=340), gr.Tabs(elem_id="views"):
             sources, timeline, compare, quotes, compare_tab, other_tabs = _views()
+            library = create_library_tab(app)
     store = gr.HTML("", elem_id="passage-store")
     return Page(
         box=box, chatbot=chatbot, turns=turns, outlets=outlets, categories=categories, date_from=date_from,
         date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
         export_file=export_file, new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm,
         sources=sources, timeline=timeline, compare=compare, quotes=quotes, store=store, compare_tab=compare_tab,
-        other_tabs=other_tabs, compare_open=gr.State(False), history=history,
+        other_tabs=other_tabs, compare_open=gr.State(False), history=history, library=library,
     )
 
 
