@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.web import handlers
 from bot.web.chat_app import ChatApp
-from bot.web.handlers import REBUILD_STAGES, Updates, RebuildJob, rebuild_summary
+from bot.web.handlers import REBUILD_STAGES, RebuildJob, Updates, rebuild_summary
 from bot.web.labels import safe_url
 from bot.web.layout import Page
 from bot.web.library import LibraryTab
