@@ -12,6 +12,7 @@ from bot.web import handlers
 from bot.web.chat_app import ChatApp
 from bot.web.labels import TITLE
 from bot.web.layout import Page, create_ui
+from bot.web.reader import attach_reader
 from bot.web.state import Turn
 
 PRIVATE: Literal["private"] = "private"
@@ -31,6 +32,7 @@ def build_page(app: ChatApp) -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(CACHE_CHECK_S, CACHE_AGE_S)) as demo:
         ui = create_ui(app, handlers.describe_filters(app, [], [], None, None))
         create_event_handlers(app, ui, demo)
+        attach_reader(app, ui)
     return demo
 
 
