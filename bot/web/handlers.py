@@ -26,7 +26,7 @@ from bot.views.timeline import coverage_timeline
 from bot.web import render
 from bot.web.chat_app import ChatApp
 from bot.web.export import conversation_markdown
-from bot.web.filters import build_filters, not_covered_hint
+from bot.web.filters import build_filters, field_error, not_covered_hint
 from bot.web.guards import request_problem
 from bot.web.layout import Page
 from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns, turn_evidence
@@ -218,7 +218,7 @@ def describe_filters(
     try:
         filters = build_filters(outlets, categories, date_from, date_to)
     except gr.Error as exc:
-        return f"⚠️ {exc.message}"
+        return field_error(exc.message)
     return "Next question: " + describe_scope(filters, app.profile) + "."
 
 

@@ -118,5 +118,5 @@ def attach_reader(app: ChatApp, ui: Page) -> None:
     """Add the reader to the page: the hidden request box the script writes, and the reader it fills."""
     request = gr.Textbox("", visible="hidden", elem_id="reader-request", label="Reader request")
     reader = gr.HTML("", elem_id="article-reader", padding=False)
-    request.input(partial(open_article, app), [request, ui.turns], reader, api_name="open_article",
+    request.change(partial(open_article, app), [request, ui.turns], reader, api_name="open_article",
                   api_visibility="private", queue=False)

@@ -18,6 +18,7 @@ STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
 MORE_CSS = [STATIC / "reader.css", STATIC / "scope.css", STATIC / "narrow.css"]  # one feature each
 SCRIPT = STATIC / "passage_viewer.js"  # opens cited passages in a dialog, copies answers (see the file)
+SCRIPTS = [SCRIPT, STATIC / "narrow.js"]  # the page's scripts, each one feature
 # Gradio keeps each session's last page values (chat, views) until this many newer sessions push it out; a
 # session's turns also expire after state.SESSION_TTL_S.
 SESSION_CAPACITY = 1000
@@ -59,7 +60,7 @@ def serve(app: ChatApp) -> None:
     check_address(settings.host, settings.port)  # before the page is built: a taken port fails fast and clearly
     demo = build_page(app)
     # head_paths would insert the file as HTML: the script is kept a plain .js file and wrapped here.
-    head = f"<script>\n{SCRIPT.read_text(encoding='utf-8')}</script>\n"
+    head = "".join(f"<script>\n{path.read_text(encoding='utf-8')}</script>\n" for path in SCRIPTS)
     try:
         demo.queue(default_concurrency_limit=OTHER_EVENTS_LIMIT).launch(
             server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS, *MORE_CSS],
