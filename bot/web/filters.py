@@ -1,8 +1,9 @@
 """The filter panel beside the chat: its values as retrieval Filters, and what to try when nothing matched.
 
 A wrong filter (a date that is not one, a "from" after the "to") is said under the date fields as soon as it
-is entered (handlers.describe_filters shows `field_error`), so asking with it raises an error the page does not
-show as a badge over the chat: the question stays in the box, and API clients still get the message.
+is entered (handlers.describe_filters shows `field_error`); asking with it is stopped by the event's validator
+(field_checks.py) before any work, without an error badge over the chat, and the question stays in the box.
+The error raised here is not shown as a toast either, where another path (an example question) meets it.
 """
 
 from __future__ import annotations

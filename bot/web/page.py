@@ -10,6 +10,7 @@ import gradio as gr
 
 from bot.web import handlers
 from bot.web.chat_app import ChatApp
+from bot.web.field_checks import check_filters
 from bot.web.labels import TITLE
 from bot.web.layout import Page, create_ui
 from bot.web.reader import attach_reader
@@ -44,7 +45,7 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     # docstring); the page's other events are private to it. Both ways of asking share one concurrency limit.
     compared = partial(handlers.refresh_compare, app, ui)
     ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond", api_description=False,
-                  concurrency_limit=RESPOND_LIMIT, concurrency_id="respond").success(
+                  concurrency_limit=RESPOND_LIMIT, concurrency_id="respond", validator=check_filters).success(
         compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare", api_visibility=PRIVATE)
 
     # Gradio hands the clicked example over by the gr.SelectData type hint, which a partial would hide.
