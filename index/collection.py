@@ -164,6 +164,17 @@ class ChunkCollection:
                 found[cid] = Chunk.from_metadata(doc, dict(meta))
         return [found[i] for i in ids if i in found]
 
+    def article(self, article_id: str, limit: int) -> list[Chunk]:
+        """The chunks of one article in order of position (at most `limit`), one read per layer."""
+        for collection, extra in reversed(self._layers()):  # the delta holds a changed article whole
+            result = self._run("read", collection.get, where=_and({"article_id": article_id}, extra),
+                               limit=limit, include=["documents", "metadatas"])
+            chunks = [Chunk.from_metadata(doc, dict(meta))
+                      for doc, meta in zip(result["documents"] or [], result["metadatas"] or [])]
+            if chunks:
+                return sorted(chunks, key=lambda c: c.n)
+        return []
+
     def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of `vector` to the stored embeddings of `ids` (embeddings are unit length)."""
         sims: dict[str, float] = {}

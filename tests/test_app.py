@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
+from gradio_client.exceptions import ValidationError
 
 from bot.retrieval.filters import Filters
 from bot.types import GENERATED, NOT_COVERED, Answer, AnswerSentence, Citation
@@ -80,9 +80,10 @@ def test_date_filter_that_excludes_the_answer_says_what_to_do(running_app: str) 
 
 def test_bad_dates_are_refused_with_a_clear_message(running_app: str) -> None:
     client = Client(running_app, verbose=False)
-    with pytest.raises(AppError, match="The “from” date “2023-13-01” is not a date: write it as YYYY-MM-DD"):
+    # checked before any work by the event's validator (bot/web/field_checks.py), which names the field
+    with pytest.raises(ValidationError, match="date_from: The “from” date “2023-13-01” is not a date: write it as "):
         _ask(client, QUESTION, date_from="2023-13-01")
-    with pytest.raises(AppError, match="The “from” date 2023-12-01 is after the “to” date 2023-11-01"):
+    with pytest.raises(ValidationError, match="date_from: The “from” date 2023-12-01 is after the “to” date 2023-11"):
         _ask(client, QUESTION, date_from="2023-12-01", date_to="2023-11-01")
 
 

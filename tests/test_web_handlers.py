@@ -144,7 +144,8 @@ def test_describe_filters_new_chat_and_clear(app: ChatApp, ui: Page) -> None:
         "Next question: searched 1 of 6 outlets (The Verge), Oct–Dec 2023."
     )
     assert handlers.describe_filters(app, [], [], "2023-12-01", "2023-11-01") == (
-        "⚠️ The “from” date 2023-12-01 is after the “to” date 2023-11-01: swap them or clear one."
+        '<span class="field-error" role="alert">⚠️ The “from” date 2023-12-01 is after the “to” date 2023-11-01: '
+        "swap them or clear one.</span>"
     )
     assert handlers.new_chat(ui) == {
         ui.chatbot: [], ui.turns: [], ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,

@@ -22,6 +22,7 @@ class Evidence:
     start: int  # span to highlight in chunk.text (the cited quote; empty for uncited passages)
     end: int
     spans: tuple[tuple[int, int], ...] = ()  # every span the answer drew from the passage, in order
+    outside: str = ""  # why the passage is outside the outlets or dates the question names (views/scope.py)
 
     @property
     def highlights(self) -> tuple[tuple[int, int], ...]:

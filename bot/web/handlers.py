@@ -21,12 +21,12 @@ from bot.types import Answer
 from bot.views.compare import compare_outlets
 from bot.views.evidence import Evidence, gather_evidence
 from bot.views.quotes import quotes_in
-from bot.views.scope import describe_scope
+from bot.views.scope import describe_scope, mark_outside
 from bot.views.timeline import coverage_timeline
 from bot.web import render
 from bot.web.chat_app import ChatApp
 from bot.web.export import conversation_markdown
-from bot.web.filters import build_filters, not_covered_hint
+from bot.web.filters import build_filters, field_error, not_covered_hint
 from bot.web.guards import request_problem
 from bot.web.layout import Page
 from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns, turn_evidence
@@ -111,7 +111,8 @@ def _answer(
     """Stream the answer into the last bubble of the conversation, then record the turn and fill the views."""
     assert app.engine is not None and app.profile is not None
     history, turns = conversation[ui.chatbot], conversation[ui.turns]
-    scope = describe_scope(filters, app.profile)
+    plan = app.engine.retriever.plan(question)  # the outlets and dates the question itself names
+    scope = describe_scope(filters, app.profile, plan)
     answer: Answer | None = None
     try:
         for answer in app.engine.stream_answer(question, history_pairs(turns), filters=filters):
@@ -126,7 +127,7 @@ def _answer(
         return
     if answer is None:
         return
-    evidence = gather_evidence(answer)
+    evidence = mark_outside(gather_evidence(answer), plan)
     turns.append(finished_turn(number, question, answer, scope, evidence))
     yield conversation | _finished(app, ui, turns, answer, evidence)
 
@@ -217,7 +218,7 @@ def describe_filters(
     try:
         filters = build_filters(outlets, categories, date_from, date_to)
     except gr.Error as exc:
-        return f"⚠️ {exc.message}"
+        return field_error(exc.message)
     return "Next question: " + describe_scope(filters, app.profile) + "."
 
 

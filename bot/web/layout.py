@@ -105,19 +105,21 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
 def _filter_panel(
     app: ChatApp, scope_note: str
 ) -> tuple[gr.Dropdown, gr.Dropdown, gr.DateTime, gr.DateTime, gr.Markdown, gr.Button]:
-    gr.Markdown("### Filters")
-    outlets = gr.Dropdown(
-        choices=app.outlet_choices(), multiselect=True, label="Outlets", info="Search only these (empty: all)",
-        elem_id="filter-outlets",
-    )
-    categories = gr.Dropdown(
-        choices=app.category_choices(), multiselect=True, label="Categories", elem_id="filter-categories"
-    )
-    with gr.Row():
-        date_from = gr.DateTime(include_time=False, type="string", label="From", elem_id="filter-from")
-        date_to = gr.DateTime(include_time=False, type="string", label="To", elem_id="filter-to")
-    note = gr.Markdown(scope_note, elem_id="scope-note")
-    clear = gr.Button("Clear filters", size="sm", elem_id="clear-filters")
+    # An accordion, so that on a narrow screen the page script (static/passage_viewer.js) can fold it away and
+    # leave the first screen to the chat.
+    with gr.Accordion("Filters", open=True, elem_id="filters-panel"):
+        outlets = gr.Dropdown(
+            choices=app.outlet_choices(), multiselect=True, label="Outlets", info="Search only these (empty: all)",
+            elem_id="filter-outlets",
+        )
+        categories = gr.Dropdown(
+            choices=app.category_choices(), multiselect=True, label="Categories", elem_id="filter-categories"
+        )
+        with gr.Row(elem_id="filter-dates"):
+            date_from = gr.DateTime(include_time=False, type="string", label="From", elem_id="filter-from")
+            date_to = gr.DateTime(include_time=False, type="string", label="To", elem_id="filter-to")
+        note = gr.Markdown(scope_note, elem_id="scope-note")
+        clear = gr.Button("Clear filters", size="sm", elem_id="clear-filters")
     return outlets, categories, date_from, date_to, note, clear
 
 

@@ -10,9 +10,11 @@ import gradio as gr
 
 from bot.web import handlers, history_ui
 from bot.web.chat_app import ChatApp
+from bot.web.field_checks import check_filters
 from bot.web.labels import TITLE
 from bot.web.layout import Page, create_ui
 from bot.web.library_events import wire_library
+from bot.web.reader import attach_reader
 from bot.web.state import Turn
 
 PRIVATE: Literal["private"] = "private"
@@ -33,6 +35,7 @@ def build_page(app: ChatApp) -> gr.Blocks:
         ui = create_ui(app, handlers.describe_filters(app, [], [], None, None))
         create_event_handlers(app, ui, demo)
         wire_library(app, ui)
+        attach_reader(app, ui)
     return demo
 
 
@@ -44,7 +47,8 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     # docstring); the page's other events are private to it. Both ways of asking share one concurrency limit.
     compared = partial(handlers.refresh_compare, app, ui)
     submitted = ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond",
-                              api_description=False, concurrency_limit=RESPOND_LIMIT, concurrency_id="respond")
+                              api_description=False, concurrency_limit=RESPOND_LIMIT, concurrency_id="respond",
+                              validator=check_filters)
     submitted.success(compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare",
                       api_visibility=PRIVATE)
 

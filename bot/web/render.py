@@ -62,6 +62,11 @@ def _render(template: str, **context: Any) -> str:
     return str(_ENV.get_template(template).render(**context))
 
 
+def fragment(template: str, **context: Any) -> str:
+    """One of templates/ rendered with this module's escaping, for the page's other views (reader.py)."""
+    return _render(template, **context)
+
+
 def _macro(template: str, name: str) -> Callable[..., Markup]:
     macro: Callable[..., Markup] = getattr(_ENV.get_template(template).module, name)
     return macro
@@ -178,6 +183,7 @@ class _Passage:
     text: str
     label: str  # "cited" or "retrieved"
     spans: tuple[tuple[int, int], ...] = ()  # every span to highlight
+    outside: str = ""  # why it is outside the outlets or dates the question names
 
     @property
     def pieces(self) -> list[tuple[str, bool]]:
@@ -198,6 +204,7 @@ def _passage(turn: int, ev: Evidence) -> _Passage:
         url=safe_url(chunk.url) or "", start=ev.start, end=ev.end,
         where=f"passage {chunk.n + 1} of the article, characters {chunk.start}–{chunk.end}",
         text=chunk.text, label="cited" if ev.cited else "retrieved", spans=ev.highlights if ev.cited else (),
+        outside=ev.outside,
     )
 
 

@@ -16,7 +16,9 @@ from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
 
 STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
+MORE_CSS = [STATIC / "reader.css", STATIC / "scope.css", STATIC / "narrow.css"]  # one feature each
 SCRIPT = STATIC / "passage_viewer.js"  # opens cited passages in a dialog, copies answers (see the file)
+SCRIPTS = [SCRIPT, STATIC / "narrow.js"]  # the page's scripts, each one feature
 # Gradio keeps each session's last page values (chat, views) until this many newer sessions push it out; a
 # session's turns also expire after state.SESSION_TTL_S.
 SESSION_CAPACITY = 1000
@@ -58,11 +60,11 @@ def serve(app: ChatApp) -> None:
     check_address(settings.host, settings.port)  # before the page is built: a taken port fails fast and clearly
     demo = build_page(app)
     # head_paths would insert the file as HTML: the script is kept a plain .js file and wrapped here.
-    head = f"<script>\n{SCRIPT.read_text(encoding='utf-8')}</script>\n"
+    head = "".join(f"<script>\n{path.read_text(encoding='utf-8')}</script>\n" for path in SCRIPTS)
     try:
         demo.queue(default_concurrency_limit=OTHER_EVENTS_LIMIT).launch(
-            server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS], head=head,
-            prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY,
+            server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS, *MORE_CSS],
+            head=head, prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY,
             app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
         )
     except OSError as exc:  # taken between the check and the launch

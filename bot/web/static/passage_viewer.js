@@ -25,7 +25,9 @@
     const nolink = document.createElement('span'); nolink.className = 'pv-nolink';
     nolink.textContent = 'No link was recorded for this article.';
     const where = document.createElement('span'); where.className = 'pv-where';
-    foot.append(link, nolink, where);
+    const whole = document.createElement('a'); whole.className = 'pv-article'; whole.href = '#read-';
+    whole.textContent = 'Read the whole article';
+    foot.append(whole, link, nolink, where);
     dlg.append(close, head, body, foot);
     dlg.addEventListener('click', function (e) { if (e.target === dlg) dlg.close(); });
     document.body.appendChild(dlg);
@@ -54,9 +56,38 @@
     link.hidden = !url; dlg.querySelector('.pv-nolink').hidden = !!url;
     if (url) link.href = url; else link.removeAttribute('href');
     dlg.querySelector('.pv-where').textContent = holder.dataset.where || '';
+    dlg.querySelector('.pv-article').setAttribute('href', '#read-' + key + (e > s ? ':' + s + ':' + e : ''));
     if (!dlg.open) dlg.showModal();
     if (e > s) mark.scrollIntoView({block: 'center'});
     return true;
+  }
+  // The whole article comes from the server (bot/web/reader.py): the request goes into a hidden textbox, and
+  // the reader it renders is shown once its data-request names this request.
+  let readerTimer = null;
+  function closeReader() { document.body.classList.remove('reader-open'); clearInterval(readerTimer); }
+  function openReader(request) {
+    const box = document.querySelector('#reader-request textarea, #reader-request input');
+    if (!box) { toast('The article reader is not available on this page'); return; }
+    const dlg = document.getElementById('passage-viewer');
+    if (dlg && dlg.open) dlg.close();
+    const wanted = request + ':' + Date.now().toString(36);
+    box.value = wanted;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    toast('Opening the article…');
+    clearInterval(readerTimer);
+    const since = Date.now();
+    readerTimer = setInterval(function () {
+      const shown = document.querySelector('#article-reader .reader[data-request="' + wanted + '"]');
+      if (shown) {
+        clearInterval(readerTimer);
+        document.body.classList.add('reader-open');
+        const focus = shown.querySelector('#reader-focus');
+        if (focus) focus.scrollIntoView({block: 'center'});
+        const el = document.getElementById('toast'); if (el) el.hidden = true;
+      } else if (Date.now() - since > 15000) {
+        clearInterval(readerTimer); toast('The article did not open: try again');
+      }
+    }, 100);
   }
   function toast(message) {
     let el = document.getElementById('toast');
@@ -75,6 +106,14 @@
     }
   }
   document.addEventListener('click', function (event) {
+    const reading = event.target.closest('a[href^="#read-"], a[href="#close-reader"]');
+    if (reading) {
+      event.preventDefault(); event.stopPropagation();
+      const target = reading.getAttribute('href');
+      if (target === '#close-reader') closeReader(); else openReader(target.slice(6));
+      return;
+    }
+    if (document.body.classList.contains('reader-open') && !event.target.closest('#article-reader')) closeReader();
     const link = event.target.closest('a[href^="#psg-"], a[href^="#copy-"]');
     const card = link ? null : event.target.closest('.source-card[data-psg]');
     if (card && event.target.closest('a[href]')) return;  // the card's own link to the article
@@ -96,6 +135,7 @@
     }
   }, true);
   document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape' && document.body.classList.contains('reader-open')) { closeReader(); return; }
     const card = event.target.closest && event.target.closest('.source-card[data-psg]');
     if (card && (event.key === 'Enter' || event.key === ' ')) { event.preventDefault(); openPassage(card.dataset.psg); }
   });
