@@ -29,8 +29,8 @@ from index.sentences import SentenceVectors, passage_key
 from index.text import quick_sentence_spans
 
 TOPIC_PASSAGES = 80  # passages searched for the topic (the answer reads settings.top_k, 8 by default)
-TOPIC_SHARE = 0.7  # an article's z-score must reach this share of the best article's ...
-MIN_TOPIC_Z = 2.0  # ... and this many spreads above the corpus's mean similarity to the question
+TOPIC_SHARE = 0.6  # an article's z-score must reach this share of the best article's ...
+MIN_TOPIC_Z = 0.5  # ... and half a spread above the corpus's mean similarity to the question
 MIN_STATEMENT_WORDS = 8  # a representative statement says something: not a dateline or a fragment
 SAME_STATEMENT = 0.95  # cosine above which two outlets' sentences are the same statement reworded
 

@@ -62,6 +62,11 @@ def _render(template: str, **context: Any) -> str:
     return str(_ENV.get_template(template).render(**context))
 
 
+def page_html(template: str, **context: Any) -> str:
+    """A template of templates/ rendered with `context` (for the views' own modules)."""
+    return _render(template, **context)
+
+
 def _macro(template: str, name: str) -> Callable[..., Markup]:
     macro: Callable[..., Markup] = getattr(_ENV.get_template(template).module, name)
     return macro
