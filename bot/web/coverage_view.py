@@ -84,7 +84,8 @@ def format_topic_timeline(turn: int, coverage: Coverage | None) -> str:
             return round(100 * (day - lo).days / span, 2)
 
         tallest = max(count for _, count in coverage.weeks) or 1
-        bars = [_Bar(pos(w), round(100 * 7 / span, 2), round(100 * c / tallest, 1), c,
+        # The tallest bar fills three quarters of its row: its count sits above it, inside the row.
+        bars = [_Bar(pos(w), round(100 * 7 / span, 2), round(75 * c / tallest, 1), c,
                      f"Week of {nice_day(w)}: {c} article{'s' if c != 1 else ''}") for w, c in coverage.weeks]
         axis = [(pos(day), label) for day, label in ticks(lo, hi) if 0 <= pos(day) <= 100]
         for outlet in coverage.outlets:
