@@ -9,10 +9,18 @@ import pytest
 
 from bot.engine import ChatEngine
 from bot.retrieval.filters import Filters
-from bot.views.coverage import Coverage, topic_coverage, topic_filters, week_of
+from bot.views.coverage import (
+    Coverage,
+    OutletCoverage,
+    TopicArticle,
+    TopicStatement,
+    topic_coverage,
+    topic_filters,
+    week_of,
+)
 from bot.views.evidence import Evidence, gather_evidence
 from bot.web.coverage_view import format_topic_compare, format_topic_timeline
-from index.documents import timestamp_of
+from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.sentence_kinds import SentenceKind, sentence_key, sentence_kind
@@ -106,3 +114,19 @@ def test_the_views_label_every_outlet_and_link_every_article(answered: tuple[lis
     compare = format_topic_compare(4, coverage)
     assert compare.count("class='topic-col'") == 3 and compare.count("class='cite'") == 3
     assert format_topic_timeline(4, None) == format_topic_compare(4, None)
+
+
+def test_article_text_is_escaped_in_the_topic_views() -> None:
+    hostile = Chunk("h1", 0, "<script>alert(1)</script> The dam was repaired by the county in a year.", 0, 70,
+                    title="<b>T</b>", outlet="O<i>&'\"", published_at="2023-10-04T08:00:00Z",
+                    url="javascript:alert(1)")
+    article = TopicArticle("h", "<b>T</b>", "O<i>&'\"", date(2023, 10, 4), hostile.url, 2, hostile, 0, 0, 1.0, False,
+                           False)
+    statement = TopicStatement(article, 2, hostile, 26, 70, 0.5)
+    coverage = Coverage("q", (article,), (OutletCoverage("O<i>&'\"", (article,), ((date(2023, 10, 2), 1),),
+                                                         statement),), ((date(2023, 10, 2), 1),), 5, 0.1,
+                        ((2, hostile),))
+    for html in (format_topic_timeline(1, coverage), format_topic_compare(1, coverage)):
+        assert "<script>" not in html and "<b>T</b>" not in html and "<i>" not in html
+        assert "&lt;script&gt;" in html and "O&lt;i&gt;&amp;&#x27;&quot;" in html and "javascript:" not in html
+        assert 'data-psg="1-2"' in html

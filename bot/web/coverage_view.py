@@ -15,10 +15,10 @@ from bot.views.coverage import Coverage, TopicArticle
 from bot.views.evidence import outlet_of
 from bot.views.scope import month_span
 from bot.web.labels import dateline, nice_day, safe_url
-from bot.web.plot import ticks
 from bot.web.render import empty_view, page_html
 
 NO_TOPIC = "No articles on this topic under the current filters."
+MAX_YEAR_TICKS = 10  # a span of decades is labelled every few years, not every year
 
 
 @dataclass(frozen=True)
@@ -129,4 +129,32 @@ def _holders(turn: int, coverage: Coverage) -> Sequence[_Holder]:
         out.append(_Holder(f"{turn}-{n}", n, chunk.title, dateline(outlet_of(chunk), chunk.published_at),
                            safe_url(chunk.url) or "", 0, 0,
                            f"passage {chunk.n + 1} of the article, characters {chunk.start}–{chunk.end}", chunk.text))
+    return out
+
+
+def ticks(lo: date, hi: date) -> list[tuple[date, str]]:
+    """Axis ticks: weekly for a few weeks, monthly for up to two years, yearly beyond."""
+    span = (hi - lo).days
+    out: list[tuple[date, str]] = []
+    if span <= 35:
+        day = lo + timedelta(days=(7 - lo.weekday()) % 7)  # Mondays
+        while day <= hi:
+            out.append((day, f"{day.day} {day:%b}"))
+            day += timedelta(days=7)
+        return out
+    if span <= 730:
+        year, month = lo.year, lo.month + 1
+        step = 1 if span <= 240 else 3
+        while True:
+            if month > 12:
+                year, month = year + 1, month - 12
+            day = date(year, month, 1)
+            if day > hi:
+                return out
+            out.append((day, f"{day:%b %Y}" if month == 1 or not out else f"{day:%b}"))
+            month += step
+    step = -(-(hi.year - lo.year) // MAX_YEAR_TICKS)
+    first = lo.year + 1 + (-(lo.year + 1)) % step  # multiples of the step: 1900, 1950, 2000…
+    for year in range(first, hi.year + 1, step):
+        out.append((date(year, 1, 1), str(year)))
     return out
