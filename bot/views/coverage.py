@@ -33,6 +33,12 @@ TOPIC_SHARE = 0.6  # an article's z-score must reach this share of the best arti
 MIN_TOPIC_Z = 0.5  # ... and half a spread above the corpus's mean similarity to the question
 MIN_STATEMENT_WORDS = 8  # a representative statement says something: not a dateline or a fragment
 SAME_STATEMENT = 0.95  # cosine above which two outlets' sentences are the same statement reworded
+# A sentence that opens by pointing back ("But that...", "It also...", "For example, ...") leans on the one before
+# it, so it reads poorly alone; English function words, not phrases of any one corpus.
+_LEANS_BACK = re.compile(
+    r"^[\"'“‘(]*(?:but|and|or|so|yet|also|however|still|then|that|this|these|those|it|its|they|them|their|he|she|"
+    r"his|her|such|here|there|for example|for instance|in turn|instead|meanwhile)\b", re.I)
+LEANS_BACK_PENALTY = 0.1
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,8 @@ def _statements(
     top = max((a.score for a in articles), default=1.0) or 1.0
     weight = np.array([c.article.score / top for c in candidates], dtype=np.float32)
     scores = 0.55 * (vectors @ query) + 0.25 * (vectors @ centre) + 0.2 * weight
+    scores -= LEANS_BACK_PENALTY * np.array([bool(_LEANS_BACK.match(c.chunk.text[c.start:c.end].lstrip()))
+                                             for c in candidates], dtype=np.float32)
     numbers = {(ev.chunk.id): ev.n for ev in evidence} | {a.chunk.id: a.n for a in articles}
     next_n = max(numbers.values(), default=0) + 1
     by_outlet: dict[str, list[int]] = {}
