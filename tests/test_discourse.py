@@ -10,11 +10,9 @@ import pytest
 from bot.retrieval.filters import Filters
 from bot.retrieval.retriever import Retriever
 from bot.types import Answer, Citation, Hit
-from bot.views.compare import compare_outlets
-from bot.views.evidence import UNKNOWN_OUTLET, Evidence, gather_evidence
+from bot.views.evidence import Evidence, gather_evidence
 from bot.views.quotes import find_quotes, quotes_in
 from bot.views.scope import describe_scope, month_span, profile_fields
-from bot.views.timeline import coverage_timeline
 from index.chunking import split_into_chunks
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
@@ -107,53 +105,6 @@ def test_gather_evidence_keeps_citation_numbers_and_numbers_the_rest_after(chunk
         (3, AUDIT, False, 0, 0),
         (4, CLOSES, False, 0, 0),
     ]
-
-
-def test_coverage_timeline_one_point_per_article_by_date(chunks: dict[str, Chunk]) -> None:
-    undated = Chunk("nodate", 0, "Text without a date.", 0, 20, title="Undated note")
-    evidence = [
-        Evidence(1, chunks[AUDIT], True, 0, 5),
-        Evidence(2, chunks[REOPENS], True, 0, 5),
-        Evidence(3, undated, False, 0, 0),
-        Evidence(4, chunks[CLOSES], False, 0, 0),
-        Evidence(5, chunks[AUDIT], False, 0, 0),
-    ]
-    points = coverage_timeline(evidence)
-    assert [(p.title, p.outlet, p.day, p.markers, p.cited) for p in points] == [
-        (CLOSES, "Coastal Courier", date(2023, 9, 12), (4,), False),
-        (REOPENS, "Bay Tribune", date(2023, 10, 4), (2,), True),
-        (AUDIT, "Metro Daily", date(2023, 10, 19), (1, 5), True),
-        ("Undated note", UNKNOWN_OUTLET, None, (3,), False),
-    ]
-
-
-def test_compare_outlets_groups_relevant_statements_by_outlet(chunks: dict[str, Chunk], embedder: Embedder) -> None:
-    evidence = [
-        Evidence(1, chunks[REOPENS], True, 0, 138),
-        Evidence(2, chunks[AUDIT], False, 0, 0),
-        Evidence(3, chunks[CLOSES], False, 0, 0),
-        Evidence(4, chunks[ROCKETS], False, 0, 0),
-    ]
-    columns = compare_outlets("How much did the Harbor Bridge repair cost?", evidence, embedder)
-    by_outlet = {col.outlet: [(st.n, st.text) for st in col.statements] for col in columns}
-    # The hockey article says nothing on the question, so Sporting News gets no column.
-    assert set(by_outlet) == {"Bay Tribune", "Metro Daily", "Coastal Courier"}
-    assert (1, "The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a repair that cost 82 million "
-            "dollars, well above the first estimate.") in by_outlet["Bay Tribune"]
-    assert (2, "The Port Elling city council voted on Wednesday to audit the Harbor Bridge repair contract, which ran "
-            "19 million dollars over budget.") in by_outlet["Metro Daily"]
-    assert (3, "The city estimates that the work will take a year and cost 63 million dollars.") in by_outlet[
-        "Coastal Courier"]
-    for col in columns:
-        assert 1 <= len(col.statements) <= 3
-        for st in col.statements:
-            assert st.chunk.outlet == col.outlet
-            assert st.chunk.text[st.start : st.end].strip() == st.text
-    assert [c.articles for c in columns if c.outlet == "Metro Daily"] == [((AUDIT, date(2023, 10, 19)),)]
-
-
-def test_compare_outlets_with_no_evidence_is_empty(embedder: Embedder) -> None:
-    assert compare_outlets("anything", [], embedder) == []
 
 
 def test_profile_and_scope_descriptions(chunks: dict[str, Chunk]) -> None:

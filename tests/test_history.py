@@ -12,7 +12,7 @@ import gradio as gr
 import pytest
 
 from bot.types import AnswerSentence
-from bot.web import handlers, history_ui, render
+from bot.web import coverage, handlers, history_ui, render
 from bot.web.chat_app import ChatApp
 from bot.web.export import ExportFolder
 from bot.web.history import (
@@ -272,10 +272,14 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     assert reopened[ui.chatbot] == again[ui.chatbot]
     assert reopened[ui.turns] == again[ui.turns]
     assert reopened[panel.conversation] == cid and reopened[panel.listing]["value"] == cid
-    # the evidence views of the last answer, as the answer left them; the comparison follows (refresh_compare)
-    for view in (ui.sources, ui.timeline, ui.quotes, ui.store):
+    # the evidence views of the last answer, as the answer left them; the topic tabs follow (coverage.refresh_views)
+    for view in (ui.sources, ui.quotes, ui.store):
         assert reopened[view] == again[view], view
-    assert reopened[ui.compare] == render.COMPARING and reopened[ui.export_file] is None
+    assert ui.timeline not in reopened and ui.compare not in reopened and reopened[ui.export_file] is None
+    topic = coverage.refresh_views(app, ui, reopened[ui.turns], coverage.TIMELINE)
+    assert topic[ui.timeline] == coverage.refresh_views(app, ui, again[ui.turns], coverage.TIMELINE)[ui.timeline]
+    assert topic[ui.compare] == coverage.SEARCHING
+    assert "Who covered this topic, when: 1 article(s)" in topic[ui.timeline]
     exported = Path(handlers.export_conversation(app, ui, reopened[ui.turns])[ui.export_file]).read_text("utf-8")
     assert exported.count(f"## 1. {COST}") == 1 and exported.count("## 2. And what did the mayor say?") == 1
 

@@ -14,7 +14,7 @@ import gradio as gr
 import pytest
 
 from bot.engine import ChatEngine
-from bot.web import handlers
+from bot.web import coverage, handlers
 from bot.web.chat_app import ChatApp
 from bot.web.layout import create_ui
 from index import loaders
@@ -286,5 +286,6 @@ def test_an_old_index_with_year_1_and_9999_dates_still_answers(
     final = list(handlers.respond(app, ui, "When does work on the new pier start?", [], [], [], [], None, None))[-1]
     [turn] = final[ui.turns]
     assert turn.covered and len(turn.passages) == 2
-    assert "2 article(s) from 2 outlet(s), undated" in final[ui.timeline]
-    assert "2 article(s) carry no publication date and are not plotted." in final[ui.timeline]
+    timeline = coverage.open_view(app, ui, coverage.TIMELINE, final[ui.turns])[ui.timeline]
+    assert "2 article(s) from 2 outlet(s), undated" in timeline
+    assert "2 article(s) carry no publication date and are not plotted." in timeline

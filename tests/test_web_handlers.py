@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from bot.web import handlers, render, state
+from bot.web import coverage, coverage_view, handlers, render, state
 from bot.web.chat_app import ChatApp
 from bot.web.export import ExportFolder
 from bot.web.layout import Page, create_ui
@@ -62,7 +62,7 @@ def test_respond_streams_then_fills_every_view(app: ChatApp, ui: Page) -> None:
     assert first == {ui.box: "", ui.chatbot: final[ui.chatbot], ui.turns: final[ui.turns], ui.sources: render.WORKING,
                      ui.timeline: render.WORKING, ui.compare: render.WORKING, ui.quotes: render.WORKING}
     assert len(updates) > 2 and all(set(u) == {ui.box, ui.chatbot, ui.turns, ui.sources} for u in updates[1:-1])
-    assert set(final) == {ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.quotes, ui.store}
+    assert set(final) == {ui.box, ui.chatbot, ui.turns, ui.sources, ui.quotes, ui.store}  # topic tabs: coverage.py
     assert final[ui.chatbot][0] == {"role": "user", "content": COST}
     [turn] = final[ui.turns]
     assert (turn.number, turn.question, turn.scope) == (1, COST, "searched all 6 outlets, Oct–Dec 2023")
@@ -72,17 +72,19 @@ def test_respond_streams_then_fills_every_view(app: ChatApp, ui: Page) -> None:
     assert Path(exported[ui.export_file]).read_text(encoding="utf-8").count("## 1. " + COST) == 1
 
 
-def test_outlet_comparison_is_computed_while_its_tab_is_open(app: ChatApp, ui: Page) -> None:
+def test_topic_tabs_are_searched_while_one_is_open(app: ChatApp, ui: Page) -> None:
     turns = _ask(app, ui, COST, [])[-1][ui.turns]
-    assert handlers.refresh_compare(app, ui, turns, False) == {ui.compare: render.COMPARING}
-    opened = handlers.open_compare(app, ui, turns)
-    assert opened[ui.compare_open] is True
-    assert "class='compare-col'><h5>Coastal Courier</h5>" in opened[ui.compare]
-    assert "href='#psg-1-1'" in opened[ui.compare]
-    assert handlers.refresh_compare(app, ui, turns, True) == {ui.compare: opened[ui.compare]}
-    assert handlers.close_compare(ui) == {ui.compare_open: False}
-    assert handlers.open_compare(app, ui, []) == {ui.compare_open: True, ui.compare: render.EMPTY_COMPARE}
-    assert app.slots.counts() == (0, 0)
+    waiting = {ui.timeline: coverage.SEARCHING, ui.compare: coverage.SEARCHING}
+    assert coverage.refresh_views(app, ui, turns, "") == waiting
+    opened = coverage.open_view(app, ui, coverage.COMPARE, turns)
+    assert opened[ui.open_view] == "compare"
+    assert "<div class='topic-col'><h5>Coastal Courier</h5>" in opened[ui.compare]
+    assert coverage.refresh_views(app, ui, turns, "compare") == waiting | {ui.compare: opened[ui.compare]}
+    timeline = coverage.open_view(app, ui, coverage.TIMELINE, turns)
+    assert "<div class='tl-label' title='week of 2 Oct 2023: 1'>Coastal Courier</div>" in timeline[ui.timeline]
+    assert coverage.close_views(ui) == {ui.open_view: ""}
+    assert coverage.open_view(app, ui, coverage.COMPARE, []) == {ui.open_view: "compare",
+                                                                  ui.compare: render.EMPTY_COMPARE}
 
 
 def test_follow_up_is_read_against_the_turns_in_state_not_the_chat_html(app: ChatApp, ui: Page) -> None:
@@ -101,7 +103,8 @@ def test_follow_up_is_read_against_the_turns_in_state_not_the_chat_html(app: Cha
 def test_filters_that_exclude_the_answer_say_what_to_do(app: ChatApp, ui: Page) -> None:
     final = _ask(app, ui, COST, [], filters=([], [], "2023-11-01", "2023-12-31"))[-1]
     assert "Nothing relevant within the selected filters: widen or clear them" in _last_bubble(final, ui)
-    assert final[ui.timeline] == render.empty_view("No articles to plot: nothing in the index answers this question.")
+    assert coverage.open_view(app, ui, coverage.TIMELINE, final[ui.turns])[ui.timeline] == render.empty_view(
+        coverage_view.NO_TOPIC)
     assert final[ui.turns][0].scope == "searched all 6 outlets, Nov–Dec 2023"
 
 

@@ -9,15 +9,13 @@ from datetime import date
 from typing import Any
 
 from bot.types import NOT_COVERED, Answer, AnswerSentence, Citation
-from bot.views.compare import OutletColumn, Statement
 from bot.views.evidence import Evidence
 from bot.views.quotes import Quote
 from bot.views.scope import CorpusProfile
-from bot.views.timeline import TimelinePoint
 from bot.web import render
+from bot.web.coverage_view import ticks
 from bot.web.export import conversation_markdown
 from bot.web.labels import safe_url
-from bot.web.plot import ticks, timeline_plot
 from bot.web.state import finished_turn, history_pairs, next_number
 from index.documents import Chunk
 
@@ -122,41 +120,6 @@ def test_store_holds_copy_text_and_every_passage_escaped() -> None:
     assert "<script>" not in store
 
 
-def test_timeline_lists_undated_articles_without_a_plot() -> None:
-    point = TimelinePoint("u", "Undated <x>", "Nobody", None, None, (9,), False)
-    assert render.format_timeline(5, [point], []) == (
-        "<div class='view timeline'><h4>Who reported when: 1 article(s) from 1 outlet(s), undated</h4>"
-        "<p class='hint'>● filled: cited in the answer · ○ hollow: retrieved, not cited. Click a dot or a line below "
-        "to read the passage.</p><ol><li><span class=\"meta\">undated · Nobody</span> — <a href=\"#psg-5-9\" "
-        "data-start=\"0\" data-end=\"0\">Undated &lt;x&gt;</a> [9] <span class='meta'>(not cited)</span></li></ol>"
-        "<p class='hint'>1 article(s) carry no publication date and are not plotted.</p></div>"
-    )
-    assert render.format_timeline(5, [], []) == (
-        "<div class='view'><p class='empty'>No articles to plot: nothing in the index answers this question.</p></div>"
-    )
-
-
-def test_timeline_svg_geometry_rows_ticks_and_dots() -> None:
-    points = [
-        TimelinePoint("a1", "First", "Bay Tribune", date(2023, 10, 4), None, (1, 3), True),
-        TimelinePoint("a2", "Second", "A very long outlet name", date(2023, 10, 4), None, (2,), False),
-        TimelinePoint("a3", "Third", "Bay Tribune", date(2023, 10, 4), None, (4,), False),
-    ]
-    plot = timeline_plot(points, {1: (5, 9)})
-    assert [(r.outlet, r.label, r.y) for r in plot.rows] == [
-        ("A very long outlet name", "A very long outl…", 28.0), ("Bay Tribune", "Bay Tribune", 60.0)]
-    assert (plot.height, plot.axis_y, plot.span) == (110, 82, "Oct 2023")
-    assert [(d.n, d.start, d.end, round(d.x, 1), d.y, d.cited) for d in plot.dots] == [
-        (1, 5, 9, 278.0, 60.0, True), (2, 0, 0, 278.0, 28.0, False), (4, 0, 0, 293.0, 60.0, False)]
-    assert plot.dots[0].tip == "[1, 3] First — Bay Tribune, 4 Oct 2023"
-    svg = render.format_timeline(1, points, [Evidence(1, _chunk("x"), True, 5, 9)])
-    assert ('<a class="dot cited" href="#psg-1-1" data-start="5" data-end="9"><title>[1, 3] First — Bay Tribune, '
-            '4 Oct 2023</title><circle cx="278.0" cy="60.0" r="9"/><text x="278.0" y="63.0" text-anchor="middle">1'
-            "</text></a>") in svg
-    assert ('<g><title>A very long outlet name</title><text class="outlet" x="104" y="32.0" text-anchor="end">'
-            "A very long outl…</text></g>") in svg
-
-
 def test_axis_ticks_are_weekly_monthly_or_yearly() -> None:
     assert ticks(date(2023, 10, 1), date(2023, 10, 20)) == [
         (date(2023, 10, 2), "2 Oct"), (date(2023, 10, 9), "9 Oct"), (date(2023, 10, 16), "16 Oct")]
@@ -166,22 +129,6 @@ def test_axis_ticks_are_weekly_monthly_or_yearly() -> None:
         "Apr 2022", "Jul", "Oct", "Jan 2023", "Apr"]
     assert ticks(date(2019, 6, 1), date(2022, 2, 1)) == [
         (date(2020, 1, 1), "2020"), (date(2021, 1, 1), "2021"), (date(2022, 1, 1), "2022")]
-
-
-def test_compare_names_the_outlets_that_had_nothing_to_say() -> None:
-    good = _chunk("The bridge cost 82 million dollars.", title="Bridge & co", published_at="2023-10-04")
-    column = OutletColumn("Other", (Statement(4, good, 0, 3, 0.1),),
-                          (("X", date(2023, 11, 4)), ("Y", date(2023, 12, 4))))
-    silent = [Evidence(1, _hostile(), True, 0, 11), Evidence(2, _chunk("b", article_id="a2", outlet="Z"), False, 0, 0),
-              Evidence(3, _chunk("c", article_id="a3", outlet="Z"), False, 0, 0)]
-    assert render.format_compare(3, [column], silent) == (
-        "<div class='view'><p class='hint'>What 1 outlet(s) say on this question, from the passages retrieved for it. "
-        "Click a marker to read the statement in its passage.</p><div class='compare-grid'><div class='compare-col'>"
-        "<h5>Other</h5><div class='meta'>2 article(s) · Nov–Dec 2023</div><ul><li>The <a class='cite' "
-        "href='#psg-3-4' data-start='0' data-end='3' title='Open passage [4]'>[4]</a></li></ul><div class='meta'>"
-        "X (4 Nov 2023)<br>Y (4 Dec 2023)</div></div></div><p class='hint'>Also retrieved, with nothing relevant to "
-        "this question: O&lt;i&gt;&amp;&#x27;&quot; (1 article), Z (2 articles).</p></div>"
-    )
 
 
 def test_quotes_with_and_without_a_named_speaker() -> None:

@@ -215,6 +215,12 @@ class Retriever:
         """The chunks (in Chroma) of the snapshot in use."""
         return self.snapshot.chunks
 
+    def similarity_scale(self, vector: np.ndarray) -> tuple[float, float]:
+        """Mean and spread of a query vector's cosine similarity over the corpus (to read a similarity as a z-score)."""
+        sample = self._state.sample
+        sims = sample @ vector if len(sample) else np.zeros(1, dtype=np.float32)
+        return float(sims.mean()), float(sims.std()) or 1.0
+
     def plan(self, question: str) -> QueryPlan:
         """How the question will be searched: outlets, dates and sub-queries it names."""
         return plan_query(question, self.aliases, self.default_year)

@@ -18,18 +18,16 @@ from gradio.components import Component
 from bot.errors import BotError
 from bot.retrieval.filters import Filters
 from bot.types import Answer
-from bot.views.compare import compare_outlets
 from bot.views.evidence import Evidence, gather_evidence
 from bot.views.quotes import quotes_in
 from bot.views.scope import describe_scope, mark_outside
-from bot.views.timeline import coverage_timeline
 from bot.web import render
 from bot.web.chat_app import ChatApp
 from bot.web.export import conversation_markdown
 from bot.web.filters import build_filters, field_error, not_covered_hint
 from bot.web.guards import request_problem
 from bot.web.layout import Page
-from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns, turn_evidence
+from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns
 from index.errors import IndexLayerError, RemovalRefusedError
 
 if TYPE_CHECKING:
@@ -128,7 +126,7 @@ def _answer(
     if answer is None:
         return
     evidence = mark_outside(gather_evidence(answer), plan)
-    turns.append(finished_turn(number, question, answer, scope, evidence))
+    turns.append(finished_turn(number, question, answer, scope, evidence, filters))
     yield conversation | _finished(app, ui, turns, answer, evidence)
 
 
@@ -155,55 +153,17 @@ def _empty_views(ui: Page) -> Updates:
 
 
 def _finished(app: ChatApp, ui: Page, turns: list[Turn], answer: Answer, evidence: list[Evidence]) -> Updates:
-    """The views of the last answer's evidence, and the passage store of the recent turns (the outlet comparison
-    follows in `refresh_compare`)."""
+    """The views of the last answer's evidence, and the passage store of the recent turns (the topic's timeline and
+    outlet comparison follow in coverage.refresh_views)."""
     number = turns[-1].number
     recent = stored_turns(turns)
     known = {ev.chunk.id: ev.chunk for ev in evidence}
     wanted = [p.chunk_id for t in recent for p in t.passages if p.chunk_id not in known]
     return {
         ui.sources: render.format_sources(number, answer, evidence),
-        ui.timeline: render.format_timeline(number, coverage_timeline(evidence) if answer.covered else [], evidence),
         ui.quotes: render.format_quotes(number, quotes_in(evidence) if answer.covered else []),
         ui.store: render.format_store(recent, known | app.passages(wanted)),
     }
-
-
-# ---------------------------------------------------------------- the outlet comparison, while its tab is open
-
-
-def refresh_compare(app: ChatApp, ui: Page, turns: list[Turn] | None, compare_open: bool) -> Updates:
-    """After an answer: the last turn's outlet comparison if its tab is open; else it waits until it is opened."""
-    return {ui.compare: _compare(app, turns or []) if compare_open else render.COMPARING}
-
-
-def open_compare(app: ChatApp, ui: Page, turns: list[Turn] | None) -> Updates:
-    """The Compare outlets tab was opened: compare the outlets on the last turn."""
-    return {ui.compare_open: True, ui.compare: _compare(app, turns or [])}
-
-
-def close_compare(ui: Page) -> Updates:
-    """Another evidence tab was opened: answers stop computing the comparison."""
-    return {ui.compare_open: False}
-
-
-def _compare(app: ChatApp, turns: list[Turn]) -> str:
-    if not turns:
-        return render.EMPTY_COMPARE
-    turn = turns[-1]
-    evidence = turn_evidence(turn, app.passages([p.chunk_id for p in turn.passages]))
-    if not turn.covered:
-        return render.format_compare(turn.number, [], evidence)
-    ticket = app.slots.join()  # it embeds every sentence of the passages: it takes an answer slot
-    try:
-        while app.slots.wait(ticket, WAIT_POLL_S):
-            pass
-        repeated = app.engine.retriever.repeated if app.engine is not None else frozenset()
-        columns = compare_outlets(turn.standalone_question or turn.question, evidence, app.embedder,
-                                  repeated=repeated)
-    finally:
-        app.slots.leave(ticket)
-    return render.format_compare(turn.number, columns, evidence)
 
 
 # ---------------------------------------------------------------- filters, new chat, page load

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.retrieval.filters import Filters
 from bot.types import AnswerSentence
 from bot.web.state import PassageRef, Source, Turn
 from index.settings import Settings
@@ -282,7 +283,8 @@ def _turns_from_json(text: str) -> list[Turn]:
             **raw | {"sentences": sentences, "notes": tuple(raw["notes"]),
                      "sources": tuple(Source(**s) for s in raw["sources"]),
                      "passages": tuple(PassageRef(**p | {"spans": tuple(tuple(span) for span in p.get("spans", ()))})
-                                       for p in raw["passages"])}
+                                       for p in raw["passages"]),
+                     "filters": Filters(**_tupled(raw.get("filters") or {}))}
         ))
     return turns
 

@@ -22,7 +22,6 @@ from gradio.components import Component
 
 from bot.types import Answer
 from bot.views.quotes import quotes_in
-from bot.views.timeline import coverage_timeline
 from bot.web import render
 from bot.web.chat_app import ChatApp
 from bot.web.history import LOCAL_OWNER, Summary
@@ -83,12 +82,12 @@ def connect(app: ChatApp, ui: Page, demo: gr.Blocks, answered: Sequence[Dependen
                       api_visibility="private")
     shown = [ui.box, ui.chatbot, ui.turns, panel.conversation, panel.listing, panel.note, panel.delete, ui.sources,
              ui.timeline, ui.compare, ui.quotes, ui.store, ui.export_file]
-    from bot.web.handlers import refresh_compare  # handlers imports the layout, which imports this module
+    from bot.web.coverage import refresh_views  # coverage imports the layout, which imports this module
 
     panel.listing.input(partial(reopen, app, ui), [panel.browser, panel.listing], shown, api_name="history_reopen",
                         api_visibility="private").success(
-        partial(refresh_compare, app, ui), [ui.turns, ui.compare_open], ui.compare, api_name="history_compare",
-        api_visibility="private")
+        partial(refresh_views, app, ui), [ui.turns, ui.open_view], [ui.timeline, ui.compare],
+        api_name="history_topic", api_visibility="private")
     panel.delete.click(partial(delete, app, ui), [panel.browser, panel.listing, panel.conversation], shown,
                        api_name="history_delete", api_visibility="private")
     for cleared in (ui.new_chat.click, ui.chatbot.clear):
@@ -158,7 +157,7 @@ def forget(ui: Page) -> Updates:
 
 def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
     """The evidence views of the last turn and the passage store of the recent turns, from passages fetched again
-    from the index by id (the comparison follows in handlers.refresh_compare)."""
+    from the index by id (the topic tabs follow in coverage.refresh_views)."""
     if not turns:
         return {ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,
                 ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: ""}
@@ -172,9 +171,6 @@ def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
     answer = Answer(question=last.question, mode=last.mode, done=True)  # the sources tab reads only its mode
     return {
         ui.sources: render.format_sources(last.number, answer, evidence),
-        ui.timeline: render.format_timeline(last.number, coverage_timeline(evidence) if last.covered else [],
-                                            evidence),
-        ui.compare: render.COMPARING,
         ui.quotes: render.format_quotes(last.number, quotes_in(evidence) if last.covered else []),
         ui.store: render.format_store(recent, chunks),
     }

@@ -49,10 +49,11 @@ class Page:
     compare: gr.HTML
     quotes: gr.HTML
     store: gr.HTML
-    # the outlet comparison is computed only while its tab is open (it embeds every sentence of the passages)
+    # the topic's timeline and outlet comparison are searched only while their tab is open (bot/web/coverage.py)
+    timeline_tab: gr.Tab
     compare_tab: gr.Tab
     other_tabs: tuple[gr.Tab, ...]
-    compare_open: gr.State  # bool
+    open_view: gr.State  # "timeline", "compare" or "" (another tab)
     history: HistoryPanel  # the saved conversations (history_ui.py)
     library: LibraryTab  # the Library tab, among the views (bot/web/library.py)
 
@@ -70,7 +71,7 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
         elem_id="app-title",
     )
     turns = gr.State([], time_to_live=SESSION_TTL_S)
-    with gr.Row(equal_height=False):
+    with gr.Row(equal_height=False, elem_id="main-row"):
         with gr.Column(scale=1, min_width=250, elem_id="side"):
             outlets, categories, date_from, date_to, note, clear = _filter_panel(app, scope_note)
             gr.Markdown("### Display")
@@ -89,16 +90,17 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
                 label="Question", placeholder="Ask a question about the articles…", submit_btn=True,
                 elem_id="question", autofocus=True,
             )
-        with gr.Column(scale=2, min_width=340), gr.Tabs(elem_id="views"):
-            sources, timeline, compare, quotes, compare_tab, other_tabs = _views()
+        # elem_id: the full-width toggle of the topic tabs moves this column below the chat (static/chat.css)
+        with gr.Column(scale=2, min_width=340, elem_id="views-col"), gr.Tabs(elem_id="views"):
+            sources, timeline, compare, quotes, timeline_tab, compare_tab, other_tabs = _views()
             library = create_library_tab(app)
     store = gr.HTML("", elem_id="passage-store")
     return Page(
         box=box, chatbot=chatbot, turns=turns, outlets=outlets, categories=categories, date_from=date_from,
         date_to=date_to, scope_note=note, clear_filters=clear, hide_unsupported=hide_unsupported, export=export,
         export_file=export_file, new_chat=new_chat, status=status, full=full, rebuild=rebuild, confirm=confirm,
-        sources=sources, timeline=timeline, compare=compare, quotes=quotes, store=store, compare_tab=compare_tab,
-        other_tabs=other_tabs, compare_open=gr.State(False), history=history, library=library,
+        sources=sources, timeline=timeline, compare=compare, quotes=quotes, store=store, timeline_tab=timeline_tab,
+        compare_tab=compare_tab, other_tabs=other_tabs, open_view=gr.State(""), history=history, library=library,
     )
 
 
@@ -138,7 +140,7 @@ def _index_panel(app: ChatApp) -> tuple[gr.Markdown, gr.Checkbox, gr.Button, gr.
     return status, full, rebuild, confirm
 
 
-def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML, gr.Tab, tuple[gr.Tab, ...]]:
+def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML, gr.Tab, gr.Tab, tuple[gr.Tab, ...]]:
     with gr.Tab("Sources", id="tab-sources") as sources_tab:
         sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
     with gr.Tab("Timeline", id="tab-timeline") as timeline_tab:
@@ -147,4 +149,4 @@ def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML, gr.Tab, tuple[gr.Tab, 
         compare = gr.HTML(EMPTY_COMPARE, elem_id="compare")
     with gr.Tab("Quotes", id="tab-quotes") as quotes_tab:
         quotes = gr.HTML(EMPTY_QUOTES, elem_id="quotes")
-    return sources, timeline, compare, quotes, compare_tab, (sources_tab, timeline_tab, quotes_tab)
+    return sources, timeline, compare, quotes, timeline_tab, compare_tab, (sources_tab, quotes_tab)

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.web import handlers
 from bot.web.chat_app import ChatApp
+from bot.web.coverage import close_views
 from bot.web.handlers import REBUILD_STAGES, RebuildJob, Updates, rebuild_summary
 from bot.web.labels import safe_url
 from bot.web.layout import Page
@@ -86,8 +87,7 @@ def wire_library(app: ChatApp, ui: Page) -> None:
         return {"api_name": name, "api_visibility": PRIVATE}
 
     lib.tab.select(partial(show, app, lib, listing), [lib.search, lib.pick], shown, **private("library_show"))
-    lib.tab.select(partial(handlers.close_compare, ui), None, ui.compare_open, queue=False,
-                   **private("library_close_compare"))
+    lib.tab.select(partial(close_views, ui), None, ui.open_view, queue=False, **private("library_close_topic"))
     lib.search.change(partial(show, app, lib, listing), [lib.search, lib.pick], shown, **private("library_search"))
     changed = [*shown, lib.files, lib.confirm_note, lib.confirm, lib.cancel]
     lib.add.click(partial(add_files, app, lib, listing), [lib.files, lib.search], changed, concurrency_limit=1,

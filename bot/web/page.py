@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from bot.web import handlers, history_ui
+from bot.web import coverage, handlers, history_ui
 from bot.web.chat_app import ChatApp
 from bot.web.field_checks import check_filters
 from bot.web.labels import TITLE
@@ -45,11 +45,11 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     answered = [ui.box, ui.chatbot, ui.turns, ui.sources, ui.timeline, ui.compare, ui.quotes, ui.store]
     # The question is the one API endpoint (api_description=False: the docs would show functools.partial's
     # docstring); the page's other events are private to it. Both ways of asking share one concurrency limit.
-    compared = partial(handlers.refresh_compare, app, ui)
+    topic = partial(coverage.refresh_views, app, ui)  # the topic tabs, searched only while one is open
     submitted = ui.box.submit(partial(handlers.respond, app, ui), asked, answered, api_name="respond",
                               api_description=False, concurrency_limit=RESPOND_LIMIT, concurrency_id="respond",
                               validator=check_filters)
-    submitted.success(compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare",
+    submitted.success(topic, [ui.turns, ui.open_view], [ui.timeline, ui.compare], api_name="refresh_topic",
                       api_visibility=PRIVATE)
 
     # Gradio hands the clicked example over by the gr.SelectData type hint, which a partial would hide.
@@ -61,13 +61,15 @@ def create_event_handlers(app: ChatApp, ui: Page, demo: gr.Blocks) -> None:
     picked = ui.chatbot.example_select(respond_example, asked[1:], answered, api_name="respond_example",
                                        api_visibility=PRIVATE, concurrency_limit=RESPOND_LIMIT,
                                        concurrency_id="respond")
-    picked.success(compared, [ui.turns, ui.compare_open], ui.compare, api_name="refresh_compare",
+    picked.success(topic, [ui.turns, ui.open_view], [ui.timeline, ui.compare], api_name="refresh_topic",
                    api_visibility=PRIVATE)
     history_ui.connect(app, ui, demo, [submitted, picked])  # saves after each answer, lists, reopens, deletes
-    ui.compare_tab.select(partial(handlers.open_compare, app, ui), ui.turns, [ui.compare_open, ui.compare],
-                          api_name="open_compare", api_visibility=PRIVATE)
+    ui.timeline_tab.select(partial(coverage.open_view, app, ui, coverage.TIMELINE), ui.turns,
+                           [ui.open_view, ui.timeline], api_name="open_timeline", api_visibility=PRIVATE)
+    ui.compare_tab.select(partial(coverage.open_view, app, ui, coverage.COMPARE), ui.turns,
+                          [ui.open_view, ui.compare], api_name="open_compare", api_visibility=PRIVATE)
     for tab in ui.other_tabs:
-        tab.select(partial(handlers.close_compare, ui), None, ui.compare_open, api_name="close_compare",
+        tab.select(partial(coverage.close_views, ui), None, ui.open_view, api_name="close_topic",
                    api_visibility=PRIVATE, queue=False)
     ui.export.click(partial(handlers.export_conversation, app, ui), ui.turns, ui.export_file, api_name="export",
                     api_visibility=PRIVATE).success(None, None, None, js=DOWNLOAD_EXPORT_JS)

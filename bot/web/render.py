@@ -21,14 +21,10 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 
 from bot.types import Answer, label_summary
-from bot.views.compare import OutletColumn, Statement
 from bot.views.evidence import Evidence, gather_evidence, outlet_of
 from bot.views.quotes import Quote
-from bot.views.scope import month_span
-from bot.views.timeline import TimelinePoint
 from bot.web.export import answer_markdown
-from bot.web.labels import MARKER, dateline, marker_numbers, mode_label, nice_day, safe_url, sentence_with_markers
-from bot.web.plot import timeline_plot
+from bot.web.labels import MARKER, dateline, marker_numbers, mode_label, safe_url, sentence_with_markers
 from bot.web.state import Turn, turn_evidence
 from index.documents import Chunk
 
@@ -85,17 +81,17 @@ EMPTY_SOURCES = empty_view(
     "Click a marker such as [1] in the answer, or a card, to read it."
 )
 EMPTY_TIMELINE = empty_view(
-    "The coverage timeline plots the articles behind an answer by publication date and outlet, so you can see "
-    "who reported what, when."
+    "The coverage timeline plots every article on your question's topic by publication date and outlet, with "
+    "counts per outlet and week, so you can see who reported what, when."
 )
 EMPTY_COMPARE = empty_view(
-    "Outlet comparison puts what each outlet's articles say on your question side by side, every statement cited."
+    "Outlet comparison puts the outlets that covered your question's topic side by side, each with the statement "
+    "of its articles most central to the topic, cited."
 )
 EMPTY_QUOTES = empty_view(
     "Quotes lists who said what in the passages behind an answer, with the speaker where the article names one."
 )
 WORKING = empty_view("Working on the answer…")
-COMPARING = empty_view("Comparing what each outlet says…")
 
 
 def user_bubble(question: str) -> dict[str, Any]:
@@ -234,70 +230,6 @@ def format_store(turns: Sequence[Turn], chunks: Mapping[str, Chunk]) -> str:
 
 
 # ---------------------------------------------------------------- evidence views
-
-
-@dataclass(frozen=True)
-class _Listed:
-    """An article in the list under the timeline."""
-
-    when: str
-    outlet: str
-    title: str
-    n: int
-    start: int
-    end: int
-    markers: tuple[int, ...]
-    cited: bool
-
-
-def format_timeline(turn: int, points: Sequence[TimelinePoint], evidence: Sequence[Evidence]) -> str:
-    """An SVG plot of the answer's articles by date (x) and outlet (rows); each dot opens its passage."""
-    if not points:
-        return empty_view("No articles to plot: nothing in the index answers this question.")
-    spans = {ev.n: (ev.start, ev.end) for ev in evidence}
-    dated = [p for p in points if p.day is not None]
-    days = [p.day for p in dated if p.day is not None]
-    listed = [
-        _Listed(nice_day(p.day) or "undated", p.outlet, p.title, p.markers[0], *spans.get(p.markers[0], (0, 0)),
-                p.markers, p.cited)
-        for p in points
-    ]
-    return _render(
-        "timeline.html", turn=turn, count=len(points), outlets=len({p.outlet for p in points}),
-        span=month_span(min(days), max(days)) if days else "undated",
-        svg=timeline_plot(dated, spans) if dated else None, items=listed, undated=len(points) - len(dated),
-    )
-
-
-@dataclass(frozen=True)
-class _Column:
-    """One outlet's column of the comparison."""
-
-    outlet: str
-    span: str
-    statements: tuple[Statement, ...]
-    articles: list[str]  # "title (4 Oct 2023)"
-
-
-def format_compare(turn: int, columns: Sequence[OutletColumn], evidence: Sequence[Evidence] = ()) -> str:
-    """Each outlet's statements on the question, side by side, every statement cited."""
-    if not columns:
-        return empty_view("Nothing to compare: no retrieved passage says anything relevant to this question.")
-    shown = {col.outlet for col in columns}
-    silent: dict[str, set[str]] = {}  # outlets retrieved with nothing to say: their article ids
-    for ev in evidence:
-        if outlet_of(ev.chunk) not in shown:
-            silent.setdefault(outlet_of(ev.chunk), set()).add(ev.chunk.article_id)
-    shown_columns = []
-    for col in columns:
-        dates = sorted(d for _, d in col.articles if d)
-        span = month_span(dates[0], dates[-1]) if dates else "undated"
-        articles = [f"{title} ({nice_day(day) or 'undated'})" for title, day in col.articles]
-        shown_columns.append(_Column(col.outlet, span, col.statements, articles))
-    return _render(
-        "compare.html", turn=turn, columns=shown_columns,
-        silent=[(outlet, len(ids)) for outlet, ids in sorted(silent.items())],
-    )
 
 
 def format_quotes(turn: int, quotes: Sequence[Quote]) -> str:

@@ -8,9 +8,10 @@ again (bot.web.handlers), so a session costs a few kilobytes per turn however lo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.answering.rewrite import HISTORY_TURNS
+from bot.retrieval.filters import Filters
 from bot.types import NOT_COVERED, Answer, AnswerSentence
 from bot.views.evidence import Evidence, outlet_of
 from index.documents import Chunk
@@ -58,6 +59,7 @@ class Turn:
     standalone_question: str | None = None
     sources: tuple[Source, ...] = ()
     passages: tuple[PassageRef, ...] = ()
+    filters: Filters = field(default_factory=Filters)  # what was searched (the topic tabs search under it too)
 
     @property
     def covered(self) -> bool:
@@ -66,7 +68,8 @@ class Turn:
 
 
 def finished_turn(
-    number: int, question: str, answer: Answer, scope: str, evidence: Sequence[Evidence] = ()
+    number: int, question: str, answer: Answer, scope: str, evidence: Sequence[Evidence] = (),
+    filters: Filters | None = None,
 ) -> Turn:
     """What the session keeps of a complete answer and the passages it drew on (`evidence`)."""
     sources = tuple(
@@ -75,7 +78,7 @@ def finished_turn(
     )
     passages = tuple(PassageRef(ev.n, ev.chunk.id, ev.cited, ev.start, ev.end, ev.spans) for ev in evidence)
     return Turn(number, question, answer.text, answer.mode, scope, tuple(answer.sentences),
-                tuple(answer.notes), answer.standalone_question, sources, passages)
+                tuple(answer.notes), answer.standalone_question, sources, passages, filters or Filters())
 
 
 def turn_evidence(turn: Turn, chunks: Mapping[str, Chunk]) -> list[Evidence]:

@@ -114,6 +114,13 @@
       return;
     }
     if (document.body.classList.contains('reader-open') && !event.target.closest('#article-reader')) closeReader();
+    // The topic tabs' full-width toggle: the evidence column moves below the chat (chat.css: body.wide-views).
+    if (event.target.closest('.wide-toggle')) {
+      const wide = document.body.classList.toggle('wide-views');
+      document.querySelectorAll('.wide-toggle').forEach(function (b) { b.setAttribute('aria-pressed', String(wide)); });
+      document.getElementById('views')?.scrollIntoView({block: 'start'});
+      return;
+    }
     const link = event.target.closest('a[href^="#psg-"], a[href^="#copy-"]');
     const card = link ? null : event.target.closest('.source-card[data-psg]');
     if (card && event.target.closest('a[href]')) return;  // the card's own link to the article
