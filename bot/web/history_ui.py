@@ -171,6 +171,7 @@ def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
     answer = Answer(question=last.question, mode=last.mode, done=True)  # the sources tab reads only its mode
     return {
         ui.sources: render.format_sources(last.number, answer, evidence),
+        ui.timeline: render.TOPIC_SEARCHING, ui.compare: render.TOPIC_SEARCHING,  # every output named: page.py
         ui.quotes: render.format_quotes(last.number, quotes_in(evidence) if last.covered else []),
         ui.store: render.format_store(recent, chunks),
     }

@@ -92,6 +92,7 @@ EMPTY_QUOTES = empty_view(
     "Quotes lists who said what in the passages behind an answer, with the speaker where the article names one."
 )
 WORKING = empty_view("Working on the answer…")
+TOPIC_SEARCHING = empty_view("Searching every article on this topic…")  # Timeline, Compare (coverage.py)
 
 
 def user_bubble(question: str) -> dict[str, Any]:

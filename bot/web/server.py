@@ -64,7 +64,7 @@ def serve(app: ChatApp) -> None:
     try:
         demo.queue(default_concurrency_limit=OTHER_EVENTS_LIMIT).launch(
             server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS, *MORE_CSS],
-            head=head, prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY,
+            head=head, prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY, quiet=True,
             app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
         )
     except OSError as exc:  # taken between the check and the launch

@@ -118,6 +118,7 @@ def new_client(url: str) -> Any:
 def ask(client: Any, question: str, history: list[Any]) -> tuple[list[Any], bool]:
     """Ask one question in the client's session: (the chat history after it, whether the answer is an error)."""
     result = client.predict(question, history, [], [], "", "", api_name="/respond")
+    client.predict(api_name="/after_answer")  # the passage store that the page fetches after each answer
     new_history = list(result[1])
     last = new_history[-1]["content"] if new_history else ""
     return new_history, ERROR_MARK in str(last)
