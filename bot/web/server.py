@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,10 +42,11 @@ def prepare_app(
         store.require_active(embedder.name)
     except NoIndexError:
         if build_if_missing:
+            from index.progress import LineProgress
             from index.rebuild import rebuild_index
 
             say(f"no index at {settings.store} yet: building it from {settings.corpus or DEFAULT_CORPUS} …")
-            report = rebuild_index(settings, embedder)
+            report = rebuild_index(settings, embedder, progress=LineProgress(sys.stderr))  # minutes on a big corpus
             say(f"indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s")
             for item in report.skipped:
                 say(f"  skipped {item.origin}: {item.reason}")
