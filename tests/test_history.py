@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from dataclasses import replace
@@ -275,7 +276,9 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     # the evidence views of the last answer, as the answer left them; the topic tabs follow (coverage.refresh_views)
     for view in (ui.sources, ui.quotes):
         assert reopened[view] == again[view], view
-    assert reopened[ui.store] == handlers.after_answer(app, ui, again[ui.turns], "")[ui.store]
+    # the page's passage archive starts over with both answers' passages (markers of either open)
+    assert re.findall(r'data-copy="(\d+)"', reopened[ui.store]) == ["1", "2"]
+    assert reopened[ui.store].startswith('<div class="store" data-mode="replace"')
     assert reopened[ui.timeline] == reopened[ui.compare] == coverage.SEARCHING and reopened[ui.export_file] is None
     topic = coverage.refresh_views(app, ui, reopened[ui.turns], coverage.TIMELINE)
     assert topic[ui.timeline] == coverage.refresh_views(app, ui, again[ui.turns], coverage.TIMELINE)[ui.timeline]

@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from bot.web import coverage, coverage_view, handlers, render, state
+from bot.web import coverage, coverage_view, handlers, history_ui, render, state
 from bot.web.chat_app import ChatApp
 from bot.web.export import ExportFolder
 from bot.web.layout import Page, create_ui
@@ -155,7 +155,8 @@ def test_describe_filters_new_chat_and_clear(app: ChatApp, ui: Page) -> None:
     )
     assert handlers.new_chat(ui) == {
         ui.chatbot: [], ui.turns: [], ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,
-        ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: "", ui.export_file: None,
+        ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: render.format_store([], {}),
+        ui.export_file: None,
     }
     assert handlers.clear_filters(ui) == {ui.outlets: [], ui.categories: [], ui.date_from: None, ui.date_to: None}
 
@@ -237,9 +238,14 @@ def test_session_state_stays_small_and_the_page_holds_recent_turns_only(
     assert b"Chunk" not in blob and b"Hit" not in blob and b"Evidence" not in blob
     assert max(len(pickle.dumps(turn)) for turn in turns) < 3000
     assert [t.passages[0].cited for t in turns] == [True] * 4
+    # after an answer the page receives that answer's passages only, and keeps the last STORE_TURNS itself
     store = handlers.after_answer(app, ui, turns, "")[ui.store]
-    assert re.findall(r'data-copy="(\d+)"', store) == ["3", "4"]
-    assert 'data-psg="3-1"' in store and 'data-psg="4-1"' in store and 'data-psg="2-1"' not in store
+    assert re.findall(r'data-copy="(\d+)"', store) == ["4"] and 'data-psg="4-1"' in store
+    assert '<div class="store" data-mode="append" data-keep="2">' in store and 'data-psg="3-1"' not in store
+    # a reopened conversation starts the page's archive over with its recent turns
+    reopened = history_ui.evidence_views(app, ui, turns)[ui.store]
+    assert re.findall(r'data-copy="(\d+)"', reopened) == ["3", "4"]
+    assert '<div class="store" data-mode="replace" data-keep="2">' in reopened and 'data-psg="2-1"' not in reopened
     assert handlers.history_pairs(turns) == [(t.question, t.text) for t in turns]
 
 

@@ -27,7 +27,7 @@ from bot.web.export import conversation_markdown
 from bot.web.filters import build_filters, field_error, not_covered_hint
 from bot.web.guards import request_problem
 from bot.web.layout import Page
-from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns
+from bot.web.state import Turn, finished_turn, history_pairs, next_number
 from index.errors import IndexLayerError, RemovalRefusedError
 
 if TYPE_CHECKING:
@@ -166,11 +166,11 @@ def _finished(ui: Page, turns: list[Turn], answer: Answer, evidence: list[Eviden
 
 
 def after_answer(app: ChatApp, ui: Page, turns: list[Turn] | None, which: str | None) -> Updates:
-    """Chained after an answer: the passage store of the recent turns (so markers of earlier answers still open)
-    and the open topic tab. Apart from the answer's stream, so that stream never carries the store's megabyte."""
-    recent = stored_turns(turns or [])
-    chunks = app.passages([p.chunk_id for t in recent for p in t.passages])
-    return {ui.store: render.format_store(recent, chunks)} | coverage.refresh_views(app, ui, turns, which)
+    """Chained after an answer: the answer's passages for the page's passage archive (so its markers open, and
+    those of earlier answers, which the archive keeps) and the open topic tab."""
+    last = (turns or [])[-1:]
+    chunks = app.passages([p.chunk_id for t in last for p in t.passages])
+    return {ui.store: render.format_store(last, chunks, append=True)} | coverage.refresh_views(app, ui, turns, which)
 
 
 # ---------------------------------------------------------------- filters, new chat, page load
@@ -196,7 +196,8 @@ def clear_filters(ui: Page) -> Updates:
 
 def new_chat(ui: Page) -> Updates:
     """Forget the conversation: empty chat, views, passage store and the last export."""
-    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: "", ui.export_file: None}
+    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: render.format_store([], {}),
+            ui.export_file: None}
 
 
 def refresh_page(app: ChatApp, ui: Page) -> Updates:

@@ -160,7 +160,7 @@ def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
     from the index by id (the topic tabs follow in coverage.refresh_views)."""
     if not turns:
         return {ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,
-                ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: ""}
+                ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: render.format_store([], {})}
     last, recent = turns[-1], stored_turns(turns)
     chunks = app.passages([p.chunk_id for t in recent for p in t.passages])
     evidence = turn_evidence(last, chunks)

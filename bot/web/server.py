@@ -19,7 +19,7 @@ STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
 MORE_CSS = [STATIC / "reader.css", STATIC / "scope.css", STATIC / "narrow.css"]  # one feature each
 SCRIPT = STATIC / "passage_viewer.js"  # opens cited passages in a dialog, copies answers (see the file)
-SCRIPTS = [SCRIPT, STATIC / "narrow.js"]  # the page's scripts, each one feature
+SCRIPTS = [SCRIPT, STATIC / "passage_archive.js", STATIC / "narrow.js"]  # the page's scripts, one feature each
 # Gradio keeps each session's last page values (chat, views) until this many newer sessions push it out; a
 # session's turns also expire after state.SESSION_TTL_S.
 SESSION_CAPACITY = 1000
