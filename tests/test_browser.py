@@ -322,6 +322,7 @@ def test_export_conversation_is_written_on_click(ui_app: RunningApp, page: Any) 
     page.locator("#new-chat").click()
     page.locator("#chat button.example").first.wait_for()
     assert page.locator("#chat .answer").count() == 0
+    page.wait_for_function("document.querySelectorAll('#passage-archive .store-turn').length == 0")  # forgotten
     assert "Ask a question: the passages behind the answer appear here" in page.locator("#sources").inner_text()
 
 
@@ -341,7 +342,10 @@ def test_example_question_and_follow_up(ui_app: RunningApp, page: Any) -> None:
     rewrite.locator("summary").click()
     assert "Searched for:" in rewrite.inner_text()
     shot(page, "10-example-and-follow-up")
-    # Markers of the first answer still open their own passages.
+    # Markers of the first answer still open their own passages: the server sent the follow-up's passages only,
+    # and the page's archive (static/passage_archive.js) keeps both answers'.
+    page.wait_for_function("document.querySelectorAll('#passage-archive .store-turn').length == 2")
+    assert page.locator("#passage-store .store-turn").count() == 1
     first.locator("a.cite").first.click()
     assert dialog_text(page)["title"].startswith("[1] ")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -127,6 +128,9 @@ def test_profile_and_scope_descriptions(chunks: dict[str, Chunk]) -> None:
     )
     many = Filters(outlets=("A", "B", "C", "D", "E"))
     assert describe_scope(many, profile).startswith("searched 5 of 5 outlets (A, B, C and 2 more)")
+    unnamed = replace(profile, outlets=(), first_day=None, last_day=None)  # like the undated, unsourced sample
+    assert describe_scope(Filters(), unnamed) == "searched all 6 articles"
+    assert describe_scope(Filters(), replace(unnamed, articles=1)) == "searched the only article"
 
 
 def test_month_span() -> None:

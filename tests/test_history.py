@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from dataclasses import replace
@@ -273,9 +274,12 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     assert reopened[ui.turns] == again[ui.turns]
     assert reopened[panel.conversation] == cid and reopened[panel.listing]["value"] == cid
     # the evidence views of the last answer, as the answer left them; the topic tabs follow (coverage.refresh_views)
-    for view in (ui.sources, ui.quotes, ui.store):
+    for view in (ui.sources, ui.quotes):
         assert reopened[view] == again[view], view
-    assert ui.timeline not in reopened and ui.compare not in reopened and reopened[ui.export_file] is None
+    # the page's passage archive starts over with both answers' passages (markers of either open)
+    assert re.findall(r'data-copy="(\d+)"', reopened[ui.store]) == ["1", "2"]
+    assert reopened[ui.store].startswith('<div class="store" data-mode="replace"')
+    assert reopened[ui.timeline] == reopened[ui.compare] == coverage.SEARCHING and reopened[ui.export_file] is None
     topic = coverage.refresh_views(app, ui, reopened[ui.turns], coverage.TIMELINE)
     assert topic[ui.timeline] == coverage.refresh_views(app, ui, again[ui.turns], coverage.TIMELINE)[ui.timeline]
     assert topic[ui.compare] == coverage.SEARCHING

@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from bot.web import coverage, coverage_view, handlers, render, state
+from bot.web import coverage, coverage_view, handlers, history_ui, render, state
 from bot.web.chat_app import ChatApp
 from bot.web.export import ExportFolder
 from bot.web.layout import Page, create_ui
@@ -61,13 +61,16 @@ def test_respond_streams_then_fills_every_view(app: ChatApp, ui: Page) -> None:
     first, final = updates[0], updates[-1]
     assert first == {ui.box: "", ui.chatbot: final[ui.chatbot], ui.turns: final[ui.turns], ui.sources: render.WORKING,
                      ui.timeline: render.WORKING, ui.compare: render.WORKING, ui.quotes: render.WORKING}
-    assert len(updates) > 2 and all(set(u) == {ui.box, ui.chatbot, ui.turns, ui.sources} for u in updates[1:-1])
-    assert set(final) == {ui.box, ui.chatbot, ui.turns, ui.sources, ui.quotes, ui.store}  # topic tabs: coverage.py
+    # every step names every output (an output left out would become an update Gradio keeps a copy for)
+    assert len(updates) > 2 and all(set(u) == set(first) for u in updates)
+    assert final[ui.timeline] == final[ui.compare] == render.WORKING  # the topic tabs follow in after_answer
     assert final[ui.chatbot][0] == {"role": "user", "content": COST}
     [turn] = final[ui.turns]
     assert (turn.number, turn.question, turn.scope) == (1, COST, "searched all 6 outlets, Oct–Dec 2023")
     assert turn.passages and turn.passages[0].cited and turn.sources[0].chunk_id == turn.passages[0].chunk_id
-    assert 'data-psg="1-1"' in final[ui.sources] and 'data-copy="1"' in final[ui.store]
+    after = handlers.after_answer(app, ui, final[ui.turns], "")
+    assert after[ui.timeline] == after[ui.compare] == coverage.SEARCHING  # no topic tab open: none searched
+    assert 'data-psg="1-1"' in final[ui.sources] and 'data-copy="1"' in after[ui.store]
     exported = handlers.export_conversation(app, ui, final[ui.turns])
     assert Path(exported[ui.export_file]).read_text(encoding="utf-8").count("## 1. " + COST) == 1
 
@@ -152,7 +155,8 @@ def test_describe_filters_new_chat_and_clear(app: ChatApp, ui: Page) -> None:
     )
     assert handlers.new_chat(ui) == {
         ui.chatbot: [], ui.turns: [], ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,
-        ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: "", ui.export_file: None,
+        ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: render.format_store([], {}),
+        ui.export_file: None,
     }
     assert handlers.clear_filters(ui) == {ui.outlets: [], ui.categories: [], ui.date_from: None, ui.date_to: None}
 
@@ -194,7 +198,8 @@ def test_a_waiting_question_says_how_many_are_ahead_and_gives_its_place_back(
     assert "3 questions ahead of you: your answer starts as soon as they are done." in render.format_waiting(3)
     threading.Timer(0.3, app.slots.leave, [busy]).start()
     final = list(steps)[-1]
-    assert 'data-copy="1"' in final[ui.store] and app.slots.counts() == (0, 0)
+    assert 'data-copy="1"' in handlers.after_answer(app, ui, final[ui.turns], "")[ui.store]
+    assert set(waiting) == set(final) and app.slots.counts() == (0, 0)
 
     busy = app.slots.join()
     steps = handlers.respond(app, ui, COST, [], [], *NO_FILTERS)
@@ -233,9 +238,14 @@ def test_session_state_stays_small_and_the_page_holds_recent_turns_only(
     assert b"Chunk" not in blob and b"Hit" not in blob and b"Evidence" not in blob
     assert max(len(pickle.dumps(turn)) for turn in turns) < 3000
     assert [t.passages[0].cited for t in turns] == [True] * 4
-    store = final[ui.store]
-    assert re.findall(r'data-copy="(\d+)"', store) == ["3", "4"]
-    assert 'data-psg="3-1"' in store and 'data-psg="4-1"' in store and 'data-psg="2-1"' not in store
+    # after an answer the page receives that answer's passages only, and keeps the last STORE_TURNS itself
+    store = handlers.after_answer(app, ui, turns, "")[ui.store]
+    assert re.findall(r'data-copy="(\d+)"', store) == ["4"] and 'data-psg="4-1"' in store
+    assert '<div class="store" data-mode="append" data-keep="2">' in store and 'data-psg="3-1"' not in store
+    # a reopened conversation starts the page's archive over with its recent turns
+    reopened = history_ui.evidence_views(app, ui, turns)[ui.store]
+    assert re.findall(r'data-copy="(\d+)"', reopened) == ["3", "4"]
+    assert '<div class="store" data-mode="replace" data-keep="2">' in reopened and 'data-psg="2-1"' not in reopened
     assert handlers.history_pairs(turns) == [(t.question, t.text) for t in turns]
 
 

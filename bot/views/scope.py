@@ -48,6 +48,8 @@ def describe_scope(filters: Filters, profile: CorpusProfile, plan: QueryPlan | N
         n = len(filters.outlets)
         names = ", ".join(filters.outlets[:3]) + (f" and {n - 3} more" if n > 3 else "")
         outlets = f"{n} of {total} outlets ({names})"
+    elif total == 0:  # no article names its outlet (like the sample corpus): count articles, not outlets
+        outlets = f"all {profile.articles} articles" if profile.articles != 1 else "the only article"
     else:
         outlets = f"all {total} outlets" if total != 1 else "the only outlet"
     parts = [f"searched {outlets}"]

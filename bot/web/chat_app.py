@@ -26,7 +26,7 @@ from index.settings import DEFAULT_CORPUS, Settings
 if TYPE_CHECKING:
     from gradio.components.chatbot import ExampleMessage
 
-ANSWER_WORKERS = 2  # answers computed at once (measured with 1, 2 and 4 on 2 cores: see the README)
+ANSWER_WORKERS = 2  # answers computed at once (measured with 1, 2 and 4 on 2 cores: docs/architecture.md)
 EXAMPLE_SAMPLE = 8000  # chunks read at start to find example questions (the 609-article index has 6,590)
 
 

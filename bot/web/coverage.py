@@ -15,12 +15,12 @@ from bot.views.coverage import Coverage, topic_coverage
 from bot.web.chat_app import ChatApp
 from bot.web.coverage_view import format_topic_compare, format_topic_timeline
 from bot.web.layout import Page
-from bot.web.render import EMPTY_COMPARE, EMPTY_TIMELINE, empty_view
+from bot.web.render import EMPTY_COMPARE, EMPTY_TIMELINE, TOPIC_SEARCHING
 from bot.web.state import Turn, turn_evidence
 
 TIMELINE, COMPARE = "timeline", "compare"
 KEPT = 16  # coverages kept (a few sessions' latest questions)
-SEARCHING = empty_view("Searching every article on this topic…")
+SEARCHING = TOPIC_SEARCHING
 
 _kept: OrderedDict[tuple[Any, ...], Coverage | None] = OrderedDict()
 _lock = threading.Lock()

@@ -21,13 +21,13 @@ from bot.types import Answer
 from bot.views.evidence import Evidence, gather_evidence
 from bot.views.quotes import quotes_in
 from bot.views.scope import describe_scope, mark_outside
-from bot.web import render
+from bot.web import coverage, render
 from bot.web.chat_app import ChatApp
 from bot.web.export import conversation_markdown
 from bot.web.filters import build_filters, field_error, not_covered_hint
 from bot.web.guards import request_problem
 from bot.web.layout import Page
-from bot.web.state import Turn, finished_turn, history_pairs, next_number, stored_turns
+from bot.web.state import Turn, finished_turn, history_pairs, next_number
 from index.errors import IndexLayerError, RemovalRefusedError
 
 if TYPE_CHECKING:
@@ -81,8 +81,11 @@ def respond(
     number = next_number(turns)
     history.append(render.user_bubble(question))
     history.append({"role": "assistant", "content": render.format_answer(Answer(question=question), number)})
-    conversation: Updates = {ui.box: "", ui.chatbot: history, ui.turns: turns}
-    yield conversation | _views(ui, render.WORKING, render.WORKING, render.WORKING, render.WORKING)
+    # Every yield names every output: Gradio fills an output left out with an update, which replaces the component
+    # in the session's config and keeps its last value under the new component's id for the session's life.
+    conversation: Updates = {ui.box: "", ui.chatbot: history, ui.turns: turns,
+                             **_views(ui, render.WORKING, render.WORKING, render.WORKING, render.WORKING)}
+    yield conversation
     if app.engine is None:
         app.load()  # the index may have been built since (`python -m index rebuild`)
     if app.engine is None or app.profile is None:
@@ -127,7 +130,7 @@ def _answer(
         return
     evidence = mark_outside(gather_evidence(answer), plan)
     turns.append(finished_turn(number, question, answer, scope, evidence, filters))
-    yield conversation | _finished(app, ui, turns, answer, evidence)
+    yield conversation | _finished(ui, turns, answer, evidence)
 
 
 def example_text(selection: gr.SelectData) -> str:
@@ -152,18 +155,22 @@ def _empty_views(ui: Page) -> Updates:
     return _views(ui, render.EMPTY_SOURCES, render.EMPTY_TIMELINE, render.EMPTY_COMPARE, render.EMPTY_QUOTES)
 
 
-def _finished(app: ChatApp, ui: Page, turns: list[Turn], answer: Answer, evidence: list[Evidence]) -> Updates:
-    """The views of the last answer's evidence, and the passage store of the recent turns (the topic's timeline and
-    outlet comparison follow in coverage.refresh_views)."""
+def _finished(ui: Page, turns: list[Turn], answer: Answer, evidence: list[Evidence]) -> Updates:
+    """The sources and quotes of the last answer's evidence (the passage store and the topic tabs follow in
+    `after_answer`)."""
     number = turns[-1].number
-    recent = stored_turns(turns)
-    known = {ev.chunk.id: ev.chunk for ev in evidence}
-    wanted = [p.chunk_id for t in recent for p in t.passages if p.chunk_id not in known]
     return {
         ui.sources: render.format_sources(number, answer, evidence),
         ui.quotes: render.format_quotes(number, quotes_in(evidence) if answer.covered else []),
-        ui.store: render.format_store(recent, known | app.passages(wanted)),
     }
+
+
+def after_answer(app: ChatApp, ui: Page, turns: list[Turn] | None, which: str | None) -> Updates:
+    """Chained after an answer: the answer's passages for the page's passage archive (so its markers open, and
+    those of earlier answers, which the archive keeps) and the open topic tab."""
+    last = (turns or [])[-1:]
+    chunks = app.passages([p.chunk_id for t in last for p in t.passages])
+    return {ui.store: render.format_store(last, chunks, append=True)} | coverage.refresh_views(app, ui, turns, which)
 
 
 # ---------------------------------------------------------------- filters, new chat, page load
@@ -189,7 +196,8 @@ def clear_filters(ui: Page) -> Updates:
 
 def new_chat(ui: Page) -> Updates:
     """Forget the conversation: empty chat, views, passage store and the last export."""
-    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: "", ui.export_file: None}
+    return {ui.chatbot: [], ui.turns: [], **_empty_views(ui), ui.store: render.format_store([], {}),
+            ui.export_file: None}
 
 
 def refresh_page(app: ChatApp, ui: Page) -> Updates:

@@ -160,7 +160,7 @@ def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
     from the index by id (the topic tabs follow in coverage.refresh_views)."""
     if not turns:
         return {ui.sources: render.EMPTY_SOURCES, ui.timeline: render.EMPTY_TIMELINE,
-                ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: ""}
+                ui.compare: render.EMPTY_COMPARE, ui.quotes: render.EMPTY_QUOTES, ui.store: render.format_store([], {})}
     last, recent = turns[-1], stored_turns(turns)
     chunks = app.passages([p.chunk_id for t in recent for p in t.passages])
     evidence = turn_evidence(last, chunks)
@@ -171,6 +171,7 @@ def evidence_views(app: ChatApp, ui: Page, turns: Sequence[Turn]) -> Updates:
     answer = Answer(question=last.question, mode=last.mode, done=True)  # the sources tab reads only its mode
     return {
         ui.sources: render.format_sources(last.number, answer, evidence),
+        ui.timeline: render.TOPIC_SEARCHING, ui.compare: render.TOPIC_SEARCHING,  # every output named: page.py
         ui.quotes: render.format_quotes(last.number, quotes_in(evidence) if last.covered else []),
         ui.store: render.format_store(recent, chunks),
     }

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from bot.types import Answer, label_summary
 from bot.views.evidence import Evidence, gather_evidence, outlet_of
 from bot.views.quotes import Quote
+from bot.web import state as web_state
 from bot.web.export import answer_markdown
 from bot.web.labels import MARKER, dateline, marker_numbers, mode_label, safe_url, sentence_with_markers
 from bot.web.state import Turn, turn_evidence
@@ -92,6 +93,7 @@ EMPTY_QUOTES = empty_view(
     "Quotes lists who said what in the passages behind an answer, with the speaker where the article names one."
 )
 WORKING = empty_view("Working on the answer…")
+TOPIC_SEARCHING = empty_view("Searching every article on this topic…")  # Timeline, Compare (coverage.py)
 
 
 def user_bubble(question: str) -> dict[str, Any]:
@@ -221,12 +223,13 @@ def format_sources(turn: int, answer: Answer, evidence: Sequence[Evidence] | Non
     )
 
 
-def format_store(turns: Sequence[Turn], chunks: Mapping[str, Chunk]) -> str:
-    """Hidden holders of these turns' passages (`chunks` by id; a passage gone from the index is left out) and
-    copy texts, so markers of earlier answers still open."""
+def format_store(turns: Sequence[Turn], chunks: Mapping[str, Chunk], *, append: bool = False) -> str:
+    """Hidden holders of these turns' passages (`chunks` by id; a passage gone from the index is left out) and copy
+    texts, which the page adds to its archive (`append`: one new answer) or starts it over with (a reopened or new
+    chat), so markers of earlier answers still open."""
     held = [{"number": t.number, "markdown": answer_markdown(t),
              "passages": [_passage(t.number, ev) for ev in turn_evidence(t, chunks)]} for t in turns]
-    return _render("store.html", turns=held)
+    return _render("store.html", turns=held, mode="append" if append else "replace", keep=web_state.STORE_TURNS)
 
 
 # ---------------------------------------------------------------- evidence views

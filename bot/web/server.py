@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,10 +19,12 @@ STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
 MORE_CSS = [STATIC / "reader.css", STATIC / "scope.css", STATIC / "narrow.css"]  # one feature each
 SCRIPT = STATIC / "passage_viewer.js"  # opens cited passages in a dialog, copies answers (see the file)
-SCRIPTS = [SCRIPT, STATIC / "narrow.js"]  # the page's scripts, each one feature
-# Gradio keeps each session's last page values (chat, views) until this many newer sessions push it out; a
-# session's turns also expire after state.SESSION_TTL_S.
-SESSION_CAPACITY = 1000
+SCRIPTS = [SCRIPT, STATIC / "passage_archive.js", STATIC / "narrow.js"]  # the page's scripts, one feature each
+# Gradio keeps each session's last page values (chat, views, its own copy of the page's config: about 0.3 MB after
+# an answer) until this many more recently used sessions push it out, so idle pages cost at most ~60 MB. A page
+# pushed out starts its next question afresh; its conversation is still in the Conversations panel. A session's
+# turns also expire after state.SESSION_TTL_S.
+SESSION_CAPACITY = 200
 OTHER_EVENTS_LIMIT = 8  # page loads, new chat, export: quick, each its own queue
 
 
@@ -41,10 +44,11 @@ def prepare_app(
         store.require_active(embedder.name)
     except NoIndexError:
         if build_if_missing:
+            from index.progress import LineProgress
             from index.rebuild import rebuild_index
 
             say(f"no index at {settings.store} yet: building it from {settings.corpus or DEFAULT_CORPUS} …")
-            report = rebuild_index(settings, embedder)
+            report = rebuild_index(settings, embedder, progress=LineProgress(sys.stderr))  # minutes on a big corpus
             say(f"indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s")
             for item in report.skipped:
                 say(f"  skipped {item.origin}: {item.reason}")
@@ -64,7 +68,7 @@ def serve(app: ChatApp) -> None:
     try:
         demo.queue(default_concurrency_limit=OTHER_EVENTS_LIMIT).launch(
             server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS, *MORE_CSS],
-            head=head, prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY,
+            head=head, prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY, quiet=True,
             app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
         )
     except OSError as exc:  # taken between the check and the launch

@@ -115,12 +115,16 @@ def new_client(url: str) -> Any:
     return Client(url, verbose=False, download_files=False, analytics_enabled=False)
 
 
-def ask(client: Any, question: str, history: list[Any]) -> tuple[list[Any], bool]:
-    """Ask one question in the client's session: (the chat history after it, whether the answer is an error)."""
+def ask(client: Any, question: str, history: list[Any]) -> tuple[list[Any], bool, float]:
+    """Ask one question in the client's session as the page does: (the chat history after it, whether the answer
+    is an error, seconds until the answer was complete)."""
+    started = time.perf_counter()
     result = client.predict(question, history, [], [], "", "", api_name="/respond")
+    seconds = time.perf_counter() - started  # what the user waits for; the page then fetches the passages
+    client.predict(api_name="/after_answer")
     new_history = list(result[1])
     last = new_history[-1]["content"] if new_history else ""
-    return new_history, ERROR_MARK in str(last)
+    return new_history, ERROR_MARK in str(last), seconds
 
 
 def marks_of(count: int) -> list[int]:
@@ -144,10 +148,10 @@ def one_session(
             history = []
         started = time.perf_counter()
         try:
-            history, failed = ask(client, question, history)
+            history, failed, seconds = ask(client, question, history)
         except Exception:  # any failure of a request is an error the figure counts
-            failed = True
-        latencies.append((time.perf_counter() - started) * 1000)
+            failed, seconds = True, time.perf_counter() - started
+        latencies.append(seconds * 1000)
         errors += failed
         if i in marks:
             rss[i] = server.rss_mb()
@@ -168,7 +172,7 @@ def many_sessions(
     for i, question in enumerate(questions, start=1):
         client.reset_session()
         try:
-            _, failed = ask(client, question, [])
+            _, failed, _ = ask(client, question, [])
         except Exception:  # any failure of a request is an error the figure counts
             failed = True
         errors += failed
