@@ -268,7 +268,7 @@ def test_timeline_comparison_and_quotes_views(ui_app: RunningApp, page: Any) -> 
     assert dialog_text(page)["title"] == f"[1] {REOPENS}"
     page.keyboard.press("Escape")
 
-    page.get_by_role("tab", name="Compare outlets").click()
+    page.get_by_role("tab", name="Compare").click()
     columns = page.locator("#compare .topic-col h5")
     columns.first.wait_for()
     assert {"Bay Tribune", "Metro Daily", "Coastal Courier"} <= set(columns.all_inner_texts())

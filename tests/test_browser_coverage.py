@@ -68,7 +68,7 @@ def test_topic_timeline_and_comparison(topic_app: RunningApp, page: Any) -> None
     assert track is not None and track["width"] > 900
     shot(page, "coverage-02-timeline-full-width")
 
-    page.get_by_role("tab", name="Compare outlets").click()
+    page.get_by_role("tab", name="Compare").click()
     columns = page.locator("#compare .topic-col")
     columns.first.wait_for()
     assert page.locator("#compare .topic-col h5").all_inner_texts() == OUTLETS

@@ -90,8 +90,9 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
                 label="Question", placeholder="Ask a question about the articles…", submit_btn=True,
                 elem_id="question", autofocus=True,
             )
-        # elem_id: the full-width toggle of the topic tabs moves this column below the chat (static/chat.css)
-        with gr.Column(scale=2, min_width=340, elem_id="views-col"), gr.Tabs(elem_id="views"):
+        # elem_id: the full-width toggle of the topic tabs moves this column below the chat (static/chat.css);
+        # wrap: every tab stays in sight on a narrow column (a menu hid Quotes and Library)
+        with gr.Column(scale=2, min_width=340, elem_id="views-col"), gr.Tabs(elem_id="views", overflow_behavior="wrap"):
             sources, timeline, compare, quotes, timeline_tab, compare_tab, other_tabs = _views()
             library = create_library_tab(app)
     store = gr.HTML("", elem_id="passage-store")
@@ -145,7 +146,7 @@ def _views() -> tuple[gr.HTML, gr.HTML, gr.HTML, gr.HTML, gr.Tab, gr.Tab, tuple[
         sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
     with gr.Tab("Timeline", id="tab-timeline") as timeline_tab:
         timeline = gr.HTML(EMPTY_TIMELINE, elem_id="timeline")
-    with gr.Tab("Compare outlets", id="tab-compare") as compare_tab:
+    with gr.Tab("Compare", id="tab-compare") as compare_tab:
         compare = gr.HTML(EMPTY_COMPARE, elem_id="compare")
     with gr.Tab("Quotes", id="tab-quotes") as quotes_tab:
         quotes = gr.HTML(EMPTY_QUOTES, elem_id="quotes")
