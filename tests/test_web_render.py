@@ -113,8 +113,10 @@ def test_store_holds_copy_text_and_every_passage_escaped() -> None:
     answer = Answer(question="q", text="It [1].", citations=[Citation(1, chunk, "Coach wrote", 0, 11)], done=True)
     store = render.format_store([finished_turn(2, "q", answer, "scope", [Evidence(1, chunk, True, 0, 11)])],
                                 {chunk.id: chunk})
-    assert store.startswith('<pre data-copy="2">It [1].\n\n_scope · extractive answer: verbatim sentences from the '
-                            "articles_\n\n**References**\n\n[1] “Coach wrote” — *&lt;b&gt;T&lt;/b&gt;")
+    assert store.startswith('<div class="store" data-mode="replace" data-keep="20"><div class="store-turn" '
+                            'data-turn="2"><pre data-copy="2">It [1].\n\n_scope · extractive answer: verbatim '
+                            "sentences from the articles_\n\n**References**\n\n[1] “Coach wrote” — "
+                            "*&lt;b&gt;T&lt;/b&gt;")
     assert ('<div class="passage">Coach wrote &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; it&#x27;s '
             "&quot;here&quot;.\nNew line</div></div>") in store
     assert "<script>" not in store
