@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.answering.question import profile_question
 from bot.retrieval.plan import clause_spans, find_dates, find_outlets, outlet_aliases, plan_query
 
 SOURCES = ["The Verge", "TechCrunch", "The Age", "The Independent - Sports", "The Independent - Life and Style",
@@ -75,3 +76,14 @@ def test_plan_gives_each_outlet_its_clause() -> None:
 def test_short_question_has_no_subqueries() -> None:
     plan = plan_query("How much did Lumora raise?", outlet_aliases(SOURCES), 2023)
     assert plan.subqueries == () and plan.outlets == frozenset() and plan.dates == ()
+
+
+def test_the_outlets_and_dates_a_question_names_are_scope_not_subject() -> None:
+    q = "What did The Verge report about Apple in October 2023?"
+    plan = plan_query(q, outlet_aliases(SOURCES), 2023)
+    assert [q[a:b] for a, b in plan.outlet_spans] == ["The Verge"]
+    assert [q[a:b] for a, b in plan.date_spans] == ["October 2023"]
+    profile = profile_question(q, plan)
+    assert profile.terms == ("appl",) and profile.names == ("Apple",) and profile.cited_outlets == ("The Verge",)
+    assert profile_question(q).terms == ("verg", "appl", "octob", "2023")  # without the plan, every word counts
+    assert profile.years == ("2023",)  # still checked against the passages' years

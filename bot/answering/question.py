@@ -90,11 +90,15 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
     """Read the expected answer type, focus noun and constraints of a question."""
     text = question
     answer_type, focus = _answer_type(text)
-    cited = list(plan.outlet_spans) if plan is not None and plan.question == question else []
+    own = plan if plan is not None and plan.question == question else None
+    cited = list(own.outlet_spans) if own else []
+    # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
+    # rarely say their own outlet or "in November 2023", so those words would count against every passage.
+    scope = _blank(text, cited + (list(own.date_spans) if own else []))
     names = tuple(dict.fromkeys(
-        n for n in name_words(_blank(text, cited)) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
+        n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
     ))
-    words = [w for w in _blank(text, cited).split() if w.lower().strip("?,.!'’\"") not in _QUESTION_WORDS]
+    words = [w for w in scope.split() if w.lower().strip("?,.!'’\"") not in _QUESTION_WORDS]
     analysed = analyze([" ".join(words), *words])
     terms = tuple(analysed[0])
     uncommon = frozenset(t for w, ts in zip(words, analysed[1:]) for t in ts

@@ -172,6 +172,7 @@ class QueryPlan:
     dates: tuple[DateRange, ...]
     subqueries: tuple[SubQuery, ...]
     outlet_spans: tuple[tuple[int, int], ...] = ()  # where the question names outlets (character offsets)
+    date_spans: tuple[tuple[int, int], ...] = ()  # where it names dates that retrieval applies
 
 
 # Bounds on what one question can make retrieval do: each sub-query is a search, each date range a clause of
@@ -223,4 +224,5 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))[:MAX_SUBQUERIES]
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
-    return QueryPlan(question, all_outlets, all_dates, unique, tuple((m.start, m.end) for m in outlets))
+    return QueryPlan(question, all_outlets, all_dates, unique, tuple((m.start, m.end) for m in outlets),
+                     tuple((m.start, m.end) for m in dates if m.dates))
