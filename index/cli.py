@@ -105,7 +105,8 @@ def _rebuild(settings: Settings, full: bool, quiet: bool, allow_removals: bool) 
 
 def _print_report(report: RebuildReport) -> int:
     print(
-        f"Indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s "
+        f"Indexed {report.articles} article{'s' * (report.articles != 1)} → {report.chunks} chunks "
+        f"in {report.seconds:.1f} s "
         f"(store: {report.store}{', full rebuild' if report.full else ''})"
     )
     kept = f" · kept {report.kept}" if report.kept else ""

@@ -18,7 +18,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("sample") / "store"
     result = run("index", "rebuild", "--corpus", "corpus", "--store", str(store), "--quiet")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0].startswith("Indexed 1 articles → 2 chunks in ")
+    assert result.stdout.splitlines()[0].startswith("Indexed 1 article → 2 chunks in ")
     assert result.stdout.splitlines()[1] == (
         "  added 1 · updated 0 · removed 0 · unchanged 0 · skipped 0 · embedded 2 chunks"
     )

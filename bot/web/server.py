@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ SCRIPTS = [SCRIPT, STATIC / "passage_archive.js", STATIC / "narrow.js"]  # the p
 # pushed out starts its next question afresh; its conversation is still in the Conversations panel. A session's
 # turns also expire after state.SESSION_TTL_S.
 SESSION_CAPACITY = 200
+QUIET_BUILD_S = 3.0  # a first build shorter than this (the sample corpus) prints no progress lines
 OTHER_EVENTS_LIMIT = 8  # page loads, new chat, export: quick, each its own queue
 
 
@@ -48,8 +50,16 @@ def prepare_app(
             from index.rebuild import rebuild_index
 
             say(f"no index at {settings.store} yet: building it from {settings.corpus or DEFAULT_CORPUS} …")
-            report = rebuild_index(settings, embedder, progress=LineProgress(sys.stderr))  # minutes on a big corpus
-            say(f"indexed {report.articles} articles → {report.chunks} chunks in {report.seconds:.1f} s")
+            lines = LineProgress(sys.stderr)
+            started = time.monotonic()
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if time.monotonic() - started >= QUIET_BUILD_S:  # a big corpus takes minutes: show it moving
+                    lines(stage, done, total)
+
+            report = rebuild_index(settings, embedder, progress=progress)
+            say(f"indexed {report.articles} article{'s' * (report.articles != 1)} → {report.chunks} chunks "
+                f"in {report.seconds:.1f} s")
             for item in report.skipped:
                 say(f"  skipped {item.origin}: {item.reason}")
         else:
