@@ -26,7 +26,6 @@ from tests.fake_llm import FakeLLM, Reply, passage_number, user_message
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 UI_CORPUS = ROOT / "tests" / "fixtures" / "ui_corpus"
 SHOTS = ROOT / "artifacts" / "screenshots"
 COST = "How much did the Harbor Bridge repair cost?"
@@ -96,35 +95,6 @@ def llm_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     yield running
     _stop(running)
     llm.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def shot(page: Any, name: str) -> None:

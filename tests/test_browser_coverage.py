@@ -15,10 +15,9 @@ from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.settings import Settings
 from tests.coverage_corpus import ON_TOPIC, TOPIC_QUESTION, write_corpus
-from tests.test_browser import RunningApp, _launch, _stop, ask, browser, dialog_text, open_chat, page, shot
+from tests.test_browser import RunningApp, _launch, _stop, ask, dialog_text, open_chat, shot
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser", "page"]  # the browser and page fixtures of test_browser.py, used here too
 
 OUTLETS = ["Valley Gazette", "Hill Courier", "River Post"]
 

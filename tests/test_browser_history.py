@@ -17,7 +17,6 @@ from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.settings import Settings
 from tests.test_browser import (
-    CHROMIUM,
     COST,
     REOPENS,
     REOPENS_SENTENCE,
@@ -61,27 +60,11 @@ def network_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     _stop(running)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
 class Tab:
     """A browser context (its own storage: one "browser") with one page, failing on any JavaScript error."""
 
-    def __init__(self, chromium: Any) -> None:
-        self.context = chromium.new_context(viewport={"width": 1600, "height": 1000})
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport={"width": 1600, "height": 1000})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
@@ -93,8 +76,8 @@ class Tab:
 
 
 @pytest.fixture
-def tabs(chromium: Any) -> Iterator[list[Tab]]:
-    opened = [Tab(chromium), Tab(chromium)]
+def tabs(browser: Any) -> Iterator[list[Tab]]:
+    opened = [Tab(browser), Tab(browser)]
     yield opened
     for tab in opened:
         tab.close()

@@ -20,7 +20,7 @@ from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.settings import Settings
 from tests.conftest import ROOT, free_port, start_server, stop_process
-from tests.test_browser import CHROMIUM, UI_CORPUS, ask, dialog_text, open_chat, shot
+from tests.test_browser import UI_CORPUS, ask, dialog_text, open_chat, shot
 
 pytestmark = pytest.mark.browser
 
@@ -60,31 +60,6 @@ def library_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     proc = start_server([sys.executable, str(ROOT / "app.py"), "--no-build"], port, base / "app.log", env)
     yield f"http://127.0.0.1:{port}/", corpus
     stop_process(proc)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def open_library(page: Any) -> None:

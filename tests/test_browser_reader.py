@@ -16,7 +16,7 @@ import pytest
 from index.embedding import Embedder
 from index.rebuild import rebuild_index
 from index.settings import Settings
-from tests.test_browser import CHROMIUM, SHOTS, UI_CORPUS, RunningApp, _launch, _stop, ask, open_chat
+from tests.test_browser import SHOTS, UI_CORPUS, RunningApp, _launch, _stop, ask, open_chat
 
 pytestmark = pytest.mark.browser
 
@@ -78,22 +78,6 @@ def reader_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> 
     running = _launch(settings, {})
     yield running
     _stop(running)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 def _page(browser: Any, viewport: dict[str, int]) -> tuple[Any, Any, list[str]]:
