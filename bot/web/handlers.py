@@ -242,15 +242,8 @@ def rebuild(
     try:
         job = RebuildJob(app, full, allow_removals)
         yield {ui.status: f"Rebuilding the index from `{app.corpus()}`…", ui.confirm: gr.update(visible=False)}
-        shown = 0.0
-        while (event := job.events.get()) is not None:
-            stage, done, total = event
-            label = REBUILD_STAGES.get(stage, stage)
-            progress((done, total) if total else None, desc=f"{label}…", unit="items")
-            if time.monotonic() - shown > 0.25:
-                shown = time.monotonic()
-                count = f" {done}/{total}" if total else ""
-                yield {ui.status: f"Rebuilding: {label}{count}…"}
+        for step in job.follow(progress):
+            yield {ui.status: f"Rebuilding: {step}…"}
         if isinstance(job.error, RemovalRefusedError):
             yield _confirm_removals(app, ui, job.error)
             return
@@ -296,6 +289,18 @@ class RebuildJob:
             self.error = exc
         finally:
             self.events.put(None)
+
+    def follow(self, progress: gr.Progress) -> Iterator[str]:
+        """Until the rebuild ends: each stage's progress on the bar, and "embedding 120/5703" to show at most
+        four times a second."""
+        shown = 0.0
+        while (event := self.events.get()) is not None:
+            stage, done, total = event
+            label = REBUILD_STAGES.get(stage, stage)
+            progress((done, total) if total else None, desc=f"{label}…", unit="items")
+            if time.monotonic() - shown > 0.25:
+                shown = time.monotonic()
+                yield f"{label} {done}/{total}" if total else label
 
     def result(self) -> RebuildReport:
         """The report once the thread is done; a failure as a gr.Error the page shows."""

@@ -8,7 +8,6 @@ refreshed after it.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -21,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.web import handlers
 from bot.web.chat_app import ChatApp
 from bot.web.coverage import close_views
-from bot.web.handlers import REBUILD_STAGES, RebuildJob, Updates, rebuild_summary
+from bot.web.handlers import RebuildJob, Updates, rebuild_summary
 from bot.web.labels import safe_url
 from bot.web.layout import Page
 from bot.web.library import LibraryTab
@@ -284,14 +283,8 @@ def _rebuild(
         allow = False
         while True:
             job = RebuildJob(app, False, allow)
-            shown = 0.0
-            while (event := job.events.get()) is not None:
-                stage, done, total = event
-                label = REBUILD_STAGES.get(stage, stage)
-                progress((done, total) if total else None, desc=f"{label}…", unit="items")
-                if time.monotonic() - shown > 0.25:
-                    shown = time.monotonic()
-                    yield {lib.status: f"Rebuilding the index: {label}{f' {done}/{total}' if total else ''}…"}
+            for step in job.follow(progress):
+                yield {lib.status: f"Rebuilding the index: {step}…"}
             refused = job.error if isinstance(job.error, RemovalRefusedError) else None
             if refused is not None and not allow and refused.removed <= may_remove:
                 allow = True
