@@ -14,6 +14,7 @@ from index.console import run_command
 from index.errors import IndexLayerError
 from index.progress import LineProgress
 from index.settings import ENV_VARS, Settings, SettingsError, load_settings
+from index.text import counted
 
 if TYPE_CHECKING:
     from index.rebuild import RebuildReport
@@ -105,8 +106,7 @@ def _rebuild(settings: Settings, full: bool, quiet: bool, allow_removals: bool) 
 
 def _print_report(report: RebuildReport) -> int:
     print(
-        f"Indexed {report.articles} article{'s' * (report.articles != 1)} → {report.chunks} chunks "
-        f"in {report.seconds:.1f} s "
+        f"Indexed {counted(report.articles, 'article')} → {report.chunks} chunks in {report.seconds:.1f} s "
         f"(store: {report.store}{', full rebuild' if report.full else ''})"
     )
     kept = f" · kept {report.kept}" if report.kept else ""

@@ -16,6 +16,7 @@ from index.errors import CorpusNotFoundError, NoIndexError, RemovalRefusedError
 from index.record import corpus_to_use, recorded_corpus
 from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
 from index.store import open_store
+from index.text import counted
 
 REMOVAL_SHARE = 0.2  # a rebuild that would remove more than this share of the indexed articles must be confirmed
 
@@ -54,7 +55,7 @@ def check_removals(
     same = recorded is not None and _same(recorded, corpus)
     source = "it" if same else str(recorded) if recorded is not None else "a corpus it does not record"
     reason = (
-        f"{corpus} has {found} article{'' if found == 1 else 's'}; the index has {indexed} from {source}: this "
+        f"{corpus} has {counted(found, 'article')}; the index has {indexed} from {source}: this "
         f"rebuild would remove {removed} of them"
     )
     if same:

@@ -271,3 +271,8 @@ def date_forms(published_at: str | None) -> list[str]:
     except ValueError:
         return [published_at]
     return [published_at[:10], moment.strftime("%B %d %Y %A %b"), str(moment.day)]
+
+
+def counted(count: int, noun: str) -> str:
+    """A count with its noun in the number it takes: "1 article", "7 articles" (regular plurals only)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

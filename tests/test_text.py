@@ -13,6 +13,7 @@ from index.text import (
     Number,
     analyze,
     common_word,
+    counted,
     date_forms,
     name_phrases,
     name_words,
@@ -114,3 +115,7 @@ def test_date_forms() -> None:
     assert date_forms("2023-10-04T09:30:00+00:00") == ["2023-10-04", "October 04 2023 Wednesday Oct", "4"]
     assert date_forms("yesterday") == ["yesterday"]
     assert date_forms(None) == []
+
+
+def test_counted_puts_the_noun_in_the_number_it_takes() -> None:
+    assert [counted(n, "article") for n in (0, 1, 2)] == ["0 articles", "1 article", "2 articles"]

@@ -16,6 +16,7 @@ from bot.views.evidence import outlet_of
 from bot.views.scope import month_span
 from bot.web.labels import dateline, nice_day, safe_url
 from bot.web.render import empty_view, fragment
+from index.text import counted
 
 NO_TOPIC = "No articles on this topic under the current filters."
 MAX_YEAR_TICKS = 10  # a span of decades is labelled every few years, not every year
@@ -86,7 +87,7 @@ def format_topic_timeline(turn: int, coverage: Coverage | None) -> str:
         tallest = max(count for _, count in coverage.weeks) or 1
         # The tallest bar fills three quarters of its row: its count sits above it, inside the row.
         bars = [_Bar(pos(w), round(100 * 7 / span, 2), round(75 * c / tallest, 1), c,
-                     f"Week of {nice_day(w)}: {c} article{'s' if c != 1 else ''}") for w, c in coverage.weeks]
+                     f"Week of {nice_day(w)}: {counted(c, 'article')}") for w, c in coverage.weeks]
         axis = [(pos(day), label) for day, label in ticks(lo, hi) if 0 <= pos(day) <= 100]
         for outlet in coverage.outlets:
             crowd: dict[date, int] = {}

@@ -35,6 +35,7 @@ from index.library import (
     save_upload,
     search_articles,
 )
+from index.text import counted
 
 if TYPE_CHECKING:
     from index.rebuild import RebuildReport
@@ -134,7 +135,7 @@ def _status(app: ChatApp, articles: int, note: str) -> str:
     if app.engine is None:
         head = f"**No index yet.** Add articles here, or click Sync to index the articles in `{app.corpus()}`."
     else:
-        head = f"**{articles} article{'' if articles == 1 else 's'}** in the index."
+        head = f"**{counted(articles, 'article')}** in the index."
     try:
         folder = _changed_corpus(app)
         where = (f"Corpus folder: `{folder}`: added files are saved there; removed articles are kept in its "
@@ -167,7 +168,7 @@ def add_files(
         except LibraryError as exc:
             notes.append(f"✗ not added: {exc}")
             continue
-        added.append(f"`{upload.name}` ({upload.articles} article{'' if upload.articles == 1 else 's'})")
+        added.append(f"`{upload.name}` ({counted(upload.articles, 'article')})")
         notes.extend(f"✗ skipped `{s.origin}`: {s.reason}" for s in upload.skipped)
     if not added:
         yield show(app, lib, listing, query, note=_lines(["Nothing was added.", *notes])) | {lib.files: None}

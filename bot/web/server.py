@@ -15,6 +15,7 @@ from bot.web.guards import host_middleware
 from bot.web.page import build_page
 from index.errors import NoIndexError
 from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
+from index.text import counted
 
 STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
@@ -58,8 +59,7 @@ def prepare_app(
                     lines(stage, done, total)
 
             report = rebuild_index(settings, embedder, progress=progress)
-            say(f"indexed {report.articles} article{'s' * (report.articles != 1)} → {report.chunks} chunks "
-                f"in {report.seconds:.1f} s")
+            say(f"indexed {counted(report.articles, 'article')} → {report.chunks} chunks in {report.seconds:.1f} s")
             for item in report.skipped:
                 say(f"  skipped {item.origin}: {item.reason}")
         else:
