@@ -183,6 +183,8 @@ def test_rebuild_summary() -> None:
     assert handlers.rebuild_summary(replace(report, changed=False)) == (
         "✓ Rebuilt in 2.2 s: 7 articles, 9 passages (nothing had changed)."
     )
+    sample = replace(report, articles=1, chunks=1, added=0, unchanged=1, changed=False)  # like the sample corpus
+    assert handlers.rebuild_summary(sample) == "✓ Rebuilt in 2.2 s: 1 article, 1 passage (nothing had changed)."
 
 
 def test_a_waiting_question_says_how_many_are_ahead_and_gives_its_place_back(

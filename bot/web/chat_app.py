@@ -22,6 +22,7 @@ from index.documents import Chunk
 from index.embedding import Embedder
 from index.errors import NoIndexError
 from index.settings import DEFAULT_CORPUS, Settings
+from index.text import counted
 
 if TYPE_CHECKING:
     from gradio.components.chatbot import ExampleMessage
@@ -98,7 +99,8 @@ class ChatApp:
             built = datetime.fromisoformat(built).strftime("%d %b %Y, %H:%M UTC")
         outlets = len(self.profile.outlets) if self.profile else 0
         return (
-            f"**{info.articles} articles** from {outlets} outlets, **{info.chunks} passages**  \n"
+            f"**{counted(info.articles, 'article')}** from {counted(outlets, 'outlet')}, "
+            f"**{counted(info.chunks, 'passage')}**  \n"
             f"Last rebuild: {built}  \nEmbedding model: {info.embedding_model}  \n"
             f"Corpus: {self.corpus()}  \nIndex: {info.location}"
         )

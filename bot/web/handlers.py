@@ -29,6 +29,7 @@ from bot.web.guards import request_problem
 from bot.web.layout import Page
 from bot.web.state import Turn, finished_turn, history_pairs, next_number
 from index.errors import IndexLayerError, RemovalRefusedError
+from index.text import counted
 
 if TYPE_CHECKING:
     from index.rebuild import RebuildReport  # imported when a rebuild runs: the chat starts without the loaders
@@ -314,7 +315,8 @@ class RebuildJob:
 
 def rebuild_summary(report: RebuildReport) -> str:
     """One paragraph on what a rebuild did (Markdown)."""
-    lines = [f"✓ Rebuilt in {report.seconds:.1f} s: {report.articles} articles, {report.chunks} passages"]
+    lines = [f"✓ Rebuilt in {report.seconds:.1f} s: {counted(report.articles, 'article')}, "
+             f"{counted(report.chunks, 'passage')}"]
     if report.changed:
         lines.append(f"({report.added} added, {report.updated} updated, {report.removed} removed, "
                      f"{report.unchanged} unchanged).")
