@@ -279,10 +279,10 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     # the page's passage archive starts over with both answers' passages (markers of either open)
     assert re.findall(r'data-copy="(\d+)"', reopened[ui.store]) == ["1", "2"]
     assert reopened[ui.store].startswith('<div class="store" data-mode="replace"')
-    assert reopened[ui.timeline] == reopened[ui.compare] == coverage.SEARCHING and reopened[ui.export_file] is None
+    assert reopened[ui.timeline] == reopened[ui.compare] == render.TOPIC_SEARCHING and reopened[ui.export_file] is None
     topic = coverage.refresh_views(app, ui, reopened[ui.turns], coverage.TIMELINE)
     assert topic[ui.timeline] == coverage.refresh_views(app, ui, again[ui.turns], coverage.TIMELINE)[ui.timeline]
-    assert topic[ui.compare] == coverage.SEARCHING
+    assert topic[ui.compare] == render.TOPIC_SEARCHING
     assert "Who covered this topic, when: 1 article(s)" in topic[ui.timeline]
     exported = Path(handlers.export_conversation(app, ui, reopened[ui.turns])[ui.export_file]).read_text("utf-8")
     assert exported.count(f"## 1. {COST}") == 1 and exported.count("## 2. And what did the mayor say?") == 1

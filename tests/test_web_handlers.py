@@ -69,7 +69,7 @@ def test_respond_streams_then_fills_every_view(app: ChatApp, ui: Page) -> None:
     assert (turn.number, turn.question, turn.scope) == (1, COST, "searched all 6 outlets, Oct–Dec 2023")
     assert turn.passages and turn.passages[0].cited and turn.sources[0].chunk_id == turn.passages[0].chunk_id
     after = handlers.after_answer(app, ui, final[ui.turns], "")
-    assert after[ui.timeline] == after[ui.compare] == coverage.SEARCHING  # no topic tab open: none searched
+    assert after[ui.timeline] == after[ui.compare] == render.TOPIC_SEARCHING  # no topic tab open: none searched
     assert 'data-psg="1-1"' in final[ui.sources] and 'data-copy="1"' in after[ui.store]
     exported = handlers.export_conversation(app, ui, final[ui.turns])
     assert Path(exported[ui.export_file]).read_text(encoding="utf-8").count("## 1. " + COST) == 1
@@ -77,7 +77,7 @@ def test_respond_streams_then_fills_every_view(app: ChatApp, ui: Page) -> None:
 
 def test_topic_tabs_are_searched_while_one_is_open(app: ChatApp, ui: Page) -> None:
     turns = _ask(app, ui, COST, [])[-1][ui.turns]
-    waiting = {ui.timeline: coverage.SEARCHING, ui.compare: coverage.SEARCHING}
+    waiting = {ui.timeline: render.TOPIC_SEARCHING, ui.compare: render.TOPIC_SEARCHING}
     assert coverage.refresh_views(app, ui, turns, "") == waiting
     opened = coverage.open_view(app, ui, coverage.COMPARE, turns)
     assert opened[ui.open_view] == "compare"

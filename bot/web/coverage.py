@@ -20,7 +20,6 @@ from bot.web.state import Turn, turn_evidence
 
 TIMELINE, COMPARE = "timeline", "compare"
 KEPT = 16  # coverages kept (a few sessions' latest questions)
-SEARCHING = TOPIC_SEARCHING
 
 _kept: OrderedDict[tuple[Any, ...], Coverage | None] = OrderedDict()
 _lock = threading.Lock()
@@ -38,7 +37,7 @@ def close_views(ui: Page) -> dict[Any, Any]:
 
 def refresh_views(app: ChatApp, ui: Page, turns: list[Turn] | None, which: str | None) -> dict[Any, Any]:
     """After an answer: the open topic tab shows the new question's topic; the other one waits until opened."""
-    out = {ui.timeline: SEARCHING, ui.compare: SEARCHING}
+    out = {ui.timeline: TOPIC_SEARCHING, ui.compare: TOPIC_SEARCHING}
     if which in (TIMELINE, COMPARE):
         out |= _view(app, ui, which, turns or [])
     return out
