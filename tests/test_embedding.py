@@ -49,12 +49,20 @@ def test_a_text_gets_the_same_vector_alone_or_in_any_batch(embedder: Embedder) -
 
 
 def test_rows_follow_the_input_order_whatever_the_batching(embedder: Embedder) -> None:
-    many = [f"{TEXTS[i % 4]} ({'x ' * (i % 7)}{i})" for i in range(70)]  # three batches of mixed lengths
+    many = [f"{TEXTS[i % 4]} ({'x ' * (i % 7)}{i})" for i in range(70)]  # four batches of mixed lengths
     ticks: list[int] = []
     vectors = embedder.embed_texts(many, progress=ticks.append)
-    assert ticks == [32, 32, 6]
+    assert ticks == [22, 32, 9, 7]
     for i in (0, 33, 69):
         np.testing.assert_allclose(vectors[i], embedder.embed_texts([many[i]])[0], atol=1e-6)
+
+
+def test_a_batch_closes_before_padding_outweighs_its_text(embedder: Embedder) -> None:
+    # Two long texts and ten short ones: padding the short ones to the long ones' length would be mostly padding.
+    texts = ["word " * 120, "term " * 110] + [f"short text {i}" for i in range(10)]
+    ticks: list[int] = []
+    embedder.embed_texts(texts, progress=ticks.append)
+    assert ticks == [2, 10]
 
 
 def test_answer_time_cache_returns_the_same_vectors(embedder: Embedder) -> None:
