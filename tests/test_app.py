@@ -149,7 +149,7 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
         done=True,
     )
     bubble = render.format_answer(answer, 2, "searched all 3 outlets, Oct 2023")
-    assert ('It cost 82 million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a>'
+    assert ('It cost 82 million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a> '
             '<span class="flag checked" title="“supported” means the cited passage says so, not that it is true">'
             '✓ supported by [1]</span> '
             '<span class="unsupported-sentence"><del title="95 is in none of its cited passages">It cost 95 '

@@ -88,8 +88,8 @@ def test_the_four_labels_in_the_chat(labels_app: RunningApp, page: Any) -> None:
     # Each label follows its own sentence, in the order the answer gives them.
     text = re.sub(r"\s+", " ", answer.locator(".answer-text").inner_text())
     assert text == (
-        f"{QUOTED} [{tribune}]✓ quoted {PARAPHRASE} [{tribune}]✓ supported by [{tribune}] "
-        f"{DISPUTED} [{tribune}]⚖ sources disagree: [{tribune}] vs [{ledger}] "
+        f"{QUOTED} [{tribune}] ✓ quoted {PARAPHRASE} [{tribune}] ✓ supported by [{tribune}] "
+        f"{DISPUTED} [{tribune}] ⚖ sources disagree: [{tribune}] vs [{ledger}] "
         f"{WRONG} [{tribune}] ⚠ not supported: “63” appears in none of the cited passages [{tribune}]"
     )
     assert answer.locator(".note.checks").inner_text() == (
