@@ -150,9 +150,11 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
     )
     bubble = render.format_answer(answer, 2, "searched all 3 outlets, Oct 2023")
     assert ('It cost 82 million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a> '
+            '<span class="flag checked" title="“supported” means the cited passage says so, not that it is true">'
+            '✓ supported by [1]</span> '
             '<span class="unsupported-sentence"><del title="95 is in none of its cited passages">It cost 95 '
             'million dollars. <a class="cite" href="#psg-2-1" title="Open passage [1]">[1]</a></del>'
-            '<span class="flag" title="95 is in none of its cited passages"> ⚠ unsupported: 95 is in none of its '
+            '<span class="flag" title="95 is in none of its cited passages"> ⚠ not supported: 95 is in none of its '
             "cited passages</span></span>") in bubble
     assert '<p class="note">2 markers pointed at no passage and were dropped.</p>' in bubble
     assert ('<p class="note checks">Checked against the cited passages: 1 supported by its citations, 1 not '

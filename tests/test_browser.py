@@ -416,7 +416,7 @@ def test_unsupported_sentence_is_struck_through_and_can_be_hidden(
     flagged = answer.locator(".unsupported-sentence")
     assert flagged.count() == 1
     assert flagged.locator("del").inner_text().startswith("The city paid 95 million dollars for the repair.")
-    assert "unsupported" in flagged.locator(".flag").inner_text()
+    assert "not supported" in flagged.locator(".flag").inner_text()
     supported = answer.locator(".answer-text").inner_text().split("The city paid")[0]
     assert "The Harbor Bridge reopened on Tuesday after a repair that cost 82 million dollars. [1]" in supported
     shot(page, "14-unsupported-struck-through")

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from bot.types import Answer, label_summary
+from bot.types import GENERATED, QUOTED, SUPPORT_MEANING, Answer, AnswerSentence, label_summary
 from bot.views.evidence import Evidence, gather_evidence, outlet_of
 from bot.views.quotes import Quote
 from bot.web import state as web_state
@@ -143,6 +143,18 @@ class _Sentence:
     why: str  # why it is not supported
     lead: bool = False  # the short answer, shown first and bold
     disagree: str = ""  # "sources disagree: [1] vs [3]" when another article states other figures
+    checked: str = ""  # "quoted" or "supported by [1]": what the check found for a generated sentence
+    meaning: str = ""  # the checked label's tooltip: what it does and does not say
+
+
+def _checked(answer: Answer, s: AnswerSentence) -> tuple[str, str]:
+    """The label of a supported generated sentence and its tooltip. An extractive answer's sentences are all
+    quoted by construction (its meta line says so and the tally counts them): labelling each would be noise."""
+    if answer.mode != GENERATED or not s.supported or s.disagrees or s.lead or not s.label:
+        return "", ""
+    if s.label == QUOTED:
+        return s.label, "A cited passage has this sentence word for word; that is not to say it is true"
+    return s.label, SUPPORT_MEANING
 
 
 def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = "") -> str:
@@ -150,7 +162,8 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     known = {c.n for c in answer.citations}
     sentences = [
         _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
-                  s.note or "its cited passages do not support it", s.lead, s.label if s.disagrees else "")
+                  s.note or "its cited passages do not support it", s.lead, s.label if s.disagrees else "",
+                  *_checked(answer, s))
         for s in answer.sentences  # an extractive answer streams sentence by sentence; a generated one as text
     ]
     standalone = answer.standalone_question
