@@ -145,6 +145,30 @@ def test_engine_errors_become_a_bubble_and_empty_views(app: ChatApp, ui: Page, m
     assert final[ui.turns] == [] and final[ui.quotes] == render.EMPTY_QUOTES
 
 
+def test_updates_of_one_answer_are_spaced_and_the_last_one_is_complete(
+    app: ChatApp, ui: Page, monkeypatch: Any
+) -> None:
+    assert app.engine is not None
+    real = list(app.engine.stream_answer(COST))
+    final = real[-1]
+    growing = [replace(final, text=f"Partial answer number {n}.", sentences=[], done=False) for n in range(1, 7)]
+
+    def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        yield from growing[:3]  # within a millisecond: one update shows them
+        time.sleep(handlers.STREAM_GAP_S + 0.05)
+        yield from growing[3:]  # the gap has passed: the first of these is sent, the rest wait for the end
+        yield final
+
+    monkeypatch.setattr(app.engine, "stream_answer", stream)
+    # The bubble as each update sends it (the updates share the conversation, which the handler keeps changing).
+    bubbles = [_last_bubble(u, ui) for u in handlers.respond(app, ui, COST, [], [], *NO_FILTERS)]
+    # The question with a working bubble, one update per gap, then the complete answer with the views.
+    assert len(bubbles) == 4
+    assert ["number 1." in b for b in bubbles] == [False, True, False, False]
+    assert ["number 4." in b for b in bubbles] == [False, False, True, False]
+    assert "82 million dollars" in bubbles[3] and "Partial" not in bubbles[3]
+
+
 def test_describe_filters_new_chat_and_clear(app: ChatApp, ui: Page) -> None:
     assert handlers.describe_filters(app, ["The Verge"], [], None, None) == (
         "Next question: searched 1 of 6 outlets (The Verge), Oct–Dec 2023."
