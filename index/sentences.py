@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,18 @@ def passage_spans(chunk: Chunk) -> list[Span]:
     """Spans of the chunk's sentences within `embedding_text(chunk)` (the title is not one of them)."""
     shift = len(chunk.title) + 1 if chunk.title else 0
     return [(a + shift, b + shift) for a, b in quick_sentence_spans(chunk.text)]
+
+
+def pooled_vector(spans: Sequence[Span], rows: np.ndarray, start: int, end: int) -> np.ndarray | None:
+    """The unit mean of a passage's sentence vectors (`rows`, in the order of its `spans` from
+    quick_sentence_spans) over the sentences that overlap [start, end) — another splitter's sentence may span
+    two of them —; None when none does or one has no row (past the model's token cut)."""
+    picked = [i for i, (a, b) in enumerate(spans) if a < end and b > start]
+    if not picked or picked[-1] >= len(rows):
+        return None
+    vector = np.asarray(rows[picked], dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else None
 
 
 def passage_key(chunk: Chunk) -> str:

@@ -3,20 +3,34 @@ part of the question covered and the parts no passage addresses said so."""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.answering.lead import Lead, LeadModel, load_lead_model, propose_lead
-from bot.answering.question import QuestionProfile
+from bot.answering.facts import names_share, passage_facts
+from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
+from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
 
 MAX_SUPPORT = 4  # sentences after the short answer; the rest is one click away in the sources
 RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the best one
+LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
+LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
 MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
+_WORD = re.compile(r"[\w’'-]+")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The short answer and the sentences that state it, best first."""
+
+    text: str
+    sentences: tuple[CandidateSentence, ...]
 
 
 @dataclass(frozen=True)
@@ -34,16 +48,14 @@ def compose(
     hits: Sequence[Hit],
     plan: QueryPlan | None = None,
     idf: Mapping[str, float] | None = None,
-    lead_model: LeadModel | None = None,
 ) -> Composition:
     """Choose the lead and the supporting sentences from the scored candidates (best first)."""
     if not scored:
         return Composition(None, [], [])
-    proposed = propose_lead(profile, scored, hits)
-    lead = proposed if proposed is not None and (lead_model or load_lead_model()).confident(proposed.signals) else None
+    lead = choose_lead(profile, scored, hits)
     chosen: list[CandidateSentence] = []
-    if proposed is not None:  # the sentence the vote found opens the answer, with or without the short answer
-        chosen.append(proposed.sentences[0])
+    if lead is not None:
+        chosen.append(lead.sentences[0])
     unaddressed: list[str] = []
     clauses = [c for c in (plan.subqueries if plan else ()) if c.text.strip()]
     if len(clauses) > 1:
@@ -63,6 +75,91 @@ def compose(
             continue
         chosen.append(cand)
     return Composition(lead, chosen[:MAX_SUPPORT], unaddressed)
+
+
+def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit]) -> Lead | None:
+    """The name, date or amount the best sentences agree on, in its fullest form; None for questions without a
+    short answer, or when no good sentence states one."""
+    if not profile.wants_short_answer:
+        return None
+    best = scored[0].score
+    pool = [c for c in scored[:LEAD_POOL]
+            if c.answers and c.score >= LEAD_MIN_SHARE * best and _speaks_of(profile, c)]
+    votes: dict[str, float] = defaultdict(float)
+    support: dict[str, list[CandidateSentence]] = defaultdict(list)
+    forms: dict[str, str] = {}
+    for cand in pool:
+        near = _term_positions(cand.text, profile.terms)
+        for key, span in {_norm(s.text): s for s in cand.answers}.items():
+            votes[key] += cand.score * _closeness(span, cand.text, near, profile)
+            support[key].append(cand)
+            forms.setdefault(key, span.text)
+    if not votes:
+        return None
+    _merge_name_forms(votes, support, forms)
+    for key, cands in support.items():
+        articles = len({c.hit.chunk.article_id for c in cands})
+        votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
+    winner = max(votes, key=lambda k: votes[k])
+    text = forms[winner]
+    support[winner].sort(key=lambda c: c.score, reverse=True)
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        text = fullest_form(text, [h.chunk.text for h in hits])
+    return Lead(text, tuple(support[winner]))
+
+
+def _speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
+    """Whether the sentence's passage names everything the question names: a passage that never mentions the
+    Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
+    # Without names there is nothing to check, and reading the passage's facts is the costly part.
+    return not profile.names or names_share(profile.names, passage_facts(cand.hit.chunk)) == 1.0
+
+
+def _merge_name_forms(
+    votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str]
+) -> None:
+    """Count a surname's votes with the fuller name that ends with it ("Halvorsen" with "Ingrid Halvorsen"):
+    one person, written two ways. The shorter form is kept for display; the lead is completed later."""
+    for short in sorted(votes, key=lambda k: len(k.split())):
+        if short not in votes:
+            continue
+        longer = [k for k in votes if k != short and k.split()[-len(short.split()):] == short.split()]
+        for key in longer:
+            votes[short] += votes.pop(key)
+            support[short].extend(c for c in support.pop(key) if c not in support[short])
+            forms.pop(key)
+
+
+def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:
+    """Answers sit near the words of the question in the sentence ("… Judge Amit Mehta, presiding over …"),
+    name what the question's focus word names ("which judge" -> "Judge Arthur Engoron"), and a date answer
+    says the day rather than the weekday."""
+    closeness = 0.5
+    if near:
+        distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
+        closeness = 1.0 / (1.0 + distance / 80.0)
+    if profile.focus and profile.focus in span.text.lower():
+        closeness *= 1.5
+    if profile.answer_type == AnswerType.DATE:
+        closeness *= date_detail(span.text)
+    if profile.answer_type == AnswerType.NUMBER:
+        closeness *= measure_fit(span.text, profile.measure)
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
+    return closeness
+
+
+def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
+    words = list(_WORD.finditer(sentence))
+    if not words or not terms:
+        return []
+    wanted = set(terms)
+    analysed = analyze([w.group() for w in words])
+    return [w.start() for w, t in zip(words, analysed) if t and t[0] in wanted]
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _best_for_clause(

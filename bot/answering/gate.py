@@ -22,6 +22,7 @@ from bot.answering.facts import names_share, passages_facts
 from bot.answering.question import QuestionProfile, profile_question
 from bot.answering.sentences import (
     CandidateSentence,
+    StoredVectors,
     candidate_sentences,
     score_candidates,
     term_weights,
@@ -80,10 +81,12 @@ def assess_coverage(
     idf: Mapping[str, float] | None = None,
     repeated: Collection[str] = frozenset(),
     gate: GateModel | None = None,
+    stored: StoredVectors | None = None,
 ) -> Assessment:
-    """Score the passages' sentences as answers and decide whether they cover the question."""
+    """Score the passages' sentences as answers and decide whether they cover the question (`stored`: the
+    index's sentence vectors, which spare embedding the sentences again)."""
     profile = profile_question(question, plan)
-    scored = score_candidates(profile, candidate_sentences(hits, repeated), embedder, idf)
+    scored = score_candidates(profile, candidate_sentences(hits, repeated), embedder, idf, stored)
     if not scored:
         return Assessment(profile, scored, False)
     signals = gate_signals(profile, scored, hits, idf)

@@ -51,7 +51,7 @@ def collect(engine: ChatEngine, path: Path) -> list[Labelled]:
         hits = engine.retriever.retrieve(q.question, engine.settings.top_k)
         profile = profile_question(q.question, engine.retriever.plan(q.question))
         scored = score_candidates(profile, candidate_sentences(hits, engine.retriever.repeated), engine.embedder,
-                                  engine.retriever.term_weights)
+                                  engine.retriever.term_weights, engine.retriever.snapshot.sentence_vectors)
         signals = gate_signals(profile, scored, hits, engine.retriever.term_weights) if scored else None
         if signals is not None:  # no prose sentence retrieved: refused whatever the model says
             out.append(Labelled(signals, q.answerable, path.name))

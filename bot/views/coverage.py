@@ -25,7 +25,7 @@ from bot.views.evidence import Evidence, day_of, outlet_of
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
 from index.sentence_kinds import prose_spans, sentence_key
-from index.sentences import SentenceVectors, passage_key
+from index.sentences import SentenceVectors, passage_key, pooled_vector
 from index.text import quick_sentence_spans
 
 TOPIC_PASSAGES = 80  # passages searched for the topic (the answer reads settings.top_k, 8 by default)
@@ -285,11 +285,11 @@ def _sentence_vectors(
             stored[cand.chunk.id] = (spans, found)
         spans, found = stored[cand.chunk.id]
         # A long passage's last sentences may have no stored vector (the model read only its first tokens).
-        rows = [k for k, (a, b) in enumerate(spans) if a < cand.end and b > cand.start]
-        if found is None or not rows or rows[-1] >= len(found):
+        vector = None if found is None else pooled_vector(spans, found, cand.start, cand.end)
+        if vector is None:
             missing.append(i)
         else:
-            out[i] = found[rows].mean(axis=0)
+            out[i] = vector
     if missing and sentences is not None:
         # The index has sentence vectors: a sentence without one is left out rather than run through the model
         # (embedding a few hundred sentences took 1-8 s on two CPU cores; the stored ones cost nothing).
