@@ -67,6 +67,28 @@ def _launch(settings: Settings, extra_env: dict[str, str]) -> RunningApp:
 
 def _stop(running: RunningApp) -> None:
     stop_process(running.proc)
+    if running.llm is not None:
+        running.llm.close()
+
+
+def launch_with_llm(settings: Settings) -> RunningApp:
+    """app.py with a scripted local OpenAI-compatible server as its LLM (`running.llm`); `_stop` closes both."""
+    llm = FakeLLM()
+    running = _launch(settings, {
+        "OPENAI_BASE_URL": llm.url, "OPENAI_API_KEY": "test-key", "BOT_LLM_MODEL": "fake-model",
+        "BOT_LLM_RETRIES": "0", "BOT_LLM_TIMEOUT": "20",
+    })
+    running.llm = llm
+    return running
+
+
+def ui_corpus_with(base: Path, articles: dict[str, str]) -> Settings:
+    """Settings over a copy of the UI fixture corpus in `base` plus `articles` (file name -> text), not indexed."""
+    corpus = base / "corpus"
+    shutil.copytree(UI_CORPUS, corpus)
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return Settings(corpus=corpus, store=base / "index")
 
 
 @pytest.fixture(scope="module")
@@ -85,16 +107,9 @@ def ui_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iter
 @pytest.fixture(scope="module")
 def llm_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The chat with an LLM (a scripted local server) configured, started before any index exists."""
-    llm = FakeLLM()
-    settings = Settings(corpus=UI_CORPUS, store=tmp_path_factory.mktemp("llm-app") / "index")
-    running = _launch(settings, {
-        "OPENAI_BASE_URL": llm.url, "OPENAI_API_KEY": "test-key", "BOT_LLM_MODEL": "fake-model",
-        "BOT_LLM_RETRIES": "0", "BOT_LLM_TIMEOUT": "20",
-    })
-    running.llm = llm
+    running = launch_with_llm(Settings(corpus=UI_CORPUS, store=tmp_path_factory.mktemp("llm-app") / "index"))
     yield running
     _stop(running)
-    llm.close()
 
 
 def shot(page: Any, name: str) -> None:

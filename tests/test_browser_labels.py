@@ -7,7 +7,6 @@ to artifacts/screenshots/labels-*.png.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,9 +15,19 @@ import pytest
 from bot.types import SUPPORT_MEANING
 from index.embedding import Embedder
 from index.rebuild import rebuild_index
-from index.settings import Settings
-from tests.fake_llm import FakeLLM, Reply, Request, passage_number, user_message
-from tests.test_browser import COST, REOPENS, SHOTS, UI_CORPUS, RunningApp, _launch, _stop, ask, open_chat, shot
+from tests.fake_llm import Reply, Request, passage_number, user_message
+from tests.test_browser import (
+    COST,
+    REOPENS,
+    SHOTS,
+    RunningApp,
+    _stop,
+    ask,
+    launch_with_llm,
+    open_chat,
+    shot,
+    ui_corpus_with,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,21 +59,11 @@ def _answer(request: Request) -> str:
 @pytest.fixture(scope="module")
 def labels_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[RunningApp]:
     """The chat with the fake LLM over the UI corpus plus an article that puts the repair's cost higher."""
-    base = tmp_path_factory.mktemp("labels-app")
-    corpus = base / "corpus"
-    shutil.copytree(UI_CORPUS, corpus)
-    (corpus / "ledger-records.md").write_text(LEDGER_ARTICLE, encoding="utf-8")
-    settings = Settings(corpus=corpus, store=base / "index")
+    settings = ui_corpus_with(tmp_path_factory.mktemp("labels-app"), {"ledger-records.md": LEDGER_ARTICLE})
     rebuild_index(settings, embedder)
-    llm = FakeLLM()
-    running = _launch(settings, {
-        "OPENAI_BASE_URL": llm.url, "OPENAI_API_KEY": "test-key", "BOT_LLM_MODEL": "fake-model",
-        "BOT_LLM_RETRIES": "0", "BOT_LLM_TIMEOUT": "20",
-    })
-    running.llm = llm
+    running = launch_with_llm(settings)
     yield running
     _stop(running)
-    llm.close()
 
 
 def test_the_four_labels_in_the_chat(labels_app: RunningApp, page: Any) -> None:

@@ -6,7 +6,6 @@ Screenshots are saved under artifacts/screenshots/ (git-ignored), named reader-*
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,7 @@ import pytest
 
 from index.embedding import Embedder
 from index.rebuild import rebuild_index
-from index.settings import Settings
-from tests.test_browser import SHOTS, UI_CORPUS, RunningApp, _launch, _stop, ask, open_chat
+from tests.test_browser import SHOTS, RunningApp, _launch, _stop, ask, open_chat, ui_corpus_with
 
 pytestmark = pytest.mark.browser
 
@@ -68,11 +66,7 @@ NARROW = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def reader_app(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[RunningApp]:
     """The extractive chat over the UI fixture corpus plus one long article (several passages)."""
-    base = tmp_path_factory.mktemp("reader-app")
-    corpus = base / "corpus"
-    shutil.copytree(UI_CORPUS, corpus)
-    (corpus / "library.md").write_text(LIBRARY_ARTICLE, encoding="utf-8")
-    settings = Settings(corpus=corpus, store=base / "index")
+    settings = ui_corpus_with(tmp_path_factory.mktemp("reader-app"), {"library.md": LIBRARY_ARTICLE})
     report = rebuild_index(settings, embedder)
     assert report.chunks > report.articles  # the library article spans several passages
     running = _launch(settings, {})
