@@ -29,10 +29,10 @@ StoredVectors = Callable[[Chunk], "np.ndarray | None"]
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 700
-# Sentences embedded per answer, the best by the score with their passage's similarity standing in for their
-# own: embedding every sentence of every passage was most of an answer's time. 8 instead of 12 (with batches
-# grouped by length) cut the engine's time by 17% side by side, with the same natural-questions figures and one
-# MultiHop-RAG answer in 160 less complete.
+# Sentences embedded per answer, the best by the score with the index's vector of the sentence (or its passage's
+# similarity) standing in for their own: embedding every sentence of every passage was most of an answer's time.
+# 8 instead of 12 (with batches grouped by length) cut the engine's time by 17% side by side, with the same
+# natural-questions figures and one MultiHop-RAG answer in 160 less complete.
 EMBEDDED_CANDIDATES = 8
 # What a sentence's score weighs: similarity to the question, its own share of the question's term weight, that
 # share with the sentence before it and the title, a typed answer the question does not state, years and
