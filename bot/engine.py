@@ -108,7 +108,7 @@ class ChatEngine:
         hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
         plan = self.retriever.plan(question)
         assessment = assess_coverage(question, hits, self.embedder, plan, self.retriever.term_weights,
-                                     self.retriever.repeated, stored=self.retriever.snapshot.sentence_vectors)
+                                     self.retriever.repeated, stored=self.retriever.snapshot.sentences)
         return hits, assessment
 
     def answer(

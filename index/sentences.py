@@ -73,6 +73,19 @@ class SentenceVectors:
         first, count = slot
         return np.asarray(self.vectors[first:first + count], dtype=np.float32)
 
+    def pooled(self, sentences: Sequence[tuple[Chunk, int, int]]) -> list[np.ndarray | None]:
+        """The vector of each (chunk, start, end) sentence of a chunk's text, pooled over the chunk's stored
+        sentences it overlaps (`pooled_vector`), or None where the table has none for it."""
+        passages: dict[str, tuple[list[Span], np.ndarray] | None] = {}
+        out: list[np.ndarray | None] = []
+        for chunk, start, end in sentences:
+            if chunk.id not in passages:
+                rows = self.get(passage_key(chunk))
+                passages[chunk.id] = None if rows is None else (quick_sentence_spans(chunk.text), rows)
+            found = passages[chunk.id]
+            out.append(None if found is None else pooled_vector(*found, start, end))
+        return out
+
     def __contains__(self, key: object) -> bool:
         return key in self.slots
 

@@ -31,15 +31,12 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
 
-import numpy as np
-
 from index.collection import ChunkCollection
-from index.documents import Chunk
 from index.errors import DamagedFileError
 from index.failures import explain, one_line
 from index.lexical import LexicalIndex, build_lexical_index, load_lexical_index
 from index.progress import ProgressFn
-from index.sentences import SentenceVectors, load_sentence_vectors, passage_key
+from index.sentences import SentenceVectors, load_sentence_vectors
 from index.store import Store
 
 _Loaded = TypeVar("_Loaded")
@@ -175,10 +172,6 @@ class IndexSnapshot:
     def name(self) -> str:
         """The snapshot's name (its newest Chroma collection; unique per build)."""
         return self.chunks.name
-
-    def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None:
-        """The vectors of the chunk's sentences (rows in the order of its sentences), or None where there are none."""
-        return None if self.sentences is None else self.sentences.get(passage_key(chunk))
 
     @classmethod
     def load(cls, chunks: ChunkCollection, files: SnapshotFiles) -> IndexSnapshot:

@@ -146,32 +146,3 @@ def test_only_the_best_looking_sentences_are_embedded(engine: ChatEngine, embedd
     scored = score_candidates(profile_question(question), candidates, embedder, engine.retriever.term_weights)
     assert len(scored) == EMBEDDED_CANDIDATES
     assert [c.score for c in scored] == sorted((c.score for c in scored), reverse=True)
-
-
-def test_index_sentence_vectors_rank_the_sentences_before_any_is_embedded() -> None:
-    from bot.answering.sentences import stored_vectors
-    from bot.types import Hit
-    from index.documents import Chunk
-    from index.text import quick_sentence_spans
-
-    # The quick rule of the index splits after "p.m."; the answer's splitter keeps it in its sentence.
-    text = ("The council met at 7 p.m. Tuesday to vote on the budget plan. "
-            "It passed by six votes to three after a long debate. Residents spoke for an hour.")
-    chunk = Chunk("a", 0, text, 0, len(text), "Budget vote")
-    quick = quick_sentence_spans(text)
-    rows = np.eye(len(quick), 4, dtype=np.float32)
-    assert [text[a:b] for a, b in quick][:2] == ["The council met at 7 p.m.", "Tuesday to vote on the budget plan."]
-    candidates = candidate_sentences([Hit(chunk, 1.0)])
-    assert [c.text for c in candidates] == [
-        "The council met at 7 p.m. Tuesday to vote on the budget plan.",
-        "It passed by six votes to three after a long debate.",
-        "Residents spoke for an hour.",
-    ]
-    first, second, third = stored_vectors(candidates, lambda c: rows)
-    assert first is not None and second is not None and third is not None
-    np.testing.assert_allclose(first, [2 ** -0.5, 2 ** -0.5, 0, 0], atol=1e-6)  # both quick sentences, pooled
-    np.testing.assert_allclose(second, [0, 0, 1, 0], atol=1e-6)
-    np.testing.assert_allclose(third, [0, 0, 0, 1], atol=1e-6)
-    # Past the model's cut the index has fewer rows than sentences; without rows there is nothing to pool.
-    assert [v is None for v in stored_vectors(candidates, lambda c: rows[:3])] == [False, False, True]
-    assert stored_vectors(candidates, lambda c: None) == [None, None, None]

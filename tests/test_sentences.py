@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.answering.sentences import candidate_sentences
 from bot.retrieval.retriever import Retriever
+from bot.types import Hit
 from index.documents import Chunk
 from index.embedding import Embedder, _sentences_apart
 from index.rebuild import rebuild_index
 from index.sentences import (
+    SentenceVectors,
     collect_sentence_vectors,
     embedding_text,
     load_sentence_vectors,
@@ -120,3 +124,33 @@ def test_rebuild_adds_sentence_vectors_to_an_older_index(
     assert_lexical_in_step(settings)
     assert_clean(settings)
     assert rebuild_index(settings, embedder).embedded_chunks == 0  # complete now
+
+
+def test_a_sentence_is_pooled_over_the_stored_sentences_it_overlaps() -> None:
+    # The quick rule of the index splits after "p.m."; the answer's splitter keeps it in its sentence.
+    text = ("The council met at 7 p.m. Tuesday to vote on the budget plan. "
+            "It passed by six votes to three after a long debate. Residents spoke for an hour.")
+    chunk = Chunk("a", 0, text, 0, len(text), "Budget vote")
+    quick = quick_sentence_spans(text)
+    rows = np.eye(len(quick), 4, dtype=np.float32)
+    assert [text[a:b] for a, b in quick][:2] == ["The council met at 7 p.m.", "Tuesday to vote on the budget plan."]
+    candidates = candidate_sentences([Hit(chunk, 1.0)])
+    assert [c.text for c in candidates] == [
+        "The council met at 7 p.m. Tuesday to vote on the budget plan.",
+        "It passed by six votes to three after a long debate.",
+        "Residents spoke for an hour.",
+    ]
+
+    def table(vectors: np.ndarray) -> SentenceVectors:
+        return collect_sentence_vectors([{passage_key(chunk): vectors}], 4)
+
+    sentences = [(chunk, c.start, c.end) for c in candidates]
+    first, second, third = table(rows).pooled(sentences)
+    assert first is not None and second is not None and third is not None
+    np.testing.assert_allclose(first, [2 ** -0.5, 2 ** -0.5, 0, 0], atol=1e-6)  # both quick sentences, pooled
+    np.testing.assert_allclose(second, [0, 0, 1, 0], atol=1e-6)
+    np.testing.assert_allclose(third, [0, 0, 0, 1], atol=1e-6)
+    # Past the model's cut the index has fewer rows than sentences; without rows there is nothing to pool.
+    assert [v is None for v in table(rows[:3]).pooled(sentences)] == [False, False, True]
+    other = replace(chunk, article_id="b", text="Another passage, never indexed.")
+    assert table(rows).pooled([(other, 0, 20)]) == [None]  # the table has no rows for that passage

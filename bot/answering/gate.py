@@ -22,7 +22,6 @@ from bot.answering.facts import names_share, passages_facts
 from bot.answering.question import QuestionProfile, profile_question
 from bot.answering.sentences import (
     CandidateSentence,
-    StoredVectors,
     candidate_sentences,
     score_candidates,
     term_weights,
@@ -33,6 +32,7 @@ from bot.logistic import LogisticModel
 from bot.retrieval.plan import QueryPlan
 from bot.types import NOT_COVERED, Answer, Hit
 from index.embedding import Embedder
+from index.sentences import SentenceVectors
 from index.text import analyze
 
 NOT_COVERED_TEXT = "The indexed articles do not cover this question."
@@ -81,7 +81,7 @@ def assess_coverage(
     idf: Mapping[str, float] | None = None,
     repeated: Collection[str] = frozenset(),
     gate: GateModel | None = None,
-    stored: StoredVectors | None = None,
+    stored: SentenceVectors | None = None,
 ) -> Assessment:
     """Score the passages' sentences as answers and decide whether they cover the question (`stored`: the
     index's sentence vectors, which spare embedding the sentences again)."""

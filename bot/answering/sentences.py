@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,14 +18,10 @@ import numpy as np
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.spans import Span, mentioned, shares_name, typed_spans
 from bot.types import Hit
-from index.documents import Chunk
 from index.embedding import Embedder
 from index.sentence_kinds import prose_spans
-from index.sentences import pooled_vector
-from index.text import ORDINAL, YEAR, analyze, quick_sentence_spans, sentence_spans
-
-# The index's sentence vectors of a passage, rows in the order of quick_sentence_spans(chunk.text), or None.
-StoredVectors = Callable[[Chunk], "np.ndarray | None"]
+from index.sentences import SentenceVectors
+from index.text import ORDINAL, YEAR, analyze, sentence_spans
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 700
@@ -93,7 +89,7 @@ def score_candidates(
     candidates: list[CandidateSentence],
     embedder: Embedder,
     idf: Mapping[str, float] | None = None,
-    stored: StoredVectors | None = None,
+    stored: SentenceVectors | None = None,
 ) -> list[CandidateSentence]:
     """The candidates scored as answers, best first; only the EMBEDDED_CANDIDATES that look best before
     embedding are embedded and returned (the rest cannot make the answer)."""
@@ -123,7 +119,8 @@ def score_candidates(
     question = embedder.embed_query(profile.text)
     # The index's sentence vectors rank the sentences at no cost; the best are then embedded on their own, the
     # similarity the weights were set for (their passage's similarity stands in where the index has none).
-    pooled = stored_vectors(candidates, stored) if stored is not None else [None] * len(candidates)
+    pooled = (stored.pooled([(c.hit.chunk, c.start, c.end) for c in candidates]) if stored is not None
+              else [None] * len(candidates))
     prior = [_score((float(v @ question) if (v := pooled[i]) is not None else c.hit.dense, *row))
              for i, (c, row) in enumerate(zip(candidates, rows))]
     keep = sorted(range(len(candidates)), key=lambda i: prior[i], reverse=True)[:EMBEDDED_CANDIDATES]
@@ -135,21 +132,6 @@ def score_candidates(
                               answers=found[i], features=features))
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored
-
-
-def stored_vectors(candidates: Sequence[CandidateSentence], stored: StoredVectors) -> list[np.ndarray | None]:
-    """Each sentence's vector from the index (pooled from its passage's own pass, index/sentences.py), or None
-    where the index has none for it."""
-    passages: dict[str, tuple[list[tuple[int, int]], np.ndarray] | None] = {}
-    out: list[np.ndarray | None] = []
-    for cand in candidates:
-        chunk = cand.hit.chunk
-        if chunk.id not in passages:
-            rows = stored(chunk)
-            passages[chunk.id] = None if rows is None else (quick_sentence_spans(chunk.text), rows)
-        found = passages[chunk.id]
-        out.append(None if found is None else pooled_vector(*found, cand.start, cand.end))
-    return out
 
 
 def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:

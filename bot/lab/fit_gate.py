@@ -23,9 +23,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from bot.answering.gate import GATE_MODEL, GATE_SIGNALS, GateModel, gate_signals
-from bot.answering.question import profile_question
-from bot.answering.sentences import candidate_sentences, score_candidates
+from bot.answering.gate import GATE_MODEL, GATE_SIGNALS, GateModel
 from bot.engine import ChatEngine
 from bot.errors import BotError
 from bot.lab.answer_eval import load_answer_questions
@@ -48,13 +46,9 @@ def collect(engine: ChatEngine, path: Path) -> list[Labelled]:
     """The gate's signals for every question of a file, as the chat computes them."""
     out = []
     for q in load_answer_questions(path):
-        hits = engine.retriever.retrieve(q.question, engine.settings.top_k)
-        profile = profile_question(q.question, engine.retriever.plan(q.question))
-        scored = score_candidates(profile, candidate_sentences(hits, engine.retriever.repeated), engine.embedder,
-                                  engine.retriever.term_weights, engine.retriever.snapshot.sentence_vectors)
-        signals = gate_signals(profile, scored, hits, engine.retriever.term_weights) if scored else None
-        if signals is not None:  # no prose sentence retrieved: refused whatever the model says
-            out.append(Labelled(signals, q.answerable, path.name))
+        _, assessment = engine.assess(q.question)
+        if assessment.signals:  # no prose sentence retrieved: refused whatever the model says
+            out.append(Labelled(assessment.signals, q.answerable, path.name))
     return out
 
 

@@ -25,8 +25,7 @@ from bot.views.evidence import Evidence, day_of, outlet_of
 from index.documents import Chunk, timestamp_of
 from index.embedding import Embedder
 from index.sentence_kinds import prose_spans, sentence_key
-from index.sentences import SentenceVectors, passage_key, pooled_vector
-from index.text import quick_sentence_spans
+from index.sentences import SentenceVectors
 
 TOPIC_PASSAGES = 80  # passages searched for the topic (the answer reads settings.top_k, 8 by default)
 TOPIC_SHARE = 0.6  # an article's z-score must reach this share of the best article's ...
@@ -276,16 +275,11 @@ def _sentence_vectors(
     """Vectors of the candidate sentences, and which candidates they are: the index's stored sentence vectors when it
     has them (no model run), else each sentence embedded now."""
     out = np.zeros((len(candidates), embedder.dim), dtype=np.float32)
+    # A long passage's last sentences may have no stored vector (the model read only its first tokens).
+    pooled = (sentences.pooled([(c.chunk, c.start, c.end) for c in candidates]) if sentences is not None
+              else [None] * len(candidates))
     missing = []
-    stored: dict[str, tuple[list[tuple[int, int]], np.ndarray | None]] = {}
-    for i, cand in enumerate(candidates):
-        if cand.chunk.id not in stored:
-            found = sentences.get(passage_key(cand.chunk)) if sentences is not None else None
-            spans = quick_sentence_spans(cand.chunk.text)
-            stored[cand.chunk.id] = (spans, found)
-        spans, found = stored[cand.chunk.id]
-        # A long passage's last sentences may have no stored vector (the model read only its first tokens).
-        vector = None if found is None else pooled_vector(spans, found, cand.start, cand.end)
+    for i, vector in enumerate(pooled):
         if vector is None:
             missing.append(i)
         else:
