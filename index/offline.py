@@ -1,4 +1,4 @@
-"""Force offline, telemetry-free behaviour before any third-party library is imported."""
+"""The process environment, set before any third-party library is imported: offline, telemetry-free, one BLAS thread."""
 
 from __future__ import annotations
 
@@ -15,12 +15,19 @@ _OFFLINE_ENV = {
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     "TRANSFORMERS_VERBOSITY": "error",
 }
+# numpy's OpenBLAS otherwise starts a thread per core whose workers keep spinning after each of the small products
+# here (a question against a few hundred vectors): measured on 2 cores, an answer took 391 ms of CPU instead of 269
+# (and 220 ms of wall time instead of 206), and two answers at once served 5.6 questions/s instead of 7.3. ONNX
+# Runtime keeps its own threads for the model. A value the user set is kept.
+_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 def enforce_offline() -> None:
-    """Set the environment variables that keep every library off the network."""
+    """Set the environment variables that keep every library off the network and size numpy's thread pool."""
     for key, value in _OFFLINE_ENV.items():
         os.environ[key] = value
+    for key, value in _THREAD_ENV.items():
+        os.environ.setdefault(key, value)
 
 
 enforce_offline()

@@ -1,6 +1,8 @@
 """Concurrent load on the chat server: C clients, each its own session, asking one question after another.
 
-Each client asks its next question as soon as its last answer is complete, for `seconds`; questions in flight
+Each client behaves as the single user it is compared with (bot.lab.bench.serving.one_session): its chat history
+goes back with every question, and it starts a new chat when the page would ask for one. Each client asks its
+next question as soon as its last answer is complete, for `seconds`; questions in flight
 when time is up are waited for and counted. Per answer: the time to the first streamed update (the page shows
 the question and a waiting or working bubble) and to the complete answer; an exception or an error bubble is an
 error. Questions per second are complete answers over the wall time from the first question to the last answer.
@@ -17,6 +19,7 @@ from typing import Any
 
 from bot.lab.bench.serving import ERROR_MARK, new_client
 from bot.lab.stats import percentile
+from bot.web.guards import MAX_TURNS
 
 
 @dataclass
@@ -37,12 +40,16 @@ class _Tally:
                 self.errors.append(error)
 
 
-def timed_question(client: Any, question: str) -> tuple[float | None, float, str | None]:
-    """(seconds to the first streamed update, seconds to the complete answer, the error or None)."""
+def timed_question(
+    client: Any, question: str, history: list[Any] | None = None
+) -> tuple[float | None, float, str | None, list[Any]]:
+    """(seconds to the first streamed update, seconds to the complete answer, the error or None, the chat history
+    after it), asking with `history` (none: a new chat)."""
     started = time.perf_counter()
     first: float | None = None
+    history = [] if history is None else history
     try:
-        job = client.submit(question, [], [], [], "", "", api_name="/respond")
+        job = client.submit(question, history, [], [], "", "", api_name="/respond")
         for _ in job:
             if first is None:
                 first = time.perf_counter() - started
@@ -50,11 +57,11 @@ def timed_question(client: Any, question: str) -> tuple[float | None, float, str
         total = time.perf_counter() - started  # the answer is complete; the page then fetches the passage store
         client.predict(api_name="/after_answer")
     except Exception as exc:  # any failure of a request is an error the figure counts
-        return first, time.perf_counter() - started, f"{type(exc).__name__}: {exc}"[:300]
-    history = result[1] if len(result) > 1 else []
-    if not history or ERROR_MARK in str(history[-1]["content"]):
-        return first, total, "error bubble: " + (str(history[-1]["content"])[:200] if history else "no answer")
-    return first, total, None
+        return first, time.perf_counter() - started, f"{type(exc).__name__}: {exc}"[:300], []
+    after = list(result[1]) if len(result) > 1 else []
+    if not after or ERROR_MARK in str(after[-1]["content"]):
+        return first, total, "error bubble: " + (str(after[-1]["content"])[:200] if after else "no answer"), []
+    return first, total, None, after
 
 
 def run_load(url: str, questions: Sequence[str], clients: int, seconds: float) -> dict[str, Any]:
@@ -68,10 +75,15 @@ def run_load(url: str, questions: Sequence[str], clients: int, seconds: float) -
 
     def work(client: Any) -> None:
         start_gate.wait()
+        history: list[Any] = []
         while time.perf_counter() < deadline:
             with pool_lock:
                 question = next(pool)
-            tally.add(*timed_question(client, question))
+            if len(history) >= 2 * MAX_TURNS:  # the page asks for a new chat here
+                client.predict(api_name="/new_chat")
+                history = []
+            first, total, error, history = timed_question(client, question, history)
+            tally.add(first, total, error)
 
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in sessions]
     for t in threads:
