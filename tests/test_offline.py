@@ -30,3 +30,12 @@ def test_numpy_runs_one_blas_thread_and_libraries_stay_offline() -> None:
 
 def test_a_blas_thread_count_the_user_set_is_kept() -> None:
     assert _probe(OPENBLAS_NUM_THREADS="2") == {"blas": [2], "hub": "1", "analytics": "False"}
+
+
+def test_gradio_keeps_few_event_records_and_summarises_them_rarely() -> None:
+    probe = ("import index, json, gradio; q = gradio.Blocks().queue()._queue; "
+             "print(json.dumps([q.ANALYTICS_MAX_EVENTS, q.ANAYLTICS_CACHE_FREQUENCY]))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADIO_ANALYTICS_")}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [100, 1000]
