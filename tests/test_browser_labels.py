@@ -95,6 +95,11 @@ def test_the_four_labels_in_the_chat(labels_app: RunningApp, page: Any) -> None:
         "Checked against the cited passages: 1 quoted, 1 supported by its citations, 1 where the sources disagree, "
         f"1 not supported ({SUPPORT_MEANING})."
     )
+    # One card for the Tribune's passage, highlighting the span behind each of the three sentences it supports.
+    marks = page.locator(f"#sources .source-card.cited[data-n='{tribune}'] mark").all_inner_texts()
+    assert marks == ["The Harbor Bridge in Port Elling reopened to traffic on Tuesday after a repair that cost 82 "
+                     "million dollars, well above the first estimate.",
+                     "Crews replaced every steel cable and resurfaced the deck.", QUOTED]
     shot(page, "labels-01-four-labels")
     SHOTS.mkdir(parents=True, exist_ok=True)
     answer.screenshot(path=str(SHOTS / "labels-02-answer-bubble.png"))

@@ -66,6 +66,18 @@ def test_sources_disagree_label_in_the_answer_bubble_and_export(verifier: Verifi
     )
 
 
+def test_a_passage_two_sentences_draw_on_keeps_one_card_with_both_spans_highlighted(verifier: Verifier) -> None:
+    answer = verify_generated("The Harbor Bridge repair cost 82 million dollars [1]. Mayor Dana Reyes cut the "
+                              "ribbon at dawn [1].", [_hit(BRIDGE), _hit(LEDGER)], verifier, Answer(question="q"))
+    bridge = answer.citations[0]
+    ribbon = "Mayor Dana Reyes cut the ribbon at dawn."
+    start = BRIDGE.text.index(ribbon)
+    assert (bridge.n, bridge.quote_start, bridge.quote_end) == (1, 0, 117)  # the first sentence it supports
+    assert BRIDGE.text[:117].endswith("82 million dollars.")
+    assert bridge.highlights == ((0, 117), (start, start + len(ribbon)))
+    assert [c.highlights for c in answer.citations[1:]] == [((0, len(LEDGER_FIRST)),)]  # shown beside, not drawn on
+
+
 def test_tally_counts_each_label() -> None:
     sentences = [
         AnswerSentence("a b c d", True, (1,), ("a b c d",)),

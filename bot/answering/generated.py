@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from bot.answering.directives import remove_foreign_links
 from bot.answering.gate import not_covered_answer
@@ -77,6 +78,7 @@ def verify_generated(
     cited_links = [passages[n].url for s in parsed.sentences for n in s.citations if n in passages]
     answer.text = remove_foreign_links(parsed.text, cited_links)
     citations: dict[int, tuple[bool, Citation]] = {}
+    supporting: dict[int, list[tuple[int, int]]] = {}  # every span of a passage that supports a sentence
     for sentence, verdict in zip(parsed.sentences, verdicts):
         own_links = [passages[n].url for n in sentence.citations if n in passages]
         answer.sentences.append(
@@ -89,10 +91,13 @@ def verify_generated(
         for m in verdict.disagrees:  # the other article's figure is shown beside the cited one
             citations.setdefault(m.n, (False, Citation(m.n, m.chunk, m.quote, m.start, m.end)))
         for m in verdict.matches:
-            # A passage cited by several sentences highlights the span of the first sentence it supports.
+            # A passage cited by several sentences keeps one number: its quote is the first sentence it supports,
+            # and every span that supports a sentence is highlighted.
             if m.n not in citations or (verdict.supported and not citations[m.n][0]):
                 citations[m.n] = (verdict.supported, Citation(m.n, m.chunk, m.quote, m.start, m.end))
-    answer.citations = [c for _, (_, c) in sorted(citations.items())]
+            if verdict.supported and (m.start, m.end) not in (spans := supporting.setdefault(m.n, [])):
+                spans.append((m.start, m.end))
+    answer.citations = [replace(c, spans=tuple(supporting.get(n, ()))) for n, (_, c) in sorted(citations.items())]
     if parsed.dropped:
         numbers = ", ".join(f"[{n}]" for n in parsed.dropped)
         answer.notes.append(
