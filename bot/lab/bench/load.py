@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.lab.bench.serving import ERROR_MARK, new_client
+from bot.lab.bench.serving import ERROR_MARK, new_client, room_for_question
 from bot.lab.stats import percentile
-from bot.web.guards import MAX_TURNS
 
 
 @dataclass
@@ -41,13 +40,12 @@ class _Tally:
 
 
 def timed_question(
-    client: Any, question: str, history: list[Any] | None = None
+    client: Any, question: str, history: list[Any]
 ) -> tuple[float | None, float, str | None, list[Any]]:
     """(seconds to the first streamed update, seconds to the complete answer, the error or None, the chat history
-    after it), asking with `history` (none: a new chat)."""
+    after it), asking with `history`."""
     started = time.perf_counter()
     first: float | None = None
-    history = [] if history is None else history
     try:
         job = client.submit(question, history, [], [], "", "", api_name="/respond")
         for _ in job:
@@ -79,10 +77,7 @@ def run_load(url: str, questions: Sequence[str], clients: int, seconds: float) -
         while time.perf_counter() < deadline:
             with pool_lock:
                 question = next(pool)
-            if len(history) >= 2 * MAX_TURNS:  # the page asks for a new chat here
-                client.predict(api_name="/new_chat")
-                history = []
-            first, total, error, history = timed_question(client, question, history)
+            first, total, error, history = timed_question(client, question, room_for_question(client, history))
             tally.add(first, total, error)
 
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in sessions]

@@ -125,6 +125,15 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def room_for_question(client: Any, history: list[Any]) -> list[Any]:
+    """The history to ask the next question with: a new chat (as a user clicks New chat) once the page would
+    refuse another question in this one, else `history` itself."""
+    if len(history) < 2 * MAX_TURNS:
+        return history
+    client.predict(api_name="/new_chat")
+    return []
+
+
 def ask(client: Any, question: str, history: list[Any]) -> tuple[list[Any], bool, float]:
     """Ask one question in the client's session as the page does: (the chat history after it, whether the answer
     is an error, seconds until the answer was complete)."""
@@ -153,9 +162,7 @@ def one_session(
     latencies: list[float] = []
     errors = 0
     for i, question in enumerate(questions, start=1):
-        if len(history) >= 2 * MAX_TURNS:  # the page asks for a new chat here: a user clicks New chat
-            client.predict(api_name="/new_chat")
-            history = []
+        history = room_for_question(client, history)
         started = time.perf_counter()
         try:
             history, failed, seconds = ask(client, question, history)
