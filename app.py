@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--workers", type=int, default=ANSWER_WORKERS,
-        help=f"answers computed at once; further questions wait in line (default {ANSWER_WORKERS})",
+        help=f"answers computed at once, each in its own worker process (a copy of the model and index) when more "
+             f"than 1; further questions wait in line (default {ANSWER_WORKERS}; 1: in the server's process, "
+             "the least memory)",
     )
     return parser
 

@@ -41,3 +41,7 @@ class LLMServerError(LLMError):
 
 class ServeError(BotError):
     """The chat cannot listen on the configured host and port."""
+
+
+class AnswerWorkerError(BotError):
+    """The worker process computing an answer stopped before the answer was complete."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.engine import ChatEngine
+from bot.retrieval.filters import Filters
+from bot.types import Answer
 from bot.views.examples import ExampleQuestion, answerable_by, example_questions
 from bot.views.scope import CorpusProfile, profile_fields
 from bot.web import render
@@ -18,6 +20,7 @@ from bot.web.export import ExportFolder, default_export_folder
 from bot.web.guards import is_loopback
 from bot.web.history import ConversationHistory, history_path
 from bot.web.slots import AnswerSlots
+from bot.workers import AnswerWorkers
 from index.documents import Chunk
 from index.embedding import Embedder
 from index.errors import NoIndexError
@@ -42,11 +45,16 @@ class ChatApp:
         workers: int = ANSWER_WORKERS,
         exports: ExportFolder | None = None,
         history: ConversationHistory | None = None,
+        processes: bool = False,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.engine = engine
         self.slots = AnswerSlots(workers)  # answers computed at once, shared by every session
+        # With `processes`, answers are computed in worker processes (bot.workers) once they have started, and
+        # in this process until then; the engine here serves the views either way.
+        self.processes = processes
+        self.workers: AnswerWorkers | None = None
         self.exports = exports or ExportFolder(default_export_folder())
         self.history = history or ConversationHistory(history_path(settings))  # saved conversations (history.py)
         self.profile: CorpusProfile | None = None
@@ -72,10 +80,28 @@ class ChatApp:
             except NoIndexError:
                 return
         self.engine.retriever.refresh()
+        if self.processes and self.workers is None:
+            self.workers = AnswerWorkers(self.settings, self.slots.workers, say=lambda m: print(m, flush=True))
         self.profile = profile_fields(self.engine.retriever.chunk_fields)
         # Example questions need chunk text; a bounded sample keeps start-up flat however large the index grows.
         chunks = [s.chunk for s in itertools.islice(self.engine.retriever.collection.iter_all(), EXAMPLE_SAMPLE)]
         self.examples = example_questions(chunks, answerable=answerable_by(self.engine))
+
+    def stream_answer(
+        self, question: str, history: Sequence[tuple[str, str]], filters: Filters | None
+    ) -> Iterator[Answer]:
+        """The engine's stream_answer, computed by an idle worker process when there is one, else here."""
+        assert self.engine is not None, "stream_answer needs an index (load() found none)"
+        worker = self.workers.take() if self.workers is not None else None
+        if worker is None or self.workers is None:
+            yield from self.engine.stream_answer(question, history, filters=filters)
+        else:
+            yield from self.workers.stream(worker, question, history, filters)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self.workers is not None:
+            self.workers.close()
 
     def corpus(self) -> Path:
         """The corpus a rebuild reads: the one given at start, else the one the index records, else ./corpus."""

@@ -122,7 +122,7 @@ def _answer(
     answer: Answer | None = None
     sent = 0.0
     try:
-        for answer in app.engine.stream_answer(question, history_pairs(turns), filters=filters):
+        for answer in app.stream_answer(question, history_pairs(turns), filters):
             if answer.done:
                 break
             if time.monotonic() - sent < STREAM_GAP_S:

@@ -65,7 +65,9 @@ def prepare_app(
         else:
             say(f"no index at {settings.store} yet: the page offers to build it from "
                 f"{settings.corpus or DEFAULT_CORPUS}")
-    return ChatApp(settings, embedder, workers=workers)
+    # More than one answer at once: each in its own worker process (bot.workers), where threads would queue on
+    # one interpreter lock.
+    return ChatApp(settings, embedder, workers=workers, processes=workers > 1)
 
 
 def serve(app: ChatApp) -> None:
@@ -84,7 +86,10 @@ def serve(app: ChatApp) -> None:
     except OSError as exc:  # taken between the check and the launch
         raise ServeError(_cannot_listen(settings.host, settings.port, exc)) from exc
     print(f"chat ready on http://{settings.host}:{settings.port}", flush=True)  # only once it listens
-    demo.block_thread()
+    try:
+        demo.block_thread()
+    finally:
+        app.close()
 
 
 def check_address(host: str, port: int) -> None:

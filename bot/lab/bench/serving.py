@@ -17,6 +17,7 @@ Growth from N/3 to N must stay within GROWTH_TARGET: memory levels off once cach
 from __future__ import annotations
 
 import functools
+import re
 import socket
 import ssl
 import subprocess
@@ -35,6 +36,7 @@ from bot.lab.bench.indexing import BenchError, child_env
 from bot.lab.bench.report import progress_bar, step
 from bot.lab.stats import percentile
 from bot.web.guards import MAX_TURNS
+from bot.workers import WORKERS_READY, WORKERS_STARTING
 
 READY_TIMEOUT_S = 600.0  # loading the model, the index and the example questions on a busy machine
 ERROR_MARK = 'class="error-text"'  # what an error bubble holds (bot/web/templates/notices.html)
@@ -50,15 +52,41 @@ class Server:
     log: Path
 
     def rss_mb(self) -> float:
-        """The server's resident memory now, in MB (VmRSS)."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        raise BenchError("no VmRSS in /proc: the serving figures need Linux")
+        """The resident memory of the server and its answer workers now, in MB (VmRSS summed)."""
+        return sum(_rss_mb(pid) for pid in _process_tree(self.proc.pid))
 
     def temp_files(self) -> list[Path]:
         """Every file under the server's temp folders."""
         return sorted(p for p in self.temp.rglob("*") if p.is_file())
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:  # the process ended since it was listed
+        return 0.0
+    for line in lines:
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise BenchError("no VmRSS in /proc: the serving figures need Linux")
+
+
+def _process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it (the app's answer workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        parent = int(text[text.rindex(")") + 2:].split()[1])
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
 
 
 def _free_port() -> int:
@@ -101,6 +129,11 @@ def _wait_until_ready(server: Server, port: int) -> None:
             tail = "\n".join(server.log.read_text(errors="replace").splitlines()[-20:])
             raise BenchError(f"app.py did not start (exit {server.proc.poll()}):\n{tail}")
         time.sleep(0.2)
+    if WORKERS_STARTING in server.log.read_text(errors="replace"):  # measure once every worker has loaded
+        while not re.search(f"{WORKERS_READY}|could not start", server.log.read_text(errors="replace")):
+            if server.proc.poll() is not None or time.monotonic() > deadline:
+                raise BenchError(f"app.py's answer workers did not start: see {server.log}")
+            time.sleep(0.2)
     while True:
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
