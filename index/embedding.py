@@ -109,7 +109,7 @@ def _sentences_apart(encode: _Encoder) -> _PassageEncoder:
     return passages
 
 
-def _onnx_encoder(model_dir: Path, onnx_file: Path) -> tuple[_Encoder, _PassageEncoder]:
+def _onnx_encoder(model_dir: Path, onnx_file: Path, threads: int | None) -> tuple[_Encoder, _PassageEncoder]:
     # Our own runner because llama-index's ONNX route (optimum) is not installable offline here; it reproduces
     # sentence-transformers' pipeline for this model: same tokenizer, 256-token cut, mean pooling, unit length.
     import onnxruntime
@@ -129,6 +129,8 @@ def _onnx_encoder(model_dir: Path, onnx_file: Path) -> tuple[_Encoder, _PassageE
         # The CPU arena keeps the largest buffers any batch shape needed and grows with every new shape: a
         # chat server embedding sentences of every length grew ~1 MB per question with it.
         options.enable_cpu_mem_arena = False
+        if threads is not None:
+            options.intra_op_num_threads = threads
         session = onnxruntime.InferenceSession(str(onnx_file), sess_options=options,
                                                providers=["CPUExecutionProvider"])
     except load_errors as exc:
@@ -182,13 +184,13 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 class Embedder:
     """Turns texts into unit-length vectors; load once and share."""
 
-    def __init__(self, name: str = DEFAULT_EMBED_MODEL, batch_size: int = 32) -> None:
+    def __init__(self, name: str = DEFAULT_EMBED_MODEL, batch_size: int = 32, threads: int | None = None) -> None:
         self.name = name
         self.batch_size = batch_size
         self._encode: _Encoder
         self._passages: _PassageEncoder
         if name == DEFAULT_EMBED_MODEL:
-            self._encode, self._passages = _onnx_encoder(TOKENIZER_DIR, _packaged_onnx_file())
+            self._encode, self._passages = _onnx_encoder(TOKENIZER_DIR, _packaged_onnx_file(), threads)
         else:
             self._encode = _torch_encoder(name, batch_size)
             self._passages = _sentences_apart(self._encode)
@@ -270,6 +272,7 @@ class Embedder:
         return out
 
 
-def load_embedder(name: str = DEFAULT_EMBED_MODEL) -> Embedder:
-    """Load the embedding model named in settings (the packaged int8 ONNX MiniLM by default)."""
-    return Embedder(name)
+def load_embedder(name: str = DEFAULT_EMBED_MODEL, threads: int | None = None) -> Embedder:
+    """Load the embedding model named in settings (the packaged int8 ONNX MiniLM by default); `threads`: the
+    ONNX model's threads per call (None: one per core)."""
+    return Embedder(name, threads=threads)

@@ -236,6 +236,20 @@ def test_a_waiting_question_says_how_many_are_ahead_and_gives_its_place_back(
     app.slots.leave(busy)
 
 
+def test_a_waiting_place_is_updated_at_most_once_a_gap(app: ChatApp, ui: Page, monkeypatch: Any) -> None:
+    monkeypatch.setattr(app, "slots", AnswerSlots(1))
+    first, second = app.slots.join(), app.slots.join()  # one answer running, one question before ours
+    steps = handlers.respond(app, ui, COST, [], [], *NO_FILTERS)
+    next(steps)
+    assert next(steps)[ui.chatbot][-1]["content"] == render.format_waiting(2)
+    threading.Timer(0.1, app.slots.leave, [first]).start()  # 1 ahead for 0.2 s: within PLACE_GAP_S, not shown
+    threading.Timer(0.3, app.slots.leave, [second]).start()
+    rest = [step[ui.chatbot][-1]["content"] for step in steps]
+    assert handlers.PLACE_GAP_S == 1.0 and rest and render.format_waiting(1) not in rest
+    assert "ahead of you" not in rest[-1] and "[1]" in rest[-1]  # the answer, with its citations
+    assert app.slots.counts() == (0, 0)
+
+
 def test_answer_slots_serve_questions_in_arrival_order() -> None:
     slots = AnswerSlots(2)
     first, second, third, fourth = (slots.join() for _ in range(4))

@@ -4,6 +4,7 @@ an answer left early, a rebuild followed, and the web app routing its answers to
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,6 +102,30 @@ def test_a_worker_answers_from_the_index_a_rebuild_made(workers: AnswerWorkers, 
     after = ask(workers, question)[-1]
     assert after.citations and after.citations[0].chunk.title == "Ferry workers strike in Port Elling"
     assert "unpaid overtime" in after.text
+
+
+def test_questions_asked_while_this_process_rebuilds_are_all_answered(
+    workers: AnswerWorkers, own_index: Settings, embedder: Embedder
+) -> None:
+    done: list[bool] = []
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            try:
+                done.append(ask(workers, GLACIERS)[-1].done)
+            except Exception as exc:  # any failure fails the test below, with what it was
+                failures.append(exc)
+
+    asking = threading.Thread(target=keep_asking)
+    asking.start()
+    try:
+        rebuild_index(own_index, embedder, full=True)  # a new snapshot written beside the one being read
+    finally:
+        stop.set()
+        asking.join()
+    assert failures == [] and len(done) >= 2 and all(done)
 
 
 def test_the_app_computes_answers_in_its_workers(own_index: Settings, embedder: Embedder,

@@ -152,11 +152,21 @@ def _stem_of(word: str) -> str:
     return terms[0] if terms else word.lower()
 
 
+# The rarest weight of the last term weights asked about: the maximum over the index's whole vocabulary, asked
+# for three times per answer with the same mapping (5 ms of an answer).
+_rarest: tuple[Mapping[str, float], float] | None = None
+
+
 def term_weights(idf: Mapping[str, float] | None) -> tuple[Mapping[str, float], float]:
     """The corpus's term weights and the weight of a term it never uses (the rarest weight: a question about
     something no article mentions should not look covered)."""
+    global _rarest
     weights = idf or {}
-    return weights, max(weights.values(), default=1.0)
+    known = _rarest
+    if known is None or known[0] is not weights:  # `is`: the entry holds the mapping, so its id is not reused
+        known = (weights, max(weights.values(), default=1.0))
+        _rarest = known
+    return weights, known[1]
 
 
 def weigh_terms(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from index.sentence_kinds import furniture_spans
 from index.text import CAPITALISED, NAME, quick_sentence_spans
 
 MIN_QUOTE_WORDS = 4
+# Passages whose statements are kept in memory: every answer shows the Quotes of its passages, and the same
+# passages come back question after question on a story (their sentence split was ~20% of the server's own work).
+STATEMENTS_CACHE = 4096
 
 
 # ---------------------------------------------------------------- quotes
@@ -155,6 +159,15 @@ def _full_name(name: str, text: str) -> str:
     return max(forms, key=lambda form: (forms[form], len(form)))
 
 
+@functools.lru_cache(maxsize=STATEMENTS_CACHE)
+def _statements(text: str) -> tuple[tuple[int, int, str | None], ...]:
+    found = find_quotes(text)
+    if not found:
+        return ()
+    furniture = furniture_spans(text)  # a quote in a headline, caption or embedded post is not shown
+    return tuple(q for q in found if not any(a <= q[0] < b for a, b in furniture))
+
+
 def quotes_in(evidence: Sequence[Evidence]) -> list[Quote]:
     """Every quoted statement of the evidence's prose once, those with a named speaker first, in evidence order.
 
@@ -163,10 +176,7 @@ def quotes_in(evidence: Sequence[Evidence]) -> list[Quote]:
     """
     kept: dict[tuple[str, str], Quote] = {}
     for ev in evidence:
-        furniture = furniture_spans(ev.chunk.text)  # a quote in a headline, caption or embedded post is not shown
-        for start, end, speaker in find_quotes(ev.chunk.text):
-            if any(a <= start < b for a, b in furniture):
-                continue
+        for start, end, speaker in _statements(ev.chunk.text):
             quote = Quote(ev.chunk.text[start:end].strip(), speaker, ev.n, ev.chunk, start, end)
             key = (ev.chunk.article_id, " ".join(quote.text.lower().split()))
             if key not in kept or (speaker and not kept[key].speaker):
