@@ -34,6 +34,7 @@ Say = Callable[[str], None]
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS_STARTING = "answer worker processes starting"
 WORKERS_READY = "answer workers ready"
+WORKER_FAILED = "an answer worker could not start"
 Request = tuple[str, list[tuple[str, str]], Filters | None, int | None]  # question, history, filters, k
 
 
@@ -192,7 +193,7 @@ class AnswerWorkers:
             kind, value = "failed", f"exit code {proc.wait()}"
         if kind != "ready":
             worker.conn.close()
-            self._say(f"an answer worker could not start ({value}); answers are computed in the server's process")
+            self._say(f"{WORKER_FAILED} ({value}); answers are computed in the server's process")
             return
         with self._lock:
             if self._closed:

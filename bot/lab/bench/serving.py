@@ -17,7 +17,6 @@ Growth from N/3 to N must stay within GROWTH_TARGET: memory levels off once cach
 from __future__ import annotations
 
 import functools
-import re
 import socket
 import ssl
 import subprocess
@@ -36,7 +35,7 @@ from bot.lab.bench.indexing import BenchError, child_env
 from bot.lab.bench.report import progress_bar, step
 from bot.lab.stats import percentile
 from bot.web.guards import MAX_TURNS
-from bot.workers import WORKERS_READY, WORKERS_STARTING
+from bot.workers import WORKER_FAILED, WORKERS_READY, WORKERS_STARTING
 
 READY_TIMEOUT_S = 600.0  # loading the model, the index and the example questions on a busy machine
 ERROR_MARK = 'class="error-text"'  # what an error bubble holds (bot/web/templates/notices.html)
@@ -130,7 +129,7 @@ def _wait_until_ready(server: Server, port: int) -> None:
             raise BenchError(f"app.py did not start (exit {server.proc.poll()}):\n{tail}")
         time.sleep(0.2)
     if WORKERS_STARTING in server.log.read_text(errors="replace"):  # measure once every worker has loaded
-        while not re.search(f"{WORKERS_READY}|could not start", server.log.read_text(errors="replace")):
+        while not any(line in server.log.read_text(errors="replace") for line in (WORKERS_READY, WORKER_FAILED)):
             if server.proc.poll() is not None or time.monotonic() > deadline:
                 raise BenchError(f"app.py's answer workers did not start: see {server.log}")
             time.sleep(0.2)
