@@ -262,6 +262,15 @@ DATE_WORDS = frozenset(MONTH_NAMES + WEEKDAY_NAMES)  # full month and weekday na
 CALENDAR_WORDS = frozenset(w.capitalize() for w in (*MONTHS, *WEEKDAY_NAMES))  # "March", "Mar", "Sept", "Monday"
 
 
+_LOWER_MONTHS = "|".join(n for n in MONTH_NAMES if n not in ("may", "march"))  # "may" and "march" are also verbs
+_MONTH_NAMED = re.compile(rf"\b{MONTH_PATTERN}(?!\w)|\b(?:{_LOWER_MONTHS})\b")
+
+
+def months_in(text: str) -> set[int]:
+    """The months a text names ("Nov. 4", "in October", "november"; "may" and "march" only capitalised)."""
+    return {MONTHS[m.group().rstrip(".").lower()] for m in _MONTH_NAMED.finditer(text)}
+
+
 def date_forms(published_at: str | None) -> list[str]:
     """How a sentence may write an ISO date: the date, "October 04 2023 Wednesday Oct", and the day alone."""
     if not published_at:

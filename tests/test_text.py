@@ -15,6 +15,7 @@ from index.text import (
     common_word,
     counted,
     date_forms,
+    months_in,
     name_phrases,
     name_words,
     number_words_in,
@@ -109,6 +110,13 @@ def test_calendar_words_and_month_numbers() -> None:
     assert len(MONTHS) == 24  # 12 names, 11 distinct three-letter forms ("may" is both), "sept"
     assert "tuesday" in DATE_WORDS and "october" in DATE_WORDS and "oct" not in DATE_WORDS and len(DATE_WORDS) == 19
     assert {"Oct", "Sept", "October", "Tuesday"} <= CALENDAR_WORDS and len(CALENDAR_WORDS) == 31
+
+
+def test_months_in_capitalised_and_lower_case_names_but_not_the_verbs() -> None:
+    assert months_in("When in November did Chelsea say so, Nov. 4 or Sept 3?") == {9, 11}
+    assert months_in("in october, or may be in march") == {10}  # lower-case "may" and "march" are verbs
+    assert months_in("May 25, March 3") == {3, 5}
+    assert months_in("The Decemberists played on Monday") == set()
 
 
 def test_date_forms() -> None:

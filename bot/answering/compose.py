@@ -138,7 +138,7 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if near:
         distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
         closeness = 1.0 / (1.0 + distance / 80.0)
-    if profile.focus and profile.focus in span.text.lower():
+    if profile.focus and (profile.focus in span.text.lower() or _counts(span, sentence, profile.focus)):
         closeness *= 1.5
     if profile.answer_type == AnswerType.DATE:
         closeness *= date_detail(span.text)
@@ -147,6 +147,12 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
     return closeness
+
+
+def _counts(span: Span, sentence: str, focus: str) -> bool:
+    """Whether an amount counts what the question counts ("12 charges" for "how many charges")."""
+    after = sentence[span.end:span.end + 30].split()
+    return bool(after) and analyze([after[0]])[0] == analyze([focus])[0]
 
 
 def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:

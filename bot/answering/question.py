@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.retrieval.plan import QueryPlan
-from index.text import DATE_WORDS, ORDINAL, STOPWORDS, YEAR, analyze, common_word, name_words
+from index.text import DATE_WORDS, ORDINAL, STOPWORDS, YEAR, analyze, common_word, months_in, name_words
 
 
 class AnswerType(StrEnum):
@@ -78,6 +78,7 @@ class QuestionProfile:
     cited_outlets: tuple[str, ...] = ()  # how the question names the outlets it cites ("The Verge")
     measure: str | None = None  # for amounts: "money", "time" or "count" when the question says which
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
+    months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
 
     @property
     def wants_short_answer(self) -> bool:
@@ -114,6 +115,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         cited_outlets=tuple(text[a:b] for a, b in cited),
         measure=_measure(text) if answer_type == AnswerType.NUMBER else None,
         uncommon=uncommon,
+        months=tuple(sorted(months_in(text))),
     )
 
 
@@ -123,8 +125,10 @@ _TIME = re.compile(r"\bhow long\b|\b(?:years?|months?|weeks?|days?|hours?|minute
 
 
 def _measure(text: str) -> str | None:
-    """What an amount question measures: money ("what did X pay"), time ("how long", "how many years") or a
-    count ("how many")."""
+    """What an amount question measures: a score ("final score"), money ("what did X pay"), time ("how long",
+    "how many years") or a count ("how many")."""
+    if re.search(r"\bscore\b", text, re.I):
+        return "score"
     if _MONEY.search(text):
         return "money"
     if _TIME.search(text):
@@ -153,7 +157,10 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.REASON, None
     if word == "how":
         nxt = after[0] if after else ""
-        if nxt in ("many", "much", "long", "old", "far", "big", "large", "high", "often", "tall", "fast"):
+        if nxt in ("many", "much"):  # "how many charges": the answer counts charges
+            counted = after[1].strip("?,.!'’\"") if len(after) > 1 else ""
+            return AnswerType.NUMBER, (counted if counted and counted not in STOPWORDS else None)
+        if nxt in ("long", "old", "far", "big", "large", "high", "often", "tall", "fast"):
             return AnswerType.NUMBER, None
         return AnswerType.DESCRIPTION, None
     focus = _focus(after)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from bot.answering.question import AnswerType, QuestionProfile
-from bot.answering.spans import Span, mentioned, shares_name, typed_spans
+from bot.answering.spans import Span, fits_question, mentioned, shares_name, typed_spans
 from bot.types import Hit
 from index.embedding import Embedder
 from index.sentence_kinds import prose_spans
@@ -143,7 +143,8 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text):
             continue
-        found.append(span)
+        if fits_question(span, sentence, profile):
+            found.append(span)
     return tuple(found)
 
 

@@ -12,8 +12,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.answering.question import AnswerType
-from index.text import CALENDAR_WORDS, DATE_WORDS, MONTH_PATTERN, STOPWORDS, WEEKDAY_PATTERN, common_word
+from bot.answering.question import AnswerType, QuestionProfile
+from index.text import (
+    CALENDAR_WORDS,
+    DATE_WORDS,
+    MONTH_PATTERN,
+    STOPWORDS,
+    WEEKDAY_PATTERN,
+    YEAR,
+    common_word,
+    months_in,
+)
 
 _CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
 _JOIN = r"(?:of|de|du|del|della|van|von|der|den|da|di|al|bin|la|le|y)"
@@ -21,7 +30,7 @@ NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:\s+(?:{_JOIN}\s+)?(?:{_CAP}
 DATE_SPAN = re.compile(
     rf"\b(?:{WEEKDAY_PATTERN},?\s+)?{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN}(?:,?\s+\d{{4}})?\b"
-    rf"|\b(?:(?:in|since|until|by|from)\s+)?{MONTH_PATTERN}(?:\s+\d{{4}}\b|(?=[\s,;]))"
+    rf"|\b(?:(?:in|since|until|by|from)\s+)?{MONTH_PATTERN}(?:\s+\d{{4}}\b|(?=[\s,;.]))"
     rf"|\b{WEEKDAY_PATTERN}\b|\b(?:1[89]|20)\d\d\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
 )
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
@@ -34,8 +43,9 @@ AMOUNT_SPAN = re.compile(
     rf"(?:[$£€¥]\s?|\b(?:US|A|C|HK)\$\s?)\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
     rf"|\b\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?-?\s?{_UNIT})"
     rf"|\b\d[\d,]*(?:\.\d+)?\s?{_SCALE}"
-    rf"|\b\d+(?:-\d+)+\b"
+    rf"|\b\d+(?:[-–]\d+)+\b"
     rf"|\b{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*\s+{_UNIT}"
+    rf"|\b{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*\s+[a-z]{{3,}}s\b"  # "six charges": a count of something
     rf"|\b\d[\d,]*(?:\.\d+)?\b",
     re.I,
 )
@@ -89,11 +99,15 @@ def _opening_common_word(sentence: str, start: int, word: str) -> bool:
 
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{_MONEY_UNIT}", re.I)
+_SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
 _TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
 
 
 def measure_fit(span: str, measure: str | None) -> float:
-    """How well an amount fits what the question measures: money wants a currency, time a duration."""
+    """How well an amount fits what the question measures: money wants a currency, time a duration, a score
+    two numbers ("4-4")."""
+    if measure == "score":
+        return 1.0 if _SCORE.fullmatch(span) else 0.3
     if measure == "money":
         return 1.0 if _MONEY_SPAN.search(span) else 0.3
     if measure == "time":
@@ -110,14 +124,36 @@ def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> f
     """How well a name answers: a place follows "in", "at", "from"…; a person or body does not; a single common
     word capitalised ("Partnership") is rarely the answer, and without a focus word ("which company") a "who"
     question is more often answered by a full name than by a lone word or an acronym."""
-    before = sentence[max(0, span.start - 14):span.start]
-    located = bool(_LOCATIVE.search(before))
-    fit = (1.0 if located else 0.4) if place else (0.6 if located else 1.0)
+    near = located(span, sentence)
+    fit = (1.0 if near else 0.4) if place else (0.6 if near else 1.0)
     if not place and not focused and " " not in span.text:
         fit *= 0.7
     if " " not in span.text and not span.text.isupper() and common_word(span.text):
         fit *= 0.3
     return fit
+
+
+def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
+    """Whether a span of the asked type can answer beyond what the question says: a place is where something is
+    ("in Paris", not "Taylor Swift"); a date agrees with the question's years and months and, when the question
+    names the month, gives the day; an amount is not a bare year."""
+    if profile.answer_type == AnswerType.PLACE:
+        return located(span, sentence)
+    if profile.answer_type == AnswerType.DATE:
+        years, months = set(YEAR.findall(span.text)), months_in(span.text)
+        if profile.years and years and not years & set(profile.years):
+            return False
+        if profile.months:
+            return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
+        return True
+    if profile.answer_type == AnswerType.NUMBER:
+        return not YEAR.fullmatch(span.text)
+    return True
+
+
+def located(span: Span, sentence: str) -> bool:
+    """Whether a name follows "in", "at", "from"… (where something is, or comes from)."""
+    return bool(_LOCATIVE.search(sentence[max(0, span.start - 14):span.start]))
 
 
 def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
@@ -141,9 +177,25 @@ def mentioned(span: str, text: str) -> bool:
 
 
 def shares_name(span: str, text: str) -> bool:
-    """Whether a name shares a capitalised word with `text` ("Mikel Arteta" with a question about Arteta)."""
-    words = {w for w in re.findall(r"[\w’'-]+", text) if w[:1].isupper()}
-    return any(w in words for w in re.findall(r"[\w’'-]+", span) if w[:1].isupper() and w.lower() not in STOPWORDS)
+    """Whether a name shares a name word with `text` ("Mikel Arteta" with a question about "Arteta's" team, or
+    typed lower-case, "ohtani"); a lower-case everyday word in `text` ("state") is not the name ("Ohio State")."""
+    asked: dict[str, bool] = {}  # lower-cased word -> whether `text` capitalises it somewhere
+    for word in map(_bare_word, _NAME_TOKEN.findall(text)):
+        asked[word.lower()] = asked.get(word.lower(), False) or word[:1].isupper()
+    for word in map(_bare_word, _NAME_TOKEN.findall(span)):
+        if not word[:1].isupper() or word.lower() in STOPWORDS or word.lower() not in asked:
+            continue
+        if asked[word.lower()] or not common_word(word):
+            return True
+    return False
+
+
+_NAME_TOKEN = re.compile(r"[\w’'-]+")
+
+
+def _bare_word(word: str) -> str:
+    """A word without its possessive and the quotes around it ("Altman's" -> "Altman", "Japan'" -> "Japan")."""
+    return re.sub(r"['’]s$", "", word).strip("'’-")
 
 
 DATE_DETAIL = (

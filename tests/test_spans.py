@@ -1,0 +1,54 @@
+"""Short-answer spans: which names, dates and amounts of a sentence can answer a question (bot/answering/spans.py
+and the question profile they are read against)."""
+
+from __future__ import annotations
+
+from bot.answering.question import AnswerType, profile_question
+from bot.answering.sentences import answer_spans
+from bot.answering.spans import AMOUNT_SPAN, measure_fit, shares_name
+
+
+def _answers(question: str, sentence: str) -> list[str]:
+    return [s.text for s in answer_spans(profile_question(question), sentence)]
+
+
+def test_a_name_the_question_gives_is_its_subject_however_it_is_typed() -> None:
+    assert shares_name("Sam Altman", "TechCrunch covered Altman's firing — who replaced him?")  # possessive
+    assert shares_name("Research Japan", "Who urged investors to 'invest in Japan'?")  # inside quotes
+    assert shares_name("Shohei Ohtani", "whose contract record did ohtani break?")  # typed lower-case
+    assert not shares_name("Ohio State", "which state won the playoff?")  # an everyday word is not the name
+    assert not shares_name("Joseph Parker", "Who upset Deontay Wilder?")
+    assert _answers("whose record did ohtani break?", "Shohei Ohtani broke the record set by Aaron Judge.") == [
+        "Aaron Judge"]
+
+
+def test_a_place_answer_is_where_something_is() -> None:
+    sentence = "Taylor Swift filmed the Eras Tour at SoFi Stadium in Inglewood."
+    assert _answers("Where was the Eras Tour concert film shot?", sentence) == ["SoFi Stadium", "Inglewood"]
+    assert _answers("Where was it shot?", "Taylor Swift and Beyoncé praised the film.") == []
+
+
+def test_a_date_answer_agrees_with_the_month_and_year_the_question_names() -> None:
+    sentence = "Chelsea said on Nov. 4 that Hayes, who joined on May 25, 2012, would leave in November."
+    assert profile_question("When in November did Chelsea say Hayes was leaving?").months == (11,)
+    # Only the day of the month asked about: not another month, nor the month the question already gives.
+    assert _answers("When in November did Chelsea say Hayes was leaving?", sentence) == ["Nov. 4"]
+    assert _answers("When did Chelsea say Hayes was leaving?", sentence) == ["Nov. 4", "May 25, 2012", "in November"]
+    assert _answers("When in 2023 was the vote?", "The vote was held on 3 May 2021, then on 3 October.") == [
+        "3 October"]
+
+
+def test_an_amount_is_not_a_bare_year_and_a_count_counts_what_was_asked() -> None:
+    question = "How much did Rani Zim pay for Psagot in 2021?"
+    assert _answers(question, "In 2021 Zim paid 405 million shekels for Psagot.") == ["405 million"]
+    counted = profile_question("Nishad Singh pleaded guilty to how many charges?")
+    assert (counted.answer_type, counted.focus, counted.measure) == (AnswerType.NUMBER, "charges", "count")
+    assert [m.group() for m in AMOUNT_SPAN.finditer("He admitted six charges and paid $1 million.")] == [
+        "six charges", "$1 million"]
+
+
+def test_a_score_question_wants_two_numbers() -> None:
+    profile = profile_question("What was the final score of Chelsea vs Man City?")
+    assert (profile.answer_type, profile.measure) == (AnswerType.NUMBER, "score")
+    assert [m.group() for m in AMOUNT_SPAN.finditer("It ended 4–4, with 30 shots")] == ["4–4", "30"]
+    assert (measure_fit("4–4", "score"), measure_fit("30-24", "score"), measure_fit("30", "score")) == (1.0, 1.0, 0.3)
