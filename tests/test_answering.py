@@ -114,6 +114,13 @@ def test_the_lead_is_the_fullest_name_the_passages_use(answers_engine: ChatEngin
     assert answer.sentences[1].text.startswith("Halvorsen, the company's chief technology officer, will serve as")
 
 
+def test_a_question_for_a_person_is_never_led_by_an_organisation(answers_engine: ChatEngine) -> None:
+    # The best sentence names only the Market Integrity Commission; Vance's sentences score too far below it.
+    answer = answers_engine.answer("Who is the individual accused of misusing customer funds at the Kestrel exchange?")
+    assert answer.short_answer is None
+    assert answer.sentences[0].text.startswith("The Market Integrity Commission says customer funds")
+
+
 def test_headings_captions_questions_and_link_lines_never_answer(answers_engine: ChatEngine) -> None:
     for question in ("Who became interim CEO of Lumen Labs after Markov was fired?",
                      "What happened at Lumen Labs?", "What will Lumen Labs investors do?"):

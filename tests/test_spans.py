@@ -3,9 +3,12 @@ and the question profile they are read against)."""
 
 from __future__ import annotations
 
+from bot.answering.compose import _salience
 from bot.answering.question import AnswerType, profile_question
 from bot.answering.sentences import answer_spans
-from bot.answering.spans import AMOUNT_SPAN, measure_fit, shares_name
+from bot.answering.spans import AMOUNT_SPAN, measure_fit, person_like, shares_name
+from bot.types import Hit
+from index.documents import Chunk
 
 
 def _answers(question: str, sentence: str) -> list[str]:
@@ -52,3 +55,20 @@ def test_a_score_question_wants_two_numbers() -> None:
     assert (profile.answer_type, profile.measure) == (AnswerType.NUMBER, "score")
     assert [m.group() for m in AMOUNT_SPAN.finditer("It ended 4–4, with 30 shots")] == ["4–4", "30"]
     assert (measure_fit("4–4", "score"), measure_fit("30-24", "score"), measure_fit("30", "score")) == (1.0, 1.0, 0.3)
+
+
+def test_a_person_question_wants_a_name_that_reads_as_a_persons() -> None:
+    assert profile_question("Who is the individual accused of misusing customer funds?").person
+    assert profile_question("Which NFL player caught the pass?").person
+    assert not profile_question("Who upset Deontay Wilder?").person  # "who" alone may ask for a team or a body
+    assert not profile_question("Which company bought the studio?").person
+    people = ("Sam Bankman-Fried", "Bankman-Fried", "Caroline Ellison", "Mira Murati")
+    bodies = ("Exchange Commission", "Market Integrity Commission", "NBA", "Federal Reserve")
+    assert [person_like(n) for n in people + bodies] == [True] * 4 + [False] * 4
+
+
+def test_salience_is_the_share_of_retrieved_articles_naming_the_candidate() -> None:
+    texts = {"a": "Vance founded the exchange.", "b": "Prosecutors said Vance knew.", "c": "The commission spoke."}
+    hits = [Hit(Chunk(article, 0, text, 0, len(text), "Trial"), 1.0) for article, text in texts.items()]
+    hits.append(Hit(Chunk("c", 1, "Vance-Smith testified.", 30, 52, "Trial"), 0.5))  # another name, same article
+    assert (_salience("Vance", hits), _salience("commission", hits), _salience("Kestrel", hits)) == (2 / 3, 1 / 3, 0.0)

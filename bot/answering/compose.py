@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.answering.facts import names_share, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit
+from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit, person_like
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
@@ -21,6 +21,7 @@ RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
+SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
 _WORD = re.compile(r"[\w’'-]+")
 
@@ -97,15 +98,34 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     if not votes:
         return None
     _merge_name_forms(votes, support, forms)
+    pool_texts = [c.text for c in pool]
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
+        if profile.answer_type != AnswerType.NUMBER and profile.answer_type != AnswerType.DATE:
+            votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
+        if profile.person and not person_like(fullest_form(forms[key], pool_texts)):
+            votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
     winner = max(votes, key=lambda k: votes[k])
+    if votes[winner] <= 0.0:
+        return None
     text = forms[winner]
     support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         text = fullest_form(text, [h.chunk.text for h in hits])
     return Lead(text, tuple(support[winner]))
+
+
+def _salience(form: str, hits: Sequence[Hit]) -> float:
+    """Share of the retrieved articles that name the candidate anywhere: the answer to a question drawn from
+    several articles is what they have in common ("Bankman-Fried" across the trial's coverage), where a name
+    one sentence happens to hold ("the Securities and Exchange Commission") is not."""
+    articles: dict[str, bool] = {}
+    pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
+    for hit in hits:
+        chunk = hit.chunk
+        articles[chunk.article_id] = articles.get(chunk.article_id, False) or bool(pattern.search(chunk.text))
+    return sum(articles.values()) / len(articles) if articles else 0.0
 
 
 def _speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:

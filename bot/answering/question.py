@@ -43,6 +43,13 @@ _NAMED_NOUNS = {
     "party", "candidate", "device", "phone", "car", "vehicle", "startup", "bank", "exchange", "platform", "service",
     "league", "tournament", "award", "prize", "role", "position", "title", "nickname", "school", "university",
 }
+# Nouns that ask for a person ("who is the individual", "which player"): an organisation does not answer them.
+_PERSON_NOUNS = {
+    "individual", "person", "man", "woman", "people", "player", "coach", "manager", "director", "actor", "actress",
+    "singer", "artist", "ceo", "founder", "executive", "politician", "judge", "lawyer", "journalist", "author",
+    "athlete", "quarterback", "pitcher", "footballer", "celebrity", "star", "leader", "minister", "president",
+    "senator", "candidate", "billionaire", "entrepreneur", "boxer", "golfer", "driver", "rapper", "musician",
+}
 _OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
 _AMOUNT_VERBS = re.compile(
     r"\b(?:pay|paid|pays|cost|costs|price[ds]?|worth|valued?|raised?|earn(?:ed|s)?|sell|sold|spent|spend|fined|"
@@ -79,6 +86,7 @@ class QuestionProfile:
     measure: str | None = None  # for amounts: "money", "time" or "count" when the question says which
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
     months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
+    person: bool = False  # the question asks for a person ("who is the individual…", "which player")
 
     @property
     def wants_short_answer(self) -> bool:
@@ -116,7 +124,16 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         measure=_measure(text) if answer_type == AnswerType.NUMBER else None,
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
+        person=answer_type == AnswerType.NAME and _asks_for_person(text),
     )
+
+
+def _asks_for_person(text: str) -> bool:
+    """Whether a name question asks for a person: a person noun right after its question word ("which player",
+    "who is the individual", "what Oscar-winning actor")."""
+    wh = _WH.search(text.lower())
+    after = [w.strip("?,.!'’\"") for w in text.lower()[wh.end():].split()[:4]] if wh else []
+    return any(w in _PERSON_NOUNS for w in after)
 
 
 _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"

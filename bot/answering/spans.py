@@ -156,6 +156,14 @@ def located(span: Span, sentence: str) -> bool:
     return bool(_LOCATIVE.search(sentence[max(0, span.start - 14):span.start]))
 
 
+def person_like(name: str) -> bool:
+    """Whether a name reads as a person's: its first word is no everyday English word and no acronym ("Caroline
+    Ellison", "Bankman-Fried"), where "Exchange Commission", "Trump Tower" or "NBA" are bodies, places, things."""
+    words = name.split()
+    first = words[0].strip(".’'") if words else ""
+    return len(first) > 1 and not first.isupper() and not common_word(first)
+
+
 def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
     """The spans of `sentence` that could answer a question expecting `answer_type`."""
     if answer_type == AnswerType.DATE:
