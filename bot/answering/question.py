@@ -83,7 +83,7 @@ class QuestionProfile:
     ordinals: tuple[str, ...]  # "93rd" -> "93"
     terms: tuple[str, ...]  # analysed content terms (the BM25 analysis), in order
     cited_outlets: tuple[str, ...] = ()  # how the question names the outlets it cites ("The Verge")
-    measure: str | None = None  # for amounts: "money", "time" or "count" when the question says which
+    measure: str | None = None  # for amounts: "score", "money", "time" or "count" when the question says which
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
     months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
     person: bool = False  # the question asks for a person ("who is the individual…", "which player")

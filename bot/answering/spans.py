@@ -158,7 +158,7 @@ def located(span: Span, sentence: str) -> bool:
 
 def person_like(name: str) -> bool:
     """Whether a name reads as a person's: its first word is no everyday English word and no acronym ("Caroline
-    Ellison", "Bankman-Fried"), where "Exchange Commission", "Trump Tower" or "NBA" are bodies, places, things."""
+    Ellison", "Bankman-Fried"), where "Exchange Commission", "Market Street" or "NBA" are bodies, places, things."""
     words = name.split()
     first = words[0].strip(".’'") if words else ""
     return len(first) > 1 and not first.isupper() and not common_word(first)
