@@ -48,6 +48,8 @@ def test_an_amount_is_not_a_bare_year_and_a_count_counts_what_was_asked() -> Non
     assert (counted.answer_type, counted.focus, counted.measure) == (AnswerType.NUMBER, "charges", "count")
     assert [m.group() for m in AMOUNT_SPAN.finditer("He admitted six charges and paid $1 million.")] == [
         "six charges", "$1 million"]
+    # How long: a duration, not a count of something else.
+    assert _answers("How many years did he get?", "He faces seven counts and up to 110 years.") == ["110 years"]
 
 
 def test_a_score_question_wants_two_numbers() -> None:

@@ -136,7 +136,8 @@ def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> f
 def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     """Whether a span of the asked type can answer beyond what the question says: a place is where something is
     ("in Paris", not "Taylor Swift"); a date agrees with the question's years and months and, when the question
-    names the month, gives the day; an amount is not a bare year."""
+    names the month, gives the day; an amount is not a bare year, and a duration when the question asks how
+    long."""
     if profile.answer_type == AnswerType.PLACE:
         return located(span, sentence)
     if profile.answer_type == AnswerType.DATE:
@@ -146,8 +147,8 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
         if profile.months:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
-    if profile.answer_type == AnswerType.NUMBER:
-        return not YEAR.fullmatch(span.text)
+    if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
+        return not YEAR.fullmatch(span.text) and (profile.measure != "time" or bool(_TIME_SPAN.search(span.text)))
     return True
 
 
