@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.answering.compose import _salience
 from bot.answering.question import AnswerType, profile_question
 from bot.answering.sentences import answer_spans
-from bot.answering.spans import AMOUNT_SPAN, measure_fit, person_like, shares_name
+from bot.answering.spans import AMOUNT_SPAN, fullest_form, measure_fit, person_like, shares_name
 from bot.types import Hit
 from index.documents import Chunk
 
@@ -50,6 +50,7 @@ def test_an_amount_is_not_a_bare_year_and_a_count_counts_what_was_asked() -> Non
         "six charges", "$1 million"]
     # How long: a duration, not a count of something else.
     assert _answers("How many years did he get?", "He faces seven counts and up to 110 years.") == ["110 years"]
+    assert _answers("How big were the losses in the year to May?", "Losses were £300m in the year.") == ["£300m"]
 
 
 def test_a_score_question_wants_two_numbers() -> None:
@@ -74,3 +75,8 @@ def test_salience_is_the_share_of_retrieved_articles_naming_the_candidate() -> N
     hits = [Hit(Chunk(article, 0, text, 0, len(text), "Trial"), 1.0) for article, text in texts.items()]
     hits.append(Hit(Chunk("c", 1, "Vance-Smith testified.", 30, 52, "Trial"), 0.5))  # another name, same article
     assert (_salience("Vance", hits), _salience("commission", hits), _salience("Kestrel", hits)) == (2 / 3, 1 / 3, 0.0)
+
+
+def test_the_fullest_form_adds_a_given_name_never_a_joiner() -> None:
+    texts = ["Caroline Ellison, the CEO of Alameda, testified.", "Sam Bankman-Fried took the stand."]
+    assert (fullest_form("Alameda", texts), fullest_form("Bankman-Fried", texts)) == ("Alameda", "Sam Bankman-Fried")

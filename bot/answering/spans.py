@@ -148,8 +148,14 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
-        return not YEAR.fullmatch(span.text) and (profile.measure != "time" or bool(_TIME_SPAN.search(span.text)))
+        return not YEAR.fullmatch(span.text) and (not _asks_duration(profile) or bool(_TIME_SPAN.search(span.text)))
     return True
+
+
+def _asks_duration(profile: QuestionProfile) -> bool:
+    """"How long…", "how many years…" (not "losses in the year to September", which only names a time)."""
+    return bool(re.search(r"\bhow long\b", profile.text, re.I)) or bool(
+        profile.focus and _TIME_SPAN.fullmatch(profile.focus))
 
 
 def located(span: Span, sentence: str) -> bool:
@@ -233,7 +239,7 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
             for i, word in enumerate(words[1:], start=1):
                 if word != short:
                     continue
-                given = [w for w in words[max(0, i - 2):i] if not w.isupper()]
+                given = [w for w in words[max(0, i - 2):i] if w[:1].isupper() and not w.isupper()]  # not "of"
                 if given and words[i - 1] == given[-1]:
                     forms[" ".join([*given[-2:], short])] += 1
                     if len(given) > 1:
