@@ -135,8 +135,8 @@ CAPITALISED = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A
 NAME = rf"{CAPITALISED}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{CAPITALISED}){{0,3}}"
 
 
-def _bare(word: str) -> str:
-    """A word without trailing dots, hyphens and apostrophes, nor a possessive."""
+def bare_word(word: str) -> str:
+    """A word without trailing dots, hyphens and apostrophes, nor a possessive ("Altman's" -> "Altman")."""
     return _POSSESSIVE.sub("", word.rstrip(".-’'"))
 
 
@@ -180,7 +180,7 @@ def name_phrases(text: str) -> list[str]:
     phrases: list[str] = []
     current: list[str] = []
     for token in re.findall(r"[\w’'.-]+|[^\w\s]", text):
-        word = _bare(token)
+        word = bare_word(token)
         if word in names or any(part in names for part in _HYPHEN.split(word)):
             current.append(word)
             continue

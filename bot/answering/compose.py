@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.answering.facts import names_share, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import Span, date_detail, fullest_form, measure_fit, name_fit, person_like
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, person_like
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
@@ -23,7 +23,6 @@ LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least thi
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
-_WORD = re.compile(r"[\w’'-]+")
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
-        if profile.answer_type != AnswerType.NUMBER and profile.answer_type != AnswerType.DATE:
+        if profile.answer_type not in (AnswerType.NUMBER, AnswerType.DATE):
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
         if profile.person and not person_like(fullest_form(forms[key], pool_texts)):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
@@ -176,7 +175,7 @@ def _counts(span: Span, sentence: str, focus: str) -> bool:
 
 
 def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
-    words = list(_WORD.finditer(sentence))
+    words = list(TOKEN.finditer(sentence))
     if not words or not terms:
         return []
     wanted = set(terms)
@@ -185,7 +184,7 @@ def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
 
 
 def _norm(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    return " ".join(TOKEN.findall(text.lower()))
 
 
 def _best_for_clause(

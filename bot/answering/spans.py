@@ -20,6 +20,7 @@ from index.text import (
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
+    bare_word,
     common_word,
     months_in,
 )
@@ -121,11 +122,10 @@ _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|thro
 
 
 def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> float:
-    """How well a name answers: a place follows "in", "at", "from"…; a person or body does not; a single common
+    """How well a name answers: a person or body does not follow "in", "at", "from"… (a place does); a single common
     word capitalised ("Partnership") is rarely the answer, and without a focus word ("which company") a "who"
     question is more often answered by a full name than by a lone word or an acronym."""
-    near = located(span, sentence)
-    fit = (1.0 if near else 0.4) if place else (0.6 if near else 1.0)
+    fit = 1.0 if place else (0.6 if located(span, sentence) else 1.0)  # place answers are located (fits_question)
     if not place and not focused and " " not in span.text:
         fit *= 0.7
     if " " not in span.text and not span.text.isupper() and common_word(span.text):
@@ -195,9 +195,9 @@ def shares_name(span: str, text: str) -> bool:
     """Whether a name shares a name word with `text` ("Mikel Arteta" with a question about "Arteta's" team, or
     typed lower-case, "ohtani"); a lower-case everyday word in `text` ("state") is not the name ("Ohio State")."""
     asked: dict[str, bool] = {}  # lower-cased word -> whether `text` capitalises it somewhere
-    for word in map(_bare_word, _NAME_TOKEN.findall(text)):
+    for word in _bare_words(text):
         asked[word.lower()] = asked.get(word.lower(), False) or word[:1].isupper()
-    for word in map(_bare_word, _NAME_TOKEN.findall(span)):
+    for word in _bare_words(span):
         if not word[:1].isupper() or word.lower() in STOPWORDS or word.lower() not in asked:
             continue
         if asked[word.lower()] or not common_word(word):
@@ -205,12 +205,12 @@ def shares_name(span: str, text: str) -> bool:
     return False
 
 
-_NAME_TOKEN = re.compile(r"[\w’'-]+")
+TOKEN = re.compile(r"[\w’'-]+")  # a word with the apostrophes and hyphens names keep ("O'Brien", "Bankman-Fried")
 
 
-def _bare_word(word: str) -> str:
-    """A word without its possessive and the quotes around it ("Altman's" -> "Altman", "Japan'" -> "Japan")."""
-    return re.sub(r"['’]s$", "", word).strip("'’-")
+def _bare_words(text: str) -> list[str]:
+    """The words of `text` without possessives and the quotes around them ("Altman's" -> "Altman", "'Japan'")."""
+    return [w for w in (bare_word(t.lstrip("'’-")) for t in TOKEN.findall(text)) if w]
 
 
 DATE_DETAIL = (
