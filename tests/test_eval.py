@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.lab.answer_eval import load_answer_questions
 from bot.lab.eval import QueryResult, score, squash
 from index.rebuild import RebuildReport
 from index.settings import Settings
@@ -120,3 +121,13 @@ def test_cli_reads_natural_questions_and_prints_every_order_per_set(
     table = proc.stdout.split("natural-questions/dev.json (1 questions)\n", 1)[1].splitlines()
     assert table[0].split() == ["order", "hits@3", "hits@4", "mrr@10"]
     assert [row.split()[0] for row in table[1:4]] == ["bm25", "fused", "ranker"]
+
+
+def test_the_answer_harness_reads_the_gold_answer_without_its_closing_full_stop(tmp_path: Path) -> None:
+    items = [{"query": "Who founded FTX?", "answer": "Sam Bankman-Fried.", "question_type": "inference_query"},
+             {"query": "Is it so?", "answer": "Yes", "question_type": "comparison_query"},
+             {"query": "Who won?", "answer": "Insufficient information.", "question_type": "null_query"}]
+    path = tmp_path / "queries.json"
+    path.write_text(json.dumps(items))
+    read = [(q.expected, q.answerable, q.scored) for q in load_answer_questions(path)]
+    assert read == [("Sam Bankman-Fried", True, True), ("Yes", True, False), ("", False, False)]

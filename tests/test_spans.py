@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.answering.compose import _salience
 from bot.answering.question import AnswerType, profile_question
 from bot.answering.sentences import answer_spans
-from bot.answering.spans import AMOUNT_SPAN, fullest_form, measure_fit, person_like, shares_name
+from bot.answering.spans import AMOUNT_SPAN, fullest_form, measure_fit, person_like, reads_as_person, shares_name
 from bot.types import Hit
 from index.documents import Chunk
 
@@ -77,6 +77,16 @@ def test_salience_is_the_share_of_retrieved_articles_naming_the_candidate() -> N
     assert (_salience("Vance", hits), _salience("commission", hits), _salience("Kestrel", hits)) == (2 / 3, 1 / 3, 0.0)
 
 
-def test_the_fullest_form_adds_a_given_name_never_a_joiner() -> None:
-    texts = ["Caroline Ellison, the CEO of Alameda, testified.", "Sam Bankman-Fried took the stand."]
-    assert (fullest_form("Alameda", texts), fullest_form("Bankman-Fried", texts)) == ("Alameda", "Sam Bankman-Fried")
+def test_a_lone_word_reads_as_a_person_unless_the_passages_write_it_as_a_firm_or_team() -> None:
+    texts = ["Funds went to Alameda Research, then to Alameda.", "He faced the Browns and beat the Cowboys.",
+             "Brock Purdy threw four touchdowns; Purdy was calm.", "Trump Tower was valued by Donald Trump.",
+             "Prosecutors said Vance knew."]
+    names = ("Alameda", "Browns", "Cowboys", "Purdy", "Trump", "Vance", "Wilma Mankiller")
+    assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True, True]
+
+
+def test_the_fullest_form_adds_a_given_name_never_a_joiner_nor_an_owner() -> None:
+    texts = ["Caroline Ellison, the CEO of Alameda, testified.", "Sam Bankman-Fried took the stand.",
+             "OpenAI's ChatGPT added voice."]
+    assert [fullest_form(n, texts) for n in ("Alameda", "Bankman-Fried", "ChatGPT")] == [
+        "Alameda", "Sam Bankman-Fried", "ChatGPT"]

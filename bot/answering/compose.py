@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot.answering.facts import names_share, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, person_like
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, reads_as_person
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
@@ -98,12 +98,13 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         return None
     _merge_name_forms(votes, support, forms)
     pool_texts = [c.text for c in pool]
+    passages = [*dict.fromkeys(h.chunk.text for h in hits)]
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
         if profile.answer_type not in (AnswerType.NUMBER, AnswerType.DATE):
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
-        if profile.person and not person_like(fullest_form(forms[key], pool_texts)):
+        if profile.person and not reads_as_person(fullest_form(forms[key], pool_texts), passages):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0:
@@ -111,7 +112,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     text = forms[winner]
     support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        text = fullest_form(text, [h.chunk.text for h in hits])
+        text = fullest_form(text, [*passages, *dict.fromkeys(h.chunk.title for h in hits)])  # titles name in full
     return Lead(text, tuple(support[winner]))
 
 

@@ -171,6 +171,26 @@ def person_like(name: str) -> bool:
     return len(first) > 1 and not first.isupper() and not common_word(first)
 
 
+def reads_as_person(name: str, texts: Iterable[str]) -> bool:
+    """Whether a name reads as a person's, in itself (`person_like`) and, for a lone word, as the passages write
+    it: "the Browns", or "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or
+    a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's)."""
+    if not person_like(name):
+        return False
+    if " " in name:
+        return True  # "Wilma Mankiller": the name itself shows its given name
+    as_thing = False
+    for text in texts:
+        for span in name_spans(text):
+            words = span.text.split()
+            for i in (i for i, word in enumerate(words) if word == name):
+                if i > 0 and person_like(words[i - 1]):
+                    return True
+                as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
+                    len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
+    return not as_thing
+
+
 def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
     """The spans of `sentence` that could answer a question expecting `answer_type`."""
     if answer_type == AnswerType.DATE:
@@ -239,7 +259,8 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
             for i, word in enumerate(words[1:], start=1):
                 if word != short:
                     continue
-                given = [w for w in words[max(0, i - 2):i] if w[:1].isupper() and not w.isupper()]  # not "of"
+                given = [w for w in words[max(0, i - 2):i]  # not "of", nor "OpenAI's" (whose thing it is)
+                         if w[:1].isupper() and not w.isupper() and not re.search(r"['’]s$", w)]
                 if given and words[i - 1] == given[-1]:
                     forms[" ".join([*given[-2:], short])] += 1
                     if len(given) > 1:

@@ -4,7 +4,8 @@ Reads two question shapes:
 - natural questions (`natural-questions/dev.json`): correct when the answer text contains `must_contain`;
   `kind == "not-in-corpus"` questions should be refused;
 - MultiHop-RAG (`queries_dev.json`): correct when the answer text contains the gold `answer`, scored on questions
-  whose answer is not Yes/No; `null_query` questions should be refused.
+  whose answer is not Yes/No (the gold answer's closing full stop aside); `null_query` questions should be
+  refused.
 Matching ignores case, folds curly quotes and dashes, collapses white space, and reads the answer without its
 `[n]` markers and Markdown emphasis.
 """
@@ -78,7 +79,7 @@ def _question(item: dict[str, Any], i: int) -> AnswerQuestion:
         return AnswerQuestion(item.get("id", f"q{i}"), item["question"], item.get("kind", "?"),
                               item["must_contain"] if answerable else "", answerable, answerable)
     answerable = item.get("question_type") != "null_query"
-    gold = str(item.get("answer", ""))
+    gold = str(item.get("answer", "")).strip().removesuffix(".")  # "Sam Altman." ends a sentence, not the name
     return AnswerQuestion(f"mh-{i}", item["query"], item.get("question_type", "?"), gold if answerable else "",
                           answerable, answerable and gold.strip().lower() not in YES_NO)
 
