@@ -3,10 +3,10 @@ and the question profile they are read against)."""
 
 from __future__ import annotations
 
-from bot.answering.compose import _salience
+from bot.answering.compose import _introduced_as, _salience
 from bot.answering.question import AnswerType, profile_question
 from bot.answering.sentences import answer_spans
-from bot.answering.spans import AMOUNT_SPAN, fullest_form, measure_fit, person_like, reads_as_person, shares_name
+from bot.answering.spans import AMOUNT_SPAN, Span, fullest_form, measure_fit, person_like, reads_as_person, shares_name
 from bot.types import Hit
 from index.documents import Chunk
 
@@ -90,3 +90,21 @@ def test_the_fullest_form_adds_a_given_name_never_a_joiner_nor_an_owner() -> Non
              "OpenAI's ChatGPT added voice."]
     assert [fullest_form(n, texts) for n in ("Alameda", "Bankman-Fried", "ChatGPT")] == [
         "Alameda", "Sam Bankman-Fried", "ChatGPT"]
+
+
+def test_the_focus_is_the_noun_asked_about_past_the_words_that_qualify_it() -> None:
+    questions = ("Which Alzheimer's drugs might UK patients get?", "Which four teams made the playoff?",
+                 "Which NFL quarterback threw four touchdowns?", "Which CEO, named in both, led?",
+                 "what Oscar-winning actor starred?", "Which Israeli publication reported the talks?")
+    profiles = [profile_question(q) for q in questions]
+    assert [(p.focus, p.person) for p in profiles] == [
+        ("drugs", False), ("teams", False), ("quarterback", True), ("ceo", True), ("actor", True),
+        ("publication", False)]
+    assert profiles[-1].answer_type == AnswerType.OUTLET
+
+
+def test_a_name_introduced_by_the_focus_noun_is_what_the_question_asks_for() -> None:
+    sentence = "Israeli publication Calcalist reported the talks with Palo Alto Networks."
+    calcalist, palo = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Calcalist", "Palo Alto"))
+    assert [_introduced_as(calcalist, sentence, "publication"), _introduced_as(palo, sentence, "publication"),
+            _introduced_as(calcalist, sentence, "judge")] == [True, False, False]

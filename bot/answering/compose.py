@@ -158,7 +158,8 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if near:
         distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
         closeness = 1.0 / (1.0 + distance / 80.0)
-    if profile.focus and (profile.focus in span.text.lower() or _counts(span, sentence, profile.focus)):
+    if profile.focus and (profile.focus in span.text.lower() or _counts(span, sentence, profile.focus)
+                          or _introduced_as(span, sentence, profile.focus)):
         closeness *= 1.5
     if profile.answer_type == AnswerType.DATE:
         closeness *= date_detail(span.text)
@@ -173,6 +174,14 @@ def _counts(span: Span, sentence: str, focus: str) -> bool:
     """Whether an amount counts what the question counts ("12 charges" for "how many charges")."""
     after = sentence[span.end:span.end + 30].split()
     return bool(after) and analyze([after[0]])[0] == analyze([focus])[0]
+
+
+def _introduced_as(span: Span, sentence: str, focus: str) -> bool:
+    """Whether the sentence introduces the name as what the question asks for ("publication Calcalist",
+    "quarterback Brock Purdy" for "which publication", "which quarterback")."""
+    wanted = analyze([focus])[0][:1]
+    before = sentence[max(0, span.start - 40):span.start].split()[-2:]
+    return bool(wanted) and wanted in [analyze([w])[0][:1] for w in before]
 
 
 def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:

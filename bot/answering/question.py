@@ -164,6 +164,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
                 AnswerType.DESCRIPTION), None
     word = wh.group(1)
     after = lowered[wh.end():].split()
+    cased = text.strip()[wh.end():].split() if len(text.strip()) == len(lowered) else after
     if word in ("who", "whom", "whose"):
         return AnswerType.NAME, None
     if word == "when":
@@ -180,7 +181,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         if nxt in ("long", "old", "far", "big", "large", "high", "often", "tall", "fast"):
             return AnswerType.NUMBER, None
         return AnswerType.DESCRIPTION, None
-    focus = _focus(after)
+    focus = _focus(cased)
     if focus in _DATE_NOUNS:
         return AnswerType.DATE, focus
     if focus in _NUMBER_NOUNS:
@@ -214,13 +215,31 @@ def _embedded_wh(lowered: str, start: int) -> bool:
 
 
 def _focus(after: list[str]) -> str | None:
-    """The noun right after "which"/"what" ("which judge", "what kind of company" -> "company")."""
-    words = [w.strip("?,.!'’\"") for w in after[:4]]
-    if not words or words[0] in _AUX or words[0] in STOPWORDS - _ARTICLE_WORDS:
+    """The noun right after "which"/"what" ("which judge", "what kind of company" -> "company"), past the words
+    that qualify it ("which Alzheimer's drugs" -> "drugs", "which NFL quarterback" -> "quarterback"); `after`
+    keeps its capitals, which tell a name qualifying the noun."""
+    ends = next((i for i, w in enumerate(after[:5]) if w[-1:] in ",;:?!."), 4)  # the noun phrase ends there
+    words = [w.strip("?,.!'’\"") for w in after[:ends + 1]]
+    lowered = [w.lower() for w in words]
+    if not words or lowered[0] in _AUX or lowered[0] in STOPWORDS - _ARTICLE_WORDS:
         return None
-    if len(words) >= 3 and words[1] == "of" and words[0] in ("kind", "type", "sort"):
-        return words[2]
-    return words[0] if words[0] not in _ARTICLE_WORDS else (words[1] if len(words) > 1 else None)
+    if len(words) >= 3 and lowered[1] == "of" and lowered[0] in ("kind", "type", "sort"):
+        return lowered[2]
+    words = words if lowered[0] not in _ARTICLE_WORDS else words[1:]
+    while len(words) > 1 and _modifier(words[0]) and words[1].lower() not in STOPWORDS:
+        words = words[1:]
+    return words[0].lower() if words else None
+
+
+def _modifier(word: str) -> bool:
+    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), a name
+    ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
+    return bool(_POSSESSIVE.search(word) or _COUNT_WORD.fullmatch(word.lower()) or word[:1].isupper()
+                or "-" in word)
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+_COUNT_WORD = re.compile(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|both|all")
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
