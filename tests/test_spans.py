@@ -6,7 +6,16 @@ from __future__ import annotations
 from bot.answering.compose import _introduced_as, _salience
 from bot.answering.question import AnswerType, profile_question
 from bot.answering.sentences import answer_spans
-from bot.answering.spans import AMOUNT_SPAN, Span, fullest_form, measure_fit, person_like, reads_as_person, shares_name
+from bot.answering.spans import (
+    AMOUNT_SPAN,
+    Span,
+    fullest_form,
+    measure_fit,
+    person_like,
+    reads_as_person,
+    shares_name,
+    uncut,
+)
 from bot.types import Hit
 from index.documents import Chunk
 
@@ -108,3 +117,10 @@ def test_a_name_introduced_by_the_focus_noun_is_what_the_question_asks_for() -> 
     calcalist, palo = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Calcalist", "Palo Alto"))
     assert [_introduced_as(calcalist, sentence, "publication"), _introduced_as(palo, sentence, "publication"),
             _introduced_as(calcalist, sentence, "judge")] == [True, False, False]
+
+
+def test_a_name_cut_at_a_sentence_start_gets_its_first_word_back() -> None:
+    texts = ["Los Angeles Dodgers signed Ohtani.", "Fans of the Los Angeles Dodgers cheered."]
+    assert uncut("Angeles Dodgers", texts) == "Los Angeles Dodgers"
+    assert uncut("Angeles Dodgers", [*texts, "He joined Angeles Dodgers."]) == "Angeles Dodgers"  # written so
+    assert uncut("Eras Tour", ["The Eras Tour film opened.", "The Eras Tour ran on."]) == "Eras Tour"

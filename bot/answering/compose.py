@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from bot.answering.facts import names_share, passage_facts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, reads_as_person
+from bot.answering.spans import (
+    TOKEN,
+    Span,
+    date_detail,
+    fullest_form,
+    measure_fit,
+    name_fit,
+    reads_as_person,
+    uncut,
+)
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
 from index.text import analyze
@@ -112,7 +121,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     text = forms[winner]
     support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        text = fullest_form(text, [*passages, *dict.fromkeys(h.chunk.title for h in hits)])  # titles name in full
+        texts = [*passages, *dict.fromkeys(h.chunk.title for h in hits)]  # titles name in full
+        text = uncut(fullest_form(text, texts), passages)
     return Lead(text, tuple(support[winner]))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.answering.question import AnswerType, QuestionProfile
@@ -93,10 +93,8 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
 
 def _opening_common_word(sentence: str, start: int, word: str) -> bool:
     """A stop word, a date word, or a common word capitalised only because it opens the sentence."""
-    before = sentence[:start].rstrip()
-    opens = not before or before[-1] in _OPENERS
     bare = word.strip(".’'")
-    return bare.lower() in STOPWORDS or bare.lower() in DATE_WORDS or (opens and common_word(bare))
+    return bare.lower() in STOPWORDS or bare.lower() in DATE_WORDS or (_opens(sentence, start) and common_word(bare))
 
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{_MONEY_UNIT}", re.I)
@@ -260,7 +258,7 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
                 if word != short:
                     continue
                 given = [w for w in words[max(0, i - 2):i]  # not "of", nor "OpenAI's" (whose thing it is)
-                         if w[:1].isupper() and not w.isupper() and not re.search(r"['’]s$", w)]
+                         if w[:1].isupper() and not w.isupper() and not _OWNER.search(w)]
                 if given and words[i - 1] == given[-1]:
                     forms[" ".join([*given[-2:], short])] += 1
                     if len(given) > 1:
@@ -270,6 +268,30 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
     return max(forms, key=lambda f: (forms[f], -len(f)))
 
 
-def _contains_run(words: Sequence[str], run: Sequence[str]) -> bool:
-    n = len(run)
-    return any(list(words[i:i + n]) == list(run) for i in range(len(words) - n + 1))
+_OWNER = re.compile(r"['’]s$")
+
+
+def uncut(short: str, texts: Iterable[str]) -> str:
+    """A name of several words that lost its first word at a sentence start ("Angeles Dodgers": Punkt has seen
+    "los" lower-case) with the everyday word the passages write before it elsewhere, unless they also write it
+    alone mid-sentence."""
+    wanted = short.split()
+    if len(wanted) < 2:
+        return short
+    before: Counter[str] = Counter()
+    for text in texts:
+        for span in name_spans(text):
+            words = span.text.split()
+            cut = re.search(r"(\S+)\s+$", text[:span.start])  # the word an opening may have dropped
+            if words == wanted and not (cut and _opens(text, cut.start()) and common_word(cut.group(1))
+                                        and cut.group(1).lower() not in STOPWORDS):
+                return short  # written alone where nothing was cut
+            before.update(words[i - 1] for i in range(1, len(words) - len(wanted) + 1)
+                          if words[i:i + len(wanted)] == wanted and common_word(words[i - 1]))
+    return f"{before.most_common(1)[0][0]} {short}" if before else short
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether a word at `start` opens a sentence (where a capital says nothing)."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in _OPENERS
