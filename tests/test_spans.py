@@ -11,6 +11,7 @@ from bot.answering.spans import (
     Span,
     fullest_form,
     measure_fit,
+    name_spans,
     person_like,
     reads_as_person,
     shares_name,
@@ -124,3 +125,11 @@ def test_a_name_cut_at_a_sentence_start_gets_its_first_word_back() -> None:
     assert uncut("Angeles Dodgers", texts) == "Los Angeles Dodgers"
     assert uncut("Angeles Dodgers", [*texts, "He joined Angeles Dodgers."]) == "Angeles Dodgers"  # written so
     assert uncut("Eras Tour", ["The Eras Tour film opened.", "The Eras Tour ran on."]) == "Eras Tour"
+
+
+def test_a_name_stays_on_its_line_and_an_adjective_is_no_name() -> None:
+    text = "GPT-4 Turbo\nOpenAI unveiled the AI-driven tool; Ad-supported Kindles and Sam Bankman-Fried, Mar-a-Lago."
+    assert [s.text for s in name_spans(text)] == ["GPT-4 Turbo", "OpenAI", "Kindles", "Sam Bankman-Fried",
+                                                   "Mar-a-Lago"]
+    assert [m.group() for m in AMOUNT_SPAN.finditer("a $500, then 1,000 people, 30-24.")] == [
+        "$500", "1,000 people", "30-24"]

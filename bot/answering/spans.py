@@ -27,7 +27,8 @@ from index.text import (
 
 _CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
 _JOIN = r"(?:of|de|du|del|della|van|von|der|den|da|di|al|bin|la|le|y)"
-NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:\s+(?:{_JOIN}\s+)?(?:{_CAP}))*")
+_GAP = r"[^\S\n]+"  # a name never runs over a line break (a heading's last word and the text's first)
+NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:{_GAP}(?:{_JOIN}{_GAP})?(?:{_CAP}))*")
 DATE_SPAN = re.compile(
     rf"\b(?:{WEEKDAY_PATTERN},?\s+)?{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN}(?:,?\s+\d{{4}})?\b"
@@ -41,13 +42,13 @@ _UNIT = rf"(?:{_MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
     r"fifty|hundred|dozen|dozens|hundreds|thousands|millions)"
 AMOUNT_SPAN = re.compile(
-    rf"(?:[$£€¥]\s?|\b(?:US|A|C|HK)\$\s?)\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
-    rf"|\b\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?-?\s?{_UNIT})"
-    rf"|\b\d[\d,]*(?:\.\d+)?\s?{_SCALE}"
+    rf"(?:[$£€¥]\s?|\b(?:US|A|C|HK)\$\s?)\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
+    rf"|\b\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?-?\s?{_UNIT})"
+    rf"|\b\d(?:[\d,]*\d)?(?:\.\d+)?\s?{_SCALE}"
     rf"|\b\d+(?:[-–]\d+)+\b"
     rf"|\b{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*\s+{_UNIT}"
     rf"|\b{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*\s+[a-z]{{3,}}s\b"  # "six charges": a count of something
-    rf"|\b\d[\d,]*(?:\.\d+)?\b",
+    rf"|\b\d(?:[\d,]*\d)?(?:\.\d+)?\b",
     re.I,
 )
 _LEADING_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
@@ -77,9 +78,9 @@ def name_spans(sentence: str) -> list[Span]:
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
-    while tokens and _opening_common_word(sentence, *tokens[0]):
+    while tokens and (_opening_common_word(sentence, *tokens[0]) or _COMPOUND.search(tokens[0][1])):
         tokens = tokens[1:]
-    while tokens and tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS:
+    while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _COMPOUND.search(tokens[-1][1])):
         tokens = tokens[:-1]
     if not tokens:
         return []
@@ -89,6 +90,9 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
                             for w in text.split()):
         return []
     return [Span(text, start, start + len(text))]
+
+
+_COMPOUND = re.compile(r"-[a-z]+\W*$")  # "AI-driven", "Ad-supported": an adjective, where "Bankman-Fried" is a name
 
 
 def _opening_common_word(sentence: str, start: int, word: str) -> bool:
