@@ -3,9 +3,9 @@ and the question profile they are read against)."""
 
 from __future__ import annotations
 
-from bot.answering.compose import _introduced_as, _salience
+from bot.answering.compose import _introduced_as, _salience, choose_lead
 from bot.answering.question import AnswerType, profile_question
-from bot.answering.sentences import answer_spans
+from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
     AMOUNT_SPAN,
     Span,
@@ -133,3 +133,17 @@ def test_a_name_stays_on_its_line_and_an_adjective_is_no_name() -> None:
                                                    "Mar-a-Lago"]
     assert [m.group() for m in AMOUNT_SPAN.finditer("a $500, then 1,000 people, 30-24.")] == [
         "$500", "1,000 people", "30-24"]
+
+
+def _lead(question: str, sentence: str) -> str | None:
+    """The lead `choose_lead` gives when one retrieved sentence is all there is."""
+    profile = profile_question(question)
+    hit = Hit(Chunk("a", 0, sentence, 0, len(sentence), "Obituary"), 1.0)
+    cand = CandidateSentence(hit, 0, len(sentence), sentence, score=1.0, answers=answer_spans(profile, sentence))
+    lead = choose_lead(profile, [cand], [hit])
+    return lead.text if lead else None
+
+
+def test_a_weekday_alone_never_leads_a_when_answer() -> None:
+    assert _lead("When did the actor die?", "The actor's cause of death was listed on Friday.") is None
+    assert _lead("When did the actor die?", "The actor died on October 28.") == "October 28"

@@ -23,7 +23,7 @@ from bot.answering.spans import (
 )
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
-from index.text import analyze
+from index.text import WEEKDAY_PATTERN, analyze
 
 MAX_SUPPORT = 4  # sentences after the short answer; the rest is one click away in the sources
 RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the best one
@@ -32,6 +32,7 @@ LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least thi
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
+_WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         if profile.person and not reads_as_person(fullest_form(forms[key], pool_texts), passages):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
     winner = max(votes, key=lambda k: votes[k])
-    if votes[winner] <= 0.0:
-        return None
+    if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
+        return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
     text = forms[winner]
     support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
