@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answering.question import AnswerType, QuestionProfile
 from index.text import (
@@ -75,6 +76,12 @@ def name_spans(sentence: str) -> list[Span]:
         else:
             out.extend(_name(sentence, tokens))
     return out
+
+
+@lru_cache(maxsize=2048)
+def passage_names(text: str) -> tuple[Span, ...]:
+    """The names of a passage, read once: the lead's checks read the same few passages for every candidate."""
+    return tuple(name_spans(text))
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
@@ -183,7 +190,7 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
         return True  # "Wilma Mankiller": the name itself shows its given name
     as_thing = False
     for text in texts:
-        for span in name_spans(text):
+        for span in passage_names(text):
             words = span.text.split()
             for i in (i for i, word in enumerate(words) if word == name):
                 if i > 0 and person_like(words[i - 1]):
@@ -256,7 +263,7 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
         return short
     forms: Counter[str] = Counter()
     for text in texts:
-        for span in name_spans(text):
+        for span in passage_names(text):
             words = span.text.split()
             for i, word in enumerate(words[1:], start=1):
                 if word != short:
@@ -284,7 +291,7 @@ def uncut(short: str, texts: Iterable[str]) -> str:
         return short
     before: Counter[str] = Counter()
     for text in texts:
-        for span in name_spans(text):
+        for span in passage_names(text):
             words = span.text.split()
             cut = re.search(r"(\S+)\s+$", text[:span.start])  # the word an opening may have dropped
             if words == wanted and not (cut and _opens(text, cut.start()) and common_word(cut.group(1))
