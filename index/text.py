@@ -140,6 +140,11 @@ def bare_word(word: str) -> str:
     return _POSSESSIVE.sub("", word.rstrip(".-’'"))
 
 
+def possessive(word: str) -> bool:
+    """Whether a word is a possessive ("Alzheimer's", "OpenAI’s", "Jones'"): it names an owner, not the thing."""
+    return bool(_POSSESSIVE.search(word))
+
+
 def word_variants(word: str) -> list[str]:
     """A word lower-cased, with and without possessive, dots and hyphen-joined parts."""
     low = word.lower().rstrip(".-’'")

@@ -12,6 +12,7 @@ from index.text import (
     STOPWORDS,
     Number,
     analyze,
+    bare_word,
     common_word,
     counted,
     date_forms,
@@ -20,6 +21,7 @@ from index.text import (
     name_words,
     number_words_in,
     numbers_in,
+    possessive,
     quick_sentence_spans,
     sentence_spans,
     split_spans,
@@ -127,3 +129,9 @@ def test_date_forms() -> None:
 
 def test_counted_puts_the_noun_in_the_number_it_takes() -> None:
     assert [counted(n, "article") for n in (0, 1, 2)] == ["0 articles", "1 article", "2 articles"]
+
+
+def test_a_possessive_names_an_owner() -> None:
+    words = ("Alzheimer's", "OpenAI’s", "Jones'", "Bankman-Fried", "J.", "its")
+    assert [possessive(w) for w in words] == [True, True, True, False, False, False]
+    assert [bare_word(w) for w in words[:3]] == ["Alzheimer", "OpenAI", "Jones"]

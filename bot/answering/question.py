@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.retrieval.plan import QueryPlan
-from index.text import DATE_WORDS, ORDINAL, STOPWORDS, YEAR, analyze, common_word, months_in, name_words
+from index.text import (
+    DATE_WORDS,
+    NUMBER_WORDS,
+    ORDINAL,
+    STOPWORDS,
+    YEAR,
+    analyze,
+    common_word,
+    months_in,
+    name_words,
+    possessive,
+)
 
 
 class AnswerType(StrEnum):
@@ -234,12 +245,12 @@ def _focus(after: list[str]) -> str | None:
 def _modifier(word: str) -> bool:
     """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), a name
     ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
-    return bool(_POSSESSIVE.search(word) or _COUNT_WORD.fullmatch(word.lower()) or word[:1].isupper()
-                or "-" in word)
+    lowered = word.lower()
+    return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
+            or word[:1].isupper() or "-" in word)
 
 
-_POSSESSIVE = re.compile(r"['’]s$")
-_COUNT_WORD = re.compile(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|both|all")
+_QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

@@ -24,6 +24,7 @@ from index.text import (
     bare_word,
     common_word,
     months_in,
+    possessive,
 )
 
 _CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
@@ -269,7 +270,7 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
                 if word != short:
                     continue
                 given = [w for w in words[max(0, i - 2):i]  # not "of", nor "OpenAI's" (whose thing it is)
-                         if w[:1].isupper() and not w.isupper() and not _OWNER.search(w)]
+                         if w[:1].isupper() and not w.isupper() and not possessive(w)]
                 if given and words[i - 1] == given[-1]:
                     forms[" ".join([*given[-2:], short])] += 1
                     if len(given) > 1:
@@ -277,9 +278,6 @@ def fullest_form(short: str, texts: Iterable[str]) -> str:
     if not forms:
         return short
     return max(forms, key=lambda f: (forms[f], -len(f)))
-
-
-_OWNER = re.compile(r"['’]s$")
 
 
 def uncut(short: str, texts: Iterable[str]) -> str:
