@@ -291,13 +291,20 @@ def uncut(short: str, texts: Iterable[str]) -> str:
     for text in texts:
         for span in passage_names(text):
             words = span.text.split()
-            cut = re.search(r"(\S+)\s+$", text[:span.start])  # the word an opening may have dropped
-            if words == wanted and not (cut and _opens(text, cut.start()) and common_word(cut.group(1))
-                                        and cut.group(1).lower() not in STOPWORDS):
+            if words == wanted and not _cut_before(text, span.start):
                 return short  # written alone where nothing was cut
             before.update(words[i - 1] for i in range(1, len(words) - len(wanted) + 1)
                           if words[i:i + len(wanted)] == wanted and common_word(words[i - 1]))
     return f"{before.most_common(1)[0][0]} {short}" if before else short
+
+
+def _cut_before(text: str, start: int) -> bool:
+    """Whether the word before `start` is an everyday word opening the sentence, which the name reader drops."""
+    cut = re.search(r"(\S+)\s+$", text[:start])
+    if cut is None:
+        return False
+    word = cut.group(1)
+    return _opens(text, cut.start()) and common_word(word) and word.lower() not in STOPWORDS
 
 
 def _opens(text: str, start: int) -> bool:
