@@ -135,6 +135,14 @@ CAPITALISED = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A
 NAME = rf"{CAPITALISED}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{CAPITALISED}){{0,3}}"
 
 
+# Verbs that report what someone said (the Quotes view's speakers, the speaker of an answer's sentence).
+SPEECH_VERBS = (
+    r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|explained|explains|noted|notes|"
+    r"argued|argues|warned|warns|insisted|insists|claimed|claims|recalled|recalls|replied|asked|asks|"
+    r"continued|declared|announced|tweeted|posted|admitted|admits|emphasized|emphasised|acknowledged|joked)"
+)
+
+
 def bare_word(word: str) -> str:
     """A word without trailing dots, hyphens and apostrophes, nor a possessive ("Altman's" -> "Altman")."""
     return _POSSESSIVE.sub("", word.rstrip(".-’'"))

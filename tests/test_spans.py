@@ -3,7 +3,7 @@ and the question profile they are read against)."""
 
 from __future__ import annotations
 
-from bot.answering.compose import _introduced_as, _salience, choose_lead
+from bot.answering.compose import _introduced_as, _salience, choose_lead, compose
 from bot.answering.question import AnswerType, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
@@ -15,6 +15,7 @@ from bot.answering.spans import (
     person_like,
     reads_as_person,
     shares_name,
+    speaks,
     uncut,
 )
 from bot.types import Hit
@@ -147,3 +148,38 @@ def _lead(question: str, sentence: str) -> str | None:
 def test_a_weekday_alone_never_leads_a_when_answer() -> None:
     assert _lead("When did the actor die?", "The actor's cause of death was listed on Friday.") is None
     assert _lead("When did the actor die?", "The actor died on October 28.") == "October 28"
+
+
+def test_a_named_kind_asks_for_a_name_even_beside_an_amount() -> None:
+    questions = ("What company, as reported by TechCrunch, spent $26.3 billion in 2021?",
+                 "What football club would have been higher without a ten-point penalty?",
+                 "What are the entities that offer welcome bonuses?",
+                 "What did Jim Ratcliffe pay for his stake?", "What was the final score of the derby?")
+    profiles = [profile_question(q) for q in questions]
+    assert [(p.answer_type, p.focus) for p in profiles] == [
+        (AnswerType.NAME, "company"), (AnswerType.NAME, "club"), (AnswerType.NAME, "entities"),
+        (AnswerType.NUMBER, None), (AnswerType.NUMBER, "score")]
+
+
+def test_a_name_only_in_a_speakers_place_does_not_answer_what_is_said() -> None:
+    sentence = "“The new drugs slow it down,” said David Thomas, while Alex Roe was named head of the panel."
+    first, second = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("David Thomas", "Alex Roe"))
+    assert [speaks(first, sentence), speaks(second, sentence)] == [True, False]
+    quoted = "“The new Alzheimer’s drugs work,” said David Thomas, whose charity funds the trials run by Eisai."
+    assert _lead("Which company makes the new Alzheimer's drugs?", quoted) == "Eisai"
+    assert _lead("Who said the new Alzheimer's drugs work?", quoted) == "David Thomas"
+
+
+def test_without_a_short_answer_the_answer_reaches_further_below_the_best_sentence() -> None:
+    texts = ("Jada said they chose not to sign a prenup before the wedding.",
+             "The couple never signed a prenuptial agreement, her memoir reveals.",
+             "Fans reacted online within hours of the interview airing on Sunday.")
+    hit = Hit(Chunk("a", 0, " ".join(texts), 0, 200, "Memoir"), 1.0)
+    starts = [hit.chunk.text.index(t) for t in texts]
+    scored = [CandidateSentence(hit, a, a + len(t), t, score=s) for a, t, s in zip(starts, texts, (1.0, 0.75, 0.65))]
+    chosen = compose(profile_question("Did Will and Jada sign a prenup?"), scored, [hit]).sentences
+    assert [c.text for c in chosen] == list(texts[:2])  # 0.75 of the best is kept, 0.65 is not
+    named = [CandidateSentence(hit, 0, len(texts[0]), texts[0], score=1.0,
+                               answers=(Span("Jada", 0, 4),)), *scored[1:]]
+    led = compose(profile_question("Who chose not to sign a prenup?"), named, [hit])
+    assert led.lead is not None and [c.text for c in led.sentences] == [texts[0]]  # the lead's sentence suffices

@@ -19,20 +19,26 @@ from bot.answering.spans import (
     measure_fit,
     name_fit,
     reads_as_person,
+    speaks,
     uncut,
 )
 from bot.retrieval.plan import QueryPlan
 from bot.types import Hit
-from index.text import WEEKDAY_PATTERN, analyze
+from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
 
 MAX_SUPPORT = 4  # sentences after the short answer; the rest is one click away in the sources
 RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the best one
+# Without a short answer the sentences are the whole answer (why, how, yes or no): the evidence is often worded
+# away from the question ("never signed a prenuptial agreement" for "did they sign a prenup"), so a sentence
+# further below the best one still counts.
+RELATIVE_CUTOFF_NO_LEAD = 0.7
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
+_ASKS_SPEAKER = re.compile(rf"\b(?:{SPEECH_VERBS}|quot(?:e|es|ed|ing)|according)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,11 @@ def compose(
                 unaddressed.append(clause.text)
             elif all(best.key != c.key for c in chosen):
                 chosen.append(best)
-    best_score = scored[0].score
+    cutoff = (RELATIVE_CUTOFF if lead is not None else RELATIVE_CUTOFF_NO_LEAD) * scored[0].score
     for cand in scored:
         if len(chosen) >= MAX_SUPPORT:
             break
-        if cand.score < RELATIVE_CUTOFF * best_score:
+        if cand.score < cutoff:
             break
         if any(cand.key == c.key for c in chosen) or _repeats(cand, chosen):
             continue
@@ -169,9 +175,13 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if near:
         distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
         closeness = 1.0 / (1.0 + distance / 80.0)
-    if profile.focus and (profile.focus in span.text.lower() or _counts(span, sentence, profile.focus)
-                          or _introduced_as(span, sentence, profile.focus)):
+    focus = profile.focus
+    # "12 charges" counts what "how many charges" asks; "the Merseyside club" does not name which club
+    counts = profile.answer_type == AnswerType.NUMBER and focus is not None and _counts(span, sentence, focus)
+    if focus and (focus in span.text.lower() or counts or _introduced_as(span, sentence, focus)):
         closeness *= 1.5
+    if speaks(span, sentence) and not _ASKS_SPEAKER.search(profile.text):
+        closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
     if profile.answer_type == AnswerType.DATE:
         closeness *= date_detail(span.text)
     if profile.answer_type == AnswerType.NUMBER:

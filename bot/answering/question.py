@@ -4,6 +4,7 @@ names (which an answer sentence must agree with)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -53,6 +54,7 @@ _NAMED_NOUNS = {
     "character", "band", "artist", "singer", "actor", "actress", "director", "coach", "manager", "agency",
     "party", "candidate", "device", "phone", "car", "vehicle", "startup", "bank", "exchange", "platform", "service",
     "league", "tournament", "award", "prize", "role", "position", "title", "nickname", "school", "university",
+    "entity",
 }
 # Nouns that ask for a person ("who is the individual", "which player"): an organisation does not answer them.
 _PERSON_NOUNS = {
@@ -62,6 +64,8 @@ _PERSON_NOUNS = {
     "senator", "candidate", "billionaire", "entrepreneur", "boxer", "golfer", "driver", "rapper", "musician",
 }
 _OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
+_KIND_NOUNS = _DATE_NOUNS | _NUMBER_NOUNS | _PLACE_NOUNS | _NAMED_NOUNS | _PERSON_NOUNS | _OUTLET_NOUNS
+_COPULAS = {"is", "are", "was", "were"}
 _AMOUNT_VERBS = re.compile(
     r"\b(?:pay|paid|pays|cost|costs|price[ds]?|worth|valued?|raised?|earn(?:ed|s)?|sell|sold|spent|spend|fined|"
     r"charge[ds]?|bid|offer(?:ed)?|score[ds]?)\b",
@@ -201,10 +205,10 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.PLACE, focus
     if focus in _OUTLET_NOUNS:
         return AnswerType.OUTLET, focus
-    if word == "what" and _AMOUNT_VERBS.search(lowered[wh.end():]):
+    if word == "which" or (word == "what" and _kind_of(focus, _NAMED_NOUNS)):
+        return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
+    if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
         return AnswerType.NUMBER, focus
-    if word == "which" or (word == "what" and focus in _NAMED_NOUNS):
-        return AnswerType.NAME, focus
     return AnswerType.DESCRIPTION, None
 
 
@@ -220,6 +224,20 @@ def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
     return AnswerType.DESCRIPTION, None
 
 
+def _kind_of(noun: str | None, nouns: Collection[str]) -> bool:
+    """Whether a focus noun, singular or plural ("entities", "companies"), is one of `nouns`."""
+    if noun is None:
+        return False
+    singular = re.sub(r"ies$", "y", noun) if noun.endswith("ies") else noun.removesuffix("s")
+    return noun in nouns or singular in nouns
+
+
+def _main_clause(after_wh: str) -> str:
+    """The question up to its first relative clause or comma: "what did X pay" asks an amount, "what are the
+    firms that offer bonuses" does not."""
+    return re.split(r",|\b(?:that|which|who|whose)\b", after_wh, maxsplit=1)[0]
+
+
 def _embedded_wh(lowered: str, start: int) -> bool:
     # "Did the report say who won?" asks for the name, not for yes or no.
     return bool(re.match(r"(?:who|when|where|which|what|how many|how much)\b", lowered[start:]))
@@ -232,12 +250,15 @@ def _focus(after: list[str]) -> str | None:
     ends = next((i for i, w in enumerate(after[:5]) if w[-1:] in ",;:?!."), 4)  # the noun phrase ends there
     words = [w.strip("?,.!'’\"") for w in after[:ends + 1]]
     lowered = [w.lower() for w in words]
+    if len(words) > 2 and lowered[0] in _COPULAS and lowered[1] in _ARTICLE_WORDS:  # "what are the entities"
+        words, lowered = words[1:], lowered[1:]
     if not words or lowered[0] in _AUX or lowered[0] in STOPWORDS - _ARTICLE_WORDS:
         return None
     if len(words) >= 3 and lowered[1] == "of" and lowered[0] in ("kind", "type", "sort"):
         return lowered[2]
     words = words if lowered[0] not in _ARTICLE_WORDS else words[1:]
-    while len(words) > 1 and _modifier(words[0]) and words[1].lower() not in STOPWORDS:
+    while len(words) > 1 and (_modifier(words[0]) or _kind_of(words[1].lower(), _KIND_NOUNS)) \
+            and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
         words = words[1:]
     return words[0].lower() if words else None
 

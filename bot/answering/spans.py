@@ -18,6 +18,7 @@ from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
     MONTH_PATTERN,
+    SPEECH_VERBS,
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
@@ -166,6 +167,17 @@ def _asks_duration(profile: QuestionProfile) -> bool:
     """"How long…", "how many years…" (not "losses in the year to September", which only names a time)."""
     return bool(re.search(r"\bhow long\b", profile.text, re.I)) or bool(
         profile.focus and _TIME_SPAN.fullmatch(profile.focus))
+
+
+_SPEAKER_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\s+(?:the\s+)?$")
+_SPEAKER_AFTER = re.compile(rf"^(?:,[^,.!?\n]{{1,80}},)?\s+{SPEECH_VERBS}\b")
+
+
+def speaks(span: Span, sentence: str) -> bool:
+    """Whether the sentence gives the name as the one who says what it reports ("…,” said David Thomas",
+    "Reyes told reporters", "according to Gartner"): the source of the sentence, not what the sentence says."""
+    return bool(_SPEAKER_BEFORE.search(sentence[max(0, span.start - 30):span.start])
+                or _SPEAKER_AFTER.match(sentence[span.end:span.end + 100]))
 
 
 def located(span: Span, sentence: str) -> bool:

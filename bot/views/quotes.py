@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.views.evidence import Evidence
 from index.documents import Chunk
 from index.sentence_kinds import furniture_spans
-from index.text import CAPITALISED, NAME, quick_sentence_spans
+from index.text import CAPITALISED, NAME, SPEECH_VERBS, quick_sentence_spans
 
 MIN_QUOTE_WORDS = 4
 # Passages whose statements are kept in memory: every answer shows the Quotes of its passages, and the same
@@ -23,11 +23,7 @@ STATEMENTS_CACHE = 4096
 QUOTE_PAIRS = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")
 
 
-_VERBS = (
-    r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|explained|explains|noted|notes|"
-    r"argued|argues|warned|warns|insisted|insists|claimed|claims|recalled|recalls|replied|asked|asks|"
-    r"continued|declared|announced|tweeted|posted|admitted|admits|emphasized|emphasised|acknowledged|joked)"
-)
+_VERBS = SPEECH_VERBS
 
 
 # `"…," said glaciologist Matthias Huss` / `"…," said the mayor, Dana Reyes`
