@@ -43,6 +43,8 @@ _CAPTION = re.compile(
     r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty|shutterstock|pa|epa)\b\s*$",
     re.I,
 )
+# Where a person stands in the picture, after their name: "Shai Hope (right) celebrates", "Zhao Changpeng (R)".
+_PICTURE_PLACE = re.compile(r"[A-Z][\w’'-]+\s\((?:L|R|C|left|right|centre|center|second (?:left|right))\)")
 # Navigation: a line that sends the reader elsewhere instead of saying something.
 _NAVIGATION = re.compile(
     r"^(?:more|read more|related|see also|watch|listen|click here|sign up|subscribe|follow|recommended|"
@@ -70,7 +72,7 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
         return SentenceKind.SOCIAL
     if _URL.search(text) or _NAVIGATION.search(text):
         return SentenceKind.LINK
-    if _CAPTION.search(text):
+    if _CAPTION.search(text) or _PICTURE_PLACE.search(text):
         return SentenceKind.CAPTION
     if core.endswith("?"):
         return SentenceKind.QUESTION
