@@ -23,18 +23,15 @@ STATEMENTS_CACHE = 4096
 QUOTE_PAIRS = re.compile(r"“([^”\n]+)”|\"([^\"\n]+)\"")
 
 
-_VERBS = SPEECH_VERBS
-
-
 # `"…," said glaciologist Matthias Huss` / `"…," said the mayor, Dana Reyes`
 _ROLE = rf"(?:(?:{NAME}[’']s|the|(?:[A-Z]\.){{2,}}|[a-z][\w'’\-]*),?[ \t]+)"
 
 
-_AFTER_VERB_NAME = re.compile(rf"^[\s,]*{_VERBS}[ \t]+{_ROLE}{{0,4}}({NAME})(?![’']s)")
+_AFTER_VERB_NAME = re.compile(rf"^[\s,]*{SPEECH_VERBS}[ \t]+{_ROLE}{{0,4}}({NAME})(?![’']s)")
 
 
 # `"…," Reyes said` / `"…," prosecutor Dana Wu said`
-_AFTER_NAME_VERB = re.compile(rf"^[\s,]*{_ROLE}{{0,3}}({NAME})[ \t]+(?:[a-z]+[ \t]+)?{_VERBS}\b")
+_AFTER_NAME_VERB = re.compile(rf"^[\s,]*{_ROLE}{{0,3}}({NAME})[ \t]+(?:[a-z]+[ \t]+)?{SPEECH_VERBS}\b")
 
 
 # `"…", according to Dana Reyes`
@@ -42,7 +39,7 @@ _AFTER_ACCORDING = re.compile(rf"^[\s,]*according[ \t]+to[ \t]+{_ROLE}{{0,3}}({N
 
 
 # `Coach Helen Marsh said the team had "…"` / `Reyes told reporters: "…"`
-_BEFORE = re.compile(rf"(?<![\w’'\-])({NAME})(?:,[^,.!?\n]{{1,60}},)?[ \t]+{_VERBS}\b[^.!?\"“”\n]{{0,80}}$")
+_BEFORE = re.compile(rf"(?<![\w’'\-])({NAME})(?:,[^,.!?\n]{{1,60}},)?[ \t]+{SPEECH_VERBS}\b[^.!?\"“”\n]{{0,80}}$")
 
 
 # Capitalised words that begin sentences or are pronouns, never a speaker on their own.
