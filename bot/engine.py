@@ -108,7 +108,8 @@ class ChatEngine:
         hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
         plan = self.retriever.plan(question)
         assessment = assess_coverage(question, hits, self.embedder, plan, self.retriever.term_weights,
-                                     self.retriever.repeated, stored=self.retriever.snapshot.sentences)
+                                     self.retriever.repeated, stored=self.retriever.snapshot.sentences,
+                                     newest=self.retriever.newest)
         return hits, assessment
 
     def answer(

@@ -9,6 +9,7 @@ question sets of different styles, figures held out per set).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering.facts import names_share, passages_facts
+from bot.answering.facts import names_share, passage_facts, passages_facts
 from bot.answering.question import QuestionProfile, profile_question
 from bot.answering.sentences import (
     CandidateSentence,
@@ -31,14 +32,16 @@ from bot.answering.spans import name_spans
 from bot.logistic import LogisticModel
 from bot.retrieval.plan import QueryPlan
 from bot.types import NOT_COVERED, Answer, Hit
+from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.sentences import SentenceVectors
-from index.text import analyze
+from index.text import analyze, months_in
 
 NOT_COVERED_TEXT = "The indexed articles do not cover this question."
 GATE_MODEL = Path(__file__).with_name("gate.json")
 REFIT = "python -m bot.lab.fit_gate --store DIR --queries FILE --queries FILE"
 SUBJECT_SENTENCES = 3  # the best sentences whose passages must speak of the question's subject
+SUBJECT_POOL = 6  # the best sentences whose passages may report when the question's event happened
 GATE_SIGNALS = ("similarity", "overlap", "subject", "names_found", "phrases_found", "unknown_share", "terms",
                 "phrases_top")
 
@@ -82,15 +85,51 @@ def assess_coverage(
     repeated: Collection[str] = frozenset(),
     gate: GateModel | None = None,
     stored: SentenceVectors | None = None,
+    newest: int | None = None,
 ) -> Assessment:
     """Score the passages' sentences as answers and decide whether they cover the question (`stored`: the
-    index's sentence vectors, which spare embedding the sentences again)."""
+    index's sentence vectors, which spare embedding the sentences again; `newest`: when the newest article was
+    published, which places a month the question names without a year)."""
     profile = profile_question(question, plan)
     scored = score_candidates(profile, candidate_sentences(hits, repeated), embedder, idf, stored)
     if not scored:
         return Assessment(profile, scored, False)
     signals = gate_signals(profile, scored, hits, idf)
-    return Assessment(profile, scored, (gate or load_gate()).covers(signals), signals)
+    covered = (gate or load_gate()).covers(signals) and not reported_too_early(profile, scored, newest)
+    return Assessment(profile, scored, covered, signals)
+
+
+def reported_too_early(profile: QuestionProfile, scored: Sequence[CandidateSentence], newest: int | None) -> bool:
+    """Whether every passage about the question's subject was published before the month the question asks
+    about and never names that month: an article cannot report what happened in a later month ("Who did Sunak
+    appoint in his November reshuffle?" over September's coverage). A rule of logic, not a fitted threshold."""
+    start = _month_start(profile, newest)
+    if start is None:
+        return False
+    chunks = {c.hit.chunk.id: c.hit.chunk for c in scored[:SUBJECT_POOL]
+              if not profile.names or names_share(profile.names, passage_facts(c.hit.chunk)) == 1.0}
+    if not chunks:
+        return False  # nothing speaks of the subject: the gate's signals decide
+    months = set(profile.event_months)
+    for chunk in chunks.values():
+        published = timestamp_of(chunk.published_at)
+        if published is None or published >= start or months_in(f"{chunk.title}\n{chunk.text}") & months:
+            return False  # undated, published in time, or saying when it is expected
+    return True
+
+
+def _month_start(profile: QuestionProfile, newest: int | None) -> int | None:
+    """The start of the earliest month the question names (Unix seconds): in the year it names, else in the
+    latest year whose month has begun by the newest article ("in December" of a corpus ending in January is
+    last year's)."""
+    if not profile.event_months or newest is None:
+        return None
+    latest = dt.datetime.fromtimestamp(newest, dt.UTC)
+    starts: list[dt.datetime] = []
+    for month in profile.event_months:
+        years = [int(y) for y in profile.years] or [latest.year if month <= latest.month else latest.year - 1]
+        starts.extend(dt.datetime(y, month, 1, tzinfo=dt.UTC) for y in years if dt.MINYEAR <= y <= dt.MAXYEAR)
+    return int(min(starts).timestamp()) if starts else None
 
 
 def gate_signals(

@@ -101,6 +101,8 @@ class QuestionProfile:
     measure: str | None = None  # for amounts: "score", "money", "time" or "count" when the question says which
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
     months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
+    # months named outside the publication dates retrieval applies: when the event asked about happened
+    event_months: tuple[int, ...] = ()
     person: bool = False  # the question asks for a person ("who is the individual…", "which player")
 
     @property
@@ -125,8 +127,11 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
     words = [w for w in scope.split() if w.lower().strip("?,.!'’\"") not in _QUESTION_WORDS]
     analysed = analyze([" ".join(words), *words])
     terms = tuple(analysed[0])
-    uncommon = frozenset(t for w, ts in zip(words, analysed[1:]) for t in ts
-                         if not common_word(w.strip("?,.!'’\"").removesuffix("'s").removesuffix("’s")))
+    # Month and weekday names are everyday words, though never written lower-case: a small corpus that never
+    # says "October" is not thereby off the subject of a question about October (its dates are checked apart).
+    bare = [w.strip("?,.!'’\"").removesuffix("'s").removesuffix("’s") for w in words]
+    uncommon = frozenset(t for w, ts in zip(bare, analysed[1:]) for t in ts
+                         if not common_word(w) and w.lower() not in DATE_WORDS)
     return QuestionProfile(
         text=text,
         answer_type=answer_type,
@@ -139,6 +144,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         measure=_measure(text) if answer_type == AnswerType.NUMBER else None,
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
+        event_months=tuple(sorted(months_in(scope))),
         person=answer_type == AnswerType.NAME and _asks_for_person(text),
     )
 

@@ -110,6 +110,7 @@ class _Loaded:
     aliases: list[tuple[str, frozenset[str]]]
     outlets: list[str]
     default_year: int
+    newest: int | None  # publication time of the newest article (Unix seconds), None when no article is dated
 
 
 class Retriever:
@@ -154,6 +155,7 @@ class Retriever:
             aliases=outlet_aliases(outlets),
             outlets=outlets,
             default_year=dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year,
+            newest=latest,
         )
 
     def refresh(self) -> bool:
@@ -199,6 +201,11 @@ class Retriever:
     def outlets(self) -> list[str]:
         """The outlets of the index."""
         return self._state.outlets
+
+    @property
+    def newest(self) -> int | None:
+        """When the newest article was published (Unix seconds); None when no article is dated."""
+        return self._state.newest
 
     @property
     def default_year(self) -> int:
