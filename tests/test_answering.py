@@ -133,6 +133,12 @@ def test_a_month_without_a_year_is_the_latest_one_the_articles_reach() -> None:
                          int(dt.datetime(*expected, 1, tzinfo=dt.UTC).timestamp())), question
 
 
+def test_a_who_question_is_not_answered_by_where_it_happened(answers_engine: ChatEngine) -> None:
+    # Both Tour articles say "in Paris"; each names one winner. "In Paris" places; it does not name who won.
+    answer = answers_engine.answer("Who won the Tour de France?")
+    assert answer.short_answer is not None and answer.short_answer.text == "Egan Bernal"
+
+
 def test_the_lead_is_the_fullest_name_the_passages_use(answers_engine: ChatEngine) -> None:
     answer = answers_engine.answer("Who became interim CEO of Lumen Labs after Markov was fired?")
     assert answer.short_answer is not None

@@ -136,7 +136,7 @@ def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> f
     """How well a name answers: a person or body does not follow "in", "at", "from"… (a place does); a single common
     word capitalised ("Partnership") is rarely the answer, and without a focus word ("which company") a "who"
     question is more often answered by a full name than by a lone word or an acronym."""
-    fit = 1.0 if place else (0.6 if located(span, sentence) else 1.0)  # place answers are located (fits_question)
+    fit = 1.0 if place else (0.25 if located(span, sentence) else 1.0)  # place answers are located (fits_question)
     if not place and not focused and " " not in span.text:
         fit *= 0.7
     if " " not in span.text and not span.text.isupper() and common_word(span.text):
