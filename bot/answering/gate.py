@@ -28,14 +28,14 @@ from bot.answering.sentences import (
     term_weights,
     weigh_terms,
 )
-from bot.answering.spans import name_spans
+from bot.answering.spans import name_spans, passage_names
 from bot.logistic import LogisticModel
 from bot.retrieval.plan import QueryPlan
 from bot.types import NOT_COVERED, Answer, Hit
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.sentences import SentenceVectors
-from index.text import analyze, months_in
+from index.text import analyze, common_word, months_in
 
 NOT_COVERED_TEXT = "The indexed articles do not cover this question."
 GATE_MODEL = Path(__file__).with_name("gate.json")
@@ -155,7 +155,32 @@ def _phrases_found(phrases: Sequence[list[str]], hits: Sequence[Hit]) -> float:
     if not phrases:
         return 1.0
     texts = [_words(f"{h.chunk.title}\n{h.chunk.text}") for h in hits]
-    return sum(any(_near(p, t) for t in texts) for p in phrases) / len(phrases)
+    ends = _name_ends(hits)
+    return sum(any(_near(p, t) for t in texts) or _juxtaposed(p, ends) for p in phrases) / len(phrases)
+
+
+def _name_ends(hits: Sequence[Hit]) -> set[tuple[str, ...]]:
+    """The passages' names and their endings ("Jai Opetaia" -> "jai opetaia", "opetaia"), lower-cased words."""
+    ends: set[tuple[str, ...]] = set()
+    for chunk in {h.chunk.id: h.chunk for h in hits}.values():
+        for span in passage_names(chunk.text):
+            words = tuple(_words(span.text))
+            ends.update(words[i:] for i in range(len(words)))
+    return ends
+
+
+def _juxtaposed(phrase: list[str], ends: set[tuple[str, ...]]) -> bool:
+    """Whether the phrase is several names side by side, each one the passages use ("Opetaia Zorro": "Jai
+    Opetaia" and "Ellis Zorro"), as a keyword question writes them; "Nobel Peace Prize" is one name, and passages
+    naming "Nobel Prize" only do not split it (no name of theirs ends with "Nobel")."""
+    # reachable[i]: the first i words split into names of the passages, each ending in a word that is only a
+    # name ("Japan Series" is no "Japan" beside "World Series": "series" is an everyday word)
+    reachable = [True] + [False] * len(phrase)
+    for i in range(1, len(phrase) + 1):
+        reachable[i] = not common_word(phrase[i - 1]) and any(
+            reachable[j] and tuple(phrase[j:i]) in ends for j in range(i - 1, -1, -1)
+            if i - j < len(phrase))  # a split: no part is the whole phrase
+    return reachable[-1]
 
 
 def subject_phrases(profile: QuestionProfile) -> list[str]:

@@ -1,0 +1,51 @@
+"""The coverage gate's own reading of a question against the passages: names side by side, and months."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.answering.gate import _month_start, _phrases_found, subject_phrases
+from bot.answering.question import profile_question
+from bot.retrieval.plan import plan_query
+from bot.types import Hit
+from index.documents import Chunk
+
+FIGHT = ("Jai Opetaia has taken his frustrations out on a hapless Ellis Zorro, delivering a brutal first-round "
+         "knockout in Riyadh.")
+PRIZE = "The Nobel Prize in chemistry went to three scientists who built quantum dots, the committee said."
+SERIES = "The Arizona Diamondbacks have won Game 2 of the World Series, and fans in Japan watched."
+
+
+def _hits(*texts: str) -> list[Hit]:
+    return [Hit(Chunk(f"a{i}", 0, text, 0, len(text), "Report"), 1.0) for i, text in enumerate(texts)]
+
+
+def _found(question: str, *texts: str) -> float:
+    phrases = [p.lower().split() for p in subject_phrases(profile_question(question))]
+    assert phrases, question
+    return _phrases_found(phrases, _hits(*texts))
+
+
+def test_names_a_keyword_question_puts_side_by_side_are_found_apart() -> None:
+    # "Opetaia Zorro" is two people, each named in full by the passage ("Jai Opetaia", "Ellis Zorro").
+    assert _found("Opetaia Zorro how did it end", FIGHT) == 1.0
+
+
+def test_one_name_of_several_words_is_not_split_into_the_passages_names() -> None:
+    # "Series" and "Prize" are everyday words: "Japan Series" is not "Japan" beside the "World Series", and a
+    # passage about the chemistry prize does not hold the "Nobel Peace Prize".
+    assert _found("Who won the 2023 Japan Series?", SERIES) == 0.0
+    assert _found("Who won the Nobel Peace Prize?", PRIZE) == 0.0
+
+
+def test_a_month_without_a_year_is_the_latest_one_the_articles_reach() -> None:
+    november_2023 = int(dt.datetime(2023, 11, 18, tzinfo=dt.UTC).timestamp())
+    january_2024 = int(dt.datetime(2024, 1, 9, tzinfo=dt.UTC).timestamp())
+    cases = [("Who won in October?", november_2023, (2023, 10)), ("Who won in December?", november_2023, (2022, 12)),
+             ("Who won in December?", january_2024, (2023, 12)), ("Who won in October 2021?", january_2024, None),
+             ("Who won the 2021 race in October?", january_2024, (2021, 10)), ("Who won in 2021?", january_2024, None)]
+    for question, newest, expected in cases:
+        plan = plan_query(question, [], 2023)
+        start = _month_start(profile_question(question, plan), newest)
+        assert start == (None if expected is None else
+                         int(dt.datetime(*expected, 1, tzinfo=dt.UTC).timestamp())), question
