@@ -40,7 +40,14 @@ _SOCIAL = re.compile(r"pic\.twitter\.com|\bt\.co/|\(@\w+\)|(?:^|\s)@\w{2,}|(?:#\
 _CAPTION = re.compile(
     r"^(?:image|photo|photograph|picture|video|credit|caption|illustration|pictured)s?\s*(?:credit)?\s*:"
     r"|\b(?:getty images|ap photo|afp via getty|photograph:|photo by|image credit|file photo)\b"
-    r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty|shutterstock|pa|epa)\b\s*$",
+    r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty|shutterstock|pa|epa)\b\s*$"
+    r"|\bin this (?:\w+ )?(?:photo|photograph|picture|image|sketch|illustration|handout)\b",
+    re.I,
+)
+# A credit line: the picture's source, which the words before it describe.
+_CREDIT = re.compile(
+    r"^(?:image|photo|photograph|picture|credit|illustration)s?\s*(?:credit)?\s*:"
+    r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty(?: images)?|shutterstock|pa|epa)\b\s*$",
     re.I,
 )
 # Where a person stands in the picture, after their name: "Shai Hope (right) celebrates", "Zhao Changpeng (R)".
@@ -49,6 +56,15 @@ _PICTURE_PLACE = re.compile(r"[A-Z][\w’'-]+\s\((?:L|R|C|left|right|centre|cent
 _NAVIGATION = re.compile(
     r"^(?:more|read more|related|see also|watch|listen|click here|sign up|subscribe|follow|recommended|"
     r"also read|further reading|go deeper|explore more|don't miss|trending)\b\s*[:»>|–—-]",
+    re.I,
+)
+# A call to action: the page, not the news, tells the reader to do something ("Watch all the action … on Stan
+# Sport.", "Sign up for our newsletter", "Check out our guide"): an imperative verb of reading, watching or joining
+# with an object that points at the site's offer rather than at the story.
+_CALL_TO_ACTION = re.compile(
+    r"^[\"“'‘]?(?:watch|stream|listen(?: to)?|subscribe(?: to)?|sign up(?: for| to)?|download|follow|join|click|tap|"
+    r"shop|catch|read|get|see|find|check out)\s+(?:all|every|each|our|us|the (?:latest|best|full)|now|live|free|"
+    r"more|here|today)\b",
     re.I,
 )
 _LABEL = re.compile(r"^([^\s:][^:]{0,28}):\s+(.*)$", re.S)  # "Label: value", a field or a list entry
@@ -70,7 +86,7 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
         return SentenceKind.LIST
     if _SOCIAL.search(text):
         return SentenceKind.SOCIAL
-    if _URL.search(text) or _NAVIGATION.search(text):
+    if _URL.search(text) or _NAVIGATION.search(text) or _CALL_TO_ACTION.search(text):
         return SentenceKind.LINK
     if _CAPTION.search(text) or _PICTURE_PLACE.search(text):
         return SentenceKind.CAPTION
@@ -97,13 +113,20 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
 def prose_spans(text: str, repeated: Collection[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of the prose sentences of a passage (Punkt sentences; headings, captions, link lines, posts,
     questions, list fragments and the corpus's boilerplate left out)."""
-    out = []
-    for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        whole = _alone(text, start, end)
-        if sentence_kind(sentence, whole, sentence_key(sentence) in repeated) == SentenceKind.PROSE:
-            out.append((start, end))
-    return out
+    spans = sentence_spans(text)
+    kinds = [sentence_kind(text[a:b], _alone(text, a, b), sentence_key(text[a:b]) in repeated) for a, b in spans]
+    captioned = _caption_paragraphs(text, spans, kinds)
+    return [span for i, (span, kind) in enumerate(zip(spans, kinds))
+            if kind == SentenceKind.PROSE and i not in captioned]
+
+
+def _caption_paragraphs(text: str, spans: list[tuple[int, int]], kinds: list[SentenceKind]) -> set[int]:
+    """The sentences right before a photo credit in the same paragraph: they describe the picture ("… listens
+    as … questions Gary Wang …, at Federal Court in New York City, U.S., October 6, 2023." before "Jane
+    Rosenberg | Reuters")."""
+    return {i - 1 for i in range(1, len(spans))
+            if kinds[i] == SentenceKind.CAPTION and _CREDIT.search(text[spans[i][0]:spans[i][1]].strip())
+            and not _BLOCK_BREAK.search(text[spans[i - 1][1]:spans[i][0]])}
 
 
 FURNITURE = frozenset({SentenceKind.HEADING, SentenceKind.CAPTION, SentenceKind.LINK, SentenceKind.SOCIAL,

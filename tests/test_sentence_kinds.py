@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.sentence_kinds import SentenceKind, sentence_kind
+from index.sentence_kinds import SentenceKind, prose_spans, sentence_kind
 
 
 def test_a_photo_caption_is_told_by_its_credit_or_by_where_people_stand_in_the_picture() -> None:
@@ -12,3 +12,24 @@ def test_a_photo_caption_is_told_by_its_credit_or_by_where_people_stand_in_the_p
              "The defence ranks bottom five in rushing touchdowns allowed (right), the figures show.",
              "Richard Teng will be the exchange’s new chief executive, Zhao said on Tuesday.")
     assert [sentence_kind(t) for t in texts] == [SentenceKind.CAPTION] * 3 + [SentenceKind.PROSE] * 2
+
+
+def test_a_call_to_action_is_a_link_line_and_the_same_verbs_in_a_story_are_prose() -> None:
+    texts = ("Watch all the action from Rugby World Cup 2023 on the home of rugby, Stan Sport.",
+             "Sign up for our free sport newsletter for all the latest news.",
+             "Check out our guide to the best Apple Watches for 2023.",
+             "Fans can watch all the action on Sunday at the stadium.",
+             "Follow the money, prosecutors told the jury in their closing argument.",
+             "Get it right, and you can easily take advantage of changes in the market.")
+    assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 3 + [SentenceKind.PROSE] * 3
+
+
+def test_the_sentence_before_a_photo_credit_describes_the_picture() -> None:
+    caption = ("Sam Bankman-Fried listens as Gary Wang testifies during the fraud trial at Federal Court in New York "
+               "City, U.S., October 6, 2023.")
+    story = ["Wang, 30, was technology chief for FTX.", "He spoke so fast that the judge stopped him twice.",
+             "The jury heard from him for three days.", "Prosecutors called him their star witness."]
+    text = f"{caption} Jane Rosenberg | Reuters\n\n{story[0]} {story[1]}\n\n{' '.join(story)} Jane Rosenberg | Reuters"
+    # The sentence before the credit describes the picture; the story before it in the paragraph stays.
+    assert [text[a:b] for a, b in prose_spans(text)] == story[:2] + story[:3]
+    assert sentence_kind("Zhao arrives at court, in this courtroom sketch.") == SentenceKind.CAPTION
