@@ -197,11 +197,20 @@ def _words(text: str) -> list[str]:
 
 
 def _near(phrase: list[str], words: list[str]) -> bool:
-    """Whether the words of the phrase occur together, in any order, one word between them at most
-    ("Opetaia vs Zorro" holds "Opetaia Zorro"; a passage on the chemistry prize does not hold "Nobel Peace Prize")."""
-    wanted = set(phrase)
-    window = len(wanted) + 1
-    return any(wanted <= set(words[i:i + window]) for i, w in enumerate(words) if w in wanted)
+    """Whether the words of the phrase occur in its order, one word between two of them at most ("Opetaia vs
+    Zorro" holds "Opetaia Zorro"; "a TV series in Japan" does not hold "Japan Series", nor a passage on the
+    chemistry prize the "Nobel Peace Prize")."""
+    for i, word in enumerate(words):
+        if word != phrase[0]:
+            continue
+        at = i
+        for wanted in phrase[1:]:
+            at = next((j for j in (at + 1, at + 2) if j < len(words) and words[j] == wanted), -1)
+            if at < 0:
+                break
+        if at >= 0:
+            return True
+    return False
 
 
 def names_found(profile: QuestionProfile, hits: Sequence[Hit]) -> float:
