@@ -118,6 +118,18 @@ def test_no_passage_published_before_the_month_asked_about_answers_it(answers_en
     assert any(s.text.startswith("Prosecutors told the jury that Vance") for s in answer.sentences)
 
 
+def test_a_question_naming_only_a_date_is_answered_by_what_that_day_s_articles_open_with(
+    answers_engine: ChatEngine,
+) -> None:
+    # Nothing but "happened" to match: the day's articles answer, from their first prose sentence (the heading
+    # and the question that open the Lumen Labs article are not prose).
+    answer = answers_engine.answer("What happened on November 18, 2023?")
+    assert [s.text for s in answer.sentences] == [
+        "The board of Lumen Labs fired chief executive Pavel Markov on Friday after a review of his conduct."]
+    assert answer.citations[0].chunk.published_at == "2023-11-18T08:00:00+00:00"
+    assert answers_engine.answer("What happened on March 3, 2023?").mode == NOT_COVERED  # no article that day
+
+
 def test_the_lead_is_the_fullest_name_the_passages_use(answers_engine: ChatEngine) -> None:
     answer = answers_engine.answer("Who became interim CEO of Lumen Labs after Markov was fired?")
     assert answer.short_answer is not None

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
-from bot.answering.question import AnswerType, QuestionProfile
+from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
 from bot.answering.sentences import CandidateSentence, term_weights
 from bot.answering.spans import (
     TOKEN,
@@ -22,7 +22,8 @@ from bot.answering.spans import (
     speaks,
     uncut,
 )
-from bot.retrieval.plan import QueryPlan
+from bot.retrieval.filters import chunk_in_ranges
+from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
 from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
 
@@ -68,6 +69,8 @@ def compose(
     """Choose the lead and the supporting sentences from the scored candidates (best first)."""
     if not scored:
         return Composition(None, [], [])
+    if plan is not None and names_only_dates(profile, plan):
+        return Composition(None, list(scored[:MAX_SUPPORT]), [])  # the day's openings (see `openings`)
     lead = choose_lead(profile, scored, hits)
     chosen: list[CandidateSentence] = []
     if lead is not None:
@@ -91,6 +94,21 @@ def compose(
             continue
         chosen.append(cand)
     return Composition(lead, chosen[:MAX_SUPPORT], unaddressed)
+
+
+def openings(
+    candidates: Sequence[CandidateSentence], hits: Sequence[Hit], ranges: Sequence[DateRange]
+) -> list[CandidateSentence]:
+    """The first sentence at hand of each article published on the dates, in the order retrieval ranks them:
+    what the day's coverage says, where the question gives nothing else to match ("What happened on …?")."""
+    first: dict[str, CandidateSentence] = {}
+    for cand in candidates:
+        chunk = cand.hit.chunk
+        have = first.get(chunk.article_id)
+        if chunk_in_ranges(chunk, ranges) and (have is None or (chunk.n, cand.start) < (have.hit.chunk.n, have.start)):
+            first[chunk.article_id] = cand
+    order = [a for a in dict.fromkeys(h.chunk.article_id for h in hits) if a in first]
+    return [first[a] for a in order[:MAX_SUPPORT]]
 
 
 def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit]) -> Lead | None:

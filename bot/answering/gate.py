@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering.compose import openings
 from bot.answering.facts import names_share, passage_facts, passages_facts
-from bot.answering.question import QuestionProfile, profile_question
+from bot.answering.question import QuestionProfile, names_only_dates, profile_question
 from bot.answering.sentences import (
     CandidateSentence,
     candidate_sentences,
@@ -91,7 +92,12 @@ def assess_coverage(
     index's sentence vectors, which spare embedding the sentences again; `newest`: when the newest article was
     published, which places a month the question names without a year)."""
     profile = profile_question(question, plan)
-    scored = score_candidates(profile, candidate_sentences(hits, repeated), embedder, idf, stored)
+    candidates = candidate_sentences(hits, repeated)
+    if plan is not None and names_only_dates(profile, plan):
+        # Nothing to match a sentence against: what the articles of those dates open with answers.
+        day = openings(candidates, hits, plan.dates)
+        return Assessment(profile, day, bool(day))
+    scored = score_candidates(profile, candidates, embedder, idf, stored)
     if not scored:
         return Assessment(profile, scored, False)
     signals = gate_signals(profile, scored, hits, idf)

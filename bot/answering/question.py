@@ -112,6 +112,13 @@ class QuestionProfile:
                                     AnswerType.OUTLET)
 
 
+def names_only_dates(profile: QuestionProfile, plan: QueryPlan | None) -> bool:
+    """Whether the question names nothing but dates ("What happened on October 7, 2023?"): no name, no uncommon
+    word, one everyday word at most. No sentence can match it; what the articles of those dates report answers."""
+    return bool(plan is not None and plan.dates) and not profile.names and not profile.uncommon and (
+        len(profile.terms) <= 1)
+
+
 def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionProfile:
     """Read the expected answer type, focus noun and constraints of a question."""
     text = question

@@ -98,6 +98,7 @@ def _in_ranges(ts: np.ndarray, ranges: Sequence[DateRange]) -> np.ndarray:
     return hit
 
 
-def _chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
+def chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
+    """Whether the chunk's article was published within one of the ranges."""
     ts = timestamp_of(chunk.published_at)
     return ts is not None and any(lo <= ts <= hi for lo, hi in ranges)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table, number_terms
-from bot.retrieval.filters import Filters, _chunk_in_ranges, _mask, _where
+from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges
 from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.retrieval.ranker import RankerWeights, load_weights
@@ -109,7 +109,6 @@ class _Loaded:
     idf: dict[str, float]
     aliases: list[tuple[str, frozenset[str]]]
     outlets: list[str]
-    default_year: int
     newest: int | None  # publication time of the newest article (Unix seconds), None when no article is dated
 
 
@@ -126,11 +125,8 @@ class Retriever:
         self.settings = settings
         self.embedder = embedder
         # True: the shipped weights; False/None: fused order only (for ablations and for fitting the ranker).
-        self.ranker: RankerWeights | None = None
-        if ranker is True:
-            self.ranker = load_weights()
-        elif isinstance(ranker, RankerWeights):
-            self.ranker = ranker
+        self.ranker: RankerWeights | None = (
+            load_weights() if ranker is True else ranker if isinstance(ranker, RankerWeights) else None)
         self.store = store or open_store(Path(settings.store), settings.chroma_url)
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
@@ -141,8 +137,6 @@ class Retriever:
         snapshot = open_snapshot(self.store, files, self.embedder.name)
         lexical = snapshot.lexical
         outlets = sorted({s for s in lexical.fields[OUTLET_KEY] if s})
-        years = [t for t in lexical.fields["published_ts"] if t is not None]
-        latest = max(years) if years else None
         if snapshot.sentences is None:
             log.warning("the index at %s has no usable sentence vectors (%s): ranking works without them until "
                         "`python -m index rebuild` adds them", self.settings.chroma_url or self.settings.store,
@@ -154,8 +148,7 @@ class Retriever:
             idf=idf_table(lexical.bm25, len(lexical.ids)),
             aliases=outlet_aliases(outlets),
             outlets=outlets,
-            default_year=dt.datetime.fromtimestamp(latest, dt.UTC).year if latest else dt.datetime.now(dt.UTC).year,
-            newest=latest,
+            newest=max((t for t in lexical.fields["published_ts"] if t is not None), default=None),
         )
 
     def refresh(self) -> bool:
@@ -209,8 +202,8 @@ class Retriever:
 
     @property
     def default_year(self) -> int:
-        """The year a date without one is read in: that of the newest article."""
-        return self._state.default_year
+        """The year a date without one is read in: that of the newest article (this year when none is dated)."""
+        return (dt.datetime.fromtimestamp(n, dt.UTC) if (n := self._state.newest) else dt.datetime.now(dt.UTC)).year
 
     @property
     def chunk_fields(self) -> dict[str, list[Any]]:
@@ -276,7 +269,7 @@ class Retriever:
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)
         candidates = [
             CandidatePassage(chunk.id, chunk.article_id, chunk.outlet, chunk.text, fused[chunk.id], chunk.title,
-                      bool(plan.dates) and _chunk_in_ranges(chunk, plan.dates))
+                      bool(plan.dates) and chunk_in_ranges(chunk, plan.dates))
             for chunk in (pool.chunks[cid] for cid in order[:depth])
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
@@ -303,7 +296,7 @@ class Retriever:
             [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
              for c in candidates],
             np.array([[(not clause.outlets or c.outlet in clause.outlets)
-                       and (not clause.dates or _chunk_in_ranges(pool.chunks[c.chunk_id], clause.dates))
+                       and (not clause.dates or chunk_in_ranges(pool.chunks[c.chunk_id], clause.dates))
                        for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
             {c.chunk_id: float(pool.lexical[self._state.position[c.chunk_id]]) for c in candidates
              if pool.lexical is not None and c.chunk_id in self._state.position},
@@ -376,7 +369,7 @@ class Retriever:
                 continue
             if boost_outlets and chunk.outlet in boost_outlets:
                 score += OUTLET_BOOST
-            if boost_dates and _chunk_in_ranges(chunk, boost_dates):
+            if boost_dates and chunk_in_ranges(chunk, boost_dates):
                 score += DATE_BOOST
             ranked.append((cid, score, pool.dense.get((slot, cid), pool.dense.get((0, cid), 0.0)), lexical_z))
         ranked.sort(key=lambda r: r[1], reverse=True)
