@@ -37,17 +37,15 @@ _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|co\.uk|ly)/\S", re.
 # Embedded posts: handles, shortened links, hashtags, the "— Name (@handle) Month d, yyyy" attribution line.
 _SOCIAL = re.compile(r"pic\.twitter\.com|\bt\.co/|\(@\w+\)|(?:^|\s)@\w{2,}|(?:#\w+.*){2}", re.I)
 # Photo captions and credits: the labels and agency credits picture desks use on every news site.
+# A credit line: the picture's source, which the words before a credit describe (see `_caption_paragraphs`).
+_CREDIT_LABEL = r"^(?:image|photo|photograph|picture|credit|illustration)s?\s*(?:credit)?\s*:"
+_AGENCY_CREDIT = r"[|/]\s*(?:reuters|afp|ap|bloomberg|getty(?: images)?|shutterstock|pa|epa)\b\s*$"
+_CREDIT = re.compile(rf"{_CREDIT_LABEL}|{_AGENCY_CREDIT}", re.I)
 _CAPTION = re.compile(
     r"^(?:image|photo|photograph|picture|video|credit|caption|illustration|pictured)s?\s*(?:credit)?\s*:"
     r"|\b(?:getty images|ap photo|afp via getty|photograph:|photo by|image credit|file photo)\b"
-    r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty|shutterstock|pa|epa)\b\s*$"
+    rf"|{_AGENCY_CREDIT}"
     r"|\bin this (?:\w+ )?(?:photo|photograph|picture|image|sketch|illustration|handout)\b",
-    re.I,
-)
-# A credit line: the picture's source, which the words before it describe.
-_CREDIT = re.compile(
-    r"^(?:image|photo|photograph|picture|credit|illustration)s?\s*(?:credit)?\s*:"
-    r"|[|/]\s*(?:reuters|afp|ap|bloomberg|getty(?: images)?|shutterstock|pa|epa)\b\s*$",
     re.I,
 )
 # Where a person stands in the picture, after their name: "Shai Hope (right) celebrates", "Zhao Changpeng (R)".

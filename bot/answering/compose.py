@@ -118,7 +118,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         return None
     best = scored[0].score
     pool = [c for c in scored[:LEAD_POOL]
-            if c.answers and c.score >= LEAD_MIN_SHARE * best and _speaks_of(profile, c)]
+            if c.answers and c.score >= LEAD_MIN_SHARE * best and speaks_of(profile, c)]
     votes: dict[str, float] = defaultdict(float)
     support: dict[str, list[CandidateSentence]] = defaultdict(list)
     forms: dict[str, str] = {}
@@ -163,7 +163,7 @@ def _salience(form: str, hits: Sequence[Hit]) -> float:
     return sum(articles.values()) / len(articles) if articles else 0.0
 
 
-def _speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
+def speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
     """Whether the sentence's passage names everything the question names: a passage that never mentions the
     Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
     # Without names there is nothing to check, and reading the passage's facts is the costly part.

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering.compose import openings
-from bot.answering.facts import names_share, passage_facts, passages_facts
+from bot.answering.compose import openings, speaks_of
+from bot.answering.facts import names_share, passages_facts
 from bot.answering.question import QuestionProfile, names_only_dates, profile_question
 from bot.answering.sentences import (
     CandidateSentence,
@@ -112,8 +112,7 @@ def reported_too_early(profile: QuestionProfile, scored: Sequence[CandidateSente
     start = _month_start(profile, newest)
     if start is None:
         return False
-    chunks = {c.hit.chunk.id: c.hit.chunk for c in scored[:SUBJECT_POOL]
-              if not profile.names or names_share(profile.names, passage_facts(c.hit.chunk)) == 1.0}
+    chunks = {c.hit.chunk.id: c.hit.chunk for c in scored[:SUBJECT_POOL] if speaks_of(profile, c)}
     if not chunks:
         return False  # nothing speaks of the subject: the gate's signals decide
     months = set(profile.event_months)
@@ -134,6 +133,7 @@ def _month_start(profile: QuestionProfile, newest: int | None) -> int | None:
     starts: list[dt.datetime] = []
     for month in profile.event_months:
         years = [int(y) for y in profile.years] or [latest.year if month <= latest.month else latest.year - 1]
+        # an index whose newest article is dated in year 1 would ask for year 0
         starts.extend(dt.datetime(y, month, 1, tzinfo=dt.UTC) for y in years if dt.MINYEAR <= y <= dt.MAXYEAR)
     return int(min(starts).timestamp()) if starts else None
 
