@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import re
 from typing import Any
 
@@ -36,6 +37,16 @@ def text_field(value: Any) -> tuple[str | None, str | None]:
     if len(text) > MAX_FIELD_CHARS:
         return None, f"is {len(text):,} characters long, over the {MAX_FIELD_CHARS:,} limit"
     return text, None
+
+
+# A character reference with its semicolon ("&#039;", "&amp;", "&eacute;"): feeds copied from HTML leave them in
+# titles. html.unescape alone would also read "&copy" or "&lt" without one, which plain text ("AT&lt") can hold.
+_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def unescape_references(text: str) -> str:
+    """`text` with its HTML character references written out ("Hamas&#039; attack" → "Hamas' attack")."""
+    return _REFERENCE.sub(lambda m: html.unescape(m.group()), text)
 
 
 def in_range(day: dt.date) -> bool:

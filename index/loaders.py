@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.article_fields import check_date, normalize_date, text_field
+from index.article_fields import check_date, normalize_date, text_field, unescape_references
 from index.documents import Article
 from index.file_reading import SkipFile, read_corpus_text, value_error_reason
 from index.progress import CountProgressFn
@@ -169,6 +169,7 @@ def _fallback_title(body: str, file: Path | None, origin: str) -> str:
 
 
 _TEXT_FIELDS = ("title", "source", "url", "author", "category")
+_SHOWN_FIELDS = ("title", "source", "author", "category")  # read as text: a URL's "&amp;" is left as it is
 
 
 def _make_article(record: dict[str, Any], origin: str, warn: Warn, file: Path | None = None) -> Article:
@@ -185,9 +186,10 @@ def _make_article(record: dict[str, Any], origin: str, warn: Warn, file: Path | 
         )
     values: dict[str, str | None] = {}
     for key in _TEXT_FIELDS:
-        values[key], problem = text_field(record.get(key))
+        text, problem = text_field(record.get(key))
         if problem:
             warn(f"{key} {problem}; left out")
+        values[key] = unescape_references(text) if text and key in _SHOWN_FIELDS else text
     published_at, problem = check_date(record.get("published_at"))
     if problem:
         warn(f"published_at {problem}; left out")

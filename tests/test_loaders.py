@@ -251,3 +251,14 @@ def test_untitled_articles_take_their_first_line_or_sentence(tmp_path: Path) -> 
         "b.json": "Storm warning for the coast",
         "long_story-2023.json": "long story 2023.json",  # no usable sentence: the name it came from
     }
+
+
+def test_character_references_in_titles_are_written_out(tmp_path: Path) -> None:
+    record = {"title": "&#039;Massive intel failure&#039;: Hamas&#039; attack &amp; AT&T&lt", "source": "Caf&eacute;",
+              "url": "https://example.com/a?x=1&amp;y=2", "body": "Officials said the attack surprised them."}
+    (tmp_path / "one.json").write_text(json.dumps([record]), encoding="utf-8")
+    article = load_articles(tmp_path).articles[0]
+    # a reference without its semicolon ("&lt") is plain text; the URL keeps its form
+    assert article.title == "'Massive intel failure': Hamas' attack & AT&T&lt"
+    assert article.outlet == "Café"
+    assert article.url == "https://example.com/a?x=1&amp;y=2"
