@@ -9,13 +9,16 @@ from bot.answering.extractive import stream_extractive_answer
 from bot.answering.gate import Assessment, assess_coverage, not_covered_answer
 from bot.answering.generated import stream_generated_answer
 from bot.answering.llm import LLMClient, make_llm
+from bot.answering.question import names_only_dates, profile_question
 from bot.answering.rewrite import fresh_sentences, rewrite_question
 from bot.answering.verifier import Verifier
 from bot.errors import LLMError, QuestionTooLongError
-from bot.retrieval.filters import Filters
+from bot.retrieval.filters import Filters, chunk_in_ranges
+from bot.retrieval.plan import DateRange
 from bot.retrieval.retriever import Retriever
 from bot.types import Answer, Hit
 from index.chunking import load_text_models
+from index.documents import chunk_id
 from index.embedding import Embedder, load_embedder
 from index.settings import Settings
 from index.store import Store
@@ -107,10 +110,25 @@ class ChatEngine:
         """Retrieve the passages for a standalone question and score their sentences as answers."""
         hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
         plan = self.retriever.plan(question)
+        if names_only_dates(profile_question(question, plan), plan):
+            hits = self.opening_passages(hits, plan.dates)
         assessment = assess_coverage(question, hits, self.embedder, plan, self.retriever.term_weights,
                                      self.retriever.repeated, stored=self.retriever.snapshot.sentences,
                                      newest=self.retriever.newest)
         return hits, assessment
+
+    def opening_passages(self, hits: Sequence[Hit], dates: Sequence[DateRange]) -> list[Hit]:
+        """Each retrieved article of `dates` by its opening passage, in retrieval order (other hits as they are):
+        what a news article reports first answers "What happened on …?", where a passage further in ("Kickoff:
+        the match is under way", a live blog's later entry) was what the question's few words had found."""
+        wanted = {chunk_id(h.chunk.article_id, 0) for h in hits if h.chunk.n > 0 and chunk_in_ranges(h.chunk, dates)}
+        openings = {c.id: c for c in self.retriever.collection.get(sorted(wanted))} if wanted else {}
+        out: dict[str, Hit] = {}
+        for hit in hits:
+            opening = openings.get(chunk_id(hit.chunk.article_id, 0), hit.chunk)
+            if opening.id not in out:
+                out[opening.id] = replace(hit, chunk=opening, rank=len(out) + 1)
+        return list(out.values())
 
     def answer(
         self,

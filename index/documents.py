@@ -39,6 +39,12 @@ class Article:
         return timestamp_of(self.published_at)
 
 
+
+def chunk_id(article_id: str, n: int) -> str:
+    """The id of an article's n-th passage (`article_id:n`; 0 is its opening)."""
+    return f"{article_id}:{n}"
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A passage of an article: `article.body[start:end] == text`; id is `article_id:n`."""
@@ -59,7 +65,7 @@ class Chunk:
     @property
     def id(self) -> str:
         """Stable id `article_id:n`."""
-        return f"{self.article_id}:{self.n}"
+        return chunk_id(self.article_id, self.n)
 
     def to_metadata(self) -> dict[str, str | int]:
         """Flat metadata for the vector store (None values are left out, as Chroma requires)."""

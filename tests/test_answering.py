@@ -130,6 +130,16 @@ def test_a_question_naming_only_a_date_is_answered_by_what_that_day_s_articles_o
     assert answers_engine.answer("What happened on March 3, 2023?").mode == NOT_COVERED  # no article that day
 
 
+def test_a_day_s_article_answers_from_its_opening_passage(answers_engine: ChatEngine) -> None:
+    # "happened" is only in the live report's later passage, which is what retrieval finds first; the article
+    # opens with what happened that day, and that passage is the one cited.
+    answer = answers_engine.answer("What happened on November 25, 2023?", k=1)
+    assert [s.text for s in answer.sentences] == [
+        "Storm Elin made landfall near Port Maren before dawn on Saturday, bringing winds of up to 140 kilometres an "
+        "hour and cutting power to 60,000 homes along the coast."]
+    assert [(c.chunk.title, c.chunk.n) for c in answer.citations] == [("Storm Elin reaches the coast", 0)]
+
+
 def test_the_lead_is_the_fullest_name_the_passages_use(answers_engine: ChatEngine) -> None:
     answer = answers_engine.answer("Who became interim CEO of Lumen Labs after Markov was fired?")
     assert answer.short_answer is not None
