@@ -39,7 +39,6 @@ class Article:
         return timestamp_of(self.published_at)
 
 
-
 def chunk_id(article_id: str, n: int) -> str:
     """The id of an article's n-th passage (`article_id:n`; 0 is its opening)."""
     return f"{article_id}:{n}"
