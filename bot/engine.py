@@ -110,7 +110,8 @@ class ChatEngine:
         """Retrieve the passages for a standalone question and score their sentences as answers."""
         hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
         plan = self.retriever.plan(question)
-        if names_only_dates(profile_question(question, plan), plan):
+        # Reading the question again costs little, and only for the questions that name a date.
+        if plan.dates and names_only_dates(profile_question(question, plan), plan):
             hits = self.opening_passages(hits, plan.dates)
         assessment = assess_coverage(question, hits, self.embedder, plan, self.retriever.term_weights,
                                      self.retriever.repeated, stored=self.retriever.snapshot.sentences,
