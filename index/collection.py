@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from index.cache import LRUCache
 from index.documents import Chunk
 from index.errors import StoreError
 from index.failures import CHROMA_FAILURES, one_line
@@ -27,6 +28,10 @@ def _generic_failure(action: str, exc: BaseException) -> StoreError:
 FILE_KEY = "file"  # chunk metadata: corpus file the article came from (lets a rebuild keep unreadable files)
 _WRITE_BATCH = 1000
 _PAGE = 2000
+# Chunks (and their embeddings) read by id stay in memory: a snapshot never changes once built, and each question
+# reads the texts and vectors of ~60 lexical candidates, many of them the previous questions' (a chat session
+# stays on a story). About 3.5 KB each.
+_READ_CACHE = 4096
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,21 @@ class ChunkCollection:
         self._base = base
         self._hidden = sorted(set(hidden))
         self._fail = fail  # turns Chroma's exceptions into the index layer's (index/failures.py)
+        self._chunks: LRUCache[str, Chunk] = LRUCache(_READ_CACHE)
+        self._vectors: LRUCache[str, np.ndarray] = LRUCache(_READ_CACHE)
+        self._sizes: dict[str, int] = {}  # collection name -> chunk count
+
+    def _forget(self) -> None:
+        """Drop what was read: a write changes the snapshot being built."""
+        self._chunks = LRUCache(_READ_CACHE)
+        self._vectors = LRUCache(_READ_CACHE)
+        self._sizes = {}
+
+    def _size(self, collection: Any) -> int:
+        name = str(collection.name)
+        if name not in self._sizes:
+            self._sizes[name] = int(self._run("read", collection.count))
+        return self._sizes[name]
 
     def _run(self, action: str, call: Callable[..., T], **kwargs: Any) -> T:
         """Call Chroma; a failure becomes a StoreError whose message says what to do."""
@@ -103,7 +123,7 @@ class ChunkCollection:
     def count(self) -> int:
         """Number of chunks in the snapshot."""
         if self._base is None:
-            return int(self._run("read", self._top.count))
+            return self._size(self._top)
         recorded = self.metadata.get("chunks")
         if isinstance(recorded, int):
             return recorded
@@ -112,6 +132,7 @@ class ChunkCollection:
     def add(self, chunks: Sequence[Chunk], embeddings: np.ndarray, files: Sequence[str | None] | None = None,
             progress: Callable[[int], None] | None = None) -> None:
         """Write chunks with their embeddings (and corpus files) to the snapshot's newest collection."""
+        self._forget()
         for start in range(0, len(chunks), _WRITE_BATCH):
             part = chunks[start:start + _WRITE_BATCH]
             metadatas: list[dict[str, Any]] = [c.to_metadata() for c in part]
@@ -129,7 +150,7 @@ class ChunkCollection:
         """The k chunks nearest to `vector` (cosine similarity), optionally filtered by metadata."""
         found: list[tuple[Chunk, float]] = []
         for collection, extra in self._layers():
-            n = min(k, int(self._run("read", collection.count)))
+            n = min(k, self._size(collection))
             if n <= 0:
                 continue
             result = self._run(
@@ -154,14 +175,17 @@ class ChunkCollection:
         """Chunks by id, in the order asked (missing ids are left out)."""
         if not ids:
             return []
-        found: dict[str, Chunk] = {}
+        found = {i: c for i, c in zip(ids, self._chunks.get_many(ids)) if c is not None}
+        read: dict[str, Chunk] = {}
         for collection, extra in reversed(self._layers()):  # the delta wins over a hidden base chunk
-            wanted = [i for i in ids if i not in found]
+            wanted = [i for i in dict.fromkeys(ids) if i not in found and i not in read]
             if not wanted:
                 break
             result = self._run("read", collection.get, ids=wanted, where=extra, include=["documents", "metadatas"])
             for cid, doc, meta in zip(result["ids"], result["documents"] or [], result["metadatas"] or []):
-                found[cid] = Chunk.from_metadata(doc, dict(meta))
+                read[cid] = Chunk.from_metadata(doc, dict(meta))
+        self._chunks.put_many(read)
+        found.update(read)
         return [found[i] for i in ids if i in found]
 
     def article(self, article_id: str, limit: int) -> list[Chunk]:
@@ -177,18 +201,27 @@ class ChunkCollection:
 
     def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of `vector` to the stored embeddings of `ids` (embeddings are unit length)."""
-        sims: dict[str, float] = {}
+        vectors = {i: v for i, v in zip(ids, self._vectors.get_many(ids)) if v is not None}
+        read: dict[str, np.ndarray] = {}
         for collection, extra in reversed(self._layers()):
-            wanted = [i for i in ids if i not in sims]
+            wanted = [i for i in dict.fromkeys(ids) if i not in vectors and i not in read]
             if not wanted:
                 break
             result = self._run("read", collection.get, ids=wanted, where=extra, include=["embeddings"])
             matrix = np.asarray(result["embeddings"], dtype=np.float32)
             if matrix.size == 0:
                 continue
-            scores = matrix @ np.asarray(vector, dtype=np.float32)
-            sims.update({cid: float(s) for cid, s in zip(result["ids"], scores)})
-        return sims
+            read.update((cid, row.copy()) for cid, row in zip(result["ids"], matrix))  # not views of the batch
+        self._vectors.put_many(read)
+        vectors.update(read)
+        present = [cid for cid in dict.fromkeys(ids) if cid in vectors]
+        if not present:
+            return {}
+        # Row by row (a product and a sum per row), not a matrix product: a matrix product's rounding depends on
+        # how many rows it multiplies, and a cosine must not depend on which chunks were read before.
+        matrix = np.vstack([vectors[cid] for cid in present]).astype(np.float64)
+        scores = (matrix * np.asarray(vector, dtype=np.float64)).sum(axis=1)
+        return {cid: float(s) for cid, s in zip(present, scores)}
 
     def iter_all(self, with_embeddings: bool = False, page: int = _PAGE, layer: str = "all") -> Iterator[StoredChunk]:
         """Every chunk of the snapshot (or of one `layer`: base or delta), page by page."""

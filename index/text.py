@@ -65,13 +65,20 @@ def split_spans(text: str, separator: re.Pattern[str]) -> list[Span]:
 
 def sentence_spans(text: str) -> list[Span]:
     """Character spans of the sentences of `text` (Punkt English, also split at blank lines and bullets)."""
+    return list(_punkt_spans(text))
+
+
+# Passages are split again and again: by each step of an answer (the prose filter, the candidates, the quotes)
+# and by every question that retrieves them again; Punkt is a few milliseconds a passage.
+@lru_cache(maxsize=4096)
+def _punkt_spans(text: str) -> tuple[Span, ...]:
     tokenizer = _punkt()
     spans: list[Span] = []
     for block_start, block_end in split_spans(text, _BLOCK_BREAK):
         block = text[block_start:block_end]
         for start, end in tokenizer.span_tokenize(block):
             spans.append((block_start + start, block_start + end))
-    return spans
+    return tuple(spans)
 
 
 def quick_sentence_spans(text: str) -> list[Span]:

@@ -100,6 +100,7 @@ def score_candidates(
     analysed = analyze([c.text for c in candidates] + [c.context for c in candidates])
     own, around = analysed[:len(candidates)], analysed[len(candidates):]
     passage = _passage_scores(candidates)
+    focus_stem = _stem_of(profile.focus) if profile.focus is not None else None
     rows: list[tuple[float, ...]] = []
     found: list[tuple[Span, ...]] = []
     for cand, mine, ctx in zip(candidates, own, around):
@@ -108,7 +109,7 @@ def score_candidates(
         context = sum(w for t, w in terms.items() if t in near) / total
         answers = answer_spans(profile, cand.text)
         agrees, conflicts = _agreement(profile, cand)
-        focus = float(profile.focus is not None and _stem_of(profile.focus) in have)
+        focus = float(focus_stem is not None and focus_stem in have)
         causal = float(profile.answer_type in (AnswerType.REASON, AnswerType.DESCRIPTION)
                        and bool(_CAUSAL.search(cand.text)))
         opening = float(cand.hit.chunk.n == 0 and cand.start < 400)
