@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index.documents import Chunk
 from index.text import (
@@ -36,8 +37,18 @@ class Facts:
 
 def passage_facts(chunk: Chunk) -> Facts:
     """The words, stems and numbers a sentence citing this passage may use: its text, title, outlet and date."""
+    words, stems, numbers, values = _passage_facts(chunk)
+    return Facts(set(words), set(stems), set(numbers), set(values))  # copies: a caller may add to its Facts
+
+
+# A passage's facts are read by the gate, the composer and the verifier of every answer that retrieves it.
+@lru_cache(maxsize=2048)
+def _passage_facts(
+    chunk: Chunk,
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float]]:
     parts = [chunk.title, chunk.outlet or "", chunk.text, *date_forms(chunk.published_at)]
-    return text_facts("\n".join(parts))
+    facts = text_facts("\n".join(parts))
+    return frozenset(facts.words), frozenset(facts.stems), frozenset(facts.numbers), frozenset(facts.values)
 
 
 def text_facts(text: str) -> Facts:
