@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.retrieval import dense as dense_module
 from bot.retrieval import fusion
-from bot.retrieval import retriever as retriever_module
 from bot.retrieval.filters import Filters
 from bot.retrieval.fusion import spread_over_articles
 from bot.retrieval.retriever import Retriever
@@ -92,15 +92,15 @@ FILTERED = [
 ]
 
 
-@pytest.mark.parametrize("path", ["exact", "unfiltered-deeper"])
-def test_large_index_paths_of_filtered_search_match_chromas_filter(
-    retriever: Retriever, monkeypatch: pytest.MonkeyPatch, path: str
+def _filtered(retriever: Retriever) -> list[list[tuple[str, float]]]:
+    return [[(h.chunk.id, h.score) for h in retriever.retrieve(q, k=5, filters=f)] for q, f in FILTERED]
+
+
+@pytest.mark.parametrize("path", ["in-memory", "exact", "unfiltered-deeper"])
+def test_every_path_of_filtered_search_matches_chromas_filter(
+    fixture_index: tuple[Settings, RebuildReport], embedder: Embedder, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
-    expected = [[(h.chunk.id, h.score) for h in retriever.retrieve(q, k=5, filters=f)] for q, f in FILTERED]
-    # Make the 7-chunk fixture index count as large, so filtered searches skip Chroma's `where`.
-    monkeypatch.setattr(retriever_module, "CHROMA_FILTER_MAX", 0)
-    if path == "unfiltered-deeper":
-        monkeypatch.setattr(retriever_module, "EXACT_LIMIT", 0)
+    settings, _ = fixture_index
     wheres: list[object] = []
     query = ChunkCollection.query
 
@@ -109,12 +109,25 @@ def test_large_index_paths_of_filtered_search_match_chromas_filter(
         return query(self, vector, k, where)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ChunkCollection, "query", spy)
-    got = [[(h.chunk.id, h.score) for h in retriever.retrieve(q, k=5, filters=f)] for q, f in FILTERED]
-    assert got == expected
+    monkeypatch.setattr(dense_module, "MEMORY_LIMIT", 0)  # the 7-chunk index searched in Chroma
+    expected = _filtered(Retriever(settings, embedder))
+    assert len(wheres) == 4 and sum(w is not None for w in wheres) == 3  # Chroma's filter on three searches
+    wheres.clear()
+    if path == "in-memory":
+        monkeypatch.setattr(dense_module, "MEMORY_LIMIT", 7)
+    else:  # make the fixture index count as large, so filtered searches skip Chroma's `where`
+        monkeypatch.setattr(dense_module, "CHROMA_FILTER_MAX", 0)
+        if path == "unfiltered-deeper":
+            monkeypatch.setattr(dense_module, "EXACT_LIMIT", 0)
+    got = _filtered(Retriever(settings, embedder))
+    assert [[cid for cid, _ in hits] for hits in got] == [[cid for cid, _ in hits] for hits in expected]
+    # The same fused scores (cosines computed here rather than read from Chroma's float32 distances).
+    assert [[score for _, score in hits] for hits in got] == [
+        [pytest.approx(score, abs=1e-5) for _, score in hits] for hits in expected]
     assert [w is None for w in wheres] == [True] * len(wheres)
-    # Four dense searches, three of them filtered: the exact path scores those allowed chunks itself (no Chroma
-    # query), the other queries Chroma unfiltered and keeps the allowed chunks.
-    assert len(wheres) == (1 if path == "exact" else 4)
+    # Four dense searches, three of them filtered: in memory none reaches Chroma; the exact path scores those
+    # allowed chunks itself, the other queries Chroma unfiltered and keeps the allowed chunks.
+    assert len(wheres) == {"in-memory": 0, "exact": 1, "unfiltered-deeper": 4}[path]
 
 
 def test_outlet_named_in_question_is_preferred(retriever: Retriever) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.retrieval.dense import DenseIndex, load_dense, top_rows
 from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table, number_terms
 from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges
 from bot.retrieval.fusion import _fuse, hit_order
@@ -62,29 +63,6 @@ RANK_CANDIDATES = 60  # fused candidates the learned ranker reorders (they hold 
 CALIBRATION_SAMPLE = 2048  # stored embeddings used to estimate each query's similarity distribution
 
 
-# Filtered dense search. Chroma's own `where` scans its SQLite metadata on every query: fine on small indexes,
-# 1.4-2.4 s for a date range at 659k chunks here. The allowed chunks are known from the in-memory lexical
-# columns, so on large indexes they are scored exactly when few, else found by an unfiltered, deeper search.
-CHROMA_FILTER_MAX = 20_000  # indexes up to this many chunks use Chroma's filter (≤ 25 ms at 6.6k here)
-
-
-EXACT_LIMIT = 2000  # at most this many allowed chunks: scored from their stored vectors (~55 ms here)
-
-
-OVERFETCH = 2.0  # otherwise search unfiltered, deep enough to expect this many times `depth` allowed hits,
-
-
-MAX_FETCH = 600  # but no deeper (~90 ms at 659k); a narrow filter then keeps fewer dense candidates
-
-
-def _top(scores: np.ndarray, depth: int) -> np.ndarray:
-    """Indices of the `depth` highest scores, best first, without sorting the whole corpus."""
-    if depth >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    part = np.argpartition(-scores, depth)[:depth]
-    return part[np.argsort(-scores[part], kind="stable")]
-
-
 @dataclass
 class _Pool:
     """Chunks seen while answering one question, so each is fetched from the store once."""
@@ -105,6 +83,7 @@ class _Loaded:
 
     snapshot: IndexSnapshot
     position: dict[str, int]  # chunk id -> row of the lexical index
+    dense: DenseIndex
     sample: np.ndarray  # stored embeddings that calibrate each query's similarity scale
     idf: dict[str, float]
     aliases: list[tuple[str, frozenset[str]]]
@@ -141,10 +120,13 @@ class Retriever:
             log.warning("the index at %s has no usable sentence vectors (%s): ranking works without them until "
                         "`python -m index rebuild` adds them", self.settings.chroma_url or self.settings.store,
                         snapshot.missing_sentences)
+        position = {cid: i for i, cid in enumerate(lexical.ids)}
+        dense, sample = load_dense(snapshot.chunks, lexical, position, CALIBRATION_SAMPLE)
         self._loaded = _Loaded(
             snapshot=snapshot,
-            position={cid: i for i, cid in enumerate(lexical.ids)},
-            sample=snapshot.chunks.sample_embeddings(CALIBRATION_SAMPLE),
+            position=position,
+            dense=dense,
+            sample=sample,
             idf=idf_table(lexical.bm25, len(lexical.ids)),
             aliases=outlet_aliases(outlets),
             outlets=outlets,
@@ -330,7 +312,7 @@ class Retriever:
         allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
         dense: list[tuple[Chunk, float]] = []
         if vector is not None:
-            dense = self._dense(vector, depth, _where(filters, only_outlets, only_dates), allowed)
+            dense = loaded.dense.nearest(vector, depth, _where(filters, only_outlets, only_dates), allowed)
         for chunk, sim in dense:
             pool.chunks[chunk.id] = chunk
             pool.dense[(slot, chunk.id)] = sim
@@ -338,7 +320,7 @@ class Retriever:
         if pool.lexical is None:
             pool.lexical = bm25
         candidates = np.where(allowed, bm25, -np.inf) if allowed is not None else bm25
-        top = _top(candidates, depth)
+        top = top_rows(candidates, depth)
         lexical_ids = [lexical.ids[i] for i in top if candidates[i] > 0]
         fetch = [cid for cid in lexical_ids if cid not in pool.chunks]
         if fetch:
@@ -374,26 +356,3 @@ class Retriever:
             ranked.append((cid, score, pool.dense.get((slot, cid), pool.dense.get((0, cid), 0.0)), lexical_z))
         ranked.sort(key=lambda r: r[1], reverse=True)
         return ranked[:depth]
-
-    def _dense(
-        self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None
-    ) -> list[tuple[Chunk, float]]:
-        """The `depth` chunks nearest to `vector` among the `allowed` ones (all when None), best first."""
-        loaded = self._state
-        collection, lexical = loaded.snapshot.chunks, loaded.snapshot.lexical
-        if allowed is None or where is None:
-            return collection.query(vector, depth)
-        if len(allowed) <= CHROMA_FILTER_MAX:
-            return collection.query(vector, depth, where)
-        rows = np.flatnonzero(allowed)
-        if len(rows) == 0:
-            return []
-        if len(rows) <= EXACT_LIMIT:
-            sims = collection.similarities([lexical.ids[i] for i in rows], vector)
-            best = sorted(sims, key=lambda cid: sims[cid], reverse=True)[:depth]
-            found = {chunk.id: chunk for chunk in collection.get(best)}
-            return [(found[cid], sims[cid]) for cid in best if cid in found]
-        fetch = min(len(allowed), MAX_FETCH, int(np.ceil(OVERFETCH * depth * len(allowed) / len(rows))))
-        position = loaded.position
-        nearest = collection.query(vector, fetch)
-        return [(c, sim) for c, sim in nearest if c.id in position and allowed[position[c.id]]][:depth]
