@@ -65,6 +65,14 @@ _CALL_TO_ACTION = re.compile(
     r"more|here|today)\b",
     re.I,
 )
+# A subscription box: a newsletter's sign-up form scraped with the article ("Sign up to Football Daily Free daily
+# newsletter …", "Please enter a valid email address", "… in your inbox every Saturday, head here to sign up!"), or
+# the form's own template code ("{{ #verifyErrors }} {{ message }}").
+_SUBSCRIPTION = re.compile(
+    r"\bsign up\b[^.!?]*\b(?:newsletters?|your inbox)\b|\b(?:newsletters?|your inbox)\b[^.!?]*\bsign up\b"
+    r"|\benter (?:a |your )?valid e-?mail\b|\{\{[^{}]*\}\}",
+    re.I,
+)
 _LABEL = re.compile(r"^([^\s:][^:]{0,28}):\s+(.*)$", re.S)  # "Label: value", a field or a list entry
 _BULLET = re.compile(r"^\s*(?:[-*•▪●◦]|\d{1,3}[.)]|[a-z][.)])\s+")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -84,7 +92,7 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
         return SentenceKind.LIST
     if _SOCIAL.search(text):
         return SentenceKind.SOCIAL
-    if _URL.search(text) or _NAVIGATION.search(text) or _CALL_TO_ACTION.search(text):
+    if _URL.search(text) or _NAVIGATION.search(text) or _CALL_TO_ACTION.search(text) or _SUBSCRIPTION.search(text):
         return SentenceKind.LINK
     if _CAPTION.search(text) or _PICTURE_PLACE.search(text):
         return SentenceKind.CAPTION

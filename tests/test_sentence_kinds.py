@@ -24,6 +24,20 @@ def test_a_call_to_action_is_a_link_line_and_the_same_verbs_in_a_story_are_prose
     assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 3 + [SentenceKind.PROSE] * 3
 
 
+def test_a_newsletter_sign_up_box_is_a_link_line_and_a_story_about_sign_ups_is_prose() -> None:
+    texts = ("skip past newsletter promotion Sign up to Football Daily Free daily newsletter Kick off your evenings "
+             "with our take on the world of football Privacy Notice: Newsletters may contain info about charities.",
+             "Stay ahead of the trend with our free weekly Lifestyle Edit newsletter Please enter a valid email "
+             "address SIGN UP I would like to be emailed about offers, events and updates.",
+             "If you want to receive The Interchange directly in your inbox every Sunday, head here to sign up!",
+             "Sign up for Verge Deals to get deals on products we've tested sent to your inbox daily.",
+             "Football email {{ #verifyErrors }} {{ message }} {{ /verifyErrors }} Something went wrong.",
+             "If you sign up for the free plan with your email, users can access 10GB per month of data.",
+             "More than two million readers signed up for the newsletter in its first year, the company said.",
+             "Gmail will now sort promotions out of your inbox, Google said on Tuesday.")
+    assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 5 + [SentenceKind.PROSE] * 3
+
+
 def test_the_sentence_before_a_photo_credit_describes_the_picture() -> None:
     caption = ("Sam Bankman-Fried listens as Gary Wang testifies during the fraud trial at Federal Court in New York "
                "City, U.S., October 6, 2023.")
