@@ -102,6 +102,7 @@ class AnswerSentence:
     lead: bool = False  # the short answer that opens the answer ("Mira Murati")
     is_claim: bool = True  # False for a heading or preamble ("Here is what the articles say:"): never checked
     disagrees: tuple[int, ...] = ()  # passages of other articles that state other figures for the same thing
+    source: str = ""  # the article it is drawn from ("Valley Post · 25 Nov 2023") when the answer gives one line each
 
     @property
     def label(self) -> str:
@@ -127,6 +128,7 @@ class AnswerSentence:
             "quotes": list(self.quotes),
             "note": self.note,
             "lead": self.lead,
+            "source": self.source,
             "label": self.label,
         }
 

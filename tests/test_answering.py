@@ -11,7 +11,7 @@ from bot.answering.gate import NOT_COVERED_TEXT
 from bot.answering.question import profile_question
 from bot.answering.sentences import EMBEDDED_CANDIDATES, candidate_sentences, score_candidates
 from bot.engine import ChatEngine
-from bot.types import EXTRACTIVE, NOT_COVERED
+from bot.types import EXTRACTIVE, NOT_COVERED, Answer
 from index.embedding import Embedder
 from index.loaders import load_articles
 from index.rebuild import RebuildReport, rebuild_index
@@ -33,7 +33,7 @@ def engine(fixture_index: tuple[Settings, RebuildReport], embedder: Embedder) ->
 
 @pytest.fixture(scope="module")
 def answers_engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> ChatEngine:
-    """An index of three articles made to test the answer's mechanisms (captions, years, surnames)."""
+    """An index of a few articles made to test the answer's mechanisms (captions, years, surnames, a day's news)."""
     store = tmp_path_factory.mktemp("answers-index")
     settings = Settings(corpus=ANSWERS_CORPUS, store=Path(store))
     rebuild_index(settings, embedder)
@@ -138,6 +138,24 @@ def test_a_day_s_article_answers_from_its_opening_passage(answers_engine: ChatEn
         "Storm Elin made landfall near Port Maren before dawn on Saturday, bringing winds of up to 140 kilometres an "
         "hour and cutting power to 60,000 homes along the coast."]
     assert [(c.chunk.title, c.chunk.n) for c in answer.citations] == [("Storm Elin reaches the coast", 0)]
+    assert answer.text == f"- Coastal Courier · 25 Nov 2023: {answer.sentences[0].text} [1]"
+
+
+def test_a_day_s_articles_are_listed_one_a_line_with_outlet_and_day(answers_engine: ChatEngine) -> None:
+    answer = answers_engine.answer("What happened on November 25, 2023?")
+    storm, fair = ("Storm Elin made landfall near Port Maren before dawn on Saturday, bringing winds of up to 140 "
+                   "kilometres an hour and cutting power to 60,000 homes along the coast.",
+                   "More than 12,000 visitors came to the Lindholm harvest fair on Saturday, the most since the fair "
+                   "began in 1987, organisers said.")
+    lines = answer.text.splitlines()
+    assert sorted(lines) == [f"- Coastal Courier · 25 Nov 2023: {storm} [{_cited(answer, 'Storm Elin')}]",
+                             f"- Valley Post · 25 Nov 2023: {fair} [{_cited(answer, 'Lindholm harvest')}]"]
+    assert sorted((s.source, s.text, s.supported) for s in answer.sentences) == [
+        ("Coastal Courier · 25 Nov 2023", storm, True), ("Valley Post · 25 Nov 2023", fair, True)]
+
+
+def _cited(answer: Answer, title: str) -> int:
+    return next(c.n for c in answer.citations if c.chunk.title.startswith(title))
 
 
 def test_the_lead_is_the_fullest_name_the_passages_use(answers_engine: ChatEngine) -> None:

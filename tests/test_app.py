@@ -173,6 +173,28 @@ def test_unsupported_sentences_are_struck_through_with_the_reason() -> None:
     )
 
 
+def test_a_day_s_articles_show_one_a_line_with_their_outlet_and_day() -> None:
+    storm, fair = _chunk("Storm Elin made landfall."), _chunk("The harvest fair drew 12,000 visitors.")
+    answer = Answer(
+        question="What happened on November 25, 2023?",
+        text="- Coastal Courier · 25 Nov 2023: Storm Elin made landfall. [1]\n"
+             "- Valley Post · 25 Nov 2023: The harvest fair drew 12,000 visitors. [2]",
+        citations=[Citation(1, storm, storm.text, 0, 25), Citation(2, fair, fair.text, 0, 38)],
+        sentences=[AnswerSentence(storm.text, True, (1,), (storm.text,), source="Coastal Courier · 25 Nov 2023"),
+                   AnswerSentence(fair.text, True, (2,), (fair.text,), source="Valley Post · 25 Nov 2023")],
+        done=True,
+    )
+    bubble = render.format_answer(answer, 1)
+    assert re.sub(r"\s+", " ", bubble.split('<p class="answer-text">')[1].split("</p>")[0]).strip() == (
+        '<span class="answer-source">Coastal Courier · 25 Nov 2023:</span> Storm Elin made landfall. '
+        '<a class="cite" href="#psg-1-1" title="Open passage [1]">[1]</a>'
+        '<br><span class="answer-source">Valley Post · 25 Nov 2023:</span> The harvest fair drew 12,000 visitors. '
+        '<a class="cite" href="#psg-1-2" title="Open passage [2]">[2]</a>')
+    markdown = answer_markdown(finished_turn(1, answer.question, answer, "all"))
+    assert markdown.startswith("- **Coastal Courier · 25 Nov 2023:** Storm Elin made landfall. [1]\n"
+                               "- **Valley Post · 25 Nov 2023:** The harvest fair drew 12,000 visitors. [2]\n\n")
+
+
 def test_follow_ups_are_read_against_the_turns_in_state() -> None:
     answer = Answer(question="q", text="It reopened [1].", citations=[Citation(1, _chunk("x"), "x", 0, 1)], done=True)
     assert history_pairs([finished_turn(1, "When did it reopen?", answer, "searched all 2 outlets")]) == [

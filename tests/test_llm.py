@@ -73,9 +73,11 @@ def test_correct_citations_are_verified_and_quoted(engine: ChatEngine, fake: Fak
     assert answer.notes == []
     assert sentences(answer) == [
         {"text": "The Harbor Bridge repair cost 82 million dollars.", "supported": True, "citations": [b],
-         "quotes": [BRIDGE_FIRST], "note": "", "lead": False, "label": f"supported by [{b}]"},
+         "quotes": [BRIDGE_FIRST], "note": "", "lead": False, "source": "",
+         "label": f"supported by [{b}]"},
         {"text": "It ran 19 million dollars over budget.", "supported": True, "citations": [b],
-         "quotes": [BRIDGE_BUDGET], "note": "", "lead": False, "label": f"supported by [{b}]"},
+         "quotes": [BRIDGE_BUDGET], "note": "", "lead": False, "source": "",
+         "label": f"supported by [{b}]"},
     ]
     [citation] = answer.citations
     assert (citation.n, citation.chunk.title, citation.quote) == (b, BRIDGE, BRIDGE_FIRST)
@@ -188,9 +190,9 @@ def test_bad_api_key_falls_back_to_the_extractive_answer(engine: ChatEngine, fak
     assert answer.text == EXTRACTIVE_TEXT
     assert sentences(answer) == [
         {"text": "82 million dollars", "supported": True, "citations": [1], "quotes": ["82 million dollars"],
-         "note": "", "lead": True, "label": "quoted"},
+         "note": "", "lead": True, "source": "", "label": "quoted"},
         {"text": BRIDGE_FIRST, "supported": True, "citations": [1], "quotes": [BRIDGE_FIRST], "note": "",
-         "lead": False, "label": "quoted"},
+         "lead": False, "source": "", "label": "quoted"},
     ]
 
 

@@ -57,6 +57,7 @@ class Composition:
     lead: Lead | None
     sentences: list[CandidateSentence]
     unaddressed: list[str]  # parts of the question no retrieved sentence addresses
+    by_article: bool = False  # one sentence per article, each shown on its own line with its outlet and date
 
 
 def compose(
@@ -70,7 +71,7 @@ def compose(
     if not scored:
         return Composition(None, [], [])
     if plan is not None and names_only_dates(profile, plan):
-        return Composition(None, list(scored[:MAX_SUPPORT]), [])  # the day's openings (see `openings`)
+        return Composition(None, list(scored[:MAX_SUPPORT]), [], by_article=True)  # the day's openings (`openings`)
     lead = choose_lead(profile, scored, hits)
     chosen: list[CandidateSentence] = []
     if lead is not None:

@@ -15,6 +15,7 @@ from bot.answering.spans import mentioned
 from bot.answering.verifier import Verifier, verify_phrase
 from bot.retrieval.plan import QueryPlan
 from bot.types import EXTRACTIVE, Answer, AnswerSentence, Citation, Hit
+from bot.views.evidence import day_of, nice_day
 from index.documents import Chunk
 from index.embedding import Embedder
 
@@ -49,11 +50,19 @@ def stream_extractive_answer(
     verdicts = [verify_phrase(t, c, passages) if lead else checked.pop(0) for t, c, lead in claims]
     answer.citations = _citations(composition, numbers, passages)
     parts: list[str] = []
-    for (text, cited, lead), verdict in zip(claims, verdicts):
+    sources = [article_line(c.hit.chunk) for c in composition.sentences] if composition.by_article else []
+    for i, ((text, cited, lead), verdict) in enumerate(zip(claims, verdicts)):
         quotes = tuple(m.quote for m in verdict.matches)
-        answer.sentences.append(AnswerSentence(text, verdict.supported, cited, quotes, verdict.note, lead=lead))
+        source = sources[i] if i < len(sources) else ""
+        answer.sentences.append(AnswerSentence(text, verdict.supported, cited, quotes, verdict.note, lead=lead,
+                                               source=source))
         markers = "".join(f"[{n}]" for n in cited)
-        parts.append(f"**{text}** {markers}\n\n" if lead else f"{_as_statement(text)} {markers} ")
+        if lead:
+            parts.append(f"**{text}** {markers}\n\n")
+        elif source:
+            parts.append(f"- {source}: {_as_statement(text)} {markers}\n")
+        else:
+            parts.append(f"{_as_statement(text)} {markers} ")
         answer.text = "".join(parts).strip()
         yield answer.snapshot()
     answer.notes.extend(f"No passage found about this part of the question: “{part}”"
@@ -122,6 +131,12 @@ def _lead_span(chunk: Chunk, composition: Composition) -> tuple[int, int]:
     text = composition.lead.text if composition.lead else ""
     start = chunk.text.find(text) if text else -1
     return (start, start + len(text)) if start >= 0 else (0, 0)
+
+
+def article_line(chunk: Chunk) -> str:
+    """Where a sentence comes from, in a few words: the outlet (the title when it has none) and the day, as the
+    source cards write them ("Valley Post · 25 Nov 2023")."""
+    return " · ".join(x for x in (chunk.outlet or chunk.title, nice_day(day_of(chunk.published_at))) if x)
 
 
 def _as_statement(sentence: str) -> str:

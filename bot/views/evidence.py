@@ -49,6 +49,11 @@ def outlet_of(chunk: Chunk) -> str:
     return chunk.outlet or UNKNOWN_OUTLET
 
 
+def nice_day(day: date | None) -> str:
+    """A date as "4 Oct 2023"."""
+    return f"{day.day} {day:%b %Y}" if day else ""
+
+
 def day_of(iso: str | None) -> date | None:
     """The calendar day of an ISO 8601 timestamp, or None when missing, unreadable or implausible.
 

@@ -36,8 +36,8 @@ def answer_markdown(turn: Turn) -> str:
                 text = f"~~{text}~~ _(not supported: {s.note or 'not in its sources'})_"
             elif s.disagrees:
                 text += f" _({s.label})_"
-            rendered.append(text)
-        lines.append(" ".join(rendered))
+            rendered.append(f"- **{s.source}:** {text}\n" if s.source else text)
+        lines.append("".join(rendered) if any(s.source for s in turn.sentences) else " ".join(rendered))
         checked = label_summary(list(turn.sentences))
         if checked:
             lines.append(f"\n_{checked}_")

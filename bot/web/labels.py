@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from bot.types import EXTRACTIVE, GENERATED, NOT_COVERED, AnswerSentence
 from bot.views.evidence import day_of
+from bot.views.evidence import nice_day as nice_day  # the web's labels are all read from this module
 
 TITLE = "News chat"
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")  # [1] or [1, 3] in an answer's text
@@ -17,11 +17,6 @@ def safe_url(url: str | None) -> str | None:
     if url and re.match(r"https?://", url.strip(), re.IGNORECASE):
         return url.strip()
     return None
-
-
-def nice_day(day: date | None) -> str:
-    """A date as "4 Oct 2023"."""
-    return f"{day.day} {day:%b %Y}" if day else ""
 
 
 def dateline(outlet: str | None, published_at: str | None) -> str:

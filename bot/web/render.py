@@ -145,6 +145,7 @@ class _Sentence:
     disagree: str = ""  # "sources disagree: [1] vs [3]" when another article states other figures
     checked: str = ""  # "quoted" or "supported by [1]": what the check found for a generated sentence
     meaning: str = ""  # the checked label's tooltip: what it does and does not say
+    source: str = ""  # the article it comes from, when the answer gives one article a line
 
 
 def _checked(answer: Answer, s: AnswerSentence) -> tuple[str, str]:
@@ -163,7 +164,7 @@ def format_answer(answer: Answer, turn: int = 1, scope: str = "", hint: str = ""
     sentences = [
         _Sentence(marker_parts(sentence_with_markers(s), known), s.supported,
                   s.note or "its cited passages do not support it", s.lead, s.label if s.disagrees else "",
-                  *_checked(answer, s))
+                  *_checked(answer, s), source=s.source)
         for s in answer.sentences  # an extractive answer streams sentence by sentence; a generated one as text
     ]
     standalone = answer.standalone_question
