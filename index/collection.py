@@ -30,8 +30,8 @@ _WRITE_BATCH = 1000
 _PAGE = 2000
 # Chunks (and their embeddings) read by id stay in memory: a snapshot never changes once built, and each question
 # reads the texts and vectors of ~60 lexical candidates, many of them the previous questions' (a chat session
-# stays on a story). About 3.5 KB each.
-_READ_CACHE = 4096
+# stays on a story). About 5 KB a chunk with its vector: 10 MB per process when full.
+_READ_CACHE = 2048
 
 
 @dataclass(frozen=True)

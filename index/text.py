@@ -70,7 +70,7 @@ def sentence_spans(text: str) -> list[Span]:
 
 # Passages are split again and again: by each step of an answer (the prose filter, the candidates, the quotes)
 # and by every question that retrieves them again; Punkt is a few milliseconds a passage.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)  # ~2.5 KB a passage with its text: 5 MB when full
 def _punkt_spans(text: str) -> tuple[Span, ...]:
     tokenizer = _punkt()
     spans: list[Span] = []

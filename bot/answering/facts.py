@@ -41,8 +41,9 @@ def passage_facts(chunk: Chunk) -> Facts:
     return Facts(set(words), set(stems), set(numbers), set(values))  # copies: a caller may add to its Facts
 
 
-# A passage's facts are read by the gate, the composer and the verifier of every answer that retrieves it.
-@lru_cache(maxsize=2048)
+# A passage's facts are read by the gate, the composer and the verifier of every answer that retrieves it; ~35 KB
+# each, so only the passages of the last few answers are kept.
+@lru_cache(maxsize=256)
 def _passage_facts(
     chunk: Chunk,
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float]]:
