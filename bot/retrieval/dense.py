@@ -7,6 +7,7 @@ it is exact rather than approximate; the vectors cost 1.5 KB a chunk, so large i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,13 +59,25 @@ class DenseIndex:
         """The `depth` chunks nearest to `vector` among the `allowed` ones (all when None), best first;
         `where` is the same restriction as a Chroma filter."""
         if self.matrix is not None and self.stored is not None:
-            sims = self.matrix @ np.asarray(vector, dtype=np.float32)
             keep = self.stored if allowed is None else self.stored & allowed
-            scores = np.where(keep, sims, -np.inf)
+            scores = np.where(keep, self.matrix @ np.asarray(vector, dtype=np.float32), -np.inf)
             rows = [int(i) for i in top_rows(scores, depth) if np.isfinite(scores[i])]
-            found = {c.id: c for c in self.chunks.get([self.lexical.ids[i] for i in rows])}
-            return [(found[cid], float(sims[i])) for i in rows if (cid := self.lexical.ids[i]) in found]
+            sims = self.similarities([self.lexical.ids[i] for i in rows], vector)
+            found = {c.id: c for c in self.chunks.get(list(sims))}
+            return [(found[cid], sim) for cid, sim in sims.items() if cid in found]
         return self._in_chroma(vector, depth, where, allowed)
+
+    def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        """Cosine similarity of `vector` to the vectors of `ids` that have one, from memory when held there
+        (the same row-by-row sums as `ChunkCollection.similarities`, so a chunk's cosine is one number)."""
+        if self.matrix is None or self.stored is None:
+            return self.chunks.similarities(ids, vector)
+        present = [cid for cid in dict.fromkeys(ids) if (at := self.position.get(cid)) is not None and self.stored[at]]
+        if not present:
+            return {}
+        rows = self.matrix[[self.position[cid] for cid in present]].astype(np.float64)
+        scores = (rows * np.asarray(vector, dtype=np.float64)).sum(axis=1)
+        return {cid: float(s) for cid, s in zip(present, scores)}
 
     def _in_chroma(
         self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None

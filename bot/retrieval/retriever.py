@@ -255,7 +255,7 @@ class Retriever:
             for chunk in (pool.chunks[cid] for cid in order[:depth])
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
-        for cid, sim in self.snapshot.chunks.similarities(missing, vector).items():
+        for cid, sim in self._state.dense.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
         # The ranker matches content: a date the question names is matched against publication dates, so its
         # words ("October", "15", "2023") must not make a passage that mentions 2023 look relevant.
@@ -328,7 +328,7 @@ class Retriever:
                 pool.chunks[chunk.id] = chunk
         if vector is not None:
             missing = [cid for cid in lexical_ids if (slot, cid) not in pool.dense]
-            for cid, sim in collection.similarities(missing, vector).items():
+            for cid, sim in loaded.dense.similarities(missing, vector).items():
                 pool.dense[(slot, cid)] = sim
             sample_sims = loaded.sample @ vector if len(loaded.sample) else np.zeros(1, dtype=np.float32)
             d_mean, d_std = float(sample_sims.mean()), float(sample_sims.std()) or 1.0
