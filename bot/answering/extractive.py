@@ -15,7 +15,7 @@ from bot.answering.spans import mentioned
 from bot.answering.verifier import Verifier, verify_phrase
 from bot.retrieval.plan import QueryPlan
 from bot.types import EXTRACTIVE, Answer, AnswerSentence, Citation, Hit
-from bot.views.evidence import day_of, nice_day
+from bot.views.evidence import dateline
 from index.documents import Chunk
 from index.embedding import Embedder
 
@@ -136,7 +136,7 @@ def _lead_span(chunk: Chunk, composition: Composition) -> tuple[int, int]:
 def article_line(chunk: Chunk) -> str:
     """Where a sentence comes from, in a few words: the outlet (the title when it has none) and the day, as the
     source cards write them ("Valley Post · 25 Nov 2023")."""
-    return " · ".join(x for x in (chunk.outlet or chunk.title, nice_day(day_of(chunk.published_at))) if x)
+    return dateline(chunk.outlet or chunk.title, chunk.published_at)
 
 
 def _as_statement(sentence: str) -> str:

@@ -54,6 +54,11 @@ def nice_day(day: date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else ""
 
 
+def dateline(outlet: str | None, published_at: str | None) -> str:
+    """ "Outlet · 4 Oct 2023" (plain text)."""
+    return " · ".join(x for x in (outlet or "", nice_day(day_of(published_at))) if x)
+
+
 def day_of(iso: str | None) -> date | None:
     """The calendar day of an ISO 8601 timestamp, or None when missing, unreadable or implausible.
 

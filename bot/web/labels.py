@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.types import EXTRACTIVE, GENERATED, NOT_COVERED, AnswerSentence
-from bot.views.evidence import day_of
-from bot.views.evidence import nice_day as nice_day  # the web's labels are all read from this module
+from bot.views.evidence import dateline as dateline  # the web's labels are all read from this module
+from bot.views.evidence import nice_day as nice_day
 
 TITLE = "News chat"
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")  # [1] or [1, 3] in an answer's text
@@ -17,11 +17,6 @@ def safe_url(url: str | None) -> str | None:
     if url and re.match(r"https?://", url.strip(), re.IGNORECASE):
         return url.strip()
     return None
-
-
-def dateline(outlet: str | None, published_at: str | None) -> str:
-    """ "Outlet · 4 Oct 2023" (plain text)."""
-    return " · ".join(x for x in (outlet or "", nice_day(day_of(published_at))) if x)
 
 
 def mode_label(mode: str) -> str:
