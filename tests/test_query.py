@@ -60,6 +60,19 @@ def test_clause_spans() -> None:
     ]
 
 
+def test_a_sentence_ends_a_clause() -> None:
+    # The question and the remark naming its sources are searched apart: before, the remark ran into the
+    # question and the outlets' clause ("The Verge covered it too") was the only part ranked on its own.
+    q = "Who did the agency name as its new chief? The Verge covered it too"
+    assert [q[a:b] for a, b in clause_spans(q)] == ["Who did the agency name as its new chief?",
+                                                    "The Verge covered it too"]
+    plan = plan_query(q, outlet_aliases(SOURCES), 2023)
+    assert [(s.text, sorted(s.outlets)) for s in plan.subqueries] == [
+        ("Who did the agency name as its new chief?", ["The Verge"]),
+        ("The Verge covered it too", ["The Verge"]),
+    ]
+
+
 def test_plan_gives_each_outlet_its_clause() -> None:
     aliases = outlet_aliases(SOURCES)
     q = "Does the TechCrunch article say that prices rose sharply, while The Verge article says they fell?"

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.text import MONTHS
+from index.text import MONTHS, sentence_spans
 
 DateRange = tuple[int, int]  # Unix seconds, inclusive
 
@@ -144,13 +144,15 @@ _TRAILING_JOINER = re.compile(
 
 
 def clause_spans(question: str) -> list[tuple[int, int]]:
-    """Spans of the question's clauses long enough to retrieve on their own."""
+    """Spans of the question's clauses long enough to retrieve on their own; a sentence ends a clause
+    ("Who did Time name Person of the Year? The Independent covered it" asks one thing and names a source)."""
     spans: list[tuple[int, int]] = []
-    last = 0
-    for match in _CLAUSE_BREAK.finditer(question):
-        spans.append((last, match.start()))
-        last = match.end()
-    spans.append((last, len(question)))
+    for start, end in sentence_spans(question):
+        last = start
+        for match in _CLAUSE_BREAK.finditer(question, start, end):
+            spans.append((last, match.start()))
+            last = match.end()
+        spans.append((last, end))
     return [(a, b) for a, b in spans if len(question[a:b].split()) >= MIN_CLAUSE_WORDS]
 
 
