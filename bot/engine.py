@@ -101,7 +101,8 @@ class ChatEngine:
             )
         yield from stream_extractive_answer(
             assessment, hits, self.embedder, plan=self.retriever.plan(rewrite.question),
-            idf=self.retriever.term_weights, verifier=self.verifier, base=base
+            idf=self.retriever.term_weights, verifier=self.verifier, base=base,
+            repeated=self.retriever.repeated,
         )
 
     def assess(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from index.documents import OUTLET_KEY, Chunk
-from index.sentence_kinds import repeated_sentences
+from index.sentence_kinds import glued_openings, repeated_sentences
 from index.text import analyze, quick_sentence_spans
 
 _IDS_FILE = "chunk_ids.json"
@@ -33,7 +33,7 @@ class LexicalIndex:
     bm25: Any
     ids: list[str]
     fields: dict[str, list[Any]]
-    repeated: frozenset[str] = frozenset()  # keys of sentences many articles repeat (site boilerplate)
+    repeated: frozenset[str] = frozenset()  # keys of site boilerplate: repeated sentences, glued openings
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (document index, BM25 score) pairs, restricted to documents where mask is 1."""
@@ -79,11 +79,12 @@ def build_lexical_index(chunks: Sequence[Chunk]) -> LexicalIndex:
 
 
 def boilerplate_keys(chunks: Sequence[Chunk]) -> frozenset[str]:
-    """Keys of the sentences that recur across many articles (index.sentence_kinds.repeated_sentences)."""
+    """Keys of the sentences that recur across many articles and of the runs of words many articles glue to the
+    start of sentences (index.sentence_kinds.repeated_sentences, glued_openings)."""
     by_article: dict[str, list[str]] = defaultdict(list)
     for chunk in chunks:
         by_article[chunk.article_id].extend(chunk.text[a:b] for a, b in quick_sentence_spans(chunk.text))
-    return repeated_sentences(by_article.items())
+    return repeated_sentences(by_article.items()) | glued_openings(by_article.items())
 
 
 def chunk_fields(chunks: Sequence[Chunk]) -> dict[str, list[Any]]:

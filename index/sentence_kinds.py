@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from enum import StrEnum
 
-from index.text import sentence_spans
+from index.text import SPEECH_VERBS, STOPWORDS, sentence_spans
 
 
 class SentenceKind(StrEnum):
@@ -118,12 +118,34 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
 
 def prose_spans(text: str, repeated: Collection[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of the prose sentences of a passage (Punkt sentences; headings, captions, link lines, posts,
-    questions, list fragments and the corpus's boilerplate left out)."""
+    questions, list fragments and the corpus's boilerplate left out). A sentence opening with a run of words the
+    corpus glues to the start of sentences (`glued_openings`) starts after it."""
     spans = sentence_spans(text)
     kinds = [sentence_kind(text[a:b], _alone(text, a, b), sentence_key(text[a:b]) in repeated) for a, b in spans]
     captioned = _caption_paragraphs(text, spans, kinds)
-    return [span for i, (span, kind) in enumerate(zip(spans, kinds))
+    return [(a + _glued_length(text[a:b], repeated), b) for i, ((a, b), kind) in enumerate(zip(spans, kinds))
             if kind == SentenceKind.PROSE and i not in captioned]
+
+
+def blank_glued_openings(text: str, repeated: Collection[str]) -> str:
+    """`text` with the glued openings of its sentences blanked out (same length, so offsets still hold):
+    "Loading Google said …" names Google, not a "Loading Google"."""
+    if not repeated:
+        return text
+    for start, end in reversed(sentence_spans(text)):
+        cut = _glued_length(text[start:end], repeated)
+        if cut:
+            text = text[:start] + " " * cut + text[start + cut:]
+    return text
+
+
+def _glued_length(sentence: str, repeated: Collection[str]) -> int:
+    """Characters of the longest glued opening the sentence starts with (0 when none), if prose is left."""
+    words = list(_SPACED.finditer(sentence))
+    for k in range(min(MAX_OPENING_WORDS, len(words) - MIN_PROSE_WORDS), 0, -1):
+        if opening_key(" ".join(m.group() for m in words[:k])) in repeated:
+            return words[k].start()
+    return 0
 
 
 def _caption_paragraphs(text: str, spans: list[tuple[int, int]], kinds: list[SentenceKind]) -> set[int]:
@@ -169,6 +191,68 @@ def sentence_key(sentence: str) -> str:
     """A key for a sentence that ignores case, punctuation and spacing (how a repeated line is recognised)."""
     folded = " ".join(w.lower() for w in _WORD.findall(sentence))
     return hashlib.blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
+
+
+MAX_OPENING_WORDS = 12
+_SPACED = re.compile(r"\S+")
+_OPENERS = "\"'“‘([«"
+_SPEAKS = re.compile(rf"\b(?:{SPEECH_VERBS})\b", re.I)
+
+
+def glued_openings(
+    articles: Iterable[tuple[str, Iterable[str]]], min_articles: int = 5, min_share: float = 0.01
+) -> frozenset[str]:
+    """Keys of the runs of words that many articles glue to the start of their sentences, with no full stop
+    between: a widget's label ("Loading", "Got it Normal text size Larger text size …") left in the text.
+
+    A run counts when it opens sentences in at least `min_articles` articles and `min_share` of them, and what
+    follows it reads as a new sentence: nearly always capitalised, mostly different words, some of them an
+    opening word ("The", "It", "That"). A name ("The European Union"), a clause ("In an interview with …")
+    or a heading with one continuation is not a glued opening.
+    """
+    corpus = [(article, [_SPACED.findall(s) for s in dict.fromkeys(sentences)])  # overlapping passages repeat
+              for article, sentences in articles]
+    floor = max(min_articles, int(min_share * len(corpus)))
+    found: set[str] = set()
+    alive: set[tuple[str, ...]] | None = None
+    # Level by level, a run of k words only where its first k - 1 were frequent: memory stays with the few
+    # frequent runs instead of every sentence's twelve openings.
+    for k in range(1, MAX_OPENING_WORDS + 1):
+        seen: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        after: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for article, sentences in corpus:
+            for words in sentences:
+                run = tuple(words[:k])
+                if len(words) - MIN_PROSE_WORDS < k or (alive is not None and run[:-1] not in alive):
+                    continue
+                seen[run].add(article)
+                after[run].append(words[k].lstrip(_OPENERS))
+        alive = {run for run, where in seen.items() if len(where) >= floor}
+        found.update(opening_key(" ".join(run)) for run in alive if _opens_sentences(" ".join(run), after[run]))
+        if not alive:
+            break
+    return frozenset(found)
+
+
+def opening_key(run: str) -> str:
+    """A key for a glued opening: its exact words ("MORE" glued to a headline is not "More than …"), apart from
+    sentence keys."""
+    return hashlib.blake2b(("opening\0" + run).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _opens_sentences(run: str, following: list[str]) -> bool:
+    # Why these shares: a glued label is followed by whatever sentence comes next (capitalised, varied, often a
+    # function word), a name by its next part (capitalised but never a function word), a clause by lower case.
+    words = _WORD.findall(run)
+    if not words or words[-1].lower() in STOPWORDS or not run[-1].isalnum() or not following:
+        return False  # a clause goes on; a label ("MORE:", "Related:") is already a line of its own kind
+    if _SPEAKS.search(run):
+        return False  # "He added" is followed by his words, not by another sentence
+    n = len(following)
+    capitalised = sum(w[:1].isupper() for w in following) / n
+    varied = len(set(following)) / n
+    opening = sum(w[:1].isupper() and w.lower().strip(".,:;") in STOPWORDS for w in following) / n
+    return capitalised >= 0.9 and varied >= 0.5 and opening >= 0.1
 
 
 def repeated_sentences(

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from index.sentence_kinds import SentenceKind, prose_spans, sentence_kind
+from index.sentence_kinds import (
+    SentenceKind,
+    blank_glued_openings,
+    glued_openings,
+    opening_key,
+    prose_spans,
+    sentence_key,
+    sentence_kind,
+)
 
 
 def test_a_photo_caption_is_told_by_its_credit_or_by_where_people_stand_in_the_picture() -> None:
@@ -47,3 +55,31 @@ def test_the_sentence_before_a_photo_credit_describes_the_picture() -> None:
     # The sentence before the credit describes the picture; the story before it in the paragraph stays.
     assert [text[a:b] for a, b in prose_spans(text)] == story[:2] + story[:3]
     assert sentence_kind("Zhao arrives at court, in this courtroom sketch.") == SentenceKind.CAPTION
+
+
+def test_a_widget_label_many_articles_glue_to_their_sentences_is_cut_off_and_names_and_speakers_stay() -> None:
+    openers = ["The market fell on Tuesday after the report.", "Traders expect the central bank to hold rates.",
+               "It was the worst week since March for the index.", "That debate has split the industry for years.",
+               "Investors will watch the jobs figures due on Friday.", "Shares in the miner rose sharply on news."]
+    articles = []
+    for i, sentence in enumerate(openers):
+        articles.append((f"a{i}", [f"Loading {sentence}",  # a page's widget left in the text, no full stop
+                                   f"The European {('Union', 'Commission')[i % 2]} said it would act on the case.",
+                                   f"He added: {openers[(i + 1) % 6]}",
+                                   f"In an interview with {('Reuters', 'Bloomberg', 'CNN')[i % 3]}, she said no."]))
+    keys = glued_openings(articles)
+    assert keys == {opening_key("Loading")}  # not "The European", "He added:", "In an interview with"
+    # A word that also opens sentences of its own ("Loading the truck took …") is no widget's label.
+    story = [(f"b{i}", ["Loading the truck took the crew most of the night."]) for i in range(4)]
+    assert glued_openings(articles + story) == frozenset()
+    text = ("Rates rose again this week. Loading That debate has split the industry for years. "
+            "More than half of them agreed with it.")
+    repeated = keys | {sentence_key("Something else entirely.")}
+    assert [text[a:b] for a, b in prose_spans(text, repeated)] == [
+        "Rates rose again this week.", "That debate has split the industry for years.",
+        "More than half of them agreed with it."]
+    assert [text[a:b] for a, b in prose_spans(text)][1] == "Loading That debate has split the industry for years."
+    blanked = blank_glued_openings(text, repeated)
+    assert blanked == ("Rates rose again this week.         That debate has split the industry for years. "
+                       "More than half of them agreed with it.")
+    assert blank_glued_openings(text, frozenset()) == text

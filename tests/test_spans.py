@@ -20,6 +20,7 @@ from bot.answering.spans import (
 )
 from bot.types import Hit
 from index.documents import Chunk
+from index.sentence_kinds import opening_key
 
 
 def _answers(question: str, sentence: str) -> list[str]:
@@ -183,3 +184,14 @@ def test_without_a_short_answer_the_answer_reaches_further_below_the_best_senten
                                answers=(Span("Jada", 0, 4),)), *scored[1:]]
     led = compose(profile_question("Who chose not to sign a prenup?"), named, [hit])
     assert led.lead is not None and [c.text for c in led.sentences] == [texts[0]]  # the lead's sentence suffices
+
+
+def test_a_widget_label_glued_to_a_name_is_no_part_of_the_lead() -> None:
+    text = "The case was filed on Monday.\nLoading Google was sued by the publisher over its search deals."
+    sentence = text[text.index("Google"):]
+    profile = profile_question("Which company was sued by the publisher?")
+    hit = Hit(Chunk("a", 0, text, 0, len(text), "Lawsuit"), 1.0)
+    cand = CandidateSentence(hit, text.index("Google"), len(text), sentence, score=1.0,
+                             answers=answer_spans(profile, sentence))
+    leads = [choose_lead(profile, [cand], [hit], repeated) for repeated in (frozenset(), {opening_key("Loading")})]
+    assert [lead.text if lead else None for lead in leads] == ["Loading Google", "Google"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
@@ -25,6 +25,7 @@ from bot.answering.spans import (
 from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
+from index.sentence_kinds import blank_glued_openings
 from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
 
 MAX_SUPPORT = 4  # sentences after the short answer; the rest is one click away in the sources
@@ -66,13 +67,15 @@ def compose(
     hits: Sequence[Hit],
     plan: QueryPlan | None = None,
     idf: Mapping[str, float] | None = None,
+    repeated: Collection[str] = frozenset(),
 ) -> Composition:
-    """Choose the lead and the supporting sentences from the scored candidates (best first)."""
+    """Choose the lead and the supporting sentences from the scored candidates (best first); `repeated`: the
+    corpus's boilerplate keys (index.sentence_kinds), whose glued openings are no part of a name."""
     if not scored:
         return Composition(None, [], [])
     if plan is not None and names_only_dates(profile, plan):
         return Composition(None, list(scored[:MAX_SUPPORT]), [], by_article=True)  # the day's openings (`openings`)
-    lead = choose_lead(profile, scored, hits)
+    lead = choose_lead(profile, scored, hits, repeated)
     chosen: list[CandidateSentence] = []
     if lead is not None:
         chosen.append(lead.sentences[0])
@@ -112,7 +115,8 @@ def openings(
     return [first[a] for a in order[:MAX_SUPPORT]]
 
 
-def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit]) -> Lead | None:
+def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit],
+                repeated: Collection[str] = frozenset()) -> Lead | None:
     """The name, date or amount the best sentences agree on, in its fullest form; None for questions without a
     short answer, or when no good sentence states one."""
     if not profile.wants_short_answer:
@@ -133,7 +137,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         return None
     _merge_name_forms(votes, support, forms)
     pool_texts = [c.text for c in pool]
-    passages = [*dict.fromkeys(h.chunk.text for h in hits)]
+    passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier

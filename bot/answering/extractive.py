@@ -6,7 +6,7 @@ One passage is one citation: a passage several sentences draw on keeps one numbe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from bot.answering.compose import Composition, compose
 from bot.answering.gate import Assessment, not_covered_answer
@@ -29,6 +29,7 @@ def stream_extractive_answer(
     idf: Mapping[str, float] | None = None,
     verifier: Verifier | None = None,
     base: Answer | None = None,
+    repeated: Collection[str] = frozenset(),
 ) -> Iterator[Answer]:
     """Yield the extractive answer growing sentence by sentence; the last one has `done=True`.
 
@@ -42,7 +43,7 @@ def stream_extractive_answer(
         final.notes, final.standalone_question = answer.notes, answer.standalone_question
         yield final
         return
-    composition = compose(assessment.profile, assessment.scored, hits, plan, idf)
+    composition = compose(assessment.profile, assessment.scored, hits, plan, idf, repeated)
     numbers = _number_passages(composition, hits)
     claims = _claims(composition, numbers, hits)
     passages = {n: chunk for chunk_id, n in numbers.items() for chunk in _chunks(hits, chunk_id)}

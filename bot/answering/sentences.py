@@ -73,10 +73,11 @@ def candidate_sentences(hits: Sequence[Hit], repeated: Collection[str] = frozens
     for hit in hits:
         text = hit.chunk.text
         spans = sentence_spans(text)
-        prose = set(prose_spans(text, repeated))
-        for i, (start, end) in enumerate(spans):
+        prose = {end: start for start, end in prose_spans(text, repeated)}  # a glued opening moves the start
+        for i, (first, end) in enumerate(spans):
+            start = prose.get(end, -1)
             key = (hit.chunk.article_id, hit.chunk.start + start)
-            if key in seen or (start, end) not in prose or not MIN_SENTENCE_CHARS <= end - start <= MAX_SENTENCE_CHARS:
+            if start < first or key in seen or not MIN_SENTENCE_CHARS <= end - start <= MAX_SENTENCE_CHARS:
                 continue
             seen.add(key)
             before = text[spans[i - 1][0]:spans[i - 1][1]] if i > 0 else ""
