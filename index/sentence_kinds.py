@@ -142,10 +142,14 @@ def blank_glued_openings(text: str, repeated: Collection[str]) -> str:
 def _glued_length(sentence: str, repeated: Collection[str]) -> int:
     """Characters of the longest glued opening the sentence starts with (0 when none), if prose is left."""
     words = list(_SPACED.finditer(sentence))
-    for k in range(min(MAX_OPENING_WORDS, len(words) - MIN_PROSE_WORDS), 0, -1):
-        if opening_key(" ".join(m.group() for m in words[:k])) in repeated:
-            return words[k].start()
-    return 0
+    cut = 0
+    for k in range(1, min(MAX_OPENING_WORDS, len(words) - MIN_PROSE_WORDS) + 1):
+        run = " ".join(m.group() for m in words[:k])
+        if _prefix_key(run) not in repeated:
+            break  # no glued opening starts so: most sentences stop at their first word
+        if _opening_key(run) in repeated:
+            cut = words[k].start()
+    return cut
 
 
 def _caption_paragraphs(text: str, spans: list[tuple[int, int]], kinds: list[SentenceKind]) -> set[int]:
@@ -228,16 +232,26 @@ def glued_openings(
                 seen[run].add(article)
                 after[run].append(words[k].lstrip(_OPENERS))
         alive = {run for run, where in seen.items() if len(where) >= floor}
-        found.update(opening_key(" ".join(run)) for run in alive if _opens_sentences(" ".join(run), after[run]))
+        found.update(*(opening_keys(" ".join(run)) for run in alive if _opens_sentences(" ".join(run), after[run])))
         if not alive:
             break
     return frozenset(found)
 
 
-def opening_key(run: str) -> str:
-    """A key for a glued opening: its exact words ("MORE" glued to a headline is not "More than …"), apart from
-    sentence keys."""
+def opening_keys(run: str) -> frozenset[str]:
+    """The keys one glued opening adds to the boilerplate keys: its exact words ("MORE" glued to a headline is
+    not "More than …"), apart from sentence keys, and each of its first words (a sentence is read word by word
+    only while they match)."""
+    words = run.split()
+    return frozenset({_opening_key(run), *(_prefix_key(" ".join(words[:j])) for j in range(1, len(words) + 1))})
+
+
+def _opening_key(run: str) -> str:
     return hashlib.blake2b(("opening\0" + run).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _prefix_key(run: str) -> str:
+    return hashlib.blake2b(("prefix\0" + run).encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _opens_sentences(run: str, following: list[str]) -> bool:

@@ -20,7 +20,7 @@ from bot.answering.spans import (
 )
 from bot.types import Hit
 from index.documents import Chunk
-from index.sentence_kinds import opening_key
+from index.sentence_kinds import opening_keys
 
 
 def _answers(question: str, sentence: str) -> list[str]:
@@ -193,5 +193,5 @@ def test_a_widget_label_glued_to_a_name_is_no_part_of_the_lead() -> None:
     hit = Hit(Chunk("a", 0, text, 0, len(text), "Lawsuit"), 1.0)
     cand = CandidateSentence(hit, text.index("Google"), len(text), sentence, score=1.0,
                              answers=answer_spans(profile, sentence))
-    leads = [choose_lead(profile, [cand], [hit], repeated) for repeated in (frozenset(), {opening_key("Loading")})]
+    leads = [choose_lead(profile, [cand], [hit], repeated) for repeated in (frozenset(), opening_keys("Loading"))]
     assert [lead.text if lead else None for lead in leads] == ["Loading Google", "Google"]
