@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from bot.answering.compose import Composition, compose
 from bot.answering.gate import Assessment, not_covered_answer
@@ -33,8 +34,9 @@ def stream_extractive_answer(
 ) -> Iterator[Answer]:
     """Yield the extractive answer growing sentence by sentence; the last one has `done=True`.
 
-    `base` carries the notes and the standalone question of the caller. Every sentence goes through the same
-    verifier as generated answers.
+    `base` carries the notes and the standalone question of the caller; `repeated`: the index's boilerplate keys
+    (a widget label glued to a name is no part of the lead). Every sentence goes through the same verifier as
+    generated answers.
     """
     answer = base.snapshot() if base is not None else Answer(question=assessment.profile.text)
     answer.mode, answer.hits = EXTRACTIVE, list(hits)
@@ -47,14 +49,12 @@ def stream_extractive_answer(
     numbers = _number_passages(composition, hits)
     claims = _claims(composition, numbers, hits)
     passages = {n: chunk for chunk_id, n in numbers.items() for chunk in _chunks(hits, chunk_id)}
-    checked = (verifier or Verifier(embedder)).verify([(t, c) for t, c, lead in claims if not lead], passages)
-    verdicts = [verify_phrase(t, c, passages) if lead else checked.pop(0) for t, c, lead in claims]
+    checked = (verifier or Verifier(embedder)).verify([(c.text, c.cited) for c in claims if not c.lead], passages)
+    verdicts = [verify_phrase(c.text, c.cited, passages) if c.lead else checked.pop(0) for c in claims]
     answer.citations = _citations(composition, numbers, passages)
     parts: list[str] = []
-    sources = [article_line(c.hit.chunk) for c in composition.sentences] if composition.by_article else []
-    for i, ((text, cited, lead), verdict) in enumerate(zip(claims, verdicts)):
+    for (text, cited, lead, source), verdict in zip(claims, verdicts):
         quotes = tuple(m.quote for m in verdict.matches)
-        source = sources[i] if i < len(sources) else ""
         answer.sentences.append(AnswerSentence(text, verdict.supported, cited, quotes, verdict.note, lead=lead,
                                                source=source))
         markers = "".join(f"[{n}]" for n in cited)
@@ -92,19 +92,28 @@ def _full_form_passage(lead: str, stating: Sequence[CandidateSentence], hits: Se
     return next((h.chunk.id for h in hits if lead in h.chunk.text), None)
 
 
-def _claims(
-    composition: Composition, numbers: Mapping[str, int], hits: Sequence[Hit]
-) -> list[tuple[str, tuple[int, ...], bool]]:
-    """(text, cited numbers, is the lead) for the lead and each supporting sentence."""
-    claims: list[tuple[str, tuple[int, ...], bool]] = []
+class _Claim(NamedTuple):
+    """One part of the answer as it is checked and shown."""
+
+    text: str
+    cited: tuple[int, ...]
+    lead: bool
+    source: str  # the article's outlet and day when the answer lists one article a line, else ""
+
+
+def _claims(composition: Composition, numbers: Mapping[str, int], hits: Sequence[Hit]) -> list[_Claim]:
+    """The lead and each supporting sentence, with the passages they cite and, one article a line, its source."""
+    claims: list[_Claim] = []
     if composition.lead is not None:
         lead = composition.lead
         cited = [numbers[c.hit.chunk.id] for c in lead.sentences[:3]]
         holder = _full_form_passage(lead.text, lead.sentences, hits)
         if holder is not None:
             cited.append(numbers[holder])
-        claims.append((lead.text, tuple(dict.fromkeys(cited)), True))
-    claims.extend((c.text, (numbers[c.hit.chunk.id],), False) for c in composition.sentences)
+        claims.append(_Claim(lead.text, tuple(dict.fromkeys(cited)), True, ""))
+    claims.extend(_Claim(c.text, (numbers[c.hit.chunk.id],), False,
+                         article_line(c.hit.chunk) if composition.by_article else "")
+                  for c in composition.sentences)
     return claims
 
 
