@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.answering.question import profile_question
+from bot.retrieval.filters import chunk_on_dates
 from bot.retrieval.plan import clause_spans, find_dates, find_outlets, outlet_aliases, plan_query
+from index.documents import Chunk
 
 SOURCES = ["The Verge", "TechCrunch", "The Age", "The Independent - Sports", "The Independent - Life and Style",
            "Cnbc | World Business News Leader", "Wired"]
@@ -100,3 +102,23 @@ def test_the_outlets_and_dates_a_question_names_are_scope_not_subject() -> None:
     assert profile.terms == ("appl",) and profile.names == ("Apple",) and profile.cited_outlets == ("The Verge",)
     assert profile_question(q).terms == ("verg", "appl", "octob", "2023")  # without the plan, every word counts
     assert profile.years == ("2023",)  # still checked against the passages' years
+
+
+def test_a_passage_is_on_the_dates_a_question_names_when_published_then_or_naming_a_day_in_them() -> None:
+    (nov_4,) = [m.dates for m in find_dates("Which outlet reported on Nov. 4 that she would leave?", 2023)]
+    (september,) = [m.dates for m in find_dates("How big were the losses in the year to September 2023?", 2023)]
+    assert nov_4 is not None and september is not None
+
+    def passage(text: str, published: str) -> Chunk:
+        return Chunk("a", 0, text, 0, len(text), "Coach leaves", published_at=published)
+
+    later = passage("On Nov. 4, the club released a statement; that same day The Athletic reported it.", "2023-11-20")
+    that_day = passage("The club released a statement on Saturday.", "2023-11-04T18:00:00Z")
+    results = passage("Pre-tax losses ballooned to almost £300m in the year to 3 September.", "2023-11-01")
+    elsewhere = passage("Since November 4 the club has won every game; by December 4 it led the league.", "2023-12-05")
+    assert [chunk_on_dates(c, [nov_4], 2023) for c in (later, that_day, results, elsewhere)] == [
+        True, True, False, False]  # "since November 4" is no day; "December 4" is another one
+    assert [chunk_on_dates(c, [september], 2023) for c in (later, that_day, results)] == [False, False, True]
+    (after,) = [m.dates for m in find_dates("What did it say after October 22, 2023?", 2023)]
+    preview = passage("The club will name its new coach on November 4, the chairman said.", "2023-10-01")
+    assert after is not None and [chunk_on_dates(c, [after], 2023) for c in (preview, that_day)] == [False, True]

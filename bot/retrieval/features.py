@@ -39,7 +39,7 @@ FEATURES: tuple[str, ...] = (
     "named_outlet",  # 1 when the passage's outlet is one the question names
     "sentence_match",  # best sentence's share of the question's term weight (BM25 idf)
     "title_match",  # the article title's share of the question's term weight
-    "named_date",  # 1 when the passage was published in a date range the question names
+    "named_date",  # 1 when the passage was published in a date range the question names or names a day in it
     # Clause ranks: 1 / (1 + r), r the passage's best rank among the candidates on one clause (the question
     # when it has none) by that measure of its best sentence; ties go to the earlier fused candidate, and a
     # clause that names outlets or dates ranks their passages first.

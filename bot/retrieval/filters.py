@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.retrieval.plan import DateRange
+from bot.retrieval.plan import DateRange, find_dates
 from index.documents import OUTLET_KEY, Chunk, timestamp_of
 
 
@@ -102,3 +102,20 @@ def chunk_in_ranges(chunk: Chunk, ranges: Sequence[DateRange]) -> bool:
     """Whether the chunk's article was published within one of the ranges."""
     ts = timestamp_of(chunk.published_at)
     return ts is not None and any(lo <= ts <= hi for lo, hi in ranges)
+
+
+_MONTH_SECONDS = 32 * 86400  # a month and the slack a named day gets
+
+
+def chunk_on_dates(chunk: Chunk, ranges: Sequence[DateRange], default_year: int) -> bool:
+    """Whether the passage is about the dates a question names: published within them, or naming a day within
+    them ("Which outlet reported on Nov. 4 …" is answered by "That same day The Athletic reported …", written
+    weeks later; "losses in the year to September 2023" by a results story of November)."""
+    if chunk_in_ranges(chunk, ranges):
+        return True
+    days = [(lo, hi) for lo, hi in ranges if hi - lo < _MONTH_SECONDS]  # "after October 22" orders the reports
+    if not days:
+        return False
+    named = [m.dates for m in find_dates(chunk.text, default_year, slack_days=0)
+             if m.dates is not None and m.dates[1] - m.dates[0] < _MONTH_SECONDS]  # not "since October 5"
+    return any(a <= hi and lo <= b for a, b in named for lo, hi in days)

@@ -22,7 +22,7 @@ import numpy as np
 
 from bot.retrieval.dense import DenseIndex, load_dense, top_rows
 from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table, number_terms
-from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges
+from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges, chunk_on_dates
 from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.retrieval.ranker import RankerWeights, load_weights
@@ -249,9 +249,10 @@ class Retriever:
                                                  plan.dates, frozenset(), (), SUB_DEPTH, pool)))
         fused, detail = _fuse(lists)
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)
+        year = self.default_year
         candidates = [
             CandidatePassage(chunk.id, chunk.article_id, chunk.outlet, chunk.text, fused[chunk.id], chunk.title,
-                      bool(plan.dates) and chunk_in_ranges(chunk, plan.dates))
+                      bool(plan.dates) and chunk_on_dates(chunk, plan.dates, year))
             for chunk in (pool.chunks[cid] for cid in order[:depth])
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
@@ -278,7 +279,7 @@ class Retriever:
             [sentences.get(passage_key(pool.chunks[c.chunk_id])) if sentences is not None else None
              for c in candidates],
             np.array([[(not clause.outlets or c.outlet in clause.outlets)
-                       and (not clause.dates or chunk_in_ranges(pool.chunks[c.chunk_id], clause.dates))
+                       and (not clause.dates or chunk_on_dates(pool.chunks[c.chunk_id], clause.dates, year))
                        for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
             {c.chunk_id: float(pool.lexical[self._state.position[c.chunk_id]]) for c in candidates
              if pool.lexical is not None and c.chunk_id in self._state.position},
