@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from bot.retrieval.plan import DateRange, find_dates
 from index.documents import OUTLET_KEY, Chunk, timestamp_of
+from index.text import MONTHS
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,31 @@ def chunk_on_dates(chunk: Chunk, ranges: Sequence[DateRange], default_year: int)
     if chunk_in_ranges(chunk, ranges):
         return True
     days = [(lo, hi) for lo, hi in ranges if hi - lo < _MONTH_SECONDS]  # "after October 22" orders the reports
-    if not days:
-        return False
-    named = [m.dates for m in find_dates(chunk.text, default_year, slack_days=0)
-             if m.dates is not None and m.dates[1] - m.dates[0] < _MONTH_SECONDS]  # not "since October 5"
-    return any(a <= hi and lo <= b for a, b in named for lo, hi in days)
+    if not days or not _month_pattern(_months(days)).search(chunk.text):
+        return False  # reading every date of the passage is ~0.4 ms; most passages never name those months
+    return any(a <= hi and lo <= b for a, b in _named_days(chunk.text, default_year) for lo, hi in days)
+
+
+@lru_cache(maxsize=2048)  # a passage's days are read again by each clause and each question that finds it
+def _named_days(text: str, default_year: int) -> tuple[DateRange, ...]:
+    """The days (and months) a passage names, not "since October 5" (an open range)."""
+    return tuple(m.dates for m in find_dates(text, default_year, slack_days=0)
+                 if m.dates is not None and m.dates[1] - m.dates[0] < _MONTH_SECONDS)
+
+
+def _months(ranges: Sequence[DateRange]) -> frozenset[int]:
+    """The calendar months the ranges touch."""
+    months: set[int] = set()
+    for lo, hi in ranges:
+        day = dt.datetime.fromtimestamp(lo, dt.UTC).date()
+        while int(dt.datetime(day.year, day.month, 1, tzinfo=dt.UTC).timestamp()) <= hi:
+            months.add(day.month)
+            day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return frozenset(months)
+
+
+@lru_cache(maxsize=64)
+def _month_pattern(months: frozenset[int]) -> re.Pattern[str]:
+    """A passage that names one of these months (or an ISO date) in any form find_dates reads."""
+    names = sorted((name for name, number in MONTHS.items() if number in months), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(names) + r")\b|\d{4}-\d{2}-\d{2}", re.I)
