@@ -141,6 +141,8 @@ def blank_glued_openings(text: str, repeated: Collection[str]) -> str:
 
 def _glued_length(sentence: str, repeated: Collection[str]) -> int:
     """Characters of the longest glued opening the sentence starts with (0 when none), if prose is left."""
+    if not repeated:
+        return 0
     words = list(_SPACED.finditer(sentence))
     cut = 0
     for k in range(1, min(MAX_OPENING_WORDS, len(words) - MIN_PROSE_WORDS) + 1):
