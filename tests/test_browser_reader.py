@@ -108,9 +108,11 @@ def screen(page: Any, name: str) -> Path:
 
 
 def box(page: Any, selector: str) -> dict[str, float]:
-    found: dict[str, float] = page.evaluate(
-        "(s) => { const r = document.querySelector(s).getBoundingClientRect();"
-        " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; }", selector)
+    # Polled until the element is there: Gradio may render an HTML block again between two calls.
+    found: dict[str, float] = page.wait_for_function(
+        "(s) => { const e = document.querySelector(s); if (!e) return null; const r = e.getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; }", arg=selector,
+    ).json_value()
     return found
 
 
@@ -211,8 +213,7 @@ def test_a_from_date_after_the_to_date_is_said_next_to_the_dates(reader_app: Run
         "⚠️ The “from” date 2023-12-01 is after the “to” date 2023-11-01: swap them or clear one.")
     dates, note = box(page, "#filter-dates"), box(page, "#scope-note .field-error")
     assert 0 <= note["top"] - dates["bottom"] <= 40, (dates, note)  # right under the two date fields
-    assert page.evaluate("getComputedStyle(document.querySelector('#scope-note .field-error')).color") == (
-        "rgb(185, 28, 28)")
+    assert error.evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"
 
     bubbles = page.locator("#chat .answer").count()
     field = page.locator("#question textarea")
