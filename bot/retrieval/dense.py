@@ -72,12 +72,13 @@ class DenseIndex:
         (the same row-by-row sums as `ChunkCollection.similarities`, so a chunk's cosine is one number)."""
         if self.matrix is None or self.stored is None:
             return self.chunks.similarities(ids, vector)
-        present = [cid for cid in dict.fromkeys(ids) if (at := self.position.get(cid)) is not None and self.stored[at]]
-        if not present:
+        rows_of = {cid: at for cid in dict.fromkeys(ids)
+                   if (at := self.position.get(cid)) is not None and self.stored[at]}
+        if not rows_of:
             return {}
-        rows = self.matrix[[self.position[cid] for cid in present]].astype(np.float64)
+        rows = self.matrix[list(rows_of.values())].astype(np.float64)
         scores = (rows * np.asarray(vector, dtype=np.float64)).sum(axis=1)
-        return {cid: float(s) for cid, s in zip(present, scores)}
+        return {cid: float(s) for cid, s in zip(rows_of, scores)}
 
     def _in_chroma(
         self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None
