@@ -15,6 +15,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from index.cache import LRUCache
+
 Span = tuple[int, int]
 
 
@@ -96,8 +98,27 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# Texts analysed lately: an answer analyses the same passages and sentences in several steps (ranker features,
+# sentence scores, each clause's best sentence), ~38 calls a question, and bm25s costs ~0.5 ms a call before any
+# text; a few thousand entries hold one question's texts and those passages that recur across questions.
+_ANALYSED: LRUCache[str, tuple[str, ...]] = LRUCache(8192)
+_CACHED_BATCH = 256  # an index build's batches are analysed once: they would only push out the answer's texts
+
+
 def analyze(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop-word-free, stemmed terms of each text (BM25's analysis, for documents and queries alike)."""
+    if len(texts) > _CACHED_BATCH:
+        return _analyze(texts)
+    found = _ANALYSED.get_many(texts)
+    missing = list(dict.fromkeys(t for t, terms in zip(texts, found) if terms is None))
+    if missing:
+        fresh = {t: tuple(terms) for t, terms in zip(missing, _analyze(missing))}
+        _ANALYSED.put_many(fresh)
+        found = [terms if terms is not None else fresh[t] for t, terms in zip(texts, found)]
+    return [list(terms) for terms in found if terms is not None]
+
+
+def _analyze(texts: Sequence[str]) -> list[list[str]]:
     import bm25s
 
     tokens = bm25s.tokenize(

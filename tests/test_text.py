@@ -72,6 +72,20 @@ def test_analyze_lowercases_stems_and_drops_stopwords() -> None:
     assert stem("running") == "run" and stem("councillors") == "councillor"
 
 
+def test_analyze_answers_from_memory_as_it_analyses_and_a_caller_cannot_change_what_it_keeps() -> None:
+    bridge = "The harbor bridge reopened on Tuesday"
+    texts = [bridge, "Councillors voted twice", bridge]
+    first = analyze(texts)
+    assert first == [["harbor", "bridg", "reopen", "tuesday"], ["councillor", "vote", "twice"],
+                     ["harbor", "bridg", "reopen", "tuesday"]]
+    first[0].append("changed")
+    assert analyze(texts[:1]) == [["harbor", "bridg", "reopen", "tuesday"]]  # from memory, unchanged
+    # A batch too large to keep (an index build's) is analysed the same way.
+    many = [f"Bridge number {i + 10} reopened" for i in range(300)] + texts[1:2]
+    analysed = analyze(many)
+    assert analysed[-1] == ["councillor", "vote", "twice"] and analysed[7] == ["bridg", "number", "17", "reopen"]
+
+
 def test_name_words_skip_stopwords_and_sentence_initial_common_words() -> None:
     assert name_words("Officials said Mayor Dana Reyes met FIFA in Port-Elling on Tuesday.") == [
         "Mayor", "Dana", "Reyes", "FIFA", "Port", "Elling", "Tuesday",

@@ -55,8 +55,8 @@ def _passage_facts(
 def text_facts(text: str) -> Facts:
     """Lower-cased words, their stems, and the numbers (as written and as values) of `text`."""
     facts = Facts()
-    for match in WORD.finditer(text):
-        for word in word_variants(match.group()):
+    for token in dict.fromkeys(m.group() for m in WORD.finditer(text)):  # each distinct word once
+        for word in word_variants(token):
             facts.words.add(word)
             facts.stems.add(stem(word))
             if word in NUMBER_WORDS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -236,15 +236,23 @@ def mentioned(span: str, text: str) -> bool:
 def shares_name(span: str, text: str) -> bool:
     """Whether a name shares a name word with `text` ("Mikel Arteta" with a question about "Arteta's" team, or
     typed lower-case, "ohtani"); a lower-case everyday word in `text` ("state") is not the name ("Ohio State")."""
-    asked: dict[str, bool] = {}  # lower-cased word -> whether `text` capitalises it somewhere
-    for word in _bare_words(text):
-        asked[word.lower()] = asked.get(word.lower(), False) or word[:1].isupper()
+    asked = _asked_words(text)
     for word in _bare_words(span):
         if not word[:1].isupper() or word.lower() in STOPWORDS or word.lower() not in asked:
             continue
         if asked[word.lower()] or not common_word(word):
             return True
     return False
+
+
+@lru_cache(maxsize=256)
+def _asked_words(text: str) -> Mapping[str, bool]:
+    """Each lower-cased word of `text` -> whether `text` capitalises it somewhere (cached: one question is asked
+    about every name of every candidate sentence)."""
+    asked: dict[str, bool] = {}
+    for word in _bare_words(text):
+        asked[word.lower()] = asked.get(word.lower(), False) or word[:1].isupper()
+    return asked
 
 
 TOKEN = re.compile(r"[\w’'-]+")  # a word with the apostrophes and hyphens names keep ("O'Brien", "Bankman-Fried")
