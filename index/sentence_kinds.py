@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from enum import StrEnum
+from functools import lru_cache
 
 from index.text import SPEECH_VERBS, STOPWORDS, sentence_spans
 
@@ -120,6 +121,19 @@ def prose_spans(text: str, repeated: Collection[str] = frozenset()) -> list[tupl
     """Spans of the prose sentences of a passage (Punkt sentences; headings, captions, link lines, posts,
     questions, list fragments and the corpus's boilerplate left out). A sentence opening with a run of words the
     corpus glues to the start of sentences (`glued_openings`) starts after it."""
+    if isinstance(repeated, frozenset):
+        return list(_kept_prose_spans(text, repeated))
+    return _prose_spans(text, repeated)
+
+
+# Every answer reads the prose of the passages it retrieves, and a conversation retrieves the same ones again:
+# ~1 ms a passage of regular expressions (the keys are the index's own frozen set, hashed once).
+@lru_cache(maxsize=2048)
+def _kept_prose_spans(text: str, repeated: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    return tuple(_prose_spans(text, repeated))
+
+
+def _prose_spans(text: str, repeated: Collection[str]) -> list[tuple[int, int]]:
     spans = sentence_spans(text)
     kinds = [sentence_kind(text[a:b], _alone(text, a, b), sentence_key(text[a:b]) in repeated) for a, b in spans]
     captioned = _caption_paragraphs(text, spans, kinds)

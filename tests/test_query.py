@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+
 from bot.answering.question import profile_question
-from bot.retrieval.filters import chunk_on_dates
+from bot.retrieval.filters import chunk_in_ranges, chunk_on_dates, rows_matching
 from bot.retrieval.plan import clause_spans, find_dates, find_outlets, outlet_aliases, plan_query
 from index.documents import Chunk
+from index.lexical import chunk_fields
 
 SOURCES = ["The Verge", "TechCrunch", "The Age", "The Independent - Sports", "The Independent - Life and Style",
            "Cnbc | World Business News Leader", "Wired"]
@@ -122,3 +125,18 @@ def test_a_passage_is_on_the_dates_a_question_names_when_published_then_or_namin
     (after,) = [m.dates for m in find_dates("What did it say after October 22, 2023?", 2023)]
     preview = passage("The club will name its new coach on November 4, the chairman said.", "2023-10-01")
     assert after is not None and [chunk_on_dates(c, [after], 2023) for c in (preview, that_day)] == [False, True]
+
+
+def test_the_index_fields_say_which_rows_are_of_the_named_outlets_and_dates_as_the_passages_do() -> None:
+    november = [m.dates for m in find_dates("What happened in November 2023?", 2023) if m.dates]
+    assert len(november) == 1
+    chunks = [Chunk(f"a{i}", 0, "text", 0, 4, "t", outlet=outlet, published_at=published)
+              for i, (outlet, published) in enumerate([("The Verge", "2023-11-04"), ("Wired", "2023-10-30"),
+                                                        (None, "2023-11-30T23:00:00Z"), ("The Verge", None)])]
+    fields = chunk_fields(chunks)
+    rows = np.array([3, 0, 2])
+    by_outlet, by_date = rows_matching(fields, rows, frozenset({"The Verge"}), november)
+    assert by_outlet.tolist() == [True, True, False] and by_date.tolist() == [False, True, True]
+    assert by_date.tolist() == [chunk_in_ranges(chunks[r], november) for r in rows]
+    nothing = rows_matching(fields, rows, frozenset(), ())
+    assert [m.tolist() for m in nothing] == [[False] * 3, [False] * 3]

@@ -79,6 +79,11 @@ def test_a_widget_label_many_articles_glue_to_their_sentences_is_cut_off_and_nam
         "Rates rose again this week.", "That debate has split the industry for years.",
         "More than half of them agreed with it."]
     assert [text[a:b] for a, b in prose_spans(text)][1] == "Loading That debate has split the industry for years."
+    # The index's frozen keys are answered from memory, as a set of them is worked out; a caller's list is its own.
+    kept = prose_spans(text, frozenset(repeated))
+    kept.clear()
+    assert prose_spans(text, frozenset(repeated)) == prose_spans(text, set(repeated)) == prose_spans(text, repeated)
+    assert len(prose_spans(text, frozenset(repeated))) == 3
     blanked = blank_glued_openings(text, repeated)
     assert blanked == ("Rates rose again this week.         That debate has split the industry for years. "
                        "More than half of them agreed with it.")

@@ -72,6 +72,19 @@ def test_analyze_lowercases_stems_and_drops_stopwords() -> None:
     assert stem("running") == "run" and stem("councillors") == "councillor"
 
 
+def test_analyze_gives_the_terms_bm25s_gives() -> None:
+    import bm25s
+
+    from index.text import _stemmer
+
+    texts = ["Mayor Reyes’ councillors were cutting ribbons at the Harbor Bridge", "",
+             "Ünïcödé naïve café: 3.5% of $1.2bn, the U.S. co-op's İstanbul straße — it's THE 2023 run-off!",
+             "the of and", "A b c dd ee 42 7"]
+    expected = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    assert analyze(texts) == [list(t) for t in expected]
+    assert analyze(texts)[4] == ["dd", "ee", "42"]
+
+
 def test_analyze_answers_from_memory_as_it_analyses_and_a_caller_cannot_change_what_it_keeps() -> None:
     bridge = "The harbor bridge reopened on Tuesday"
     texts = [bridge, "Councillors voted twice", bridge]

@@ -73,8 +73,11 @@ def _mask(
     return keep
 
 
-def _column_in(fields: dict[str, list[Any]], column: str, allowed: Iterable[str]) -> np.ndarray:
-    """Which chunks have `column` in `allowed`; the column is coded once so each filter is one vector op."""
+def _column_in(
+    fields: dict[str, list[Any]], column: str, allowed: Iterable[str], rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Which chunks (of `rows`, default all) have `column` in `allowed`; the column is coded once so each filter
+    is one vector op."""
     key = f"_codes_{column}"
     cached: Any = fields.get(key)
     if cached is None:
@@ -83,8 +86,19 @@ def _column_in(fields: dict[str, list[Any]], column: str, allowed: Iterable[str]
         cached = ({v: i for i, v in enumerate(vocabulary)}, codes.astype(np.int32))
         fields[key] = cached
     lookup, codes = cached
+    codes = codes if rows is None else codes[rows]
     wanted = [lookup[v] for v in allowed if v in lookup]
     return np.isin(codes, np.asarray(wanted, dtype=np.int32)) if wanted else np.zeros(len(codes), dtype=bool)
+
+
+def rows_matching(
+    fields: dict[str, list[Any]], rows: np.ndarray, outlets: frozenset[str], ranges: Sequence[DateRange]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the lexical index's `rows` are of one of `outlets`, and which were published within `ranges`
+    (all False for an empty set): the boosts of a ranking, read from the index without its passages."""
+    by_outlet = _column_in(fields, OUTLET_KEY, outlets, rows) if outlets else np.zeros(len(rows), dtype=bool)
+    by_date = _in_ranges(_timestamps(fields)[rows], ranges) if ranges else np.zeros(len(rows), dtype=bool)
+    return by_outlet, by_date
 
 
 def _timestamps(fields: dict[str, list[Any]]) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 
 from bot.retrieval.dense import DenseIndex, load_dense, top_rows
 from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table, number_terms
-from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges, chunk_on_dates
+from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges, chunk_on_dates, rows_matching
 from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.retrieval.ranker import RankerWeights, load_weights
@@ -250,10 +250,14 @@ class Retriever:
         fused, detail = _fuse(lists)
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)
         year = self.default_year
+        # One read for the passages the ranker sees (the lists' own were ranked by the index's fields).
+        fetch = [cid for cid in order[:depth] if cid not in pool.chunks]
+        for chunk in self.snapshot.chunks.get(fetch) if fetch else []:
+            pool.chunks[chunk.id] = chunk
         candidates = [
             CandidatePassage(chunk.id, chunk.article_id, chunk.outlet, chunk.text, fused[chunk.id], chunk.title,
                       bool(plan.dates) and chunk_on_dates(chunk, plan.dates, year))
-            for chunk in (pool.chunks[cid] for cid in order[:depth])
+            for chunk in (pool.chunks[cid] for cid in order[:depth] if cid in pool.chunks)
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
         for cid, sim in self._state.dense.similarities(missing, vector).items():
@@ -308,7 +312,7 @@ class Retriever:
     ) -> list[tuple[str, float, float, float]]:
         """(chunk id, fused score, cosine similarity, lexical z) for one query text, best first."""
         loaded = self._state  # one snapshot for the whole ranking, even if a rebuild switches meanwhile
-        collection, lexical = loaded.snapshot.chunks, loaded.snapshot.lexical
+        lexical = loaded.snapshot.lexical
         restricted = not filters.empty or bool(only_outlets) or bool(only_dates)
         allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
         dense: list[tuple[Chunk, float]] = []
@@ -323,10 +327,6 @@ class Retriever:
         candidates = np.where(allowed, bm25, -np.inf) if allowed is not None else bm25
         top = top_rows(candidates, depth)
         lexical_ids = [lexical.ids[i] for i in top if candidates[i] > 0]
-        fetch = [cid for cid in lexical_ids if cid not in pool.chunks]
-        if fetch:
-            for chunk in collection.get(fetch):
-                pool.chunks[chunk.id] = chunk
         if vector is not None:
             missing = [cid for cid in lexical_ids if (slot, cid) not in pool.dense]
             for cid, sim in loaded.dense.similarities(missing, vector).items():
@@ -336,13 +336,16 @@ class Retriever:
         position = loaded.position
         b_mean, b_std = float(bm25.mean()), float(bm25.std()) or 1.0
         ids = dict.fromkeys([c.id for c, _ in dense] + lexical_ids)
+        rows = {cid: position[cid] for cid in ids if cid in position}
+        by_outlet, by_date = rows_matching(lexical.fields, np.fromiter(rows.values(), dtype=np.int64, count=len(rows)),
+                                           boost_outlets, boost_dates)
+        boosted = dict(zip(rows, OUTLET_BOOST * by_outlet + DATE_BOOST * by_date))
         ranked = []
         for cid in ids:
-            found = pool.chunks.get(cid)
-            if found is None:
+            row = rows.get(cid)
+            if row is None and cid not in pool.chunks:
                 continue
-            chunk = found
-            lexical_z = (float(bm25[position[cid]]) - b_mean) / b_std if cid in position else 0.0
+            lexical_z = (float(bm25[row]) - b_mean) / b_std if row is not None else 0.0
             if vector is None:
                 score = lexical_z
             elif (slot, cid) in pool.dense:
@@ -350,10 +353,13 @@ class Retriever:
                 score = DENSE_WEIGHT * dense_z + (1 - DENSE_WEIGHT) * lexical_z
             else:
                 continue
-            if boost_outlets and chunk.outlet in boost_outlets:
-                score += OUTLET_BOOST
-            if boost_dates and chunk_in_ranges(chunk, boost_dates):
-                score += DATE_BOOST
+            if row is not None:
+                score += float(boosted[cid])
+            else:  # a passage the lexical index does not hold yet: its own fields
+                chunk = pool.chunks[cid]
+                score += OUTLET_BOOST * bool(boost_outlets and chunk.outlet in boost_outlets)
+                score += DATE_BOOST * bool(boost_dates and chunk_in_ranges(chunk, boost_dates))
             ranked.append((cid, score, pool.dense.get((slot, cid), pool.dense.get((0, cid), 0.0)), lexical_z))
         ranked.sort(key=lambda r: r[1], reverse=True)
         return ranked[:depth]
+
