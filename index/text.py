@@ -191,13 +191,14 @@ def possessive(word: str) -> bool:
     return bool(_POSSESSIVE.search(word))
 
 
-def word_variants(word: str) -> list[str]:
+@lru_cache(maxsize=65536)  # every word of every passage an answer reads, over and over
+def word_variants(word: str) -> tuple[str, ...]:
     """A word lower-cased, with and without possessive, dots and hyphen-joined parts."""
     low = word.lower().rstrip(".-’'")
     base = _POSSESSIVE.sub("", low)
     variants = {low, base, base.replace(".", "")}
     variants.update(p for p in _HYPHEN.split(base) if p)
-    return [v for v in variants if v]
+    return tuple(v for v in variants if v)
 
 
 @lru_cache(maxsize=65536)

@@ -69,15 +69,24 @@ class Span:
 
 def name_spans(sentence: str) -> list[Span]:
     """Names in a sentence: runs of capitalised words, minus a common word that only opens the sentence."""
+    return list(_name_spans(sentence))
+
+
+_NON_SPACE = re.compile(r"\S+")
+
+
+# The gate, the answer's spans and the composer each read the names of the same candidate sentences.
+@lru_cache(maxsize=4096)
+def _name_spans(sentence: str) -> tuple[Span, ...]:
     out: list[Span] = []
     for match in NAME_RUN.finditer(sentence):
-        tokens = [(match.start() + m.start(), m.group()) for m in re.finditer(r"\S+", match.group())]
+        tokens = [(match.start() + m.start(), m.group()) for m in _NON_SPACE.finditer(match.group())]
         of = next((i for i, (_, w) in enumerate(tokens) if w == "of"), None)
         if of is not None and of >= 2:  # "Mira Murati of OpenAI" is two names; "Bank of England" is one
             out.extend(_name(sentence, tokens[:of]) + _name(sentence, tokens[of + 1:]))
         else:
             out.extend(_name(sentence, tokens))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=2048)

@@ -55,17 +55,17 @@ class DenseIndex:
 
     def nearest(
         self, vector: np.ndarray, depth: int, where: dict[str, Any] | None, allowed: np.ndarray | None
-    ) -> list[tuple[Chunk, float]]:
-        """The `depth` chunks nearest to `vector` among the `allowed` ones (all when None), best first;
-        `where` is the same restriction as a Chroma filter."""
+    ) -> list[tuple[str, float, Chunk | None]]:
+        """The `depth` chunks nearest to `vector` among the `allowed` ones (all when None), best first: id,
+        cosine, and the chunk where the search read it (the in-memory search reads none: a caller reads only the
+        ones it keeps). `where` is the same restriction as a Chroma filter."""
         if self.matrix is not None and self.stored is not None:
             keep = self.stored if allowed is None else self.stored & allowed
             scores = np.where(keep, self.matrix @ np.asarray(vector, dtype=np.float32), -np.inf)
             rows = [int(i) for i in top_rows(scores, depth) if np.isfinite(scores[i])]
             sims = self.similarities([self.lexical.ids[i] for i in rows], vector)
-            found = {c.id: c for c in self.chunks.get(list(sims))}
-            return [(found[cid], sim) for cid, sim in sims.items() if cid in found]
-        return self._in_chroma(vector, depth, where, allowed)
+            return [(cid, sim, None) for cid, sim in sims.items()]
+        return [(chunk.id, sim, chunk) for chunk, sim in self._in_chroma(vector, depth, where, allowed)]
 
     def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of `vector` to the vectors of `ids` that have one, from memory when held there

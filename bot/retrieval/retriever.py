@@ -27,6 +27,7 @@ from bot.retrieval.fusion import _fuse, hit_order
 from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
 from bot.retrieval.ranker import RankerWeights, load_weights
 from bot.types import Hit
+from index.cache import LRUCache
 from index.collection import ChunkCollection
 from index.documents import OUTLET_KEY, Chunk
 from index.embedding import Embedder
@@ -89,6 +90,8 @@ class _Loaded:
     aliases: list[tuple[str, frozenset[str]]]
     outlets: list[str]
     newest: int | None  # publication time of the newest article (Unix seconds), None when no article is dated
+    # An answer plans its question three times (retrieval, the coverage gate, the composer): once per snapshot.
+    plans: LRUCache[str, QueryPlan] = field(default_factory=lambda: LRUCache(256))
 
 
 class Retriever:
@@ -205,7 +208,12 @@ class Retriever:
 
     def plan(self, question: str) -> QueryPlan:
         """How the question will be searched: outlets, dates and sub-queries it names."""
-        return plan_query(question, self.aliases, self.default_year)
+        plans = self._state.plans
+        found = plans.get(question)
+        if found is None:
+            found = plan_query(question, self.aliases, self.default_year)
+            plans.put_many({question: found})
+        return found
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The k most relevant chunks for `question`, best first."""
@@ -315,12 +323,13 @@ class Retriever:
         lexical = loaded.snapshot.lexical
         restricted = not filters.empty or bool(only_outlets) or bool(only_dates)
         allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
-        dense: list[tuple[Chunk, float]] = []
+        dense: list[tuple[str, float, Chunk | None]] = []
         if vector is not None:
             dense = loaded.dense.nearest(vector, depth, _where(filters, only_outlets, only_dates), allowed)
-        for chunk, sim in dense:
-            pool.chunks[chunk.id] = chunk
-            pool.dense[(slot, chunk.id)] = sim
+        for cid, sim, read in dense:
+            if read is not None:
+                pool.chunks[cid] = read
+            pool.dense[(slot, cid)] = sim
         bm25 = lexical.scores(text)
         if pool.lexical is None:
             pool.lexical = bm25
@@ -335,7 +344,7 @@ class Retriever:
             d_mean, d_std = float(sample_sims.mean()), float(sample_sims.std()) or 1.0
         position = loaded.position
         b_mean, b_std = float(bm25.mean()), float(bm25.std()) or 1.0
-        ids = dict.fromkeys([c.id for c, _ in dense] + lexical_ids)
+        ids = dict.fromkeys([cid for cid, _, _ in dense] + lexical_ids)
         rows = {cid: position[cid] for cid in ids if cid in position}
         by_outlet, by_date = rows_matching(lexical.fields, np.fromiter(rows.values(), dtype=np.int64, count=len(rows)),
                                            boost_outlets, boost_dates)
