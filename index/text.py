@@ -99,9 +99,9 @@ def _stemmer() -> Any:
 
 
 # Texts analysed lately: an answer analyses the same passages and sentences in several steps (ranker features,
-# sentence scores, each clause's best sentence), ~38 calls a question, and bm25s costs ~0.5 ms a call before any
-# text; a few thousand entries hold one question's texts and those passages that recur across questions.
-_ANALYSED: LRUCache[str, tuple[str, ...]] = LRUCache(8192)
+# sentence scores, each clause's best sentence; ~38 calls a question); a few thousand entries hold the texts of
+# the last questions, and the passages a conversation retrieves again.
+_ANALYSED: LRUCache[str, tuple[str, ...]] = LRUCache(4096)
 _CACHED_BATCH = 256  # an index build's batches are analysed once: they would only push out the answer's texts
 
 

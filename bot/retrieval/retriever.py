@@ -371,4 +371,3 @@ class Retriever:
             ranked.append((cid, score, pool.dense.get((slot, cid), pool.dense.get((0, cid), 0.0)), lexical_z))
         ranked.sort(key=lambda r: r[1], reverse=True)
         return ranked[:depth]
-
