@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise, repeat
 from typing import Any
 
@@ -230,6 +231,7 @@ def _lane_ranks(
     return (1.0 / (1.0 + _stable_ranks(scores.reshape(len(candidates), 2)))).tolist()
 
 
+@lru_cache(maxsize=2048)  # each candidate passage of every question naming a number; passages recur
 def number_terms(text: str) -> frozenset[str]:
     """The numbers `text` states, as digits: "93rd" and "93" are "93", "three" is "3", "1,200" is "1200"."""
     return frozenset(n.written for n in numbers_in(text)) | {str(NUMBER_WORDS[w]) for w in number_words_in(text)}
