@@ -32,7 +32,7 @@ from tests.conftest import FIXTURE_CORPUS, ROOT, multihop_query
 def test_features_of_a_hand_built_case() -> None:
     candidates = [
         CandidatePassage("a:0", "a", "Wire", "The bridge cost 82 million dollars. It reopened in May.", 0.9,
-                         "Bridge reopens"),
+                         "Bridge reopens", opening=True),
         CandidatePassage("b:0", "b", "Post", "Glaciers lost ice.", 0.5, "Glaciers", in_named_dates=True),
         CandidatePassage("a:1", "a", "Wire", "Traffic returned.", 0.4, "Bridge reopens"),
     ]
@@ -66,6 +66,7 @@ def test_features_of_a_hand_built_case() -> None:
         "number_match": [0.5, 0.0, 0.0],  # a:0 states 82 (not 14)
         "lane_rank_dense": [1.0, 1 / 2, 1 / 3],
         "lane_rank_lexical": [1 / 2, 1.0, 1 / 3],  # a:1 has no BM25 score: last
+        "lede_title_match": [2 / 3, 0.0, 0.0],  # a:0 opens its article; a:1, the same title further in, does not
     }
     assert set(expected) == set(FEATURES)
     for name, column in expected.items():

@@ -54,6 +54,9 @@ FEATURES: tuple[str, ...] = (
     "number_match",  # share of the question's numbers (digits, ordinals, number words) the passage states
     "lane_rank_dense",  # 1 / (1 + rank) among the candidates by cosine similarity with the question
     "lane_rank_lexical",  # 1 / (1 + rank) among the candidates by BM25 score of the whole question
+    # A news story states its point in the opening passage (the inverted pyramid): when the question's words are
+    # the headline's, the lede is the likeliest answer among the story's passages.
+    "lede_title_match",  # title_match on the article's opening passage, 0 on its others
 )
 
 
@@ -68,6 +71,7 @@ class CandidatePassage:
     fused: float
     title: str = ""
     in_named_dates: bool = False
+    opening: bool = False  # the article's first passage
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ def candidate_features(
     lanes = _lane_ranks(candidates, dense, lexical or {})
     for rank, cand in enumerate(candidates):
         title_terms = frozenset().union(*titles[rank]) if cand.title else frozenset()
+        title_match = sum(idf.get(t, 0.0) for t in qset & title_terms) / question_weight
         above = seen[cand.article_id]
         seen[cand.article_id] += 1
         rows.append([
@@ -135,11 +140,12 @@ def candidate_features(
             float(above == 0),
             float(cand.outlet in named_outlets),
             match[rank, 0],
-            sum(idf.get(t, 0.0) for t in qset & title_terms) / question_weight,
+            title_match,
             float(cand.in_named_dates),
             *clause_columns[rank],
             len(question_numbers & number_terms(cand.text)) / len(question_numbers) if question_numbers else 0.0,
             *lanes[rank],
+            title_match * cand.opening,
         ])
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 

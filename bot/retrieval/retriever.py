@@ -264,7 +264,7 @@ class Retriever:
             pool.chunks[chunk.id] = chunk
         candidates = [
             CandidatePassage(chunk.id, chunk.article_id, chunk.outlet, chunk.text, fused[chunk.id], chunk.title,
-                      bool(plan.dates) and chunk_on_dates(chunk, plan.dates, year))
+                      bool(plan.dates) and chunk_on_dates(chunk, plan.dates, year), chunk.n == 0)
             for chunk in (pool.chunks[cid] for cid in order[:depth] if cid in pool.chunks)
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
