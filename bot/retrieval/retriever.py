@@ -66,8 +66,10 @@ CALIBRATION_SAMPLE = 2048  # stored embeddings used to estimate each query's sim
 
 @dataclass
 class _Pool:
-    """Chunks seen while answering one question, so each is fetched from the store once."""
+    """Chunks seen while answering one question, so each is fetched from the store once, all from one snapshot
+    (the chunk ids of its lists are read in that snapshot, even if a rebuild switches meanwhile)."""
 
+    loaded: _Loaded
     chunks: dict[str, Chunk] = field(default_factory=dict)
     dense: dict[tuple[int, str], float] = field(default_factory=dict)
     lexical: np.ndarray | None = None  # BM25 scores of every chunk for the whole question (the first list)
@@ -241,7 +243,7 @@ class Retriever:
         filters = filters or Filters()
         plan = self.plan(question)
         vector = self.embedder.embed_query(question)
-        pool = _Pool()
+        pool = _Pool(self._state)
         main = self._rank(0, question, vector, filters, None, (), plan.outlets, plan.dates, MAIN_DEPTH, pool)
         lists: list[tuple[float, list[tuple[str, float, float, float]]]] = [(1.0, main)]
         subs = []
@@ -260,7 +262,7 @@ class Retriever:
         year = self.default_year
         # One read for the passages the ranker sees (the lists' own were ranked by the index's fields).
         fetch = [cid for cid in order[:depth] if cid not in pool.chunks]
-        for chunk in self.snapshot.chunks.get(fetch) if fetch else []:
+        for chunk in pool.loaded.snapshot.chunks.get(fetch) if fetch else []:
             pool.chunks[chunk.id] = chunk
         candidates = [
             CandidatePassage(chunk.id, chunk.article_id, chunk.outlet, chunk.text, fused[chunk.id], chunk.title,
@@ -268,12 +270,12 @@ class Retriever:
             for chunk in (pool.chunks[cid] for cid in order[:depth] if cid in pool.chunks)
         ]
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
-        for cid, sim in self._state.dense.similarities(missing, vector).items():
+        for cid, sim in pool.loaded.dense.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
         # The ranker matches content: a date the question names is matched against publication dates, so its
         # words ("October", "15", "2023") must not make a passage that mentions 2023 look relevant.
         terms = analyze([self._without_dates(t) for t in [question] + [sub.text for sub in plan.subqueries]])
-        sentences = self.snapshot.sentences
+        sentences = pool.loaded.snapshot.sentences
         clauses = plan.subqueries or (SubQuery(question, plan.outlets, plan.dates),)
         # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
         clause_vectors = (self.embedder.embed_cached([sub.text for sub in plan.subqueries]) if plan.subqueries
@@ -293,8 +295,8 @@ class Retriever:
             np.array([[(not clause.outlets or c.outlet in clause.outlets)
                        and (not clause.dates or chunk_on_dates(pool.chunks[c.chunk_id], clause.dates, year))
                        for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
-            {c.chunk_id: float(pool.lexical[self._state.position[c.chunk_id]]) for c in candidates
-             if pool.lexical is not None and c.chunk_id in self._state.position},
+            {c.chunk_id: float(pool.lexical[pool.loaded.position[c.chunk_id]]) for c in candidates
+             if pool.lexical is not None and c.chunk_id in pool.loaded.position},
             number_terms(self._without_dates(question)),
         )
         return candidates, rows, pool, detail
@@ -319,7 +321,7 @@ class Retriever:
         pool: _Pool,
     ) -> list[tuple[str, float, float, float]]:
         """(chunk id, fused score, cosine similarity, lexical z) for one query text, best first."""
-        loaded = self._state  # one snapshot for the whole ranking, even if a rebuild switches meanwhile
+        loaded = pool.loaded
         lexical = loaded.snapshot.lexical
         restricted = not filters.empty or bool(only_outlets) or bool(only_dates)
         allowed = _mask(lexical.fields, filters, only_outlets, only_dates) if restricted else None
