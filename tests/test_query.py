@@ -8,7 +8,15 @@ import numpy as np
 
 from bot.answering.question import profile_question
 from bot.retrieval.filters import chunk_in_ranges, chunk_on_dates, rows_matching
-from bot.retrieval.plan import clause_spans, find_dates, find_outlets, outlet_aliases, plan_query
+from bot.retrieval.plan import (
+    asks_something,
+    clause_spans,
+    find_dates,
+    find_outlets,
+    outlet_aliases,
+    plan_query,
+    without_spans,
+)
 from index.documents import Chunk
 from index.lexical import chunk_fields
 
@@ -72,10 +80,27 @@ def test_a_sentence_ends_a_clause() -> None:
     assert [q[a:b] for a, b in clause_spans(q)] == ["Who did the agency name as its new chief?",
                                                     "The Verge covered it too"]
     plan = plan_query(q, outlet_aliases(SOURCES), 2023)
+    # The remark only names a source ("covered it too" asks nothing): it scopes the question, it is not searched.
     assert [(s.text, sorted(s.outlets)) for s in plan.subqueries] == [
         ("Who did the agency name as its new chief?", ["The Verge"]),
-        ("The Verge covered it too", ["The Verge"]),
     ]
+
+
+def test_a_part_that_only_names_its_sources_or_dates_is_not_searched() -> None:
+    q = ("Who is the founder known for backing a teen's AI startup, as well as for his dispute with the board, "
+         "as reported by The Verge and TechCrunch on October 5, 2023?")
+    plan = plan_query(q, outlet_aliases(SOURCES), 2023)
+    assert [q[a:b] for a, b in clause_spans(q)][2] == "as reported by The Verge and TechCrunch on October 5, 2023?"
+    assert [s.text for s in plan.subqueries] == [
+        "Who is the founder known for backing a teen's AI startup",
+        "as well as for his dispute with the board",
+    ]
+    assert plan.outlets == {"The Verge", "TechCrunch"} and len(plan.dates) == 1  # still the question's scope
+
+
+def test_without_spans_blanks_each_span_once() -> None:
+    assert without_spans("as reported by The Verge on May 5", [(15, 24), (28, 33), (15, 18)]) == "as reported by   on  "
+    assert asks_something("for his dispute with the board") and not asks_something("as reported by  and  ")
 
 
 def test_plan_gives_each_outlet_its_clause() -> None:

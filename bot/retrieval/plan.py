@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.text import MONTHS, sentence_spans
+from index.text import MONTHS, analyze, sentence_spans
 
 DateRange = tuple[int, int]  # Unix seconds, inclusive
 
@@ -138,6 +138,10 @@ _CLAUSE_BREAK = re.compile(
     re.I,
 )
 MIN_CLAUSE_WORDS = 4
+# Distinct content terms a part needs besides the outlets and dates it names: "as reported by Fortune and
+# TechCrunch?" has four words and asks nothing (it only scopes); "covered it too" neither.
+MIN_CLAUSE_TERMS = 2
+_WORD = re.compile(r"\w+")
 _TRAILING_JOINER = re.compile(
     r"[\s,;]+(?:and|or|while|whereas|but|compared to|compared with|as well as)?[\s,;]*$", re.I
 )
@@ -154,6 +158,22 @@ def clause_spans(question: str) -> list[tuple[int, int]]:
             last = match.end()
         spans.append((last, end))
     return [(a, b) for a, b in spans if len(question[a:b].split()) >= MIN_CLAUSE_WORDS]
+
+
+def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with each span (clipped to it; overlaps allowed) blanked to one space."""
+    kept, last = [], 0
+    for start, end in sorted((max(a, 0), min(b, len(text))) for a, b in spans if b > 0 and a < len(text)):
+        if start >= last:
+            kept.append(text[last:start])
+        last = max(last, end)
+    kept.append(text[last:])
+    return " ".join(kept)
+
+
+def asks_something(part: str) -> bool:
+    """Whether a part of a question (its outlets and dates blanked) says enough to be searched on its own."""
+    return len(_WORD.findall(part)) >= MIN_CLAUSE_WORDS and len(set(analyze([part])[0])) >= MIN_CLAUSE_TERMS
 
 
 @dataclass(frozen=True)
@@ -209,9 +229,16 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     def inside(mentions: list[Mention], a: int, b: int) -> list[Mention]:
         return [m for m in mentions if a <= m.start < b]
 
+    scope = [(m.start, m.end) for m in outlets] + [(m.start, m.end) for m in dates if m.dates]
+
+    def searchable(a: int, b: int) -> bool:
+        return asks_something(without_spans(question[a:b], [(s - a, e - a) for s, e in scope]))
+
     subqueries: list[SubQuery] = []
     if len(question.split()) >= 2 * MIN_CLAUSE_WORDS:
         for a, b in clause_spans(question):
+            if not searchable(a, b):
+                continue
             own = inside(outlets, a, b)
             outlets_named = frozenset().union(*(m.outlets for m in own)) if own else all_outlets
             own_dates = bounded_ranges(m.dates for m in inside(dates, a, b) if m.dates)
@@ -220,7 +247,7 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
         for i, mention in enumerate(outlets):
             end = outlets[i + 1].start if i + 1 < len(outlets) else len(question)
             text = _TRAILING_JOINER.sub("", question[mention.start:end]).strip(" ,;?")
-            if len(text.split()) >= MIN_CLAUSE_WORDS:
+            if searchable(mention.start, mention.start + len(text)):
                 own_dates = bounded_ranges(m.dates for m in inside(dates, mention.start, end) if m.dates)
                 subqueries.append(SubQuery(text, mention.outlets, own_dates))
     unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))[:MAX_SUBQUERIES]

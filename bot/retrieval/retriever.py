@@ -24,7 +24,16 @@ from bot.retrieval.dense import DenseIndex, load_dense, top_rows
 from bot.retrieval.features import CandidatePassage, Lists, candidate_features, idf_table, number_terms
 from bot.retrieval.filters import Filters, _mask, _where, chunk_in_ranges, chunk_on_dates, rows_matching
 from bot.retrieval.fusion import _fuse, hit_order
-from bot.retrieval.plan import DateRange, QueryPlan, SubQuery, find_dates, outlet_aliases, plan_query
+from bot.retrieval.plan import (
+    DateRange,
+    QueryPlan,
+    SubQuery,
+    find_dates,
+    find_outlets,
+    outlet_aliases,
+    plan_query,
+    without_spans,
+)
 from bot.retrieval.ranker import RankerWeights, load_weights
 from bot.types import Hit
 from index.cache import LRUCache
@@ -272,9 +281,10 @@ class Retriever:
         missing = [c.chunk_id for c in candidates if (0, c.chunk_id) not in pool.dense]
         for cid, sim in pool.loaded.dense.similarities(missing, vector).items():
             pool.dense[(0, cid)] = sim
-        # The ranker matches content: a date the question names is matched against publication dates, so its
-        # words ("October", "15", "2023") must not make a passage that mentions 2023 look relevant.
-        terms = analyze([self._without_dates(t) for t in [question] + [sub.text for sub in plan.subqueries]])
+        # The ranker matches content: the outlets and dates a question names are matched against the passages'
+        # outlets and publication dates, so their words ("October", "2023", "Fortune", "TechCrunch") must not make
+        # a passage that mentions them look relevant (held out, MultiHop-RAG MRR@10 +0.006, MAP@10 +0.005).
+        terms = analyze([self._without_scope(t) for t in [question] + [sub.text for sub in plan.subqueries]])
         sentences = pool.loaded.snapshot.sentences
         clauses = plan.subqueries or (SubQuery(question, plan.outlets, plan.dates),)
         # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
@@ -302,10 +312,11 @@ class Retriever:
         return candidates, rows, pool, detail
 
     def _without_dates(self, text: str) -> str:
-        mentions = find_dates(text, self.default_year)
-        for m in reversed(mentions):
-            text = text[:m.start] + " " + text[m.end:]
-        return text
+        return without_spans(text, [(m.start, m.end) for m in find_dates(text, self.default_year)])
+
+    def _without_scope(self, text: str) -> str:
+        mentions = find_dates(text, self.default_year) + find_outlets(text, self.aliases)
+        return without_spans(text, [(m.start, m.end) for m in mentions])
 
     def _rank(
         self,
