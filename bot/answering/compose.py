@@ -80,7 +80,8 @@ def compose(
     if lead is not None:
         chosen.append(lead.sentences[0])
     unaddressed: list[str] = []
-    clauses = [c for c in (plan.subqueries if plan else ()) if c.text.strip()]
+    # The question's own clauses: the text after each outlet's mention repeats them (it is a search aid).
+    clauses = [c for c in (plan.subqueries if plan else ()) if c.clause and c.text.strip()]
     if len(clauses) > 1:
         for clause in clauses:
             best = _best_for_clause(clause.text, clause.outlets, scored, idf)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.text import MONTHS, analyze, sentence_spans
+from index.text import MONTHS, STOPWORDS, WORD, sentence_spans
 
 DateRange = tuple[int, int]  # Unix seconds, inclusive
 
@@ -138,10 +138,9 @@ _CLAUSE_BREAK = re.compile(
     re.I,
 )
 MIN_CLAUSE_WORDS = 4
-# Distinct content terms a part needs besides the outlets and dates it names: "as reported by Fortune and
-# TechCrunch?" has four words and asks nothing (it only scopes); "covered it too" neither.
+# Distinct content words a part needs besides the outlets and dates it names: "as reported by Fortune and
+# TechCrunch?" has four words and asks nothing (it only scopes), nor does "Who is the individual that".
 MIN_CLAUSE_TERMS = 2
-_WORD = re.compile(r"\w+")
 _TRAILING_JOINER = re.compile(
     r"[\s,;]+(?:and|or|while|whereas|but|compared to|compared with|as well as)?[\s,;]*$", re.I
 )
@@ -173,7 +172,9 @@ def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 def asks_something(part: str) -> bool:
     """Whether a part of a question (its outlets and dates blanked) says enough to be searched on its own."""
-    return len(_WORD.findall(part)) >= MIN_CLAUSE_WORDS and len(set(analyze([part])[0])) >= MIN_CLAUSE_TERMS
+    words = WORD.findall(part)
+    content = {w.lower() for w in words} - STOPWORDS
+    return len(words) >= MIN_CLAUSE_WORDS and len(content) >= MIN_CLAUSE_TERMS
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class SubQuery:
     text: str
     outlets: frozenset[str] = frozenset()
     dates: tuple[DateRange, ...] = ()
+    clause: bool = True  # a clause of the question; False for the text after an outlet's mention (a search aid)
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,12 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
             text = _TRAILING_JOINER.sub("", question[mention.start:end]).strip(" ,;?")
             if searchable(mention.start, mention.start + len(text)):
                 own_dates = bounded_ranges(m.dates for m in inside(dates, mention.start, end) if m.dates)
-                subqueries.append(SubQuery(text, mention.outlets, own_dates))
-    unique = tuple(dict.fromkeys(s for s in subqueries if s.text != question.strip()))[:MAX_SUBQUERIES]
+                subqueries.append(SubQuery(text, mention.outlets, own_dates, clause=False))
+    first: dict[tuple[str, frozenset[str], tuple[DateRange, ...]], SubQuery] = {}
+    for sub in subqueries:
+        if sub.text != question.strip():
+            first.setdefault((sub.text, sub.outlets, sub.dates), sub)  # a clause over the same search aid
+    unique = tuple(first.values())[:MAX_SUBQUERIES]
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
     return QueryPlan(question, all_outlets, all_dates, unique, tuple((m.start, m.end) for m in outlets),

@@ -1,0 +1,29 @@
+"""Composing the extractive answer (bot/answering/compose.py): which parts of a question it reports unaddressed."""
+
+from __future__ import annotations
+
+from bot.answering.compose import compose
+from bot.answering.question import profile_question
+from bot.answering.sentences import CandidateSentence
+from bot.retrieval.plan import outlet_aliases, plan_query
+from bot.types import Hit
+from index.documents import Chunk
+
+
+def test_the_parts_reported_unaddressed_are_the_question_s_own_clauses_each_once() -> None:
+    # The text after each outlet's mention is searched too, but it repeats a clause: reporting it as a part of
+    # its own gave the reader the same missing part twice.
+    q = ("Does the TechCrunch article say that lunar telescope prices rose sharply, "
+         "while The Verge article says ferry fares fell?")
+    plan = plan_query(q, outlet_aliases(["The Verge", "TechCrunch"]), 2023)
+    assert [(s.text, s.clause) for s in plan.subqueries] == [
+        ("Does the TechCrunch article say that lunar telescope prices rose sharply", True),
+        ("The Verge article says ferry fares fell?", True),
+        ("TechCrunch article say that lunar telescope prices rose sharply", False),
+        ("The Verge article says ferry fares fell", False),
+    ]
+    text = "Ferry fares fell by a fifth this winter, the operator said."
+    hit = Hit(Chunk("a", 0, text, 0, len(text), "Ferry fares fall", outlet="The Verge"), 1.0)
+    composed = compose(profile_question(q, plan), [CandidateSentence(hit, 0, len(text), text, score=1.0)], [hit], plan)
+    assert [c.text for c in composed.sentences] == [text]
+    assert composed.unaddressed == ["Does the TechCrunch article say that lunar telescope prices rose sharply"]
