@@ -255,7 +255,7 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     first: dict[tuple[str, frozenset[str], tuple[DateRange, ...]], SubQuery] = {}
     for sub in subqueries:
         if sub.text != question.strip():
-            first.setdefault((sub.text, sub.outlets, sub.dates), sub)  # a clause over the same search aid
+            first.setdefault((sub.text, sub.outlets, sub.dates), sub)  # a clause wins over a search aid alike
     unique = tuple(first.values())[:MAX_SUBQUERIES]
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
