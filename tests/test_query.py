@@ -96,6 +96,11 @@ def test_a_part_that_only_names_its_sources_or_dates_is_not_searched() -> None:
         "as well as for his dispute with the board",
     ]
     assert plan.outlets == {"The Verge", "TechCrunch"} and len(plan.dates) == 1  # still the question's scope
+    # What the ranker matches passages' words against: the question and its parts without their scope.
+    assert plan.subject.split() == ["Who", "is", "the", "founder", "known", "for", "backing", "a", "teen's", "AI",
+                                    "startup,", "as", "well", "as", "for", "his", "dispute", "with", "the", "board,",
+                                    "as", "reported", "by", "and", "on", "?"]
+    assert [s.subject for s in plan.subqueries] == [s.text for s in plan.subqueries]  # they name neither
 
 
 def test_without_spans_blanks_each_span_once() -> None:

@@ -185,6 +185,7 @@ class SubQuery:
     outlets: frozenset[str] = frozenset()
     dates: tuple[DateRange, ...] = ()
     clause: bool = True  # a clause of the question; False for the text after an outlet's mention (a search aid)
+    subject: str = ""  # the text with the outlets and dates it names blanked: what its passages must say
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,11 @@ class QueryPlan:
     subqueries: tuple[SubQuery, ...]
     outlet_spans: tuple[tuple[int, int], ...] = ()  # where the question names outlets (character offsets)
     date_spans: tuple[tuple[int, int], ...] = ()  # where it names dates that retrieval applies
+
+    @property
+    def subject(self) -> str:
+        """The question with the outlets and dates it names blanked: what its passages must say."""
+        return without_spans(self.question, self.outlet_spans + self.date_spans)
 
 
 # Bounds on what one question can make retrieval do: each sub-query is a search, each date range a clause of
@@ -233,25 +239,27 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
 
     scope = [(m.start, m.end) for m in outlets] + [(m.start, m.end) for m in dates if m.dates]
 
-    def searchable(a: int, b: int) -> bool:
-        return asks_something(without_spans(question[a:b], [(s - a, e - a) for s, e in scope]))
+    def subject(a: int, b: int) -> str:
+        return without_spans(question[a:b], [(s - a, e - a) for s, e in scope])
 
     subqueries: list[SubQuery] = []
     if len(question.split()) >= 2 * MIN_CLAUSE_WORDS:
         for a, b in clause_spans(question):
-            if not searchable(a, b):
+            words = subject(a, b)
+            if not asks_something(words):
                 continue
             own = inside(outlets, a, b)
             outlets_named = frozenset().union(*(m.outlets for m in own)) if own else all_outlets
             own_dates = bounded_ranges(m.dates for m in inside(dates, a, b) if m.dates)
-            subqueries.append(SubQuery(question[a:b].strip(), outlets_named, own_dates))
+            subqueries.append(SubQuery(question[a:b].strip(), outlets_named, own_dates, subject=words.strip()))
         # Each outlet mention also gets the text up to the next one: "the Verge article on X".
         for i, mention in enumerate(outlets):
             end = outlets[i + 1].start if i + 1 < len(outlets) else len(question)
             text = _TRAILING_JOINER.sub("", question[mention.start:end]).strip(" ,;?")
-            if searchable(mention.start, mention.start + len(text)):
+            words = subject(mention.start, mention.start + len(text))
+            if asks_something(words):
                 own_dates = bounded_ranges(m.dates for m in inside(dates, mention.start, end) if m.dates)
-                subqueries.append(SubQuery(text, mention.outlets, own_dates, clause=False))
+                subqueries.append(SubQuery(text, mention.outlets, own_dates, clause=False, subject=words.strip()))
     first: dict[tuple[str, frozenset[str], tuple[DateRange, ...]], SubQuery] = {}
     for sub in subqueries:
         if sub.text != question.strip():

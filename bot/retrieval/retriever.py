@@ -29,7 +29,6 @@ from bot.retrieval.plan import (
     QueryPlan,
     SubQuery,
     find_dates,
-    find_outlets,
     outlet_aliases,
     plan_query,
     without_spans,
@@ -284,7 +283,7 @@ class Retriever:
         # The ranker matches content: the outlets and dates a question names are matched against the passages'
         # outlets and publication dates, so their words ("October", "2023", "Fortune", "TechCrunch") must not make
         # a passage that mentions them look relevant (held out, MultiHop-RAG MRR@10 +0.006, MAP@10 +0.005).
-        terms = analyze([self._without_scope(t) for t in [question] + [sub.text for sub in plan.subqueries]])
+        terms = analyze([plan.subject] + [sub.subject for sub in plan.subqueries])
         sentences = pool.loaded.snapshot.sentences
         clauses = plan.subqueries or (SubQuery(question, plan.outlets, plan.dates),)
         # Clauses embedded on their own: pooling them from the question's pass cost 0.005 evidence recall.
@@ -313,10 +312,6 @@ class Retriever:
 
     def _without_dates(self, text: str) -> str:
         return without_spans(text, [(m.start, m.end) for m in find_dates(text, self.default_year)])
-
-    def _without_scope(self, text: str) -> str:
-        mentions = find_dates(text, self.default_year) + find_outlets(text, self.aliases)
-        return without_spans(text, [(m.start, m.end) for m in mentions])
 
     def _rank(
         self,
