@@ -104,7 +104,8 @@ def test_a_part_that_only_names_its_sources_or_dates_is_not_searched() -> None:
 
 
 def test_without_spans_blanks_each_span_once() -> None:
-    assert without_spans("as reported by The Verge on May 5", [(15, 24), (28, 33), (15, 18)]) == "as reported by   on  "
+    blanked = without_spans("as reported by The Verge on May 5", [(15, 24), (28, 33), (15, 18)])
+    assert blanked == "as reported by " + " " * 9 + " on " + " " * 5  # every offset stays
     assert asks_something("for his dispute with the board") and not asks_something("as reported by  and  ")
 
 

@@ -124,10 +124,9 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
     text = question
     answer_type, focus = _answer_type(text)
     own = plan if plan is not None and plan.question == question else None
-    cited = list(own.outlet_spans) if own else []
     # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
     # rarely say their own outlet or "in November 2023", so those words would count against every passage.
-    scope = _blank(text, cited + (list(own.date_spans) if own else []))
+    scope = own.subject if own else text
     names = tuple(dict.fromkeys(
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
     ))
@@ -147,7 +146,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         years=tuple(dict.fromkeys(YEAR.findall(text))),
         ordinals=tuple(dict.fromkeys(ORDINAL.findall(text))),
         terms=terms,
-        cited_outlets=tuple(text[a:b] for a, b in cited),
+        cited_outlets=tuple(text[a:b] for a, b in own.outlet_spans) if own else (),
         measure=_measure(text) if answer_type == AnswerType.NUMBER else None,
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
@@ -285,9 +284,3 @@ def _modifier(word: str) -> bool:
 
 
 _QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    for start, end in spans:
-        text = text[:start] + " " * (end - start) + text[end:]
-    return text

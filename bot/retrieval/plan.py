@@ -160,14 +160,12 @@ def clause_spans(question: str) -> list[tuple[int, int]]:
 
 
 def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    """`text` with each span (clipped to it; overlaps allowed) blanked to one space."""
-    kept, last = [], 0
-    for start, end in sorted((max(a, 0), min(b, len(text))) for a, b in spans if b > 0 and a < len(text)):
-        if start >= last:
-            kept.append(text[last:start])
-        last = max(last, end)
-    kept.append(text[last:])
-    return " ".join(kept)
+    """`text` with each span (clipped to it; overlaps allowed) blanked by spaces, so every offset stays."""
+    for a, b in spans:
+        a, b = max(a, 0), min(b, len(text))
+        if a < b:
+            text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 def asks_something(part: str) -> bool:
@@ -237,7 +235,9 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     def inside(mentions: list[Mention], a: int, b: int) -> list[Mention]:
         return [m for m in mentions if a <= m.start < b]
 
-    scope = [(m.start, m.end) for m in outlets] + [(m.start, m.end) for m in dates if m.dates]
+    outlet_spans = tuple((m.start, m.end) for m in outlets)
+    date_spans = tuple((m.start, m.end) for m in dates if m.dates)
+    scope = outlet_spans + date_spans
 
     def subject(a: int, b: int) -> str:
         return without_spans(question[a:b], [(s - a, e - a) for s, e in scope])
@@ -267,5 +267,4 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     unique = tuple(first.values())[:MAX_SUBQUERIES]
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
-    return QueryPlan(question, all_outlets, all_dates, unique, tuple((m.start, m.end) for m in outlets),
-                     tuple((m.start, m.end) for m in dates if m.dates))
+    return QueryPlan(question, all_outlets, all_dates, unique, outlet_spans, date_spans)
