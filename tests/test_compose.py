@@ -27,3 +27,20 @@ def test_the_parts_reported_unaddressed_are_the_question_s_own_clauses_each_once
     composed = compose(profile_question(q, plan), [CandidateSentence(hit, 0, len(text), text, score=1.0)], [hit], plan)
     assert [c.text for c in composed.sentences] == [text]
     assert composed.unaddressed == ["Does the TechCrunch article say that lunar telescope prices rose sharply"]
+
+
+def test_a_part_is_addressed_by_its_words_not_by_the_outlet_it_names() -> None:
+    # The outlet a part names is matched against the passages' outlet; a story rarely names its own outlet, so
+    # counting "Sydney Morning Herald" among the words a sentence must carry reported the part as missing.
+    q = ("Does the TechCrunch article say that lunar telescope prices rose sharply, "
+         "while The Sydney Morning Herald story says ferry fares fell?")
+    plan = plan_query(q, outlet_aliases(["The Sydney Morning Herald", "TechCrunch"]), 2023)
+    assert [(" ".join(s.subject.split()), s.clause) for s in plan.subqueries if s.clause] == [
+        ("Does the article say that lunar telescope prices rose sharply", True),
+        ("story says ferry fares fell?", True),
+    ]
+    text = "Ferry fares fell by a fifth this winter, the operator said."
+    hit = Hit(Chunk("a", 0, text, 0, len(text), "Ferry fares fall", outlet="The Sydney Morning Herald"), 1.0)
+    composed = compose(profile_question(q, plan), [CandidateSentence(hit, 0, len(text), text, score=1.0)], [hit], plan)
+    assert [c.text for c in composed.sentences] == [text]
+    assert composed.unaddressed == ["Does the TechCrunch article say that lunar telescope prices rose sharply"]

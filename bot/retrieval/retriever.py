@@ -28,7 +28,6 @@ from bot.retrieval.plan import (
     DateRange,
     QueryPlan,
     SubQuery,
-    find_dates,
     outlet_aliases,
     plan_query,
     without_spans,
@@ -306,12 +305,9 @@ class Retriever:
                        for clause in clauses] for c in candidates], dtype=bool).reshape(len(candidates), -1),
             {c.chunk_id: float(pool.lexical[pool.loaded.position[c.chunk_id]]) for c in candidates
              if pool.lexical is not None and c.chunk_id in pool.loaded.position},
-            number_terms(self._without_dates(question)),
+            number_terms(without_spans(question, plan.date_spans)),  # "October 7, 2023" is not a number asked
         )
         return candidates, rows, pool, detail
-
-    def _without_dates(self, text: str) -> str:
-        return without_spans(text, [(m.start, m.end) for m in find_dates(text, self.default_year)])
 
     def _rank(
         self,
