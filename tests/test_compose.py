@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from bot.answering.compose import compose
+from bot.answering.compose import Composition, compose
 from bot.answering.question import profile_question
 from bot.answering.sentences import CandidateSentence
-from bot.retrieval.plan import outlet_aliases, plan_query
+from bot.retrieval.plan import QueryPlan, outlet_aliases, plan_query
 from bot.types import Hit
 from index.documents import Chunk
+
+FERRY = "Ferry fares fell by a fifth this winter, the operator said."
+
+
+def compose_one(question: str, plan: QueryPlan, text: str, outlet: str) -> Composition:
+    """The answer composed from one passage of `outlet` holding the one sentence `text`."""
+    hit = Hit(Chunk("a", 0, text, 0, len(text), "Ferry fares fall", outlet=outlet), 1.0)
+    return compose(profile_question(question, plan), [CandidateSentence(hit, 0, len(text), text, score=1.0)], [hit],
+                   plan)
 
 
 def test_the_parts_reported_unaddressed_are_the_question_s_own_clauses_each_once() -> None:
@@ -22,10 +31,8 @@ def test_the_parts_reported_unaddressed_are_the_question_s_own_clauses_each_once
         ("TechCrunch article say that lunar telescope prices rose sharply", False),
         ("The Verge article says ferry fares fell", False),
     ]
-    text = "Ferry fares fell by a fifth this winter, the operator said."
-    hit = Hit(Chunk("a", 0, text, 0, len(text), "Ferry fares fall", outlet="The Verge"), 1.0)
-    composed = compose(profile_question(q, plan), [CandidateSentence(hit, 0, len(text), text, score=1.0)], [hit], plan)
-    assert [c.text for c in composed.sentences] == [text]
+    composed = compose_one(q, plan, FERRY, "The Verge")
+    assert [c.text for c in composed.sentences] == [FERRY]
     assert composed.unaddressed == ["Does the TechCrunch article say that lunar telescope prices rose sharply"]
 
 
@@ -39,8 +46,12 @@ def test_a_part_is_addressed_by_its_words_not_by_the_outlet_it_names() -> None:
         ("Does the article say that lunar telescope prices rose sharply", True),
         ("story says ferry fares fell?", True),
     ]
-    text = "Ferry fares fell by a fifth this winter, the operator said."
-    hit = Hit(Chunk("a", 0, text, 0, len(text), "Ferry fares fall", outlet="The Sydney Morning Herald"), 1.0)
-    composed = compose(profile_question(q, plan), [CandidateSentence(hit, 0, len(text), text, score=1.0)], [hit], plan)
-    assert [c.text for c in composed.sentences] == [text]
+    composed = compose_one(q, plan, FERRY, "The Sydney Morning Herald")
+    assert [c.text for c in composed.sentences] == [FERRY]
     assert composed.unaddressed == ["Does the TechCrunch article say that lunar telescope prices rose sharply"]
+    # The outlet still bounds the part: the same sentence from another outlet does not address it.
+    elsewhere = compose_one(q, plan, FERRY, "TechCrunch")
+    assert elsewhere.unaddressed == [
+        "Does the TechCrunch article say that lunar telescope prices rose sharply",
+        "The Sydney Morning Herald story says ferry fares fell?",
+    ]
