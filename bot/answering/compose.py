@@ -84,8 +84,8 @@ def compose(
     clauses = [c for c in (plan.subqueries if plan else ()) if c.clause and c.text.strip()]
     if len(clauses) > 1:
         for clause in clauses:
-            # Its words, not its scope: the outlets it names are matched against the passages' outlets below.
-            best = _best_for_clause(clause.subject or clause.text, clause.outlets, scored, idf)
+            # Its words, not its scope: _best_for_clause matches the outlets it names against the passages' outlets.
+            best = _best_for_clause(clause.subject, clause.outlets, scored, idf)
             if best is None:
                 unaddressed.append(clause.text)
             elif all(best.key != c.key for c in chosen):
