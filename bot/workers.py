@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -86,7 +86,7 @@ class AnswerWorkers:
         history: Sequence[tuple[str, str]] = (),
         filters: Filters | None = None,
         k: int | None = None,
-    ) -> Iterator[Answer]:
+    ) -> Generator[Answer, None, None]:
         """ChatEngine.stream_answer computed by `worker`; the worker goes back to the pool however this ends."""
         ended = False
         failure: BaseException | None = None

@@ -336,7 +336,7 @@ def test_example_question_and_follow_up(ui_app: RunningApp, page: Any) -> None:
 
 
 def test_rebuild_with_progress_picks_up_a_new_article(ui_app: RunningApp, page: Any) -> None:
-    (Path(ui_app.settings.corpus) / "herald-lights.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    (Path(str(ui_app.settings.corpus)) / "herald-lights.md").write_text(NEW_ARTICLE, encoding="utf-8")
     open_chat(page, ui_app.url)
     page.locator("#index-panel").get_by_text("Index", exact=True).click()
     status = page.locator("#index-status")

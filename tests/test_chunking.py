@@ -33,7 +33,7 @@ def test_offsets_point_into_the_body_and_cover_it() -> None:
         for chunk in chunks:
             assert article.body[chunk.start:chunk.end] == chunk.text
             assert count_tokens(chunk.text) <= 48
-        covered = set()
+        covered: set[int] = set()
         for chunk in chunks:
             covered.update(range(chunk.start, chunk.end))
         uncovered = [i for i in range(len(article.body)) if i not in covered and not article.body[i].isspace()]

@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +123,8 @@ def _snapshot_files(settings: Settings) -> tuple[SnapshotFiles, str]:
     return SnapshotFiles(settings.store), name
 
 
-SIDE_DAMAGE = {
+# case -> (side table, file in it or None for the whole folder, what harms it)
+SIDE_DAMAGE: dict[str, tuple[str, str | None, Callable[[Path], object]]] = {
     "lexical-ids-garbage": ("lexical", "chunk_ids.json", lambda p: _garbage(p, 10, 20)),
     "lexical-npy-garbage": ("lexical", "data.csc.index.npy", lambda p: _garbage(p, p.stat().st_size // 2, 16)),
     "lexical-deleted": ("lexical", None, shutil.rmtree),

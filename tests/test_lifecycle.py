@@ -86,11 +86,12 @@ KILL_POINTS = [
 def test_sigkill_leaves_a_complete_index_and_the_next_rebuild_finishes(
     tmp_path: Path, embedder: Embedder, backend: Backend, stage: str, done: int
 ) -> None:
-    settings = backend.settings(make_corpus(tmp_path), tmp_path / "store")
+    corpus = make_corpus(tmp_path)
+    settings = backend.settings(corpus, tmp_path / "store")
     rebuild_index(settings, embedder)
     before = open_store(settings.store, settings.chroma_url).active_name()
     assert before is not None
-    change_corpus(settings.corpus)
+    change_corpus(corpus)
     flipped = KILL_POINTS.index((stage, done)) >= KILL_POINTS.index(("switching", 1))
     with frozen_rebuild(settings, stage, done) as proc:
         sigkill(proc)
@@ -139,13 +140,14 @@ def test_sigkill_while_writing_a_whole_index(tmp_path: Path, embedder: Embedder,
 def test_chat_keeps_answering_during_a_rebuild_and_switches_when_done(
     tmp_path: Path, embedder: Embedder, backend: Backend
 ) -> None:
-    settings = backend.settings(make_corpus(tmp_path), tmp_path / "store")
+    corpus = make_corpus(tmp_path)
+    settings = backend.settings(corpus, tmp_path / "store")
     rebuild_index(settings, embedder)
     live = Retriever(settings, embedder)
     question = "Who ended the ferry strike in Port Elling?"
     old_answer = live.retrieve(question, k=1)[0].chunk.title
     assert old_answer != "Ferry strike ends"
-    change_corpus(settings.corpus)
+    change_corpus(corpus)
     answers: list[str] = []
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -184,12 +186,13 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_second_rebuild_in_another_process_is_refused(tmp_path: Path, embedder: Embedder, backend: Backend) -> None:
-    settings = backend.settings(make_corpus(tmp_path), tmp_path / "store")
+    corpus = make_corpus(tmp_path)
+    settings = backend.settings(corpus, tmp_path / "store")
     rebuild_index(settings, embedder)
-    change_corpus(settings.corpus)
-    corpus = ["rebuild", "--corpus", str(settings.corpus)]
+    change_corpus(corpus)
+    rebuild = ["rebuild", "--corpus", str(corpus)]
     with frozen_rebuild(settings, "embedding", 0) as proc:
-        busy = run_cli(*corpus, *backend.cli_args(settings.store))
+        busy = run_cli(*rebuild, *backend.cli_args(settings.store))
         assert busy.returncode == 1
         assert busy.stderr == (
             f"error: another rebuild (pid {proc.pid}) is writing the index at {settings.store}; "
@@ -197,7 +200,7 @@ def test_second_rebuild_in_another_process_is_refused(tmp_path: Path, embedder: 
         )
         if backend.url:
             # Another machine (another --store folder) syncing into the same server is refused by the server lock.
-            other = run_cli(*corpus, *backend.cli_args(tmp_path / "other-store"))
+            other = run_cli(*rebuild, *backend.cli_args(tmp_path / "other-store"))
             assert other.returncode == 1
             assert other.stderr.startswith(
                 f"error: another rebuild ({socket.gethostname()}:{proc.pid}, last heard from "
@@ -206,7 +209,7 @@ def test_second_rebuild_in_another_process_is_refused(tmp_path: Path, embedder: 
                 f" s ago) is writing the index at {backend.url}; wait for it to finish, then run this again\n"
             )
         assert "done added=1 updated=1 removed=1" in resume(proc)
-    again = run_cli(*corpus, *backend.cli_args(settings.store))
+    again = run_cli(*rebuild, *backend.cli_args(settings.store))
     assert again.returncode == 0, again.stderr
     assert "  the index was already up to date\n" in again.stdout
     assert_new_index(settings, embedder)
@@ -258,11 +261,12 @@ def test_bad_input_is_skipped_with_reasons_and_never_aborts(tmp_path: Path, back
 
 
 def test_file_vanishing_mid_rebuild_is_skipped(tmp_path: Path, embedder: Embedder, backend: Backend) -> None:
-    settings = backend.settings(make_corpus(tmp_path), tmp_path / "store")
+    corpus = make_corpus(tmp_path)
+    settings = backend.settings(corpus, tmp_path / "store")
     rebuild_index(settings, embedder)
     # Files are read in name order: chess.html, glacier-study.txt, harbor-bridge.md, …
     with frozen_rebuild(settings, "reading", 1) as proc:
-        (settings.corpus / "glacier-study.txt").unlink()
+        (corpus / "glacier-study.txt").unlink()
         out = resume(proc)
     assert "skipped glacier-study.txt: file disappeared while the corpus was being read\n" in out
     assert "done added=0 updated=0 removed=1\n" in out

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from index.documents import Article
 from index.loaders import Skipped, load_articles, normalize_date
 from tests.conftest import FIXTURE_CORPUS, MULTIHOP_CORPUS, ROOT, require_shared
 
 
-def by_origin(path: Path) -> dict[str, object]:
+def by_origin(path: Path) -> dict[str, Article]:
     result = load_articles(path)
     return {a.origin: a for a in result.articles}
 

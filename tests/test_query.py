@@ -24,8 +24,9 @@ SOURCES = ["The Verge", "TechCrunch", "The Age", "The Independent - Sports", "Th
            "Cnbc | World Business News Leader", "Wired"]
 
 
-def ts(*args: int) -> int:
-    return int(dt.datetime(*args, tzinfo=dt.UTC).timestamp())
+def ts(year: int, month: int, day: int) -> int:
+    """Unix time of midnight UTC on that day."""
+    return int(dt.datetime(year, month, day, tzinfo=dt.UTC).timestamp())
 
 
 def test_aliases_come_from_the_corpus_sources() -> None:

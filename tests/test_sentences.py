@@ -54,7 +54,9 @@ def test_table_round_trip_first_entry_wins(tmp_path: Path) -> None:
     loaded = load_sentence_vectors(tmp_path / "gen")
     assert loaded is not None and loaded.slots == table.slots
     np.testing.assert_array_equal(loaded.get("k1"), [[1.0, 0.0]])
-    np.testing.assert_allclose(loaded.get("k2"), [[0.0, 1.0], [0.6, 0.8]], atol=1e-3)  # stored as float16
+    k2 = loaded.get("k2")
+    assert k2 is not None
+    np.testing.assert_allclose(k2, np.array([[0.0, 1.0], [0.6, 0.8]]), atol=1e-3)  # stored as float16
     assert loaded.get("k3").shape == (0, 2)  # type: ignore[union-attr]
     assert loaded.get("missing") is None and "k2" in loaded
     assert load_sentence_vectors(tmp_path / "nothing") is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -74,7 +74,7 @@ def respond(
     categories: list[str] | None,
     date_from: str | None,
     date_to: str | None,
-) -> Iterator[Updates]:
+) -> Generator[Updates, None, None]:
     """Answer a question: show it at once, wait for a free answer slot saying how many questions are ahead, then
     stream the bubble and its sources, and fill the evidence views and the passage store."""
     question = (message or "").strip()
