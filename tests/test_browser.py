@@ -335,8 +335,14 @@ def test_example_question_and_follow_up(ui_app: RunningApp, page: Any) -> None:
     assert dialog_text(page)["title"].startswith("[1] ")
 
 
+def corpus_of(app: RunningApp) -> Path:
+    """The corpus folder the running app indexes (its settings always name one here)."""
+    assert app.settings.corpus is not None
+    return app.settings.corpus
+
+
 def test_rebuild_with_progress_picks_up_a_new_article(ui_app: RunningApp, page: Any) -> None:
-    (Path(str(ui_app.settings.corpus)) / "herald-lights.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    (corpus_of(ui_app) / "herald-lights.md").write_text(NEW_ARTICLE, encoding="utf-8")
     open_chat(page, ui_app.url)
     page.locator("#index-panel").get_by_text("Index", exact=True).click()
     status = page.locator("#index-status")
@@ -362,7 +368,7 @@ def test_rebuild_with_progress_picks_up_a_new_article(ui_app: RunningApp, page: 
 
 
 def test_rebuild_that_would_remove_many_articles_asks_first(ui_app: RunningApp, page: Any) -> None:
-    corpus = Path(str(ui_app.settings.corpus))
+    corpus = corpus_of(ui_app)
     moved = corpus.parent / "set-aside"
     moved.mkdir(exist_ok=True)
     for name in ("courier-closure.md", "courier-ferries.md"):  # 2 of the 7 articles: more than a fifth
