@@ -174,6 +174,14 @@ NAME = rf"{CAPITALISED}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{CA
 
 
 # Verbs that report what someone said (the Quotes view's speakers, the speaker of an answer's sentence).
+# Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says
+# what the person is, not who.
+HONORIFICS = frozenset({
+    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Prof", "Prof.", "Sir", "Dame", "Mayor", "President",
+    "Coach", "Councillor", "Councilman", "Councilwoman", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Minister",
+    "Judge", "Chancellor", "Captain", "Capt.", "General", "Gen.", "Chief", "Director", "Professor", "Sheriff",
+    "Officer",
+})
 SPEECH_VERBS = (
     r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|explained|explains|noted|notes|"
     r"argued|argues|warned|warns|insisted|insists|claimed|claims|recalled|recalls|replied|asked|asks|"

@@ -195,3 +195,24 @@ def test_a_widget_label_glued_to_a_name_is_no_part_of_the_lead() -> None:
                              answers=answer_spans(profile, sentence))
     leads = [choose_lead(profile, [cand], [hit], repeated) for repeated in (frozenset(), opening_keys("Loading"))]
     assert [lead.text if lead else None for lead in leads] == ["Loading Google", "Google"]
+
+
+def test_a_contracted_opener_and_a_plural_acronym_are_no_names() -> None:
+    text = "We’re told It’s over. If Judge Amit Mehta rules, Google may share its APIs and NFTs. Apple’s shares rose."
+    assert [s.text for s in name_spans(text)] == ["Judge Amit Mehta", "Google", "Apple"]
+
+
+def test_a_title_before_a_name_does_not_hide_the_person() -> None:
+    assert [person_like(n) for n in ("Judge Amit Mehta", "President Biden", "Judge", "General Motors")] == [
+        True, True, False, False]
+    sentence = "If Judge Amit Mehta rules against Google, the search giant may have to share its APIs with Microsoft."
+    assert _lead("Which judge is hearing the Google search antitrust trial?", sentence) == "Judge Amit Mehta"
+
+
+def test_a_relative_clause_does_not_turn_a_yes_no_question_into_a_name_question() -> None:
+    relative = ("Does the TechCrunch article, which discusses the trial, claim that Sam Bankman-Fried lied?",
+                "Did the report from The Verge which accuses Meta say it broke the rules?",
+                "Is the offer consistent with the time when the Supreme Court ruled?")
+    asked = ("Did the Sporting News report who won the Las Vegas race?", "Did the article say when the deal closed?")
+    assert [profile_question(q).answer_type for q in relative + asked] == [AnswerType.YES_NO] * 3 + [
+        AnswerType.NAME, AnswerType.DATE]

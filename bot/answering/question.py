@@ -13,6 +13,7 @@ from index.text import (
     DATE_WORDS,
     NUMBER_WORDS,
     ORDINAL,
+    SPEECH_VERBS,
     STOPWORDS,
     YEAR,
     analyze,
@@ -251,8 +252,19 @@ def _main_clause(after_wh: str) -> str:
 
 
 def _embedded_wh(lowered: str, start: int) -> bool:
-    # "Did the report say who won?" asks for the name, not for yes or no.
-    return bool(re.match(r"(?:who|when|where|which|what|how many|how much)\b", lowered[start:]))
+    """Whether a question word inside a yes/no question opens what is asked ("Did the report say who won?") rather
+    than a relative clause ("Does the article, which discusses…, claim…"): a verb of telling or knowing says so."""
+    before = lowered[:start].split()[-1:]
+    return bool(re.match(r"(?:who|when|where|which|what|how many|how much)\b", lowered[start:])) and bool(
+        before and _TELLING.fullmatch(before[0]))
+
+
+# Verbs whose object can be a question ("say who", "reveal what", "detailing when"), besides the speech verbs.
+_TELLING = re.compile(
+    rf"{SPEECH_VERBS}|(?:report|reveal|know|explain|detail|mention|confirm|show|indicate|disclose|specify|learn|"
+    r"identify|name|tell|state|say|ask|describe|clarify|decide|determine|predict)(?:s|ed|d|ing)?|knew|shown|"
+    r"told|said"
+)
 
 
 def _focus(after: list[str]) -> str | None:

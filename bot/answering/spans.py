@@ -17,6 +17,7 @@ from bot.answering.question import AnswerType, QuestionProfile
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
+    HONORIFICS,
     MONTH_PATTERN,
     SPEECH_VERBS,
     STOPWORDS,
@@ -96,9 +97,11 @@ def passage_names(text: str) -> tuple[Span, ...]:
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
-    while tokens and (_opening_common_word(sentence, *tokens[0]) or _COMPOUND.search(tokens[0][1])):
+    while tokens and (_opening_common_word(sentence, *tokens[0]) or _COMPOUND.search(tokens[0][1])
+                      or _PLURAL_ACRONYM.fullmatch(tokens[0][1])):
         tokens = tokens[1:]
-    while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _COMPOUND.search(tokens[-1][1])):
+    while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _COMPOUND.search(tokens[-1][1])
+                      or _PLURAL_ACRONYM.fullmatch(tokens[-1][1])):
         tokens = tokens[:-1]
     if not tokens:
         return []
@@ -111,12 +114,16 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
 
 
 _COMPOUND = re.compile(r"-[a-z]+\W*$")  # "AI-driven", "Ad-supported": an adjective, where "Bankman-Fried" is a name
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s[.,;:]?")  # "APIs", "NFTs": a kind of thing, where "NASA" names one
+_CONTRACTION = re.compile(r"(?:['’](?:s|re|ll|ve|d|m)|n['’]t)$", re.I)  # "We’re", "It’s", "Don’t"
 
 
 def _opening_common_word(sentence: str, start: int, word: str) -> bool:
-    """A stop word, a date word, or a common word capitalised only because it opens the sentence."""
+    """A stop word (also contracted: "We’re", "It’s"), a date word, or a common word capitalised only because
+    it opens the sentence."""
     bare = word.strip(".’'")
-    return bare.lower() in STOPWORDS or bare.lower() in DATE_WORDS or (_opens(sentence, start) and common_word(bare))
+    base = _CONTRACTION.sub("", bare).lower()  # "Apple’s" keeps its owner: only a stop word's contraction goes
+    return base in STOPWORDS or bare.lower() in DATE_WORDS or (_opens(sentence, start) and common_word(bare))
 
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{_MONEY_UNIT}", re.I)
@@ -195,9 +202,12 @@ def located(span: Span, sentence: str) -> bool:
 
 
 def person_like(name: str) -> bool:
-    """Whether a name reads as a person's: its first word is no everyday English word and no acronym ("Caroline
-    Ellison", "Bankman-Fried"), where "Exchange Commission", "Market Street" or "NBA" are bodies, places, things."""
+    """Whether a name reads as a person's: its first word past a title ("Judge Amit Mehta") is no everyday English
+    word and no acronym ("Caroline Ellison", "Bankman-Fried"), where "Exchange Commission", "Market Street" or
+    "NBA" are bodies, places, things."""
     words = name.split()
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words = words[1:]
     first = words[0].strip(".’'") if words else ""
     return len(first) > 1 and not first.isupper() and not common_word(first)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.views.evidence import Evidence
 from index.documents import Chunk
 from index.sentence_kinds import furniture_spans
-from index.text import CAPITALISED, NAME, SPEECH_VERBS, quick_sentence_spans
+from index.text import CAPITALISED, HONORIFICS, NAME, SPEECH_VERBS, quick_sentence_spans
 
 MIN_QUOTE_WORDS = 4
 # Passages whose statements are kept in memory: every answer shows the Quotes of its passages, and the same
@@ -51,13 +51,6 @@ NOT_NAMES = _words(
     "The A An He She It They We I You This That These Those There Here His Her Their Its Our But And Or "
     "So Then When While If As In On At For From By With After Before Some Many Most Others Officials "
     "Critics Experts Analysts Sources Fans Residents People Everyone Nobody Someone I’m I'm Advertisement"
-)
-
-
-HONORIFICS = _words(
-    "Mr Mr. Mrs Mrs. Ms Ms. Dr Dr. Prof Prof. Sir Dame Mayor President Coach Councillor Councilman "
-    "Councilwoman Senator Sen. Rep. Governor Gov. Minister Judge Chancellor Captain Capt. General Gen. "
-    "Chief Director Professor Sheriff Officer"
 )
 
 
