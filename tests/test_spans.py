@@ -9,6 +9,7 @@ from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
     AMOUNT_SPAN,
     Span,
+    cited_as_source,
     fullest_form,
     measure_fit,
     name_spans,
@@ -216,3 +217,14 @@ def test_a_relative_clause_does_not_turn_a_yes_no_question_into_a_name_question(
     asked = ("Did the Sporting News report who won the Las Vegas race?", "Did the article say when the deal closed?")
     assert [profile_question(q).answer_type for q in relative + asked] == [AnswerType.YES_NO] * 3 + [
         AnswerType.NAME, AnswerType.DATE]
+
+
+def test_an_outlet_question_is_led_only_by_a_name_the_passages_cite_as_a_source() -> None:
+    texts = ["Researchers at the University of Vermont told NBC News the illness spread.",
+             "Israeli publication Calcalist has reported the deal.", "The union, the Teamsters, reported a loss.",
+             "The Ledger, among others, first reported it.", "Regulators in the European Union, citing a report by "
+             "the WSJ, said Meta agreed."]
+    names = ("NBC News", "University of Vermont", "Calcalist", "Teamsters", "Ledger", "WSJ", "European Union", "Meta")
+    assert [cited_as_source(n, texts) for n in names] == [True, False, True, False, True, True, False, False]
+    assert _lead("Which outlet did the researchers talk to?", texts[0]) == "NBC News"
+    assert _lead("Which outlet did the researchers talk to?", "Researchers at the University of Vermont spoke.") is None

@@ -14,6 +14,7 @@ from bot.answering.sentences import CandidateSentence, term_weights
 from bot.answering.spans import (
     TOKEN,
     Span,
+    cited_as_source,
     date_detail,
     fullest_form,
     measure_fit,
@@ -139,6 +140,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         return None
     _merge_name_forms(votes, support, forms)
     pool_texts = [c.text for c in pool]
+    outlets = {h.chunk.outlet for h in hits if h.chunk.outlet}
     passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
@@ -147,6 +149,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
         if profile.person and not reads_as_person(fullest_form(forms[key], pool_texts), passages):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
+        if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
+                forms[key], passages):
+            votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
         return None  # a weekday alone ("Friday") places nothing for a reader without its article's date

@@ -196,6 +196,24 @@ def speaks(span: Span, sentence: str) -> bool:
                 or _SPEAKER_AFTER.match(sentence[span.end:span.end + 100]))
 
 
+# Where a publication is named as the source of a report: "told NBC News", "a report by the WSJ", "according to
+# Calcalist", "Israeli publication Calcalist", "Calcalist reported" (a name before "said" is a speaker, not an outlet).
+_SOURCE_BEFORE = re.compile(
+    r"\b(?:told|according to|(?:reported|report|reports|reporting|story|article|interview|published)\s+"
+    r"(?:by|from|in|with|to)|publication|newspaper|outlet|paper|magazine|website|broadcaster|tabloid)\s+(?:the\s+)?$",
+    re.I)
+_SOURCE_AFTER = re.compile(r"^(?:,[^,.!?\n]{1,80},)?\s+(?:(?:has|had|have)\s+)?(?:first\s+)?"
+                           r"(?:reported|reports|wrote|published)\b")
+
+
+def cited_as_source(name: str, texts: Iterable[str]) -> bool:
+    """Whether the passages name `name` as the source of a report ("told NBC News", "a report by the WSJ",
+    "Calcalist reported"): what a question for an outlet asks, where a university or a union is a subject."""
+    return any(span.text == name and (_SOURCE_BEFORE.search(text[max(0, span.start - 40):span.start])
+                                      or _SOURCE_AFTER.match(text[span.end:span.end + 100]))
+               for text in texts for span in passage_names(text))
+
+
 def located(span: Span, sentence: str) -> bool:
     """Whether a name follows "in", "at", "from"… (where something is, or comes from)."""
     return bool(_LOCATIVE.search(sentence[max(0, span.start - 14):span.start]))
