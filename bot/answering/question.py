@@ -262,8 +262,7 @@ def _embedded_wh(lowered: str, start: int) -> bool:
 # Verbs whose object can be a question ("say who", "reveal what", "detailing when"), besides the speech verbs.
 _TELLING = re.compile(
     rf"{SPEECH_VERBS}|(?:report|reveal|know|explain|detail|mention|confirm|show|indicate|disclose|specify|learn|"
-    r"identify|name|tell|state|say|ask|describe|clarify|decide|determine|predict)(?:s|ed|d|ing)?|knew|shown|"
-    r"told|said"
+    r"identify|name|tell|state|say|ask|describe|clarify|decide|determine|predict)(?:s|ed|d|ing)?|knew|shown"
 )
 
 
