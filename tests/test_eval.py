@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.lab.answer_eval import load_answer_questions
+from bot.lab.answer_eval import AnswerQuestion, AnswerResult, figures, load_answer_questions, score_answer
 from bot.lab.eval import QueryResult, score, squash
+from bot.types import Answer, AnswerSentence
 from index.rebuild import RebuildReport
 from index.settings import Settings
 from tests.conftest import ROOT, multihop_query
@@ -131,3 +132,19 @@ def test_the_answer_harness_reads_the_gold_answer_without_its_closing_full_stop(
     path.write_text(json.dumps(items))
     read = [(q.expected, q.answerable, q.scored) for q in load_answer_questions(path)]
     assert read == [("Sam Bankman-Fried", True, True), ("Yes", True, False), ("", False, False)]
+
+
+def test_the_answer_harness_scores_the_bold_lead_on_its_own() -> None:
+    def asked(question: str, expected: str, lead: str, scored: bool = True) -> AnswerResult:
+        sentences = [AnswerSentence(lead, True, (1,), lead=True)] if lead else []
+        text = f"**{lead}** [1]\n\nThe judge heard the case." if lead else "The judge heard the case."
+        q = AnswerQuestion(question, question, "who", expected, True, scored)
+        return score_answer(q, Answer(question=question, text=text, sentences=sentences))
+
+    results = [asked("Which judge?", "Mehta", "Judge Amit Mehta"), asked("When?", "Stallions on Nov. 3", "Nov. 3"),
+               asked("Who?", "IBM", "OpenAI"), asked("Is it so?", "Yes", "CIO", scored=False),
+               asked("Why?", "because", "")]
+    assert [(r.lead, r.lead_right) for r in results] == [
+        ("Judge Amit Mehta", True), ("Nov. 3", True), ("OpenAI", False), ("CIO", False), ("", False)]
+    counted = figures(results)
+    assert (counted["leads"], counted["lead_right"], counted["contains"]) == (4, 0.5, 0.25)

@@ -7,7 +7,9 @@ Reads two question shapes:
   whose answer is not Yes/No (the gold answer's closing full stop aside); `null_query` questions should be
   refused.
 Matching ignores case, folds curly quotes and dashes, collapses white space, and reads the answer without its
-`[n]` markers and Markdown emphasis.
+`[n]` markers and Markdown emphasis. The bold short answer that opens an answer (its lead) is scored on its own over
+every answerable question: right when it and the expected answer contain one another ("Nov. 3" for "Stallions on
+Nov. 3"); a name leading a yes/no question is wrong.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class AnswerResult:
     retrieved_contains: bool
     words: int
     latency_ms: float
+    lead: str = ""  # the bold short answer the answer opens with ("" when none)
+    lead_right: bool = False  # the lead and the expected answer contain one another
 
 
 def fold(text: str) -> str:
@@ -104,6 +108,9 @@ def score_answer(q: AnswerQuestion, answer: Answer, latency_ms: float = 0.0) -> 
     def holds(haystacks: Iterable[str]) -> bool:
         return bool(needle) and any(needle in fold(h) for h in haystacks)
 
+    lead = next((s.text for s in answer.sentences if s.lead), "") if answer.covered else ""
+    lead = _EMPHASIS.sub("", _MARKERS.sub("", lead)).strip()
+    folded_lead = fold(lead)
     return AnswerResult(
         question=q,
         answer=text,
@@ -113,6 +120,8 @@ def score_answer(q: AnswerQuestion, answer: Answer, latency_ms: float = 0.0) -> 
         retrieved_contains=holds(h.chunk.text for h in answer.hits),
         words=len(text.split()),
         latency_ms=latency_ms,
+        lead=lead,
+        lead_right=bool(needle and folded_lead) and (needle in folded_lead or folded_lead in needle),
     )
 
 
@@ -125,6 +134,7 @@ def figures(results: Sequence[AnswerResult]) -> dict[str, Any]:
     scored = [r for r in results if r.question.scored]
     answerable = [r for r in results if r.question.answerable]
     unanswerable = [r for r in results if not r.question.answerable]
+    leads = [r for r in answerable if r.lead]
     return {
         "questions": len(results),
         "answerable": len(answerable),
@@ -136,6 +146,8 @@ def figures(results: Sequence[AnswerResult]) -> dict[str, Any]:
         "unanswerable": len(unanswerable),
         "unanswerable_refused": _rate(sum(r.refused for r in unanswerable), len(unanswerable)),
         "answer_words_p50": statistics.median([r.words for r in answerable if not r.refused] or [0]),
+        "leads": len(leads),
+        "lead_right": _rate(sum(r.lead_right for r in leads), len(leads)),
     }
 
 
