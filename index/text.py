@@ -173,7 +173,6 @@ CAPITALISED = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A
 NAME = rf"{CAPITALISED}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{CAPITALISED}){{0,3}}"
 
 
-# Verbs that report what someone said (the Quotes view's speakers, the speaker of an answer's sentence).
 # Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says
 # what the person is, not who.
 HONORIFICS = frozenset({
@@ -182,6 +181,9 @@ HONORIFICS = frozenset({
     "Judge", "Chancellor", "Captain", "Capt.", "General", "Gen.", "Chief", "Director", "Professor", "Sheriff",
     "Officer",
 })
+
+
+# Verbs that report what someone said (the Quotes view's speakers, the speaker of an answer's sentence).
 SPEECH_VERBS = (
     r"(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|explained|explains|noted|notes|"
     r"argued|argues|warned|warns|insisted|insists|claimed|claims|recalled|recalls|replied|asked|asks|"

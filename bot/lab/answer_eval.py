@@ -68,7 +68,12 @@ def fold(text: str) -> str:
 
 def answer_text(answer: Answer) -> str:
     """The answer as a reader sees it, without citation markers and Markdown emphasis."""
-    return _EMPHASIS.sub("", _MARKERS.sub("", answer.text))
+    return _plain(answer.text)
+
+
+def _plain(text: str) -> str:
+    """Text without `[n]` citation markers and Markdown emphasis."""
+    return _EMPHASIS.sub("", _MARKERS.sub("", text))
 
 
 def load_answer_questions(path: Path) -> list[AnswerQuestion]:
@@ -108,8 +113,7 @@ def score_answer(q: AnswerQuestion, answer: Answer, latency_ms: float = 0.0) -> 
     def holds(haystacks: Iterable[str]) -> bool:
         return bool(needle) and any(needle in fold(h) for h in haystacks)
 
-    lead = next((s.text for s in answer.sentences if s.lead), "") if answer.covered else ""
-    lead = _EMPHASIS.sub("", _MARKERS.sub("", lead)).strip()
+    lead = _plain(next((s.text for s in answer.sentences if s.lead), "") if answer.covered else "").strip()
     folded_lead = fold(lead)
     return AnswerResult(
         question=q,
