@@ -2,10 +2,11 @@
 
 The ranker asks which sentence of a passage means what a clause of the question asks (bot/retrieval/features.py).
 Embedding every sentence on its own would triple a rebuild's time (measured: 722 s for the 67,804 sentences of
-the 609-article corpus, whose whole build takes ~370 s) for +0.003 MAP@10 held out (docs/retrieval.md); instead
-each sentence's vector is the mean of its tokens' contextual vectors from the passage's own embedding pass ("late
-chunking"), so it costs a few array operations per passage. Vectors are keyed by a hash of the text the
-model saw, so identical passages (re-chunked unchanged articles, synthetic copies) share one entry.
+the 609-article corpus, whose whole build takes ~370 s) for +0.003 to +0.005 MAP@10 held out
+(docs/retrieval.md); instead each sentence's vector is the mean of its tokens' contextual vectors from the
+passage's own embedding pass ("late chunking"), so it costs a few array operations per passage. Vectors are
+keyed by a hash of the text the model saw, so identical passages (re-chunked unchanged articles, synthetic
+copies) share one entry.
 """
 
 from __future__ import annotations
