@@ -97,11 +97,9 @@ def passage_names(text: str) -> tuple[Span, ...]:
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
-    while tokens and (_opening_common_word(sentence, *tokens[0]) or _COMPOUND.search(tokens[0][1])
-                      or _PLURAL_ACRONYM.fullmatch(tokens[0][1])):
+    while tokens and (_opening_common_word(sentence, *tokens[0]) or _names_a_kind(tokens[0][1])):
         tokens = tokens[1:]
-    while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _COMPOUND.search(tokens[-1][1])
-                      or _PLURAL_ACRONYM.fullmatch(tokens[-1][1])):
+    while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _names_a_kind(tokens[-1][1])):
         tokens = tokens[:-1]
     if not tokens:
         return []
@@ -115,6 +113,13 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
 
 _COMPOUND = re.compile(r"-[a-z]+\W*$")  # "AI-driven", "Ad-supported": an adjective, where "Bankman-Fried" is a name
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s[.,;:]?")  # "APIs", "NFTs": a kind of thing, where "NASA" names one
+
+
+def _names_a_kind(word: str) -> bool:
+    """A capitalised word that says what kind of thing, not which: "AI-driven", "APIs"."""
+    return bool(_COMPOUND.search(word) or _PLURAL_ACRONYM.fullmatch(word))
+
+
 _CONTRACTION = re.compile(r"(?:['’](?:s|re|ll|ve|d|m)|n['’]t)$", re.I)  # "We’re", "It’s", "Don’t"
 
 
