@@ -116,12 +116,12 @@ def test_cli_reads_natural_questions_and_prints_every_order_per_set(
     natural_figures = sets["natural-questions/dev.json"]
     assert natural_figures["queries"] == 1  # the not-in-corpus question has no evidence
     assert set(natural_figures["by_question_type"]) == {"keyword"}
-    assert list(natural_figures["orders"]) == ["bm25", "fused", "ranker"]
+    assert list(natural_figures["orders"]) == ["bm25", "dense", "fused", "ranker"]
     assert all(f["hits@3"] == 1.0 for f in natural_figures["orders"].values())
     # The side-by-side table leaves out MAP and evidence recall where the quotes are alternatives.
     table = proc.stdout.split("natural-questions/dev.json (1 questions)\n", 1)[1].splitlines()
     assert table[0].split() == ["order", "hits@3", "hits@4", "mrr@10"]
-    assert [row.split()[0] for row in table[1:4]] == ["bm25", "fused", "ranker"]
+    assert [row.split()[0] for row in table[1:5]] == ["bm25", "dense", "fused", "ranker"]
 
 
 def test_the_answer_harness_reads_the_gold_answer_without_its_closing_full_stop(tmp_path: Path) -> None:

@@ -94,16 +94,20 @@ def natural_question(q: dict[str, Any]) -> dict[str, Any]:
             "alternatives": True}
 
 
-ORDERS = ("bm25", "fused", "ranker")  # plain BM25 over the chunks, the fused order, the shipped ranker's order
+# Plain BM25 over the chunks, a plain vector index (the question's vector against every chunk's, the same model),
+# the fused order and the shipped ranker's order.
+ORDERS = ("bm25", "dense", "fused", "ranker")
 
 
 def run_retrieval(retriever: Retriever, queries: Sequence[dict[str, Any]], k: int) -> dict[str, list[QueryResult]]:
-    """Per order, every question's top k through the chat's retriever (one candidate pass serves all three).
+    """Per order, every question's top k through the chat's retriever (one candidate pass serves the fused and the
+    ranker's orders).
 
-    Latency is the chat's path: candidates plus the retriever's own order; plain BM25 is the lexical index alone.
+    Latency is the chat's path: candidates plus the retriever's own order; plain BM25 is the lexical index alone,
+    the plain vector index the dense index alone (no outlets, dates or clauses read from the question).
     """
     retriever.retrieve("warm-up question about the news", k=k)
-    lexical = retriever.snapshot.lexical
+    lexical, dense = retriever.snapshot.lexical, retriever.dense_index
     shipped = retriever.ranker or load_weights()
     results: dict[str, list[QueryResult]] = {name: [] for name in ORDERS}
     for q in queries:
@@ -113,11 +117,13 @@ def run_retrieval(retriever: Retriever, queries: Sequence[dict[str, Any]], k: in
         elapsed = (time.perf_counter() - started) * 1000
         ranked = chat if retriever.ranker is not None else retriever.hits(found, k, shipped)
         fused = chat if retriever.ranker is None else retriever.hits(found, k, None)
-        ids = [lexical.ids[i] for i, _ in lexical.search(q["query"], k)]
+        lexical_ids = [lexical.ids[i] for i, _ in lexical.search(q["query"], k)]
+        dense_ids = [cid for cid, _, _ in dense.nearest(retriever.embedder.embed_query(q["query"]), k, None, None)]
+        ids = list(dict.fromkeys(lexical_ids + dense_ids))
         chunks = {c.id: c for c in retriever.collection.get(ids)} if ids else {}
-        bm25 = [chunks[cid].text for cid in ids if cid in chunks]
-        for name, texts in (("bm25", bm25), ("fused", [h.chunk.text for h in fused]),
-                            ("ranker", [h.chunk.text for h in ranked])):
+        for name, texts in (("bm25", [chunks[cid].text for cid in lexical_ids if cid in chunks]),
+                            ("dense", [chunks[cid].text for cid in dense_ids if cid in chunks]),
+                            ("fused", [h.chunk.text for h in fused]), ("ranker", [h.chunk.text for h in ranked])):
             results[name].append(QueryResult(q["query"], q.get("question_type", "?"), texts, q["evidence_list"],
                                              elapsed))
     return results

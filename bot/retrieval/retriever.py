@@ -209,6 +209,11 @@ class Retriever:
         """The chunks (in Chroma) of the snapshot in use."""
         return self.snapshot.chunks
 
+    @property
+    def dense_index(self) -> DenseIndex:
+        """The dense search of the snapshot in use (its vectors in memory on small indexes)."""
+        return self._state.dense
+
     def similarity_scale(self, vector: np.ndarray) -> tuple[float, float]:
         """Mean and spread of a query vector's cosine similarity over the corpus (to read a similarity as a z-score)."""
         sample = self._state.sample
