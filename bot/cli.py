@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--store", type=Path, help=f"index folder (default .index; env {ENV_VARS['store']})")
     ask.add_argument("--chroma-url", help=f"Chroma server URL (env {ENV_VARS['chroma_url']})")
-    ask.add_argument("--k", type=int, help=f"passages to retrieve (default 10; env {ENV_VARS['top_k']})")
+    ask.add_argument("--k", type=int, help=f"passages to retrieve (default 10; more when they are short, until they "
+                     f"hold the words of that many full passages; env {ENV_VARS['top_k']})")
     ask.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ask.add_argument(
         "--previous",

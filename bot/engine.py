@@ -29,6 +29,17 @@ MAX_QUESTION_CHARS = 2000
 NOTHING_NEW = "The passages found for this follow-up say nothing the previous answer did not already say."
 
 
+# An answer reads at least as much text as k full passages hold (in words, about three quarters of the tokens),
+# so that on a corpus of short items (snippets, summaries of ~80 words) it reads more than k of them. Articles'
+# passages are full chunks, bar each article's last, so there it reads k or a passage or two more.
+WORDS_PER_TOKEN = 0.75
+
+
+def answer_words(k: int, chunk_tokens: int) -> int:
+    """The words the passages an answer reads hold at least (when there are enough): those of k full passages."""
+    return int(k * chunk_tokens * WORDS_PER_TOKEN)
+
+
 def question_problem(question: str) -> str | None:
     """Why `question` cannot be answered as it is (too long), or None."""
     if len(question) > MAX_QUESTION_CHARS:
@@ -109,7 +120,8 @@ class ChatEngine:
         self, question: str, filters: Filters | None = None, k: int | None = None
     ) -> tuple[list[Hit], Assessment]:
         """Retrieve the passages for a standalone question and score their sentences as answers."""
-        hits = self.retriever.retrieve(question, k or self.settings.top_k, filters)
+        k = k or self.settings.top_k
+        hits = self.retriever.retrieve(question, k, filters, answer_words(k, self.settings.chunk_tokens))
         plan = self.retriever.plan(question)
         # Reading the question again costs little, and only for the questions that name a date.
         if plan.dates and names_only_dates(profile_question(question, plan), plan):

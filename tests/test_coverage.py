@@ -33,7 +33,10 @@ TOPIC_TITLES = sorted(title for _, title, *_ in ON_TOPIC)
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> ChatEngine:
     base = tmp_path_factory.mktemp("coverage")
-    settings = Settings(corpus=write_corpus(base / "corpus"), store=base / "index", top_k=3)
+    # Passages of at most 60 tokens (every article here is one): an answer reads as much text as top_k=3 such
+    # passages hold, 135 words, which is five of these ~33-word articles.
+    settings = Settings(corpus=write_corpus(base / "corpus"), store=base / "index", top_k=3, chunk_tokens=60,
+                        chunk_overlap=10)
     rebuild_index(settings, embedder)
     return ChatEngine(settings, embedder)
 
@@ -50,9 +53,9 @@ def test_topic_timeline_counts_every_topic_article_per_outlet_and_week(
     evidence, coverage = answered
     cited = {ev.chunk.article_id for ev in evidence if ev.cited}
     read = {ev.chunk.article_id for ev in evidence}
-    assert len(cited) == 1 and len(read) == 3  # the answer reads top_k=3 passages and cites one
+    assert len(cited) == 1 and len(read) == 5  # the answer reads five passages (see `engine`) and cites one
     assert sorted(a.title for a in coverage.articles) == TOPIC_TITLES  # all seven, none of the 24 others
-    assert sum(a.cited for a in coverage.articles) == 1 and coverage.answer_articles == 3
+    assert sum(a.cited for a in coverage.articles) == 1 and coverage.answer_articles == 5
     assert [a.day for a in coverage.articles] == sorted(date.fromisoformat(d) for *_, d, _ in ON_TOPIC)
     assert [(o.outlet, len(o.articles)) for o in coverage.outlets] == [
         ("Valley Gazette", 3), ("Hill Courier", 2), ("River Post", 2)]
@@ -63,10 +66,10 @@ def test_topic_timeline_counts_every_topic_article_per_outlet_and_week(
     }
     assert coverage.weeks == ((date(2023, 10, 2), 2), (date(2023, 10, 9), 2), (date(2023, 10, 16), 2),
                               (date(2023, 10, 23), 1))
-    # The four articles the answer did not read are numbered after its passages and held by the view itself.
+    # The two articles the answer did not read are numbered after its passages and held by the view itself.
     numbers = {ev.n for ev in evidence}
     unread = sorted(a.n for a in coverage.articles if not a.in_answer)
-    assert unread == list(range(max(numbers) + 1, max(numbers) + 5))
+    assert unread == list(range(max(numbers) + 1, max(numbers) + 3))
     assert {n for n, _ in coverage.held} >= set(unread) and not {n for n, _ in coverage.held} & numbers
 
 

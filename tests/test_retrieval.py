@@ -12,6 +12,7 @@ from bot.retrieval import fusion
 from bot.retrieval.filters import Filters
 from bot.retrieval.fusion import spread_over_articles
 from bot.retrieval.retriever import Retriever
+from bot.types import Hit
 from index.collection import ChunkCollection
 from index.documents import timestamp_of
 from index.embedding import Embedder
@@ -185,3 +186,22 @@ def test_one_article_cannot_fill_the_top_k(tmp_path: Path, embedder: Embedder, m
     assert titles(30).count(bridge) == bridge_chunks  # deferred, not dropped
     monkeypatch.setattr(fusion, "MAX_ARTICLE_SHARE", 1.0)
     assert titles(5).count(bridge) > 2  # without the cap the article takes more of the places
+
+
+def _words(hits: list[Hit]) -> int:
+    return sum(len(h.chunk.text.split()) for h in hits)
+
+
+def test_short_hits_are_followed_by_more_until_they_hold_the_words_asked(retriever: Retriever) -> None:
+    question = "How much money did Lumora raise?"
+    first = retriever.retrieve(question, k=2)
+    assert len(first) == 2
+    assert retriever.retrieve(question, k=2, words=_words(first)) == first  # enough words already: k hits
+    every = retriever.retrieve(question, k=2, words=10**6)
+    assert len(every) == retriever.collection.count()  # never enough: every candidate, none twice
+    assert len({h.chunk.id for h in every}) == len(every)
+    assert [h.rank for h in every] == list(range(1, len(every) + 1))
+    # One word more than the first two hold: the next hit in the same order, then stop.
+    third = retriever.retrieve(question, k=2, words=_words(first) + 1)
+    assert third == every[:3]
+    assert every[:2] == first

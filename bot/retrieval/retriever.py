@@ -229,20 +229,29 @@ class Retriever:
             plans.put_many({question: found})
         return found
 
-    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
-        """The k most relevant chunks for `question`, best first."""
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | None = None, words: int = 0
+    ) -> list[Hit]:
+        """The k most relevant chunks for `question`, best first; then, in the same order, more while those hold
+        fewer than `words` words in all (a corpus of short items: see `hits`)."""
         k = k or self.settings.top_k
-        return self.hits(self.candidates(question, filters, max(k, RANK_CANDIDATES)), k, self.ranker)
+        return self.hits(self.candidates(question, filters, max(k, RANK_CANDIDATES)), k, self.ranker, words)
 
-    def hits(self, found: Candidates, k: int, ranker: RankerWeights | None) -> list[Hit]:
-        """The first k hits of `candidates`' output, ordered by `ranker` (fused order when None)."""
+    def hits(self, found: Candidates, k: int, ranker: RankerWeights | None, words: int = 0) -> list[Hit]:
+        """The first k hits of `candidates`' output, ordered by `ranker` (fused order when None), and the next
+        ones while the hits hold fewer than `words` words: on a corpus of snippets, ten hits are a few hundred
+        words, where ten passages of articles are two thousand."""
         candidates, rows, pool, detail = found
         relevance = ranker.relevance(rows) if ranker is not None else None
         order = hit_order(relevance, [c.article_id for c in candidates], k)
         if relevance is None:
             relevance = np.zeros(len(candidates))
+        taken, held = k, sum(len(pool.chunks[candidates[i].chunk_id].text.split()) for i in order[:k])
+        while taken < len(order) and held < words:
+            held += len(pool.chunks[candidates[order[taken]].chunk_id].text.split())
+            taken += 1
         hits = []
-        for rank, i in enumerate(order[:k], start=1):
+        for rank, i in enumerate(order[:taken], start=1):
             cand = candidates[i]
             dense, lexical = detail[cand.chunk_id]
             hits.append(Hit(chunk=pool.chunks[cand.chunk_id], score=cand.fused, dense=dense, lexical=lexical,
