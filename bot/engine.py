@@ -121,7 +121,7 @@ class ChatEngine:
     ) -> tuple[list[Hit], Assessment]:
         """Retrieve the passages for a standalone question and score their sentences as answers."""
         k = k or self.settings.top_k
-        hits = self.retriever.retrieve(question, k, filters, answer_words(k, self.settings.chunk_tokens))
+        hits = self.retriever.retrieve(question, k, filters, answer_words(k, self.retriever.chunk_tokens))
         plan = self.retriever.plan(question)
         # Reading the question again costs little, and only for the questions that name a date.
         if plan.dates and names_only_dates(profile_question(question, plan), plan):

@@ -215,8 +215,10 @@ def test_an_answer_reads_as_much_text_as_k_full_passages_hold(
     fixture_index: tuple[Settings, RebuildReport], embedder: Embedder
 ) -> None:
     assert (answer_words(2, 300), answer_words(10, 300)) == (450, 2250)  # words: three quarters of the tokens
-    settings = replace(fixture_index[0], top_k=2, chunk_tokens=300)
+    # The passage size is the index's own (built at 300 tokens), whatever the settings say now.
+    settings = replace(fixture_index[0], top_k=2, chunk_tokens=100, chunk_overlap=10)
     engine = ChatEngine(settings, embedder)
+    assert (fixture_index[0].chunk_tokens, engine.retriever.chunk_tokens) == (300, 300)
     answer = engine.answer("How much money did Lumora raise?")
     words = [len(h.chunk.text.split()) for h in answer.hits]
     # The fixture's articles are short: two of them hold fewer words than two full passages, so the answer

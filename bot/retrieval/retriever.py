@@ -210,6 +210,11 @@ class Retriever:
         return self.snapshot.chunks
 
     @property
+    def chunk_tokens(self) -> int:
+        """The passage size the index in use was built with (tokens; the settings' for an index that never said)."""
+        return int(self.snapshot.chunks.metadata.get("chunk_tokens") or self.settings.chunk_tokens)
+
+    @property
     def dense_index(self) -> DenseIndex:
         """The dense search of the snapshot in use (its vectors in memory on small indexes)."""
         return self._state.dense
