@@ -140,7 +140,7 @@ def test_a_day_s_article_answers_from_its_opening_passage(answers_engine: ChatEn
     assert answer.sentences[0].text == (
         "Storm Elin made landfall near Port Maren before dawn on Saturday, bringing winds of up to 140 kilometres an "
         "hour and cutting power to 60,000 homes along the coast.")
-    assert [(c.chunk.n) for c in answer.citations if c.chunk.title == "Storm Elin reaches the coast"] == [0]
+    assert [c.chunk.n for c in answer.citations if c.chunk.title == "Storm Elin reaches the coast"] == [0]
     assert answer.citations[0].chunk.title == "Storm Elin reaches the coast"
     assert answer.text.startswith(f"- Coastal Courier · 25 Nov 2023: {answer.sentences[0].text} [1]\n")
 

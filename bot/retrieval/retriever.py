@@ -251,8 +251,8 @@ class Retriever:
         order = hit_order(relevance, [c.article_id for c in candidates], k)
         if relevance is None:
             relevance = np.zeros(len(candidates))
-        taken, held = k, sum(len(pool.chunks[candidates[i].chunk_id].text.split()) for i in order[:k])
-        while taken < len(order) and held < words:
+        taken, held = 0, 0
+        while taken < len(order) and (taken < k or held < words):
             held += len(pool.chunks[candidates[order[taken]].chunk_id].text.split())
             taken += 1
         hits = []
