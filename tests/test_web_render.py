@@ -5,6 +5,7 @@ Expected strings are what the page produced before the templates (app.py's f-str
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -180,3 +181,14 @@ def test_conversation_export_heads_every_turn() -> None:
     assert lines[3:] == ["", "## 1. When did it reopen?", "",
                          "On Tuesday.", "", "_searched all 2 outlets · extractive answer: verbatim sentences from the "
                          "articles_", ""]
+
+
+def test_sources_fold_the_retrieved_passages_past_ten_cards_under_one_line() -> None:
+    answer = Answer(question="q", text="x", done=True)
+    evidence = [Evidence(n, _chunk(f"text {n}", title=f"T{n}"), n in (3, 7), 0, 0) for n in range(1, 14)]
+    html = render.format_sources(2, answer, evidence)
+    opened, folded = html.split("<details class='more-sources'>")
+    assert [int(n) for n in re.findall(r'data-psg="2-(\d+)"', opened)] == [3, 7, 1, 2, 4, 5, 6, 8, 9, 10]
+    assert "<summary>3 more retrieved passages</summary>" in folded
+    assert [int(n) for n in re.findall(r'data-psg="2-(\d+)"', folded)] == [11, 12, 13]
+    assert "<details" not in render.format_sources(2, answer, evidence[:10])

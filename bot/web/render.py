@@ -225,15 +225,24 @@ def format_card(turn: int, ev: Evidence) -> str:
     return str(_macro("passages.html", "card")(_passage(turn, ev)))
 
 
+# Cards shown open in the Sources tab (cited first); further retrieved ones fold under one line. An answer reads
+# as much text as ten passages of articles hold, so on a corpus of short snippets it reads ~30 of them: listed
+# open, the cited cards are lost in a long scroll.
+PASSAGES_OPEN = 10
+
+
 def format_sources(turn: int, answer: Answer, evidence: Sequence[Evidence] | None = None) -> str:
     """The Sources tab for an answer: cited passages first, then the other retrieved ones."""
     evidence = list(evidence) if evidence is not None else gather_evidence(answer)
     if answer.covered and not evidence:
         return WORKING
     passages = [_passage(turn, ev) for ev in evidence]
+    cited = [p for p in passages if p.label == "cited"]
+    other = [p for p in passages if p.label != "cited"]
+    open_other = max(0, PASSAGES_OPEN - len(cited))
     return _render(
-        "sources.html", covered=answer.covered, closest=passages,
-        cited=[p for p in passages if p.label == "cited"], other=[p for p in passages if p.label != "cited"],
+        "sources.html", covered=answer.covered, closest=passages, cited=cited, other=other[:open_other],
+        folded=other[open_other:],
     )
 
 
