@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.lab.answer_eval import AnswerQuestion, AnswerResult, figures, load_answer_questions, score_answer
-from bot.lab.eval import QueryResult, score, squash
+from bot.lab.eval import QueryResult, ceiling_order, score, squash
 from bot.types import Answer, AnswerSentence
 from index.rebuild import RebuildReport
 from index.settings import Settings
@@ -116,12 +116,12 @@ def test_cli_reads_natural_questions_and_prints_every_order_per_set(
     natural_figures = sets["natural-questions/dev.json"]
     assert natural_figures["queries"] == 1  # the not-in-corpus question has no evidence
     assert set(natural_figures["by_question_type"]) == {"keyword"}
-    assert list(natural_figures["orders"]) == ["bm25", "dense", "fused", "ranker"]
+    assert list(natural_figures["orders"]) == ["bm25", "dense", "fused", "ranker", "ceiling"]
     assert all(f["hits@3"] == 1.0 for f in natural_figures["orders"].values())
     # The side-by-side table leaves out MAP and evidence recall where the quotes are alternatives.
     table = proc.stdout.split("natural-questions/dev.json (1 questions)\n", 1)[1].splitlines()
     assert table[0].split() == ["order", "hits@3", "hits@4", "mrr@10"]
-    assert [row.split()[0] for row in table[1:5]] == ["bm25", "dense", "fused", "ranker"]
+    assert [row.split()[0] for row in table[1:6]] == ["bm25", "dense", "fused", "ranker", "ceiling"]
 
 
 def test_the_answer_harness_reads_the_gold_answer_without_its_closing_full_stop(tmp_path: Path) -> None:
@@ -148,3 +148,12 @@ def test_the_answer_harness_scores_the_bold_lead_on_its_own() -> None:
         ("Judge Amit Mehta", True), ("Nov. 3", True), ("OpenAI", False), ("CIO", False), ("", False)]
     counted = figures(results)
     assert (counted["leads"], counted["lead_right"], counted["contains"]) == (4, 0.5, 0.25)
+
+
+def test_the_ceiling_puts_the_passages_holding_the_most_missing_facts_first() -> None:
+    gold = [{"fact": "alpha one"}, {"fact": "beta two"}, {"fact": "gamma three"}, {"fact": "absent fact"}]
+    texts = ["nothing here", "beta two", "alpha one and beta two", "gamma  three", "alpha one again"]
+    # Both facts first, then the one left; the rest keep their order; no passage holds the fourth.
+    assert ceiling_order(texts, gold) == [2, 3, 0, 1, 4]
+    assert ceiling_order(texts, []) == [0, 1, 2, 3, 4]
+    assert ceiling_order([], gold) == []
