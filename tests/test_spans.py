@@ -105,6 +105,26 @@ def test_the_fullest_form_adds_a_given_name_never_a_joiner_nor_an_owner() -> Non
         "Alameda", "Sam Bankman-Fried", "ChatGPT"]
 
 
+def test_the_fullest_form_ends_with_the_surname_and_can_ask_for_two_articles() -> None:
+    # A flattened table of finals runs names together: nothing in it is a given name.
+    table = "1996 Pakistan, India & Sri Lanka Sri Lanka Australia Sri Lanka won by seven wickets"
+    assert fullest_form("Australia", [table, "With Australia out, Italy won."]) == "Australia"
+    texts = ["Sam Bankman-Fried testified.", "Sam Bankman-Fried lost."]
+    assert [fullest_form("Bankman-Fried", texts, articles, 2) for articles in (["a", "a"], ["a", "b"])] == [
+        "Bankman-Fried", "Sam Bankman-Fried"]
+
+
+def test_a_lead_is_completed_from_passages_about_the_question_or_by_two_articles() -> None:
+    profile = profile_question("Who won the Davis Cup final?")
+    sentence = "Australia won the Davis Cup final."
+    hit = Hit(Chunk("tennis", 0, sentence, 0, len(sentence), "Davis Cup"), 1.0)
+    cand = CandidateSentence(hit, 0, len(sentence), sentence, score=1.0, answers=answer_spans(profile, sentence))
+    other = "Rain stopped play. Guests of West Australia won by 53 runs."
+    cricket = [Hit(Chunk(a, 0, other, 0, len(other), "Cricket"), 0.5) for a in ("c1", "c2")]
+    leads = [choose_lead(profile, [cand], [hit, *extra]) for extra in ([], cricket[:1], cricket)]
+    assert [lead.text if lead else None for lead in leads] == ["Australia", "Australia", "West Australia"]
+
+
 def test_the_focus_is_the_noun_asked_about_past_the_words_that_qualify_it() -> None:
     questions = ("Which Alzheimer's drugs might UK patients get?", "Which four teams made the playoff?",
                  "Which NFL quarterback threw four touchdowns?", "Which CEO, named in both, led?",

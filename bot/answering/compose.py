@@ -158,9 +158,23 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     text = forms[winner]
     support[winner].sort(key=lambda c: c.score, reverse=True)
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        texts = [*passages, *dict.fromkeys(h.chunk.title for h in hits)]  # titles name in full
-        text = uncut(fullest_form(text, texts), passages)
+        text = uncut(_completed(text, profile, hits, repeated), passages)
     return Lead(text, tuple(support[winner]))
+
+
+def _completed(short: str, profile: QuestionProfile, hits: Sequence[Hit], repeated: Collection[str]) -> str:
+    """`fullest_form` of a lead, from the passages about what the question names (as the lead's sentences are);
+    failing those, from any retrieved passage when two articles or more write it: a cricket table's "Sri Lanka
+    Australia" is no fuller form of the Australia of a Davis Cup story."""
+    chunks = list({h.chunk.id: h.chunk for h in hits}.values())
+    about = [c for c in chunks if not profile.names or names_share(profile.names, passage_facts(c)) == 1.0]
+    for group, least in ((about, 1), (chunks, 2)):
+        texts = [blank_glued_openings(c.text, repeated) for c in group]
+        titled = {c.article_id: c.title for c in group}  # titles name in full
+        full = fullest_form(short, [*texts, *titled.values()], [*(c.article_id for c in group), *titled], least)
+        if full != short:
+            return full
+    return short
 
 
 def _salience(form: str, hits: Sequence[Hit]) -> float:

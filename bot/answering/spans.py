@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -318,28 +318,34 @@ def date_detail(span: str) -> float:
     return 0.6 if DATE_DETAIL[1].search(span) else 0.3
 
 
-def fullest_form(short: str, texts: Iterable[str]) -> str:
+def fullest_form(short: str, texts: Iterable[str], articles: Sequence[str] | None = None, least: int = 1) -> str:
     """A surname completed with the given name the passages use most ("Bankman-Fried" -> "Sam Bankman-Fried");
     `short` itself when it is not a lone surname they complete. Only given names are added: "Google" never
-    becomes "Google Play"."""
+    becomes "Google Play". With `articles` (each text's article), a form needs `least` articles writing it."""
     if len(short.split()) != 1 or short.isupper():
         return short
     forms: Counter[str] = Counter()
-    for text in texts:
+    writers: dict[str, set[str]] = {}
+    for n, text in enumerate(texts):
         for span in passage_names(text):
             words = span.text.split()
-            for i, word in enumerate(words[1:], start=1):
-                if word != short:
-                    continue
-                given = [w for w in words[max(0, i - 2):i]  # not "of", nor "OpenAI's" (whose thing it is)
-                         if w[:1].isupper() and not w.isupper() and not possessive(w)]
-                if given and words[i - 1] == given[-1]:
-                    forms[" ".join([*given[-2:], short])] += 1
-                    if len(given) > 1:
-                        forms[" ".join([given[-1], short])] += 1
-    if not forms:
+            # A surname ends the name: in a run like "Sri Lanka Australia Sri Lanka" (a flattened table of
+            # finals) no word is anyone's given name.
+            if len(words) < 2 or words[-1] != short:
+                continue
+            i = len(words) - 1
+            given = [w for w in words[max(0, i - 2):i]  # not "of", nor "OpenAI's" (whose thing it is),
+                     if w[:1].isupper() and not w.isupper() and not possessive(w)  # nor a sentence's "With"
+                     and w.lower() not in STOPWORDS]
+            if given and words[i - 1] == given[-1]:
+                found = [" ".join([*given[-2:], short])] + ([" ".join([given[-1], short])] if len(given) > 1 else [])
+                for form in found:
+                    forms[form] += 1
+                    writers.setdefault(form, set()).add(articles[n] if articles is not None else "")
+    kept = [f for f in forms if len(writers[f]) >= least]
+    if not kept:
         return short
-    return max(forms, key=lambda f: (forms[f], -len(f)))
+    return max(kept, key=lambda f: (forms[f], -len(f)))
 
 
 def uncut(short: str, texts: Iterable[str]) -> str:
