@@ -26,6 +26,7 @@ from bot.answering.spans import (
 from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
+from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings
 from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
 
@@ -167,7 +168,7 @@ def _completed(short: str, profile: QuestionProfile, hits: Sequence[Hit], repeat
     failing those, from any retrieved passage when two articles or more write it: a cricket table's "Sri Lanka
     Australia" is no fuller form of the Australia of a Davis Cup story."""
     chunks = list({h.chunk.id: h.chunk for h in hits}.values())
-    about = [c for c in chunks if not profile.names or names_share(profile.names, passage_facts(c)) == 1.0]
+    about = [c for c in chunks if names_all(profile, c)]
     for group, least in ((about, 1), (chunks, 2)):
         texts = [blank_glued_openings(c.text, repeated) for c in group]
         titled = {c.article_id: c.title for c in group}  # titles name in full
@@ -192,8 +193,13 @@ def _salience(form: str, hits: Sequence[Hit]) -> float:
 def speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
     """Whether the sentence's passage names everything the question names: a passage that never mentions the
     Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
+    return names_all(profile, cand.hit.chunk)
+
+
+def names_all(profile: QuestionProfile, chunk: Chunk) -> bool:
+    """Whether the passage names everything the question names."""
     # Without names there is nothing to check, and reading the passage's facts is the costly part.
-    return not profile.names or names_share(profile.names, passage_facts(cand.hit.chunk)) == 1.0
+    return not profile.names or names_share(profile.names, passage_facts(chunk)) == 1.0
 
 
 def _merge_name_forms(
