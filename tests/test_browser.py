@@ -209,6 +209,26 @@ def test_streamed_answer_marker_opens_highlighted_passage(ui_app: RunningApp, pa
     assert dialog_text(page)["mark"] == REOPENS_SENTENCE
 
 
+def drawn_in(page: Any, selector: str) -> list[tuple[str, bool]]:
+    """The fonts Chromium draws the first element matching `selector` with: (PostScript name, served by the page)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [(f["postScriptName"], f["isCustomFont"]) for f in fonts]
+
+
+def test_bold_text_is_drawn_in_one_font(ui_app: RunningApp, page: Any) -> None:
+    # Gradio's SemiBold files hold a few glyphs: bold titles came out half in a system font ("ASX" with a thin "A").
+    open_chat(page, ui_app.url)
+    ask(page, COST)
+    for selector in ("#chat .answer .short-answer", "#sources .source-card .card-title"):
+        fonts = drawn_in(page, selector)
+        assert len(fonts) == 1 and fonts[0][1], (selector, fonts)
+
+
 def test_outlet_filter_is_respected_and_shown(ui_app: RunningApp, page: Any) -> None:
     open_chat(page, ui_app.url)
     select_outlet(page, "Metro Daily")

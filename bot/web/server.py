@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.errors import ServeError
 from bot.web.chat_app import ANSWER_WORKERS, ChatApp
 from bot.web.guards import host_middleware
-from bot.web.page import build_page
+from bot.web.page import build_page, page_theme
 from index.errors import NoIndexError
 from index.settings import DEFAULT_CORPUS, ENV_VARS, Settings
 from index.text import counted
@@ -80,6 +80,7 @@ def serve(app: ChatApp) -> None:
     try:
         demo.queue(default_concurrency_limit=OTHER_EVENTS_LIMIT).launch(
             server_name=settings.host, server_port=settings.port, show_error=True, css_paths=[CSS, *MORE_CSS],
+            theme=page_theme(),
             head=head, prevent_thread_lock=True, state_session_capacity=SESSION_CAPACITY, quiet=True,
             app_kwargs={"middleware": host_middleware(settings.host)},  # refuses foreign Host headers (guards.py)
         )
