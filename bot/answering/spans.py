@@ -333,11 +333,9 @@ def fullest_form(short: str, texts: Iterable[str], articles: Sequence[str] | Non
             # finals) no word is anyone's given name.
             if len(words) < 2 or words[-1] != short:
                 continue
-            i = len(words) - 1
-            given = [w for w in words[max(0, i - 2):i]  # not "of", nor "OpenAI's" (whose thing it is),
-                     if w[:1].isupper() and not w.isupper() and not possessive(w)  # nor a sentence's "With"
-                     and w.lower() not in STOPWORDS]
-            if given and words[i - 1] == given[-1]:
+            given = [w for w in words[-3:-1]  # not "of", nor "OpenAI's" (whose thing it is), nor a sentence's "With"
+                     if w[:1].isupper() and not w.isupper() and not possessive(w) and w.lower() not in STOPWORDS]
+            if given and words[-2] == given[-1]:
                 found = [" ".join([*given[-2:], short])] + ([" ".join([given[-1], short])] if len(given) > 1 else [])
                 for form in found:
                     forms[form] += 1
