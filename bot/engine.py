@@ -9,12 +9,13 @@ from bot.answering.extractive import stream_extractive_answer
 from bot.answering.gate import Assessment, assess_coverage, not_covered_answer
 from bot.answering.generated import stream_generated_answer
 from bot.answering.llm import LLMClient, make_llm
+from bot.answering.outlet_notes import outlet_notes
 from bot.answering.question import names_only_dates, profile_question
 from bot.answering.rewrite import fresh_sentences, rewrite_question
 from bot.answering.verifier import Verifier
 from bot.errors import LLMError, QuestionTooLongError
 from bot.retrieval.filters import Filters, chunk_in_ranges
-from bot.retrieval.plan import DateRange
+from bot.retrieval.plan import DateRange, QueryPlan
 from bot.retrieval.retriever import Retriever
 from bot.types import Answer, Hit
 from index.chunking import load_text_models
@@ -46,6 +47,15 @@ def question_problem(question: str) -> str | None:
         return (f"The question is {len(question):,} characters long; ask it in at most {MAX_QUESTION_CHARS:,} "
                 "characters (one question, not a document).")
     return None
+
+
+def _noted(answers: Iterator[Answer], plan: QueryPlan, hits: Sequence[Hit]) -> Iterator[Answer]:
+    """`answers` as they stream, the complete one with a note for each outlet the question names that it does
+    not cite."""
+    for answer in answers:
+        if answer.done:
+            answer.notes.extend(outlet_notes(plan, answer, hits))
+        yield answer
 
 
 class ChatEngine:
@@ -99,9 +109,11 @@ class ChatEngine:
             yield final
             return
         failure = rewrite.error
+        plan = self.retriever.plan(rewrite.question)
         if self.llm is not None and failure is None:
             try:
-                yield from stream_generated_answer(rewrite.question, hits, self.llm, self.verifier, base)
+                yield from _noted(stream_generated_answer(rewrite.question, hits, self.llm, self.verifier, base),
+                                  plan, hits)
                 return
             except LLMError as exc:
                 failure = exc
@@ -110,11 +122,10 @@ class ChatEngine:
                 f"Extractive answer (verbatim sentences from the passages) because the language model failed: "
                 f"{failure}"
             )
-        yield from stream_extractive_answer(
-            assessment, hits, self.embedder, plan=self.retriever.plan(rewrite.question),
-            idf=self.retriever.term_weights, verifier=self.verifier, base=base,
-            repeated=self.retriever.repeated,
-        )
+        yield from _noted(stream_extractive_answer(
+            assessment, hits, self.embedder, plan=plan, idf=self.retriever.term_weights, verifier=self.verifier,
+            base=base, repeated=self.retriever.repeated,
+        ), plan, hits)
 
     def assess(
         self, question: str, filters: Filters | None = None, k: int | None = None

@@ -229,3 +229,10 @@ def test_an_answer_reads_as_much_text_as_k_full_passages_hold(
         h.chunk.id for h in engine.retriever.retrieve("How much money did Lumora raise?", k=2)]
     assert sum(words[:-1]) < 450
     assert sum(words) >= 450 or len(answer.hits) == engine.retriever.collection.count()
+
+
+def test_an_outlet_the_question_names_and_the_answer_does_not_cite_is_noted(engine: ChatEngine) -> None:
+    answer = engine.answer("How much did the Harbor Bridge repair cost, according to the Coastal Courier and The Age?")
+    assert answer.text == f"**82 million dollars** [1]\n\n{BRIDGE_FIRST} [1]"
+    assert answer.notes == ["The answer cites nothing from The Age, though 1 passage from it was retrieved."]
+    assert engine.answer("How much did the Harbor Bridge repair cost, per the Coastal Courier?").notes == []

@@ -196,6 +196,7 @@ class QueryPlan:
     subqueries: tuple[SubQuery, ...]
     outlet_spans: tuple[tuple[int, int], ...] = ()  # where the question names outlets (character offsets)
     date_spans: tuple[tuple[int, int], ...] = ()  # where it names dates that retrieval applies
+    outlet_groups: tuple[frozenset[str], ...] = ()  # the indexed outlets each of outlet_spans names
 
     @property
     def subject(self) -> str:
@@ -267,4 +268,5 @@ def plan_query(question: str, aliases: list[tuple[str, frozenset[str]]], default
     unique = tuple(first.values())[:MAX_SUBQUERIES]
     if len(unique) == 1 and not outlets and not dates:
         unique = ()  # one clause is the question itself
-    return QueryPlan(question, all_outlets, all_dates, unique, outlet_spans, date_spans)
+    return QueryPlan(question, all_outlets, all_dates, unique, outlet_spans, date_spans,
+                     tuple(m.outlets for m in outlets))
