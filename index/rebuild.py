@@ -34,6 +34,7 @@ from index.sentences import embedding_text, passage_spans, text_key
 from index.settings import Settings
 from index.snapshot import SnapshotFiles, SnapshotWriter, drop_stale, snapshot_files
 from index.store import Store, check_model, open_store
+from index.text import counted
 
 # Merge the deltas into a new base once they hold this share of the chunks (or hide this share of the
 # base's articles): keeps queries to two small lookups while a sync stays proportional to what changed.
@@ -258,7 +259,7 @@ def _plan(previous: _Previous, loaded: LoadResult, report: RebuildReport) -> _Pl
     plan.hidden |= previous.base.keys() - plan.from_base
     if report.kept:
         report.note = (
-            f"kept the previously indexed version of {report.kept} article(s) from files that could not be "
+            f"kept the previously indexed version of {counted(report.kept, 'article')} from files that could not be "
             "read this time (see Skipped); fix or delete those files"
         )
     return plan

@@ -283,7 +283,7 @@ def test_answers_are_saved_listed_reopened_and_deleted(web: tuple[ChatApp, Page]
     topic = coverage.refresh_views(app, ui, reopened[ui.turns], coverage.TIMELINE)
     assert topic[ui.timeline] == coverage.refresh_views(app, ui, again[ui.turns], coverage.TIMELINE)[ui.timeline]
     assert topic[ui.compare] == render.TOPIC_SEARCHING
-    assert "Who covered this topic, when: 1 article(s)" in topic[ui.timeline]
+    assert "Who covered this topic, when: 1 article from" in topic[ui.timeline]
     exported = Path(handlers.export_conversation(app, ui, reopened[ui.turns])[ui.export_file]).read_text("utf-8")
     assert exported.count(f"## 1. {COST}") == 1 and exported.count("## 2. And what did the mayor say?") == 1
 

@@ -288,5 +288,5 @@ def test_an_old_index_with_year_1_and_9999_dates_still_answers(
     [turn] = final[ui.turns]
     assert turn.covered and len(turn.passages) == 2
     timeline = coverage.open_view(app, ui, coverage.TIMELINE, final[ui.turns])[ui.timeline]
-    assert "2 article(s) from 2 outlet(s), undated" in timeline
-    assert "2 article(s) carry no publication date and are not plotted." in timeline
+    assert "2 articles from 2 outlets, undated" in timeline
+    assert "2 articles carry no publication date and are not plotted." in timeline

@@ -101,7 +101,7 @@ def test_the_reader_marks_every_cited_span_and_focuses_the_clicked_one(small_chu
     assert re.findall(r"<mark[^>]*>[^<]*</mark>", html) == [
         "<mark>The </mark>", '<mark id="reader-focus">Harbor Brid</mark>', "<mark>ge in Port Elling </mark>",
         "<mark>82 million dollars</mark>"]
-    assert "2 span(s) cited by this answer highlighted (markers [1])" in html
+    assert "2 spans cited by this answer highlighted (markers [1])" in html
     assert 'href="https://coastal-courier.example/2023/10/04/harbor-bridge-reopens"' in html
     # the clicked passage (chunk 0) is outlined, and nothing after it
     assert html.split("</mark></span>")[-1].startswith('<span class="rd-passage">.</span> Engineers replaced')

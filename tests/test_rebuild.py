@@ -218,7 +218,7 @@ def test_unreadable_file_keeps_its_articles_deleted_file_drops_them(
         ("tech.json", "invalid JSON at line 1, column 32: Expecting property name enclosed in double quotes"),
     }
     assert report.note == (
-        "kept the previously indexed version of 32 article(s) from files that could not be read this time "
+        "kept the previously indexed version of 32 articles from files that could not be read this time "
         "(see Skipped); fix or delete those files"
     )
     store = open_store(settings.store, settings.chroma_url)

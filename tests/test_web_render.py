@@ -138,7 +138,7 @@ def test_quotes_with_and_without_a_named_speaker() -> None:
     quotes = [Quote("We 'did' <it>, ", "Dana <R>", 1, _hostile(), 2, 9),
               Quote("No speaker", None, 2, _chunk("x", title="Bridge & co", published_at="2023-10-04"), 0, 5)]
     assert render.format_quotes(2, quotes) == (
-        "<div class='view'><p class='hint'>2 quoted statement(s), 1 with a named speaker. Click a marker to read the "
+        "<div class='view'><p class='hint'>2 quoted statements, 1 with a named speaker. Click a marker to read the "
         "quote in its passage.</p><div class='quote'><blockquote>“We &#x27;did&#x27; &lt;it&gt;”</blockquote>"
         "<div class='who'>— <b>Dana &lt;R&gt;</b><span class='meta'>, in &lt;b&gt;T&lt;/b&gt; &amp; &#x27;q&#x27; "
         "&quot;dq&quot; (O&lt;i&gt;&amp;&#x27;&quot; · 4 Oct 2023)</span> <a class='cite' href='#psg-2-1' "

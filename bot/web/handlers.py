@@ -336,6 +336,6 @@ def rebuild_summary(report: RebuildReport) -> str:
     else:
         lines.append("(nothing had changed).")
     if report.skipped:
-        lines.append(f"\n\n{len(report.skipped)} file(s) skipped: " + "; ".join(
+        lines.append(f"\n\n{counted(len(report.skipped), 'file')} skipped: " + "; ".join(
             f"`{s.origin}`: {s.reason}" for s in report.skipped[:5]))
     return " ".join(lines)

@@ -28,6 +28,7 @@ from bot.web.export import answer_markdown
 from bot.web.labels import MARKER, dateline, marker_numbers, mode_label, safe_url, sentence_with_markers
 from bot.web.state import Turn, turn_evidence
 from index.documents import Chunk
+from index.text import counted
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,6 +54,9 @@ _ENV = Environment(
     undefined=StrictUndefined,
     extensions=[_OneLine],
 )
+
+
+_ENV.filters["counted"] = counted  # "1 article", "6 articles": never "article(s)"
 
 
 def _render(template: str, **context: Any) -> str:
