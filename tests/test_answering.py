@@ -236,3 +236,17 @@ def test_an_outlet_the_question_names_and_the_answer_does_not_cite_is_noted(engi
     assert answer.text == f"**82 million dollars** [1]\n\n{BRIDGE_FIRST} [1]"
     assert answer.notes == ["The answer cites nothing from The Age, though 1 passage from it was retrieved."]
     assert engine.answer("How much did the Harbor Bridge repair cost, per the Coastal Courier?").notes == []
+
+
+def test_the_latest_on_a_story_lists_its_articles_newest_first(answers_engine: ChatEngine) -> None:
+    # The words asking for recency are when, not what: no sentence has to say "latest".
+    assert profile_question("What is the latest on the Kestrel case?").terms == ("kestrel", "case")
+    answer = answers_engine.answer("What is the latest on the Kestrel case?")
+    assert answer.text == (
+        "- Valley Dispatch · 1 Nov 2023: A verdict is expected within days, after a month of testimony from former "
+        "Kestrel executives. [1]\n"
+        "- Harbour Courier · 3 Oct 2023: Dorian Vance founded Kestrel in 2019 and built it into one of the largest "
+        "exchanges in the region before it collapsed last year. [2]")
+    assert [s.source for s in answer.sentences] == ["Valley Dispatch · 1 Nov 2023", "Harbour Courier · 3 Oct 2023"]
+    plain = answers_engine.answer("What happened in the Kestrel case?")
+    assert plain.sentences and not any(s.source for s in plain.sentences)

@@ -3,6 +3,7 @@ part of the question covered and the parts no passage addresses said so."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
@@ -26,7 +27,7 @@ from bot.answering.spans import (
 from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
-from index.documents import Chunk
+from index.documents import Chunk, timestamp_of
 from index.sentence_kinds import blank_glued_openings
 from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
 
@@ -77,6 +78,8 @@ def compose(
         return Composition(None, [], [])
     if plan is not None and names_only_dates(profile, plan):
         return Composition(None, list(scored[:MAX_SUPPORT]), [], by_article=True)  # the day's openings (`openings`)
+    if profile.recent and profile.answer_type == AnswerType.DESCRIPTION:  # a yes/no question's "currently" is not
+        return Composition(None, newest_first(scored), [], by_article=True)  # asking for the news, nor a why's
     lead = choose_lead(profile, scored, hits, repeated)
     chosen: list[CandidateSentence] = []
     if lead is not None:
@@ -102,6 +105,18 @@ def compose(
             continue
         chosen.append(cand)
     return Composition(lead, chosen[:MAX_SUPPORT], unaddressed)
+
+
+def newest_first(scored: Sequence[CandidateSentence]) -> list[CandidateSentence]:
+    """For "what's the latest on …": the best sentence of each article among those that answer (at least
+    RELATIVE_CUTOFF_NO_LEAD of the best score), newest article first, undated ones last."""
+    floor = RELATIVE_CUTOFF_NO_LEAD * scored[0].score
+    best: dict[str, CandidateSentence] = {}
+    for cand in scored:  # best first: the first of an article is its best
+        if cand.score >= floor:
+            best.setdefault(cand.hit.chunk.article_id, cand)
+    # sorted() is stable: articles of the same time keep their relevance order.
+    return sorted(best.values(), key=lambda c: -(timestamp_of(c.hit.chunk.published_at) or -math.inf))[:MAX_SUPPORT]
 
 
 def openings(

@@ -83,6 +83,8 @@ _QUESTION_WORDS = STOPWORDS | {
     "reveal", "revealed", "reveals",
 }
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# Words asking for the newest coverage ("What's the latest on …?"): when, not what, so no passage must say them.
+_RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "lately", "currently"})
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
 
@@ -105,6 +107,7 @@ class QuestionProfile:
     # months named outside the publication dates retrieval applies: when the event asked about happened
     event_months: tuple[int, ...] = ()
     person: bool = False  # the question asks for a person ("who is the individual…", "which player")
+    recent: bool = False  # the question asks for the newest coverage ("the latest on…", "recently")
 
     @property
     def wants_short_answer(self) -> bool:
@@ -131,7 +134,9 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
     names = tuple(dict.fromkeys(
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
     ))
-    words = [w for w in scope.split() if w.lower().strip("?,.!'’\"") not in _QUESTION_WORDS]
+    bare_words = [w.lower().strip("?,.!'’\"") for w in scope.split()]
+    recent = any(w in _RECENCY_WORDS for w in bare_words)
+    words = [w for w, b in zip(scope.split(), bare_words) if b not in _QUESTION_WORDS and b not in _RECENCY_WORDS]
     analysed = analyze([" ".join(words), *words])
     terms = tuple(analysed[0])
     # Month and weekday names are everyday words, though never written lower-case: a small corpus that never
@@ -153,6 +158,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
         person=answer_type == AnswerType.NAME and _asks_for_person(text),
+        recent=recent,
     )
 
 
