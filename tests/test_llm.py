@@ -84,6 +84,14 @@ def test_correct_citations_are_verified_and_quoted(engine: ChatEngine, fake: Fak
     assert citation.passage[citation.quote_start:citation.quote_end] == citation.quote
 
 
+def test_a_generated_answer_notes_a_named_outlet_it_does_not_cite(engine: ChatEngine, fake: FakeLLM) -> None:
+    fake.script(Reply(good_answer))
+    answer = engine.answer("How much did the Harbor Bridge repair cost, according to the Coastal Courier and The Age?")
+    assert answer.mode == GENERATED
+    assert {c.chunk.outlet for c in answer.citations} == {"Coastal Courier"}
+    assert answer.notes == ["The answer cites nothing from The Age, though 1 passage from it was retrieved."]
+
+
 def test_prompt_numbers_passages_with_outlet_and_date(engine: ChatEngine, fake: FakeLLM) -> None:
     fake.script(Reply(good_answer))
     engine.answer(QUESTION)
