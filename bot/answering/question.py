@@ -134,9 +134,10 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
     names = tuple(dict.fromkeys(
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
     ))
-    bare_words = [w.lower().strip("?,.!'’\"") for w in scope.split()]
+    written = scope.split()
+    bare_words = [w.lower().strip("?,.!'’\"") for w in written]
     recent = any(w in _RECENCY_WORDS for w in bare_words)
-    words = [w for w, b in zip(scope.split(), bare_words) if b not in _QUESTION_WORDS and b not in _RECENCY_WORDS]
+    words = [w for w, b in zip(written, bare_words) if b not in _QUESTION_WORDS and b not in _RECENCY_WORDS]
     analysed = analyze([" ".join(words), *words])
     terms = tuple(analysed[0])
     # Month and weekday names are everyday words, though never written lower-case: a small corpus that never

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 MAX_ROWS = 1000  # rows listed at once (the 609-article index fits); a search narrows a larger index
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
+_ENV.filters["counted"] = counted  # as in render.py: "1 article", "609 articles"
 PRIVATE = "private"
 
 
