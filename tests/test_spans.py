@@ -4,7 +4,7 @@ and the question profile they are read against)."""
 from __future__ import annotations
 
 from bot.answering.compose import _introduced_as, _salience, choose_lead, compose
-from bot.answering.question import AnswerType, profile_question
+from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
     AMOUNT_SPAN,
@@ -19,6 +19,7 @@ from bot.answering.spans import (
     speaks,
     uncut,
 )
+from bot.retrieval.plan import plan_query
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import opening_keys
@@ -96,6 +97,13 @@ def test_a_lone_word_reads_as_a_person_unless_the_passages_write_it_as_a_firm_or
              "Prosecutors said Vance knew."]
     names = ("Alameda", "Browns", "Cowboys", "Purdy", "Trump", "Vance", "Wilma Mankiller")
     assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True, True]
+
+
+def test_a_surname_that_is_an_everyday_word_reads_as_a_person_after_a_given_name() -> None:
+    texts = ["Taylor Swift attended the game.", "Swift waved."]
+    assert [reads_as_person("Swift", t) for t in (texts, texts[1:], ["The Swift Current team won."])] == [
+        True, False, False]
+    assert reads_as_person("NBA", ["Adam Silver NBA"]) is False  # an acronym names a body whatever precedes it
 
 
 def test_the_fullest_form_adds_a_given_name_never_a_joiner_nor_an_owner() -> None:
@@ -248,3 +256,26 @@ def test_an_outlet_question_is_led_only_by_a_name_the_passages_cite_as_a_source(
     assert [cited_as_source(n, texts) for n in names] == [True, False, True, False, True, True, False, False]
     assert _lead("Which outlet did the researchers talk to?", texts[0]) == "NBC News"
     assert _lead("Which outlet did the researchers talk to?", "Researchers at the University of Vermont spoke.") is None
+
+
+def test_a_question_of_several_clauses_is_led_by_the_name_the_clauses_passages_share() -> None:
+    question = ("Who is the individual that used Caroline Ellison as a front at Alameda Research, and persuaded a "
+                "former Jane Street colleague to join his ventures?")
+    plan = plan_query(question, [], 2023)
+    profile = profile_question(question, plan)
+    assert profile.clause_names == (("Caroline", "Ellison", "Alameda", "Research"), ("Jane", "Street"))
+    texts = {"a": "Using Caroline Ellison as a front at Alameda Research, Sam Bankman-Fried had secret access.",
+             "b": "Bankman-Fried persuaded a former Jane Street colleague to join him, prosecutors said.",
+             "c": "Gary Wang testified at length about Alameda Research and Caroline Ellison."}
+    hits = {k: Hit(Chunk(k, 0, t, 0, len(t), "Trial"), 1.0) for k, t in texts.items()}
+    cands = {k: CandidateSentence(h, 0, len(texts[k]), texts[k], score=1.0, answers=answer_spans(profile, texts[k]))
+             for k, h in hits.items()}
+
+    def lead(keys: str, read: QuestionProfile = profile) -> str | None:
+        found = choose_lead(read, [cands[k] for k in keys], [hits[k] for k in keys])
+        return found.text if found else None
+
+    # No passage names all six names; each clause's names are in one article, and the answer is the name both give.
+    assert lead("abc") == "Sam Bankman-Fried"
+    assert lead("abc", profile_question(question)) is None  # read without its clauses, as before
+    assert lead("ac") is None  # Wang and Bankman-Fried each answer one clause only

@@ -141,8 +141,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     if not profile.wants_short_answer:
         return None
     best = scored[0].score
-    pool = [c for c in scored[:LEAD_POOL]
-            if c.answers and c.score >= LEAD_MIN_SHARE * best and speaks_of(profile, c)]
+    spoken = {id(c): clauses_named(profile, c.hit.chunk) for c in scored[:LEAD_POOL]}
+    pool = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best and spoken[id(c)]]
     votes: dict[str, float] = defaultdict(float)
     support: dict[str, list[CandidateSentence]] = defaultdict(list)
     forms: dict[str, str] = {}
@@ -163,6 +163,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
         if profile.answer_type not in (AnswerType.NUMBER, AnswerType.DATE):
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
+        if len(frozenset().union(*(spoken[id(c)] for c in cands))) < min(2, len(profile.clause_names) or 1):
+            votes[key] = 0.0  # a name only one clause's passages give answers that clause, not the question
         if profile.person and not reads_as_person(fullest_form(forms[key], pool_texts), passages):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
         if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
@@ -179,11 +181,11 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
 
 
 def _completed(short: str, profile: QuestionProfile, hits: Sequence[Hit], repeated: Collection[str]) -> str:
-    """`fullest_form` of a lead, from the passages about what the question names (as the lead's sentences are);
-    failing those, from any retrieved passage when two articles or more write it: a cricket table's "Sri Lanka
-    Australia" is no fuller form of the Australia of a Davis Cup story."""
+    """`fullest_form` of a lead, from the passages about what the question (or one of its clauses) names, as the
+    lead's sentences are; failing those, from any retrieved passage when two articles or more write it: a cricket
+    table's "Sri Lanka Australia" is no fuller form of the Australia of a Davis Cup story."""
     chunks = list({h.chunk.id: h.chunk for h in hits}.values())
-    about = [c for c in chunks if names_all(profile, c)]
+    about = [c for c in chunks if clauses_named(profile, c)]
     for group, least in ((about, 1), (chunks, 2)):
         texts = [blank_glued_openings(c.text, repeated) for c in group]
         titled = {c.article_id: c.title for c in group}  # titles name in full
@@ -209,6 +211,16 @@ def speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
     """Whether the sentence's passage names everything the question names: a passage that never mentions the
     Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
     return names_all(profile, cand.hit.chunk)
+
+
+def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
+    """The clauses (indexes into `profile.clause_names`) whose names the passage all gives; every clause when it
+    names everything the question names. Each clause of "the individual accused of using Caroline Ellison …, who
+    persuaded a Jane Street colleague …" is one article's, and the answer is the name those articles share."""
+    if names_all(profile, chunk):
+        return frozenset(range(max(1, len(profile.clause_names))))
+    facts = passage_facts(chunk)
+    return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts) == 1.0)
 
 
 def names_all(profile: QuestionProfile, chunk: Chunk) -> bool:

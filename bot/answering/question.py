@@ -108,6 +108,10 @@ class QuestionProfile:
     event_months: tuple[int, ...] = ()
     person: bool = False  # the question asks for a person ("who is the individual…", "which player")
     recent: bool = False  # the question asks for the newest coverage ("the latest on…", "recently")
+    # the names of each of its clauses that names any, for a question of two such clauses or more: "Who is the
+    # individual accused of using Caroline Ellison …, who persuaded a Jane Street colleague …" is answered by
+    # articles that each name one clause's names, and rarely by one naming them all
+    clause_names: tuple[tuple[str, ...], ...] = ()
 
     @property
     def wants_short_answer(self) -> bool:
@@ -160,7 +164,19 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         event_months=tuple(sorted(months_in(scope))),
         person=answer_type == AnswerType.NAME and _asks_for_person(text),
         recent=recent,
+        clause_names=_clause_names(own, names),
     )
+
+
+def _clause_names(plan: QueryPlan | None, names: Collection[str]) -> tuple[tuple[str, ...], ...]:
+    """The question's names (`names`) each clause gives, for the clauses that give any; () unless two do."""
+    if plan is None:
+        return ()
+    found = dict.fromkeys(
+        tuple(dict.fromkeys(n for n in name_words(sub.subject or sub.text) if n in names))
+        for sub in plan.subqueries if sub.clause)
+    groups = tuple(group for group in found if group)
+    return groups if len(groups) >= 2 else ()
 
 
 def _asks_for_person(text: str) -> bool:

@@ -238,11 +238,15 @@ def person_like(name: str) -> bool:
 def reads_as_person(name: str, texts: Iterable[str]) -> bool:
     """Whether a name reads as a person's, in itself (`person_like`) and, for a lone word, as the passages write
     it: "the Browns", or "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or
-    a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's)."""
-    if not person_like(name):
-        return False
+    a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so
+    does it for a surname that is also an everyday word ("Swift" of "Taylor Swift")."""
     if " " in name:
-        return True  # "Wilma Mankiller": the name itself shows its given name
+        return person_like(name)  # "Wilma Mankiller": the name itself shows its given name
+    if not person_like(name):
+        return not name.isupper() and any(
+            i > 0 and person_like(words[i - 1])
+            for text in texts for span in passage_names(text)
+            for words in [span.text.split()] for i, word in enumerate(words) if word == name)
     as_thing = False
     for text in texts:
         for span in passage_names(text):
