@@ -279,3 +279,12 @@ def test_a_question_of_several_clauses_is_led_by_the_name_the_clauses_passages_s
     assert lead("abc") == "Sam Bankman-Fried"
     assert lead("abc", profile_question(question)) is None  # read without its clauses, as before
     assert lead("ac") is None  # Wang and Bankman-Fried each answer one clause only
+
+
+def test_a_quoted_title_is_one_name_and_a_name_called_so_is_what_a_name_question_asks() -> None:
+    sentence = "Seven days ago, YouTube unveiled a new experiment – ‘Dream Track’ – enabling short clips."
+    assert [s.text for s in name_spans(sentence)] == ["YouTube", "Dream Track"]
+    assert [s.text for s in name_spans("“Dream on,” he said of the “Bad Blood” singer.")] == ["Bad Blood"]
+    question = "ultrathin carbon-capture materials name"
+    assert [_lead(question, f"The materials, which Babak Anasori studies, are now {verb}MXenes.")
+            for verb in ("called ", "")] == ["MXenes", "Babak Anasori"]

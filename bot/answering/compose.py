@@ -255,7 +255,8 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     focus = profile.focus
     # "12 charges" counts what "how many charges" asks; "the Merseyside club" does not name which club
     counts = profile.answer_type == AnswerType.NUMBER and focus is not None and _counts(span, sentence, focus)
-    if focus and (focus in span.text.lower() or counts or _introduced_as(span, sentence, focus)):
+    named = profile.answer_type == AnswerType.NAME and bool(_NAMED_AS.search(sentence[:span.start]))
+    if named or (focus and (focus in span.text.lower() or counts or _introduced_as(span, sentence, focus))):
         closeness *= 1.5
     if speaks(span, sentence) and not _ASKS_SPEAKER.search(profile.text):
         closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
@@ -272,6 +273,10 @@ def _counts(span: Span, sentence: str, focus: str) -> bool:
     """Whether an amount counts what the question counts ("12 charges" for "how many charges")."""
     after = sentence[span.end:span.end + 30].split()
     return bool(after) and analyze([after[0]])[0] == analyze([focus])[0]
+
+
+# A name a sentence introduces as a name: "materials … called MXenes", "an experiment – ‘Dream Track’", "known as".
+_NAMED_AS = re.compile(r"\b(?:called|named|dubbed|titled|nicknamed|branded|known as)\s*[‘“'\"]?$", re.I)
 
 
 def _introduced_as(span: Span, sentence: str, focus: str) -> bool:

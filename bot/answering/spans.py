@@ -97,6 +97,9 @@ def passage_names(text: str) -> tuple[Span, ...]:
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
+    if tokens and _quoted(sentence, tokens[0][0], tokens[-1][0] + len(tokens[-1][1])):
+        start, text = tokens[0][0], sentence[tokens[0][0]:tokens[-1][0] + len(tokens[-1][1])].rstrip(_CLOSE_QUOTES)
+        return [Span(text, start, start + len(text))]  # a quoted title: "‘Dream Track’" is one name
     while tokens and (_opening_common_word(sentence, *tokens[0]) or _names_a_kind(tokens[0][1])):
         tokens = tokens[1:]
     while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _names_a_kind(tokens[-1][1])):
@@ -109,6 +112,16 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
                             for w in text.split()):
         return []
     return [Span(text, start, start + len(text))]
+
+
+_OPEN_QUOTES, _CLOSE_QUOTES = "‘“'\"", "’”'\""
+
+
+def _quoted(sentence: str, start: int, end: int) -> bool:
+    """Whether a run of capitalised words of two or more is all a quotation holds: a title ("‘Dream Track’",
+    "“Bad Blood”"), whose first word is part of the name even where it is an everyday word."""
+    closed = sentence[end - 1] in _CLOSE_QUOTES or (end < len(sentence) and sentence[end] in _CLOSE_QUOTES)
+    return start > 0 and sentence[start - 1] in _OPEN_QUOTES and closed and " " in sentence[start:end]
 
 
 _COMPOUND = re.compile(r"-[a-z]+\W*$")  # "AI-driven", "Ad-supported": an adjective, where "Bankman-Fried" is a name
