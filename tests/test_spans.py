@@ -79,6 +79,8 @@ def test_a_person_question_wants_a_name_that_reads_as_a_persons() -> None:
     assert profile_question("Which NFL player caught the pass?").person
     assert not profile_question("Who upset Deontay Wilder?").person  # "who" alone may ask for a team or a body
     assert not profile_question("Which company bought the studio?").person
+    assert profile_question("Who did the Guardian call player of the game in Game 2?").person
+    assert not profile_question("Which team beat the player of the year?").person  # asks for the team
     people = ("Sam Bankman-Fried", "Bankman-Fried", "Caroline Ellison", "Mira Murati")
     bodies = ("Exchange Commission", "Market Integrity Commission", "NBA", "Federal Reserve")
     assert [person_like(n) for n in people + bodies] == [True] * 4 + [False] * 4
@@ -104,6 +106,9 @@ def test_a_surname_that_is_an_everyday_word_reads_as_a_person_after_a_given_name
     assert [reads_as_person("Swift", t) for t in (texts, texts[1:], ["The Swift Current team won."])] == [
         True, False, False]
     assert reads_as_person("NBA", ["Adam Silver NBA"]) is False  # an acronym names a body whatever precedes it
+    texts = ["The series heads to Arizona for Game 3.", "Merrill Kelly pitched for the Arizona Diamondbacks."]
+    names = ("Arizona Diamondbacks", "Merrill Kelly", "Sam Jones", "Arizona Smith")
+    assert [reads_as_person(n, texts) for n in names] == [False, True, True, True]  # a place's team is no person
 
 
 def test_the_fullest_form_adds_a_given_name_never_a_joiner_nor_an_owner() -> None:

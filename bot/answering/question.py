@@ -162,7 +162,8 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
-        person=answer_type == AnswerType.NAME and _asks_for_person(text),
+        person=answer_type == AnswerType.NAME and _asks_for_person(text) and (
+            focus is None or _kind_of(focus, _PERSON_NOUNS) or not _kind_of(focus, _KIND_NOUNS)),  # "which team"
         recent=recent,
         clause_names=_clause_names(own, names),
     )
@@ -181,10 +182,11 @@ def _clause_names(plan: QueryPlan | None, names: Collection[str]) -> tuple[tuple
 
 def _asks_for_person(text: str) -> bool:
     """Whether a name question asks for a person: a person noun right after its question word ("which player",
-    "who is the individual", "what Oscar-winning actor")."""
+    "who is the individual", "what Oscar-winning actor"), or anywhere in a who-question ("who did the Guardian
+    call player of the game")."""
     wh = _WH.search(text.lower())
-    after = [w.strip("?,.!'’\"") for w in text.lower()[wh.end():].split()[:4]] if wh else []
-    return any(w in _PERSON_NOUNS for w in after)
+    words = [w.strip("?,.!'’\"") for w in text.lower()[wh.end():].split()] if wh else []
+    return any(w in _PERSON_NOUNS for w in (words if wh and wh.group(1) in ("who", "whom") else words[:4]))
 
 
 _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"

@@ -253,8 +253,8 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
     it: "the Browns", or "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or
     a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so
     does it for a surname that is also an everyday word ("Swift" of "Taylor Swift")."""
-    if " " in name:
-        return person_like(name)  # "Wilma Mankiller": the name itself shows its given name
+    if " " in name:  # "Wilma Mankiller": the name itself shows its given name
+        return person_like(name) and not _team_of_a_place(name, texts)
     if not person_like(name):
         return not name.isupper() and any(
             i > 0 and person_like(words[i - 1])
@@ -270,6 +270,16 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
                 as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
                     len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
     return not as_thing
+
+
+def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
+    """Whether a name is a place and a plural ("Kansas City Chiefs", "Arizona Diamondbacks"): a team, where a
+    person's given name is rarely a place the passages put after "in", "at", "to" or "from"."""
+    place, _, last = name.rpartition(" ")
+    if not last.endswith("s") or possessive(last):
+        return False
+    pattern = re.compile(rf"\b(?:in|at|to|from)\s+{re.escape(place)}(?![\w’'-]|\s+[A-Z])")
+    return any(pattern.search(text) for text in texts)
 
 
 def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
