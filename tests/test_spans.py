@@ -4,19 +4,17 @@ and the question profile they are read against)."""
 from __future__ import annotations
 
 from bot.answering.compose import _introduced_as, _salience, choose_lead, compose
+from bot.answering.name_kinds import cited_as_source, person_like, speaks
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
     AMOUNT_SPAN,
     Span,
-    cited_as_source,
     fullest_form,
     measure_fit,
     name_spans,
-    person_like,
-    reads_as_person,
+    quoted_titles,
     shares_name,
-    speaks,
     uncut,
 )
 from bot.retrieval.plan import plan_query
@@ -91,24 +89,6 @@ def test_salience_is_the_share_of_retrieved_articles_naming_the_candidate() -> N
     hits = [Hit(Chunk(article, 0, text, 0, len(text), "Trial"), 1.0) for article, text in texts.items()]
     hits.append(Hit(Chunk("c", 1, "Vance-Smith testified.", 30, 52, "Trial"), 0.5))  # another name, same article
     assert (_salience("Vance", hits), _salience("commission", hits), _salience("Kestrel", hits)) == (2 / 3, 1 / 3, 0.0)
-
-
-def test_a_lone_word_reads_as_a_person_unless_the_passages_write_it_as_a_firm_or_team() -> None:
-    texts = ["Funds went to Alameda Research, then to Alameda.", "He faced the Browns and beat the Cowboys.",
-             "Brock Purdy threw four touchdowns; Purdy was calm.", "Trump Tower was valued by Donald Trump.",
-             "Prosecutors said Vance knew."]
-    names = ("Alameda", "Browns", "Cowboys", "Purdy", "Trump", "Vance", "Wilma Mankiller")
-    assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True, True]
-
-
-def test_a_surname_that_is_an_everyday_word_reads_as_a_person_after_a_given_name() -> None:
-    texts = ["Taylor Swift attended the game.", "Swift waved."]
-    assert [reads_as_person("Swift", t) for t in (texts, texts[1:], ["The Swift Current team won."])] == [
-        True, False, False]
-    assert reads_as_person("NBA", ["Adam Silver NBA"]) is False  # an acronym names a body whatever precedes it
-    texts = ["The series heads to Arizona for Game 3.", "Merrill Kelly pitched for the Arizona Diamondbacks."]
-    names = ("Arizona Diamondbacks", "Merrill Kelly", "Sam Jones", "Arizona Smith")
-    assert [reads_as_person(n, texts) for n in names] == [False, True, True, True]  # a place's team is no person
 
 
 def test_the_fullest_form_adds_a_given_name_never_a_joiner_nor_an_owner() -> None:
@@ -293,3 +273,19 @@ def test_a_quoted_title_is_one_name_and_a_name_called_so_is_what_a_name_question
     question = "ultrathin carbon-capture materials name"
     assert [_lead(question, f"The materials, which Babak Anasori studies, are now {verb}MXenes.")
             for verb in ("called ", "")] == ["MXenes", "Babak Anasori"]
+
+
+def test_a_question_for_a_works_name_reads_its_kind_and_takes_a_title_whole() -> None:
+    readings = [(p.answer_type, p.focus, p.work) for p in map(profile_question, (
+        "What's Jon Copley's new book?", "What's the title of Britney Spears' memoir, per The Independent?",
+        "What is the name of the AI developed by OpenAI?"))]
+    assert readings == [(AnswerType.NAME, "book", True), (AnswerType.NAME, "memoir", True),
+                        (AnswerType.NAME, "name", False)]
+    book = 'Jon Copley’s new book "Deep Sea: 10 Things You Should Know" (Orion Publishing, 2023) is out.'
+    assert [s.text for s in quoted_titles(book)] == ["Deep Sea: 10 Things You Should Know"]
+    assert quoted_titles("“It was a great night for us,” he said.") == []  # speech, not a title
+    assert _lead("What's Jon Copley's new book?", book) == "Deep Sea: 10 Things You Should Know"
+    memoir = "In her forthcoming memoir, The Woman in Me, Britney Spears reflects on Kevin Federline."
+    assert _lead("What is the title of Britney Spears' memoir?", memoir) == "The Woman in Me"
+    # a person's full name never answers for a work
+    assert _lead("What is the title of Britney Spears' memoir?", "Kevin Federline read the memoir.") is None

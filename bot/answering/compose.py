@@ -10,20 +10,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
+from bot.answering.name_kinds import cited_as_source, reads_as_person, speaks
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import (
-    TOKEN,
-    Span,
-    cited_as_source,
-    date_detail,
-    fullest_form,
-    measure_fit,
-    name_fit,
-    reads_as_person,
-    speaks,
-    uncut,
-)
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, uncut
 from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
@@ -165,7 +155,10 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
         if len(frozenset().union(*(spoken[id(c)] for c in cands))) < min(2, len(profile.clause_names) or 1):
             votes[key] = 0.0  # a name only one clause's passages give answers that clause, not the question
-        if profile.person and not reads_as_person(fullest_form(forms[key], pool_texts), passages):
+        full = fullest_form(forms[key], pool_texts)
+        if profile.work and " " in full and reads_as_person(full, passages):
+            votes[key] = 0.0  # "the title of her memoir" is not answered by her ex-husband's full name
+        if profile.person and not reads_as_person(full, passages):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
         if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
                 forms[key], passages):

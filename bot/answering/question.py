@@ -64,8 +64,13 @@ _PERSON_NOUNS = {
     "athlete", "quarterback", "pitcher", "footballer", "celebrity", "star", "leader", "minister", "president",
     "senator", "candidate", "billionaire", "entrepreneur", "boxer", "golfer", "driver", "rapper", "musician",
 }
+# Nouns that ask for the name of a work or a product: no person's name answers them.
+_WORK_NOUNS = {
+    "title", "book", "memoir", "novel", "film", "movie", "show", "series", "song", "album", "app", "product",
+    "device", "phone", "model", "game", "drug", "medicine", "vaccine", "experiment", "feature", "tool", "chatbot",
+}
 _OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
-_KIND_NOUNS = _DATE_NOUNS | _NUMBER_NOUNS | _PLACE_NOUNS | _NAMED_NOUNS | _PERSON_NOUNS | _OUTLET_NOUNS
+_KIND_NOUNS = _DATE_NOUNS | _NUMBER_NOUNS | _PLACE_NOUNS | _NAMED_NOUNS | _PERSON_NOUNS | _OUTLET_NOUNS | _WORK_NOUNS
 _COPULAS = {"is", "are", "was", "were"}
 _AMOUNT_VERBS = re.compile(
     r"\b(?:pay|paid|pays|cost|costs|price[ds]?|worth|valued?|raised?|earn(?:ed|s)?|sell|sold|spent|spend|fined|"
@@ -86,6 +91,7 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # Words asking for the newest coverage ("What's the latest on …?"): when, not what, so no passage must say them.
 _RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "lately", "currently"})
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_CONTRACTED_WH = re.compile(r"\b(who|what|which|when|where|why|how)['’]s\b", re.I)
 _ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
 
 
@@ -107,6 +113,7 @@ class QuestionProfile:
     # months named outside the publication dates retrieval applies: when the event asked about happened
     event_months: tuple[int, ...] = ()
     person: bool = False  # the question asks for a person ("who is the individual…", "which player")
+    work: bool = False  # the question asks for the name of a work or product ("the title of her memoir")
     recent: bool = False  # the question asks for the newest coverage ("the latest on…", "recently")
     # the names of each of its clauses that names any, for a question of two such clauses or more: "Who is the
     # individual accused of using Caroline Ellison …, who persuaded a Jane Street colleague …" is answered by
@@ -129,12 +136,12 @@ def names_only_dates(profile: QuestionProfile, plan: QueryPlan | None) -> bool:
 
 def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionProfile:
     """Read the expected answer type, focus noun and constraints of a question."""
-    text = question
+    text = _CONTRACTED_WH.sub(r"\1 is", question)  # "What's Jon Copley's new book?" asks what his book is
     answer_type, focus = _answer_type(text)
     own = plan if plan is not None and plan.question == question else None
     # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
     # rarely say their own outlet or "in November 2023", so those words would count against every passage.
-    scope = own.subject if own else text
+    scope = _CONTRACTED_WH.sub(r"\1 is", own.subject) if own else text
     names = tuple(dict.fromkeys(
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
     ))
@@ -162,6 +169,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
+        work=answer_type == AnswerType.NAME and _kind_of(focus, _WORK_NOUNS),
         person=answer_type == AnswerType.NAME and _asks_for_person(text) and (
             focus is None or _kind_of(focus, _PERSON_NOUNS) or not _kind_of(focus, _KIND_NOUNS)),  # "which team"
         recent=recent,
@@ -243,7 +251,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.PLACE, focus
     if focus in _OUTLET_NOUNS:
         return AnswerType.OUTLET, focus
-    if word == "which" or (word == "what" and _kind_of(focus, _NAMED_NOUNS)):
+    if word == "which" or (word == "what" and _kind_of(focus, _NAMED_NOUNS | _WORK_NOUNS)):
         return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
     if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
         return AnswerType.NUMBER, focus
@@ -256,7 +264,7 @@ def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
     last = words[-1] if words else ""
     for nouns, answer_type in ((_DATE_NOUNS, AnswerType.DATE), (_NUMBER_NOUNS, AnswerType.NUMBER),
                                (_PLACE_NOUNS, AnswerType.PLACE), (_OUTLET_NOUNS, AnswerType.OUTLET),
-                               (_NAMED_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
+                               (_NAMED_NOUNS | _WORK_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
         if last in nouns or last.rstrip("s") in nouns:
             return answer_type, last
     return AnswerType.DESCRIPTION, None
@@ -298,13 +306,20 @@ def _focus(after: list[str]) -> str | None:
     ends = next((i for i, w in enumerate(after[:5]) if w[-1:] in ",;:?!."), 4)  # the noun phrase ends there
     words = [w.strip("?,.!'’\"") for w in after[:ends + 1]]
     lowered = [w.lower() for w in words]
-    if len(words) > 2 and lowered[0] in _COPULAS and lowered[1] in _ARTICLE_WORDS:  # "what are the entities"
-        words, lowered = words[1:], lowered[1:]
+    # "what are the entities", "what is Jon Copley's new book"
+    skipped = 0  # words of `after` read past
+    if len(words) > 2 and lowered[0] in _COPULAS and (lowered[1] in _ARTICLE_WORDS or words[1][:1].isupper()):
+        words, lowered, skipped = words[1:], lowered[1:], 1
     if not words or lowered[0] in _AUX or lowered[0] in STOPWORDS - _ARTICLE_WORDS:
         return None
     if len(words) >= 3 and lowered[1] == "of" and lowered[0] in ("kind", "type", "sort"):
         return lowered[2]
-    words = words if lowered[0] not in _ARTICLE_WORDS else words[1:]
+    if lowered[0] in _ARTICLE_WORDS:
+        words, skipped = words[1:], skipped + 1
+    if len(words) >= 3 and words[0].lower() in ("title", "name") and words[1].lower() == "of":
+        # "the title of Britney Spears' memoir" asks for the memoir's title
+        inner = _focus(after[skipped + 2:])
+        return inner if _kind_of(inner, _KIND_NOUNS) else words[0].lower()
     while len(words) > 1 and (_modifier(words[0]) or _kind_of(words[1].lower(), _KIND_NOUNS)) \
             and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
         words = words[1:]

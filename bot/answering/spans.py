@@ -17,9 +17,7 @@ from bot.answering.question import AnswerType, QuestionProfile
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
-    HONORIFICS,
     MONTH_PATTERN,
-    SPEECH_VERBS,
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
@@ -203,83 +201,35 @@ def _asks_duration(profile: QuestionProfile) -> bool:
         profile.focus and _TIME_SPAN.fullmatch(profile.focus))
 
 
-_SPEAKER_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\s+(?:the\s+)?$")
-_SPEAKER_AFTER = re.compile(rf"^(?:,[^,.!?\n]{{1,80}},)?\s+{SPEECH_VERBS}\b")
-
-
-def speaks(span: Span, sentence: str) -> bool:
-    """Whether the sentence gives the name as the one who says what it reports ("…,” said David Thomas",
-    "Reyes told reporters", "according to Gartner"): the source of the sentence, not what the sentence says."""
-    return bool(_SPEAKER_BEFORE.search(sentence[max(0, span.start - 30):span.start])
-                or _SPEAKER_AFTER.match(sentence[span.end:span.end + 100]))
-
-
-# Where a publication is named as the source of a report: "told NBC News", "a report by the WSJ", "according to
-# Calcalist", "Israeli publication Calcalist", "Calcalist reported" (a name before "said" is a speaker, not an outlet).
-_SOURCE_BEFORE = re.compile(
-    r"\b(?:told|according to|(?:reported|report|reports|reporting|story|article|interview|published)\s+"
-    r"(?:by|from|in|with|to)|publication|newspaper|outlet|paper|magazine|website|broadcaster|tabloid)\s+(?:the\s+)?$",
-    re.I)
-_SOURCE_AFTER = re.compile(r"^(?:,[^,.!?\n]{1,80},)?\s+(?:(?:has|had|have)\s+)?(?:first\s+)?"
-                           r"(?:reported|reports|wrote|published)\b")
-
-
-def cited_as_source(name: str, texts: Iterable[str]) -> bool:
-    """Whether the passages name `name` as the source of a report ("told NBC News", "a report by the WSJ",
-    "Calcalist reported"): what a question for an outlet asks, where a university or a union is a subject."""
-    return any(span.text == name and (_SOURCE_BEFORE.search(text[max(0, span.start - 40):span.start])
-                                      or _SOURCE_AFTER.match(text[span.end:span.end + 100]))
-               for text in texts for span in passage_names(text))
-
-
 def located(span: Span, sentence: str) -> bool:
     """Whether a name follows "in", "at", "from"… (where something is, or comes from)."""
     return bool(_LOCATIVE.search(sentence[max(0, span.start - 14):span.start]))
 
 
-def person_like(name: str) -> bool:
-    """Whether a name reads as a person's: its first word past a title ("Judge Amit Mehta") is no everyday English
-    word and no acronym ("Caroline Ellison", "Bankman-Fried"), where "Exchange Commission", "Market Street" or
-    "NBA" are bodies, places, things."""
-    words = name.split()
-    while len(words) > 1 and words[0] in HONORIFICS:
-        words = words[1:]
-    first = words[0].strip(".’'") if words else ""
-    return len(first) > 1 and not first.isupper() and not common_word(first)
+_QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’.!?]{0,80}?)[”\"’](?![a-z])")
 
 
-def reads_as_person(name: str, texts: Iterable[str]) -> bool:
-    """Whether a name reads as a person's, in itself (`person_like`) and, for a lone word, as the passages write
-    it: "the Browns", or "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or
-    a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so
-    does it for a surname that is also an everyday word ("Swift" of "Taylor Swift")."""
-    if " " in name:  # "Wilma Mankiller": the name itself shows its given name
-        return person_like(name) and not _team_of_a_place(name, texts)
-    if not person_like(name):
-        return not name.isupper() and any(
-            i > 0 and person_like(words[i - 1])
-            for text in texts for span in passage_names(text)
-            for words in [span.text.split()] for i, word in enumerate(words) if word == name)
-    as_thing = False
-    for text in texts:
-        for span in passage_names(text):
-            words = span.text.split()
-            for i in (i for i, word in enumerate(words) if word == name):
-                if i > 0 and person_like(words[i - 1]):
-                    return True
-                as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
-                    len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
-    return not as_thing
+def appositive_title(sentence: str, noun: str) -> Span | None:
+    """A title set off by commas after the noun that names its kind ("her forthcoming memoir, The Woman in Me,
+    Britney …"): the whole phrase, small words included, where its words of four letters or more are capitalised."""
+    match = re.search(rf"\b{re.escape(noun)}s?,\s+([A-Z][^,;:.!?“”\"]{{1,60}}?),", sentence, re.I)
+    if match is None:
+        return None
+    return Span(match.group(1), match.start(1), match.end(1)) if _title_like(match.group(1)) else None
 
 
-def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
-    """Whether a name is a place and a plural ("Kansas City Chiefs", "Arizona Diamondbacks"): a team, where a
-    person's given name is rarely a place the passages put after "in", "at", "to" or "from"."""
-    place, _, last = name.rpartition(" ")
-    if not last.endswith("s") or possessive(last):
-        return False
-    pattern = re.compile(rf"\b(?:in|at|to|from)\s+{re.escape(place)}(?![\w’'-]|\s+[A-Z])")
-    return any(pattern.search(text) for text in texts)
+def quoted_titles(sentence: str) -> list[Span]:
+    """Titles in quotation marks, words of four letters or more all capitalised ("“Deep Sea: 10 Things You Should
+    Know”", "‘Dream Track’"): a book's, a film's or a product's name, which may hold digits, colons and small words
+    a run of capitalised words breaks at. Sentence-case quotes are speech, not titles."""
+    return [Span(m.group(1).strip(), m.start(1), m.start(1) + len(m.group(1).strip()))
+            for m in _QUOTED.finditer(sentence) if _title_like(m.group(1))]
+
+
+def _title_like(text: str) -> bool:
+    """Two to ten words whose words of four letters or more are all capitalised, as titles are written."""
+    words = re.findall(r"[A-Za-z][\w’'-]*", text)
+    return len(words) >= 2 and len(text.split()) <= 10 and all(w[0].isupper() for w in words if len(w) >= 4)
 
 
 def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
@@ -288,7 +238,10 @@ def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
         pattern = DATE_SPAN
     elif answer_type == AnswerType.NUMBER:
         pattern = AMOUNT_SPAN
-    elif answer_type in (AnswerType.NAME, AnswerType.PLACE, AnswerType.OUTLET):
+    elif answer_type == AnswerType.NAME:
+        titles = quoted_titles(sentence)
+        return titles + [n for n in name_spans(sentence) if not any(t.start <= n.start < t.end for t in titles)]
+    elif answer_type in (AnswerType.PLACE, AnswerType.OUTLET):
         return name_spans(sentence)
     else:
         return []

@@ -1,0 +1,83 @@
+"""What a name names: a person (who a "who is the individual" question asks for), a team, the speaker of a
+sentence or the outlet a report cites. Read from the name's words and from how the passages write it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.answering.spans import Span, passage_names
+from index.text import HONORIFICS, SPEECH_VERBS, common_word, possessive
+
+_SPEAKER_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\s+(?:the\s+)?$")
+_SPEAKER_AFTER = re.compile(rf"^(?:,[^,.!?\n]{{1,80}},)?\s+{SPEECH_VERBS}\b")
+
+
+def speaks(span: Span, sentence: str) -> bool:
+    """Whether the sentence gives the name as the one who says what it reports ("…,” said David Thomas",
+    "Reyes told reporters", "according to Gartner"): the source of the sentence, not what the sentence says."""
+    return bool(_SPEAKER_BEFORE.search(sentence[max(0, span.start - 30):span.start])
+                or _SPEAKER_AFTER.match(sentence[span.end:span.end + 100]))
+
+
+# Where a publication is named as the source of a report: "told NBC News", "a report by the WSJ", "according to
+# Calcalist", "Israeli publication Calcalist", "Calcalist reported" (a name before "said" is a speaker, not an outlet).
+_SOURCE_BEFORE = re.compile(
+    r"\b(?:told|according to|(?:reported|report|reports|reporting|story|article|interview|published)\s+"
+    r"(?:by|from|in|with|to)|publication|newspaper|outlet|paper|magazine|website|broadcaster|tabloid)\s+(?:the\s+)?$",
+    re.I)
+_SOURCE_AFTER = re.compile(r"^(?:,[^,.!?\n]{1,80},)?\s+(?:(?:has|had|have)\s+)?(?:first\s+)?"
+                           r"(?:reported|reports|wrote|published)\b")
+
+
+def cited_as_source(name: str, texts: Iterable[str]) -> bool:
+    """Whether the passages name `name` as the source of a report ("told NBC News", "a report by the WSJ",
+    "Calcalist reported"): what a question for an outlet asks, where a university or a union is a subject."""
+    return any(span.text == name and (_SOURCE_BEFORE.search(text[max(0, span.start - 40):span.start])
+                                      or _SOURCE_AFTER.match(text[span.end:span.end + 100]))
+               for text in texts for span in passage_names(text))
+
+
+def person_like(name: str) -> bool:
+    """Whether a name reads as a person's: its first word past a title ("Judge Amit Mehta") is no everyday English
+    word and no acronym ("Caroline Ellison", "Bankman-Fried"), where "Exchange Commission", "Market Street" or
+    "NBA" are bodies, places, things."""
+    words = name.split()
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words = words[1:]
+    first = words[0].strip(".’'") if words else ""
+    return len(first) > 1 and not first.isupper() and not common_word(first)
+
+
+def reads_as_person(name: str, texts: Iterable[str]) -> bool:
+    """Whether a name reads as a person's, in itself (`person_like`) and, for a lone word, as the passages write
+    it: "the Browns", or "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or
+    a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so
+    does it for a surname that is also an everyday word ("Swift" of "Taylor Swift")."""
+    if " " in name:  # "Wilma Mankiller": the name itself shows its given name
+        return person_like(name) and not _team_of_a_place(name, texts)
+    if not person_like(name):
+        return not name.isupper() and any(
+            i > 0 and person_like(words[i - 1])
+            for text in texts for span in passage_names(text)
+            for words in [span.text.split()] for i, word in enumerate(words) if word == name)
+    as_thing = False
+    for text in texts:
+        for span in passage_names(text):
+            words = span.text.split()
+            for i in (i for i, word in enumerate(words) if word == name):
+                if i > 0 and person_like(words[i - 1]):
+                    return True
+                as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
+                    len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
+    return not as_thing
+
+
+def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
+    """Whether a name is a place and a plural ("Kansas City Chiefs", "Arizona Diamondbacks"): a team, where a
+    person's given name is rarely a place the passages put after "in", "at", "to" or "from"."""
+    place, _, last = name.rpartition(" ")
+    if not last.endswith("s") or possessive(last):
+        return False
+    pattern = re.compile(rf"\b(?:in|at|to|from)\s+{re.escape(place)}(?![\w’'-]|\s+[A-Z])")
+    return any(pattern.search(text) for text in texts)

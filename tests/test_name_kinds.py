@@ -1,0 +1,23 @@
+"""What a name names (bot/answering/name_kinds.py): a person, as the name and the passages write it."""
+
+from __future__ import annotations
+
+from bot.answering.name_kinds import reads_as_person
+
+
+def test_a_lone_word_reads_as_a_person_unless_the_passages_write_it_as_a_firm_or_team() -> None:
+    texts = ["Funds went to Alameda Research, then to Alameda.", "He faced the Browns and beat the Cowboys.",
+             "Brock Purdy threw four touchdowns; Purdy was calm.", "Trump Tower was valued by Donald Trump.",
+             "Prosecutors said Vance knew."]
+    names = ("Alameda", "Browns", "Cowboys", "Purdy", "Trump", "Vance", "Wilma Mankiller")
+    assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True, True]
+
+
+def test_a_surname_that_is_an_everyday_word_reads_as_a_person_after_a_given_name() -> None:
+    texts = ["Taylor Swift attended the game.", "Swift waved."]
+    assert [reads_as_person("Swift", t) for t in (texts, texts[1:], ["The Swift Current team won."])] == [
+        True, False, False]
+    assert reads_as_person("NBA", ["Adam Silver NBA"]) is False  # an acronym names a body whatever precedes it
+    texts = ["The series heads to Arizona for Game 3.", "Merrill Kelly pitched for the Arizona Diamondbacks."]
+    names = ("Arizona Diamondbacks", "Merrill Kelly", "Sam Jones", "Arizona Smith")
+    assert [reads_as_person(n, texts) for n in names] == [False, True, True, True]  # a place's team is no person
