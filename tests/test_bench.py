@@ -69,6 +69,7 @@ def test_every_figure_is_printed(bench_run: tuple[Path, str, dict[str, Any]]) ->
         "1 (one session)", "first update p50", "Targets", "total wall time",
     ):
         assert label in stdout, label
+    assert "no query file" in stdout  # the fixture corpus has none: the easier title questions are announced
     rebuild_line = next(line for line in stdout.splitlines() if line.startswith("  full rebuild "))
     for stage in ("open", "reading", "chunking", "embedding", "writing", "lexical", "switching"):
         assert f"{stage} " in rebuild_line, stage

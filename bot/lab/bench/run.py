@@ -332,6 +332,10 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                          "built with `python -m index rebuild`")
     titles = [] if queries else [s.chunk.title for s in open_store(base_store).require_active().iter_all()]
     questions, source = pick_questions(queries, titles, 1 + args.warmup + args.n_queries)
+    if queries is None:  # easier questions than the benchmark's: a comparison across checkouts must say so
+        step(console, f"[yellow]no query file ({DEFAULT_QUERIES} not found): asking questions made from article "
+                      "titles, which are easier than the benchmark's; pass --queries FILE to time the same "
+                      "questions as another run[/yellow]")
     scales = measure_latency(args, settings.embed_model, base_store, work, questions, console) \
         if "latency" in parts else []
     serving: dict[str, Any] | None = None
