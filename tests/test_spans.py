@@ -15,6 +15,7 @@ from bot.answering.spans import (
     name_spans,
     quoted_titles,
     shares_name,
+    typed_spans,
     uncut,
 )
 from bot.retrieval.plan import plan_query
@@ -268,8 +269,9 @@ def test_a_question_of_several_clauses_is_led_by_the_name_the_clauses_passages_s
 
 def test_a_quoted_title_is_one_name_and_a_name_called_so_is_what_a_name_question_asks() -> None:
     sentence = "Seven days ago, YouTube unveiled a new experiment – ‘Dream Track’ – enabling short clips."
-    assert [s.text for s in name_spans(sentence)] == ["YouTube", "Dream Track"]
-    assert [s.text for s in name_spans("“Dream on,” he said of the “Bad Blood” singer.")] == ["Bad Blood"]
+    assert [s.text for s in typed_spans(sentence, AnswerType.NAME)] == ["Dream Track", "YouTube"]
+    assert [s.text for s in typed_spans("“Dream on,” he said of the “Bad Blood” singer.", AnswerType.NAME)] == [
+        "Bad Blood"]
     question = "ultrathin carbon-capture materials name"
     assert [_lead(question, f"The materials, which Babak Anasori studies, are now {verb}MXenes.")
             for verb in ("called ", "")] == ["MXenes", "Babak Anasori"]

@@ -95,9 +95,6 @@ def passage_names(text: str) -> tuple[Span, ...]:
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
-    if tokens and _quoted(sentence, tokens[0][0], tokens[-1][0] + len(tokens[-1][1])):
-        start, text = tokens[0][0], sentence[tokens[0][0]:tokens[-1][0] + len(tokens[-1][1])].rstrip(_CLOSE_QUOTES)
-        return [Span(text, start, start + len(text))]  # a quoted title: "‘Dream Track’" is one name
     while tokens and (_opening_common_word(sentence, *tokens[0]) or _names_a_kind(tokens[0][1])):
         tokens = tokens[1:]
     while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _names_a_kind(tokens[-1][1])):
@@ -110,16 +107,6 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
                             for w in text.split()):
         return []
     return [Span(text, start, start + len(text))]
-
-
-_OPEN_QUOTES, _CLOSE_QUOTES = "‘“'\"", "’”'\""
-
-
-def _quoted(sentence: str, start: int, end: int) -> bool:
-    """Whether a run of capitalised words of two or more is all a quotation holds: a title ("‘Dream Track’",
-    "“Bad Blood”"), whose first word is part of the name even where it is an everyday word."""
-    closed = sentence[end - 1] in _CLOSE_QUOTES or (end < len(sentence) and sentence[end] in _CLOSE_QUOTES)
-    return start > 0 and sentence[start - 1] in _OPEN_QUOTES and closed and " " in sentence[start:end]
 
 
 _COMPOUND = re.compile(r"-[a-z]+\W*$")  # "AI-driven", "Ad-supported": an adjective, where "Bankman-Fried" is a name
@@ -206,7 +193,7 @@ def located(span: Span, sentence: str) -> bool:
     return bool(_LOCATIVE.search(sentence[max(0, span.start - 14):span.start]))
 
 
-_QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’.!?]{0,80}?)[”\"’](?![a-z])")
+_QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’.!?]{0,80}?)(?<!,)[”\"’](?![a-z])")  # “Dream on,” is speech
 
 
 def appositive_title(sentence: str, noun: str) -> Span | None:
@@ -221,7 +208,7 @@ def appositive_title(sentence: str, noun: str) -> Span | None:
 def quoted_titles(sentence: str) -> list[Span]:
     """Titles in quotation marks, words of four letters or more all capitalised ("“Deep Sea: 10 Things You Should
     Know”", "‘Dream Track’"): a book's, a film's or a product's name, which may hold digits, colons and small words
-    a run of capitalised words breaks at. Sentence-case quotes are speech, not titles."""
+    a run of capitalised words breaks at. Sentence-case quotes, and quotes closing on a comma, are speech."""
     return [Span(m.group(1).strip(), m.start(1), m.start(1) + len(m.group(1).strip()))
             for m in _QUOTED.finditer(sentence) if _title_like(m.group(1))]
 
