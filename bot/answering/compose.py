@@ -131,8 +131,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     if not profile.wants_short_answer:
         return None
     best = scored[0].score
-    spoken = {id(c): clauses_named(profile, c.hit.chunk) for c in scored[:LEAD_POOL]}
-    pool = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best and spoken[id(c)]]
+    eligible = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
+    spoken = {id(c): clauses_named(profile, c.hit.chunk) for c in eligible}  # reading facts is the costly part
+    pool = [c for c in eligible if spoken[id(c)]]
     votes: dict[str, float] = defaultdict(float)
     support: dict[str, list[CandidateSentence]] = defaultdict(list)
     forms: dict[str, str] = {}
@@ -153,9 +154,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
         if profile.answer_type not in (AnswerType.NUMBER, AnswerType.DATE):
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
-        if len(frozenset().union(*(spoken[id(c)] for c in cands))) < min(2, len(profile.clause_names) or 1):
+        if profile.clause_names and len(frozenset().union(*(spoken[id(c)] for c in cands))) < 2:
             votes[key] = 0.0  # a name only one clause's passages give answers that clause, not the question
-        full = fullest_form(forms[key], pool_texts)
+        full = fullest_form(forms[key], pool_texts) if profile.work or profile.person else forms[key]
         if profile.work and " " in full and reads_as_person(full, passages):
             votes[key] = 0.0  # "the title of her memoir" is not answered by her ex-husband's full name
         if profile.person and not reads_as_person(full, passages):

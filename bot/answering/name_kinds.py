@@ -56,21 +56,25 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
     does it for a surname that is also an everyday word ("Swift" of "Taylor Swift")."""
     if " " in name:  # "Wilma Mankiller": the name itself shows its given name
         return person_like(name) and not _team_of_a_place(name, texts)
-    if not person_like(name):
-        return not name.isupper() and any(
-            i > 0 and person_like(words[i - 1])
-            for text in texts for span in passage_names(text)
-            for words in [span.text.split()] for i, word in enumerate(words) if word == name)
+    if name.isupper():
+        return False  # an acronym names a body, whatever name stands before it
+    given, as_thing = _how_written(name, texts)
+    return given or (person_like(name) and not as_thing)
+
+
+def _how_written(word: str, texts: Iterable[str]) -> tuple[bool, bool]:
+    """Whether the passages write a given name before a lone word somewhere ("Brock Purdy"), and whether they
+    write it as a thing's name ("the Browns", "Alameda Research"), read in one pass over their names."""
     as_thing = False
     for text in texts:
         for span in passage_names(text):
             words = span.text.split()
-            for i in (i for i, word in enumerate(words) if word == name):
+            for i in (i for i, each in enumerate(words) if each == word):
                 if i > 0 and person_like(words[i - 1]):
-                    return True
+                    return True, as_thing
                 as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
                     len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
-    return not as_thing
+    return False, as_thing
 
 
 def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from bot.answering.question import AnswerType, QuestionProfile
-from bot.answering.spans import Span, appositive_title, fits_question, mentioned, shares_name, typed_spans
+from bot.answering.spans import (
+    Span,
+    appositive_title,
+    fits_question,
+    mentioned,
+    shares_name,
+    titles_first,
+    typed_spans,
+)
 from bot.types import Hit
 from index.embedding import Embedder
 from index.sentence_kinds import prose_spans
@@ -141,10 +149,7 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     (a name sharing a word with the question's names is the subject: "Mikel Arteta" for a question on Arteta)."""
     found = []
     title = appositive_title(sentence, profile.focus) if profile.work and profile.focus else None
-    spans = typed_spans(sentence, profile.answer_type)
-    if title is not None:  # the title replaces the names inside it ("The Woman", "Me")
-        spans = [title, *(s for s in spans if not title.start <= s.start < title.end)]
-    for span in spans:
+    for span in titles_first([title] if title else [], typed_spans(sentence, profile.answer_type)):
         if mentioned(span.text, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text):

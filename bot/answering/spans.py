@@ -213,6 +213,11 @@ def quoted_titles(sentence: str) -> list[Span]:
             for m in _QUOTED.finditer(sentence) if _title_like(m.group(1))]
 
 
+def titles_first(titles: Sequence[Span], spans: Iterable[Span]) -> list[Span]:
+    """The titles, then the spans outside them: a title replaces the names inside it ("The Woman", "Me")."""
+    return [*titles, *(s for s in spans if not any(t.start <= s.start < t.end for t in titles))]
+
+
 def _title_like(text: str) -> bool:
     """Two to ten words whose words of four letters or more are all capitalised, as titles are written."""
     words = re.findall(r"[A-Za-z][\w’'-]*", text)
@@ -226,8 +231,7 @@ def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
     elif answer_type == AnswerType.NUMBER:
         pattern = AMOUNT_SPAN
     elif answer_type == AnswerType.NAME:
-        titles = quoted_titles(sentence)
-        return titles + [n for n in name_spans(sentence) if not any(t.start <= n.start < t.end for t in titles)]
+        return titles_first(quoted_titles(sentence), name_spans(sentence))
     elif answer_type in (AnswerType.PLACE, AnswerType.OUTLET):
         return name_spans(sentence)
     else:

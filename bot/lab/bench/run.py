@@ -333,9 +333,9 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     titles = [] if queries else [s.chunk.title for s in open_store(base_store).require_active().iter_all()]
     questions, source = pick_questions(queries, titles, 1 + args.warmup + args.n_queries)
     if queries is None:  # easier questions than the benchmark's: a comparison across checkouts must say so
-        step(console, f"[yellow]no query file ({DEFAULT_QUERIES} not found): asking questions made from article "
-                      "titles, which are easier than the benchmark's; pass --queries FILE to time the same "
-                      "questions as another run[/yellow]")
+        step(console, "[yellow]no query file: asking questions made from article titles, which are easier than a "
+                      f"benchmark's; pass --queries FILE ({DEFAULT_QUERIES} goes with the default corpus) to time "
+                      "the same questions as another run[/yellow]")
     scales = measure_latency(args, settings.embed_model, base_store, work, questions, console) \
         if "latency" in parts else []
     serving: dict[str, Any] | None = None
