@@ -254,6 +254,23 @@ def name_phrases(text: str) -> list[str]:
     return list(dict.fromkeys(phrases))
 
 
+@lru_cache(maxsize=256)  # a passage is checked against every sentence that cites it
+def acronyms_of(text: str) -> frozenset[str]:
+    """The initials of each run of capitalised words on one line ("Respiratory Syncytial Virus" -> "rsv") and of
+    its tails of two words or more, lower-cased; a hyphenated name gives each part's initial too ("Sam
+    Bankman-Fried" -> "sb" and "sbf")."""
+    out: set[str] = set()
+    for run in _CAPITAL_RUN.finditer(text):
+        words = re.findall(r"[A-Z][\w-]*", run.group())
+        for i in range(len(words) - 1):  # the tails: "Former CEO Sam Bankman-Fried" gives "sbf"
+            out.add("".join(w[0] for w in words[i:]).lower())
+            out.add("".join(p[0] for w in words[i:] for p in w.split("-") if p[:1].isupper()).lower())
+    return frozenset(out)
+
+
+_CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:[ \t]+(?:of|and|for|the|&)?[ \t]*)?){2,}")  # within a line
+
+
 # ---------------------------------------------------------------- numbers
 
 NUMBER_WORDS = {

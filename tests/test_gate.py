@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.answering.gate import _month_start, _phrases_found, subject_phrases
+from bot.answering.facts import has_name, passage_facts
+from bot.answering.gate import _month_start, _phrases_found, subject_phrases, subject_share
 from bot.answering.question import profile_question
+from bot.answering.sentences import CandidateSentence
 from bot.retrieval.plan import plan_query
 from bot.types import Hit
 from index.documents import Chunk
@@ -51,3 +53,16 @@ def test_a_month_without_a_year_is_the_latest_one_the_articles_reach() -> None:
         start = _month_start(profile_question(question, plan), newest)
         assert start == (None if expected is None else
                          int(dt.datetime(*expected, 1, tzinfo=dt.UTC).timestamp())), question
+
+
+def test_a_passage_naming_someone_in_full_carries_their_initials() -> None:
+    # The answer to "When was SBF convicted?" does not say "SBF": its passage names Sam Bankman-Fried.
+    verdict = "Sam Bankman-Fried, the FTX founder, faces decades in prison. His conviction landed on Nov. 2."
+    other = "SBF will take the stand on Thursday, his lawyers said."
+    hits = _hits(verdict, other)
+    profile = profile_question("When was SBF convicted?")
+    best = [CandidateSentence(hit, 0, len(hit.chunk.text), hit.chunk.text) for hit in hits]
+    assert subject_share(profile, best, None) == 1.0
+    assert subject_share(profile, best[1:], None) == 0.5  # "SBF" but not "convicted"
+    assert has_name("SBF", passage_facts(hits[0].chunk))
+    assert not has_name("SBF", passage_facts(_hits("Sam Bankman was convicted.")[0].chunk))

@@ -11,6 +11,7 @@ from index.text import (
     NAME,
     STOPWORDS,
     Number,
+    acronyms_of,
     analyze,
     bare_word,
     common_word,
@@ -162,3 +163,12 @@ def test_a_possessive_names_an_owner() -> None:
     words = ("Alzheimer's", "OpenAI’s", "Jones'", "Bankman-Fried", "J.", "its")
     assert [possessive(w) for w in words] == [True, True, True, False, False, False]
     assert [bare_word(w) for w in words[:3]] == ["Alzheimer", "OpenAI", "Jones"]
+
+
+def test_acronyms_of_capitalised_runs_their_tails_and_hyphenated_parts() -> None:
+    assert acronyms_of("The Respiratory Syncytial Virus and the European Central Bank.") == {
+        "trsv", "rsv", "sv", "ecb", "cb"}
+    assert acronyms_of("Former CEO Sam Bankman-Fried was convicted.") == {
+        "fcsb", "fcsbf", "csb", "csbf", "sb", "sbf"}
+    assert acronyms_of("Report\nSam Bankman-Fried") == {"sb", "sbf"}  # a title's last word starts no run
+    assert acronyms_of("Bankman-Fried was convicted.") == frozenset()  # one name is no run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.alignment import acronyms_of, missing_in_passages, polarity, words_of
+from bot.answering.alignment import missing_in_passages, polarity, words_of
 from bot.answering.facts import text_facts
 
 DOC = (
@@ -28,10 +28,6 @@ DOC = (
 )
 def test_names_and_numbers_in_any_form(claim: str, missing: tuple[str, ...]) -> None:
     assert missing_in_passages(claim, text_facts(DOC), DOC) == missing
-
-
-def test_acronyms_of_capitalised_runs() -> None:
-    assert acronyms_of("The Respiratory Syncytial Virus and the European Central Bank.") == {"trsv", "rsv", "ecb"}
 
 
 @pytest.mark.parametrize(

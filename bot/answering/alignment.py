@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from bot.answering.facts import Facts, missing_facts
-from index.text import MONTHS, WORD, name_phrases, numbers_in, stem
+from index.text import MONTHS, WORD, acronyms_of, name_phrases, numbers_in, stem
 
 # Countries and blocs with their demonyms and short forms: "British" in a claim is supported by "U.K.".
 _PLACE_GROUPS = (
@@ -89,17 +88,6 @@ ANTONYMS = _antonyms()
 def words_of(text: str) -> list[str]:
     """Lower-case words of `text`, with "n't" read as "not"."""
     return [w.lower() for w in WORD.findall(re.sub(r"n['’]t\b", " not", text))]
-
-
-@lru_cache(maxsize=256)  # a passage is checked against every sentence that cites it
-def acronyms_of(text: str) -> frozenset[str]:
-    """The initials of each run of capitalised words ("Respiratory Syncytial Virus" -> "rsv") and of its tails."""
-    out: set[str] = set()
-    for run in re.finditer(r"(?:\b[A-Z][\w-]*(?:\s+(?:of|and|for|the|&)?\s*)?){2,}", text):
-        words = [w for w in re.findall(r"[A-Z][\w-]*", run.group())]
-        for i in range(len(words) - 2 if len(words) > 2 else 1):  # "The Respiratory Syncytial Virus": rsv too
-            out.add("".join(w[0] for w in words[i:]).lower())
-    return frozenset(out)
 
 
 def missing_in_passages(claim: str, facts: Facts, passage_text: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from index.documents import Chunk
 from index.text import (
     NUMBER_WORDS,
     WORD,
+    acronyms_of,
     date_forms,
     name_words,
     number_words_in,
@@ -49,6 +50,10 @@ def _passage_facts(
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float]]:
     parts = [chunk.title, chunk.outlet or "", chunk.text, *date_forms(chunk.published_at)]
     facts = text_facts("\n".join(parts))
+    # A passage naming "Sam Bankman-Fried" or "Respiratory Syncytial Virus" vouches for "SBF" and "RSV".
+    acronyms = acronyms_of(f"{chunk.title}\n{chunk.text}")
+    facts.words |= acronyms
+    facts.stems |= {stem(a) for a in acronyms}
     return frozenset(facts.words), frozenset(facts.stems), frozenset(facts.numbers), frozenset(facts.values)
 
 

@@ -36,7 +36,7 @@ from bot.types import NOT_COVERED, Answer, Hit
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.sentences import SentenceVectors
-from index.text import analyze, common_word, months_in
+from index.text import acronyms_of, analyze, common_word, months_in
 
 NOT_COVERED_TEXT = "The indexed articles do not cover this question."
 GATE_MODEL = Path(__file__).with_name("gate.json")
@@ -229,14 +229,16 @@ def names_found(profile: QuestionProfile, hits: Sequence[Hit]) -> float:
 def subject_share(
     profile: QuestionProfile, best: Sequence[CandidateSentence], idf: Mapping[str, float] | None
 ) -> float:
-    """The largest share of the question's term weight that one of these sentences' passages (and title) carry."""
+    """The largest share of the question's term weight that one of these sentences' passages (and title) carry;
+    a passage naming "Sam Bankman-Fried" carries the question's "SBF"."""
     terms = weigh_terms(profile.terms, idf, profile.uncommon)
     if not terms:
         return 1.0
     total = sum(terms.values())
-    chunks = {c.hit.chunk.id: c.hit.chunk for c in best}
-    analysed = analyze([f"{c.title}\n{c.text}" for c in chunks.values()])
-    return max((sum(w for t, w in terms.items() if t in set(a)) / total for a in analysed), default=0.0)
+    texts = [f"{c.title}\n{c.text}" for c in {c.hit.chunk.id: c.hit.chunk for c in best}.values()]
+    analysed = analyze([*texts, *(" ".join(sorted(acronyms_of(t))) for t in texts)])
+    carried = [set(a) | set(b) for a, b in zip(analysed[:len(texts)], analysed[len(texts):])]
+    return max((sum(w for t, w in terms.items() if t in c) / total for c in carried), default=0.0)
 
 
 def not_covered_answer(question: str, hits: Sequence[Hit] = ()) -> Answer:
