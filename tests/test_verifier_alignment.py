@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.alignment import missing_in_passages, polarity, words_of
-from bot.answering.facts import text_facts
+from bot.answering.facts import passage_facts, text_facts
+from index.documents import Chunk
 
 DOC = (
     "Activists in London dumped paint outside the Russian embassy in the U.K. on Feb. 24. Moderna reported fourth "
@@ -43,3 +44,10 @@ def test_names_and_numbers_in_any_form(claim: str, missing: tuple[str, ...]) -> 
 )
 def test_polarity_against_the_closest_span(claim: str, span: str, flags: tuple[float, float, float]) -> None:
     assert polarity(words_of(claim), words_of(span)) == flags
+
+
+def test_a_passage_that_names_someone_in_full_vouches_for_their_initials_and_not_for_other_names() -> None:
+    passage = "Veev is shutting down, CEO Nishank Jain announced. Sam Bankman-Fried was convicted on Nov. 2."
+    facts = passage_facts(Chunk("a", 0, passage, 0, len(passage), "Startups"))
+    assert missing_in_passages("SBF was convicted on Nov. 2.", facts, passage) == ()
+    assert missing_in_passages("CEO Nishank James announced it.", facts, passage) == ("James",)

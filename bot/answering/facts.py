@@ -22,24 +22,29 @@ from index.text import (
 
 @dataclass
 class Facts:
-    """What a text can vouch for: its lower-cased words, their stems, its numbers as written and as values."""
+    """What a text can vouch for: its lower-cased words, their stems, its numbers as written and as values, and
+    (for a passage) the initials of its names."""
 
     words: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
     numbers: set[str] = field(default_factory=set)
     values: set[float] = field(default_factory=set)
+    # The initials of its names ("sbf" for "Sam Bankman-Fried"): they vouch for a name written in capitals only,
+    # and are kept apart from the words it writes (a claim's "Nishank James" is not the passage's "NJ").
+    acronyms: set[str] = field(default_factory=set)
 
     def update(self, other: Facts) -> None:
         self.words |= other.words
         self.stems |= other.stems
         self.numbers |= other.numbers
         self.values |= other.values
+        self.acronyms |= other.acronyms
 
 
 def passage_facts(chunk: Chunk) -> Facts:
     """The words, stems and numbers a sentence citing this passage may use: its text, title, outlet and date."""
-    words, stems, numbers, values = _passage_facts(chunk)
-    return Facts(set(words), set(stems), set(numbers), set(values))  # copies: a caller may add to its Facts
+    words, stems, numbers, values, acronyms = _passage_facts(chunk)
+    return Facts(set(words), set(stems), set(numbers), set(values), set(acronyms))  # copies: a caller may add
 
 
 # A passage's facts are read by the gate, the composer and the verifier of every answer that retrieves it; ~35 KB
@@ -47,14 +52,11 @@ def passage_facts(chunk: Chunk) -> Facts:
 @lru_cache(maxsize=256)
 def _passage_facts(
     chunk: Chunk,
-) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float]]:
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float], frozenset[str]]:
     parts = [chunk.title, chunk.outlet or "", chunk.text, *date_forms(chunk.published_at)]
     facts = text_facts("\n".join(parts))
-    # A passage naming "Sam Bankman-Fried" or "Respiratory Syncytial Virus" vouches for "SBF" and "RSV".
-    acronyms = acronyms_of(f"{chunk.title}\n{chunk.text}")
-    facts.words |= acronyms
-    facts.stems |= {stem(a) for a in acronyms}
-    return frozenset(facts.words), frozenset(facts.stems), frozenset(facts.numbers), frozenset(facts.values)
+    return (frozenset(facts.words), frozenset(facts.stems), frozenset(facts.numbers), frozenset(facts.values),
+            acronyms_of(f"{chunk.title}\n{chunk.text}"))
 
 
 def text_facts(text: str) -> Facts:
@@ -89,8 +91,11 @@ def missing_facts(claim: str, facts: Facts) -> tuple[str, ...]:
 
 
 def has_name(name: str, facts: Facts) -> bool:
-    """Whether `facts` mention `name` (ignoring case, possessives, dots and inflection)."""
-    return any(v in facts.words or stem(v) in facts.stems for v in word_variants(name))
+    """Whether `facts` mention `name` (ignoring case, possessives, dots and inflection), or name in full what
+    `name` abbreviates ("SBF")."""
+    if any(v in facts.words or stem(v) in facts.stems for v in word_variants(name)):
+        return True
+    return len(name) > 1 and name.isupper() and name.lower() in facts.acronyms
 
 
 def names_share(names: Sequence[str], facts: Facts) -> float:
