@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.answering.facts import names_share, passage_facts
 from bot.answering.name_kinds import cited_as_source, reads_as_person, speaks
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
+from bot.answering.roles import best_role
 from bot.answering.sentences import CandidateSentence, term_weights
 from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, uncut
 from bot.retrieval.filters import chunk_in_ranges
@@ -28,6 +29,7 @@ RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the
 # further below the best one still counts.
 RELATIVE_CUTOFF_NO_LEAD = 0.7
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
+ROLE_POOL = 12  # best sentences read for the role "Who is X?" asks for
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
@@ -70,7 +72,7 @@ def compose(
         return Composition(None, list(scored[:MAX_SUPPORT]), [], by_article=True)  # the day's openings (`openings`)
     if profile.recent and profile.answer_type == AnswerType.DESCRIPTION:  # a yes/no question's "currently" is not
         return Composition(None, newest_first(scored), [], by_article=True)  # asking for the news, nor a why's
-    lead = choose_lead(profile, scored, hits, repeated)
+    lead = role_lead(profile, scored) if profile.described else choose_lead(profile, scored, hits, repeated)
     chosen: list[CandidateSentence] = []
     if lead is not None:
         chosen.append(lead.sentences[0])
@@ -122,6 +124,17 @@ def openings(
             first[chunk.article_id] = cand
     order = [a for a in dict.fromkeys(h.chunk.article_id for h in hits) if a in first]
     return [first[a] for a in order[:MAX_SUPPORT]]
+
+
+def role_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> Lead | None:
+    """For "Who is X?": the role the good sentences give X most often ("the founder and CEO of Binance"), else
+    None. An appositive may sit in a sentence that answers little else, so a wider pool than a name's is read."""
+    pool = scored[:ROLE_POOL]
+    found = best_role(profile.described, [(c.text, c.score) for c in pool])
+    if found is None:
+        return None
+    role, givers = found
+    return Lead(role, tuple(sorted((pool[i] for i in givers), key=lambda c: c.score, reverse=True)))
 
 
 def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit],

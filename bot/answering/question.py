@@ -11,6 +11,7 @@ from enum import StrEnum
 from bot.retrieval.plan import QueryPlan
 from index.text import (
     DATE_WORDS,
+    NAME,
     NUMBER_WORDS,
     ORDINAL,
     SPEECH_VERBS,
@@ -119,6 +120,7 @@ class QuestionProfile:
     # individual accused of using Caroline Ellison …, who persuaded a Jane Street colleague …" is answered by
     # articles that each name one clause's names, and rarely by one naming them all
     clause_names: tuple[tuple[str, ...], ...] = ()
+    described: str = ""  # the name "who is X?" asks about: the answer is the role the passages give X
 
     @property
     def wants_short_answer(self) -> bool:
@@ -174,6 +176,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
             focus is None or _kind_of(focus, _PERSON_NOUNS) or not _kind_of(focus, _KIND_NOUNS)),  # "which team"
         recent=recent,
         clause_names=_clause_names(own, names),
+        described=described_name(text),
     )
 
 
@@ -226,6 +229,8 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     word = wh.group(1)
     after = lowered[wh.end():].split()
     cased = text.strip()[wh.end():].split() if len(text.strip()) == len(lowered) else after
+    if described_name(text):
+        return AnswerType.DESCRIPTION, None  # "Who is Changpeng Zhao?" asks what he is, not for another name
     if word in ("who", "whom", "whose"):
         return AnswerType.NAME, None
     if word == "when":
@@ -256,6 +261,18 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
         return AnswerType.NUMBER, focus
     return AnswerType.DESCRIPTION, None
+
+
+def described_name(question: str) -> str:
+    """The name a "who is / was X?" question asks about, written with capitals ("Sam Bankman-Fried", "CZ"); ""
+    for any other question, and for a role ("Who was Person of the Year?", "Who is Time's pick?")."""
+    found = _WHO_IS.fullmatch(question.strip())
+    if found is None or any(_kind_of(w.lower(), _PERSON_NOUNS) for w in found.group(1).split()):
+        return ""
+    return found.group(1)
+
+
+_WHO_IS = re.compile(rf"(?i:who)\s+(?i:is|was)\s+({NAME})\s*[?.!]*")
 
 
 def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:

@@ -1,0 +1,75 @@
+"""What the passages say someone is: the answer to "Who is X?" is a role ("the founder and CEO of Binance"), not
+another name.
+
+News introduces a person in one of two ways, and these two are read: an appositive after the name ("Changpeng
+Zhao, the founder and CEO of Binance, …") and a title before it ("Binance founder Changpeng Zhao", "former FTX
+CEO Sam Bankman-Fried"). Patterns rather than a parser, because these two forms are how news writes it and a
+dependency parser would be a model to ship for two constructions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from index.text import STOPWORDS
+
+# Nouns of a title written before a name ("Binance founder", "Friends star", "Treasury Secretary").
+_TITLE_NOUNS = (
+    r"founder|co-?founder|CEO|chief executive|chair(?:man|woman)?|president|director|minister|secretary|senator|"
+    r"governor|chancellor|commissioner|coach|manager|star|actor|actress|singer|rapper|player|quarterback|striker|"
+    r"owner|investor|billionaire|entrepreneur|executive|analyst|judge|lawyer|spokes(?:man|woman|person)|head|leader|"
+    r"prosecutor|attorney|economist|author|journalist|reporter|editor|CFO|CTO|COO|chief"
+)
+_TITLE_NOUN = re.compile(rf"(?:{_TITLE_NOUNS})", re.I)
+_CLOSE = "”\"’'"
+# An appositive opens with a determiner or a title word, and ends where the sentence goes on.
+_APPOSITIVE = (
+    rf"[{_CLOSE}]?(?:\s*\([^)]*\))?,[{_CLOSE}]?\s+(?:(?:also\s+)?known as\s+[^,]+,[{_CLOSE}]?\s+)?"
+    rf"(?P<role>(?:the|a|an|former|then)\s[^,;:()]{{3,100}}?)(?=\s*(?:,|;|\.(?:\s|$)|—|–|$)|\s+(?:who|which)\b)"
+)
+_BEFORE = (rf"(?P<role>(?:(?:[A-Z][\w.&-]*\s+){{0,2}}[A-Z][\w.&-]*['’]s\s+)?"  # "Alameda Research's"
+           rf"(?:(?i:former|ex-|then-|acting|interim)\s*)?(?:[A-Z][\w.&’'-]*\s+){{0,3}}(?i:{_TITLE_NOUNS}))\s+")
+MAX_ROLE_WORDS = 14  # longer, an appositive is a clause of its own rather than what someone is
+
+
+def roles_in(name: str, sentence: str) -> list[str]:
+    """The roles `sentence` gives `name`: its appositive and the title written before it, as written."""
+    written = re.escape(name)
+    found = [m.group("role") for m in re.finditer(rf"(?<![\w-]){written}{_APPOSITIVE}", sentence)]
+    found += [_unopened(m.group("role")) for m in re.finditer(rf"{_BEFORE}{written}(?![\w-])", sentence)]
+    return [r for r in (f.strip() for f in found)
+            if r and (1 < len(r.split()) <= MAX_ROLE_WORDS or _TITLE_NOUN.fullmatch(r))]
+
+
+def _unopened(role: str) -> str:
+    """A title without the sentence's opening words it ran into ("When Binance founder" -> "Binance founder"),
+    and with a capital it only has from opening the sentence made small ("Former FTX CEO" -> "former FTX CEO")."""
+    words = role.split()
+    while len(words) > 1 and words[0].lower() in STOPWORDS:
+        words = words[1:]
+    if words and words[0].lower() in _SMALL:
+        words[0] = words[0].lower()
+    return " ".join(words)
+
+
+_SMALL = {"former", "ex-", "then-", "acting", "interim", "the", "a", "an"}
+
+
+def best_role(name: str, sentences: Sequence[tuple[str, float]]) -> tuple[str, list[int]] | None:
+    """The role the sentences (text, score) give `name` most weight to, and the indexes of the sentences giving it;
+    None when none gives one. Roles are compared without their article ("the CEO of Binance", "CEO of Binance")."""
+    votes: dict[str, float] = defaultdict(float)
+    givers: dict[str, list[int]] = defaultdict(list)
+    written: dict[str, str] = {}
+    for i, (sentence, score) in enumerate(sentences):
+        for role in dict.fromkeys(roles_in(name, sentence)):
+            key = re.sub(r"^(?:the|a|an)\s+", "", role.lower())
+            votes[key] += score
+            givers[key].append(i)
+            written.setdefault(key, role)
+    if not votes:
+        return None
+    key = max(votes, key=lambda k: (votes[k], len(k)))
+    return written[key], givers[key]
