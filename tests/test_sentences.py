@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answering.sentences import candidate_sentences
+from bot.answering.question import profile_question
+from bot.answering.sentences import SENTENCE_FEATURES, candidate_sentences, score_candidates
 from bot.retrieval.retriever import Retriever
 from bot.types import Hit
 from index.documents import Chunk
@@ -156,3 +157,13 @@ def test_a_sentence_is_pooled_over_the_stored_sentences_it_overlaps() -> None:
     assert [v is None for v in table(rows[:3]).pooled(sentences)] == [False, False, True]
     other = replace(chunk, article_id="b", text="Another passage, never indexed.")
     assert table(rows).pooled([(other, 0, 20)]) == [None]  # the table has no rows for that passage
+
+
+def test_a_why_question_reads_citing_and_arguing_as_giving_a_reason(embedder: Embedder) -> None:
+    reason = "The board fired Sam Altman on Friday, arguing that he had not been consistently candid."
+    fact = "Sam Altman was fired as chief executive of OpenAI on Friday."
+    text = f"{fact} {reason}"
+    candidates = candidate_sentences([Hit(chunk(text, "Altman fired"), 1.0)])
+    scored = score_candidates(profile_question("Why was Sam Altman fired?"), candidates, embedder)
+    causal = SENTENCE_FEATURES.index("causal")
+    assert {c.text: c.features[causal] for c in scored} == {fact: 0.0, reason: 1.0}

@@ -47,7 +47,8 @@ WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03)
 # Words that give a reason or a cause, for why and how questions (general English connectives).
 _CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result|result of|led to|leads to|caused|causes|since|so that|in order to|"
-    r"after|following|depends? (?:up)?on|thanks to|for (?:breaching|violating|failing)|by (?:\w+ing))\b",
+    r"after|following|depends? (?:up)?on|thanks to|for (?:breaching|violating|failing)|by (?:\w+ing)|citing|"
+    r"arguing|amid|in response to|in light of|reasons?|why|over concerns?)\b",
     re.I,
 )
 
