@@ -26,6 +26,8 @@ from index.documents import Chunk
         ("Matthew Perry", "Matthew Perry, the actor best known for Friends, died on Oct. 28.",
          ["the actor best known for Friends"]),
         ("Matthew Perry", "Friends star Matthew Perry died.", ["Friends star"]),
+        ("Taylor Swift", "Singer Taylor Swift was at the game.", ["singer"]),
+        ("Elon Musk", "CEO Elon Musk said.", ["CEO"]),
         ("Sam Bankman-Fried", "I have never seen Sam Bankman-Fried so still.", []),
         ("Sam Altman", "OpenAI said Sam Altman will return, the company said.", []),
     ],
@@ -39,6 +41,12 @@ def test_the_best_role_is_the_one_the_sentences_give_most_weight_to_article_asid
                  ("Nothing here about Changpeng Zhao.", 0.8), ("When Changpeng Zhao, a CEO of Binance, spoke", 0.6)]
     assert best_role("Changpeng Zhao", sentences) == ("the CEO of Binance", [0, 3])
     assert best_role("Sam Altman", sentences) is None
+
+
+def test_a_role_written_two_ways_counts_once_in_its_fuller_form() -> None:
+    sentences = [("Binance founder Changpeng Zhao said.", 1.0), ("Changpeng Zhao, the CEO of Binance, said.", 0.9),
+                 ("Changpeng Zhao, the founder and CEO of Binance, said.", 0.5)]
+    assert best_role("Changpeng Zhao", sentences) == ("the founder and CEO of Binance", [0, 1, 2])
 
 
 @pytest.mark.parametrize(

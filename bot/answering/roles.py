@@ -49,8 +49,8 @@ def _unopened(role: str) -> str:
     words = role.split()
     while len(words) > 1 and words[0].lower() in STOPWORDS:
         words = words[1:]
-    if words and words[0].lower() in _SMALL:
-        words[0] = words[0].lower()
+    if words and (words[0].lower() in _SMALL or (not words[0].isupper() and _TITLE_NOUN.fullmatch(words[0]))):
+        words[0] = words[0].lower()  # "Singer Taylor Swift" opens a sentence; "CEO" keeps its capitals
     return " ".join(words)
 
 
@@ -71,5 +71,14 @@ def best_role(name: str, sentences: Sequence[tuple[str, float]]) -> tuple[str, l
             written.setdefault(key, role)
     if not votes:
         return None
+    # One role written two ways counts once, in its fuller form: "Binance founder" is part of "the founder and
+    # CEO of Binance".
+    words = {k: set(re.findall(r"\w+", k)) - STOPWORDS for k in votes}
+    for short in sorted(votes, key=lambda k: len(words[k])):
+        fuller = [k for k in votes if words[short] < words[k]]
+        if words[short] and fuller:
+            into = max(fuller, key=lambda k: (votes[k], len(k)))
+            votes[into] += votes.pop(short)
+            givers[into] = sorted({*givers[into], *givers.pop(short)})
     key = max(votes, key=lambda k: (votes[k], len(k)))
     return written[key], givers[key]
