@@ -291,3 +291,10 @@ def test_a_question_for_a_works_name_reads_its_kind_and_takes_a_title_whole() ->
     assert _lead("What is the title of Britney Spears' memoir?", memoir) == "The Woman in Me"
     # a person's full name never answers for a work
     assert _lead("What is the title of Britney Spears' memoir?", "Kevin Federline read the memoir.") is None
+
+
+def test_a_name_of_the_question_written_apart_is_no_answer() -> None:
+    # Scraped text loses subscripts: "CO 2" is the question's CO2, not an answer to what pulls it from the air.
+    question = "ultrathin materials that pull CO2 from air name"
+    assert _answers(question, "This could allow MXenes to suck climate-warming CO 2 out of the air.") == ["MXenes"]
+    assert _answers(question, "The plant emits CO and NO2 at night.") == ["CO", "NO2"]  # CO alone: another gas

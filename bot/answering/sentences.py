@@ -151,13 +151,20 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     found = []
     title = appositive_title(sentence, profile.focus) if profile.work and profile.focus else None
     for span in titles_first([title] if title else [], typed_spans(sentence, profile.answer_type)):
-        if mentioned(span.text, profile.text):
+        if mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text):
             continue
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)
+
+
+def _split_off(span: Span, sentence: str, question: str) -> bool:
+    """Whether the span and the digits after it are a word of the question written apart: scraped text loses
+    subscripts ("CO 2" for the question's "CO2"), and "CO" is then no answer to a question about CO2."""
+    digits = re.match(r"\s?(\d+)\b", sentence[span.end:])
+    return digits is not None and f"{span.text}{digits.group(1)}".lower() in re.findall(r"\w+", question.lower())
 
 
 def _stem_of(word: str) -> str:
