@@ -7,7 +7,7 @@ import pytest
 from bot.answering.compose import compose
 from bot.answering.question import AnswerType, described_name, profile_question
 from bot.answering.roles import best_role, roles_in
-from bot.answering.sentences import CandidateSentence
+from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.types import Hit
 from index.documents import Chunk
 
@@ -72,3 +72,12 @@ def test_who_is_leads_with_the_role_and_the_sentence_that_gives_it() -> None:
     assert composed.lead is not None
     assert composed.lead.text == "the founder of failed cryptocurrency exchange FTX"
     assert [c.text for c in composed.sentences] == [texts[1], texts[0]]  # the role's sentence first
+
+
+def test_a_sentence_answers_who_is_by_the_role_it_gives() -> None:
+    # The role is the sentence's answer, so the scoring that picks which sentences to read favours sentences giving one.
+    profile = profile_question("Who is Changpeng Zhao?")
+    sentence = "Less than three weeks later, Binance founder Changpeng Zhao pleaded guilty."
+    assert [(s.text, sentence[s.start:s.end]) for s in answer_spans(profile, sentence)] == [
+        ("Binance founder", "Binance founder")]
+    assert answer_spans(profile, "Changpeng Zhao pleaded guilty on Nov. 21.") == ()
