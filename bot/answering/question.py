@@ -264,15 +264,15 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
 
 
 def described_name(question: str) -> str:
-    """The name a "who is / was X?" question asks about, written with capitals ("Sam Bankman-Fried", "CZ"); ""
-    for any other question, and for a role ("Who was Person of the Year?", "Who is Time's pick?")."""
+    """The name a "who / what is X?" question asks about, written with capitals ("Sam Bankman-Fried", "CZ",
+    "Binance"); "" for any other question, and for a role ("Who was Person of the Year?", "Who is Time's pick?")."""
     found = _WHO_IS.fullmatch(question.strip())
     if found is None or any(_kind_of(w.lower(), _PERSON_NOUNS) for w in found.group(1).split()):
         return ""
     return found.group(1)
 
 
-_WHO_IS = re.compile(rf"(?i:who)\s+(?i:is|was)\s+({NAME})\s*[?.!]*")
+_WHO_IS = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})\s*[?.!]*")
 
 
 def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
