@@ -280,9 +280,12 @@ def test_a_quoted_title_is_one_name_and_a_name_called_so_is_what_a_name_question
 def test_a_question_for_a_works_name_reads_its_kind_and_takes_a_title_whole() -> None:
     readings = [(p.answer_type, p.focus, p.work) for p in map(profile_question, (
         "What's Jon Copley's new book?", "What's the title of Britney Spears' memoir, per The Independent?",
-        "What is the name of the AI developed by OpenAI?"))]
+        "What is the name of the AI developed by OpenAI?", "What is Meta's Threads app?",
+        "What is the name of the AI-powered chatbot that reached 100 million users?"))]
     assert readings == [(AnswerType.NAME, "book", True), (AnswerType.NAME, "memoir", True),
-                        (AnswerType.NAME, "name", False)]
+                        (AnswerType.NAME, "name", False),
+                        (AnswerType.DESCRIPTION, None, False),  # it names the app: it asks what Threads is
+                        (AnswerType.NAME, "chatbot", True)]
     book = 'Jon Copley’s new book "Deep Sea: 10 Things You Should Know" (Orion Publishing, 2023) is out.'
     assert [s.text for s in quoted_titles(book)] == ["Deep Sea: 10 Things You Should Know"]
     assert quoted_titles("“It was a great night for us,” he said.") == []  # speech, not a title

@@ -256,6 +256,8 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.PLACE, focus
     if focus in _OUTLET_NOUNS:
         return AnswerType.OUTLET, focus
+    if word == "what" and _names_the_focus(cased, focus):
+        return AnswerType.DESCRIPTION, None  # "What is Meta's Threads app?" names the app: it asks what it is
     if word == "which" or (word == "what" and _kind_of(focus, _NAMED_NOUNS | _WORK_NOUNS)):
         return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
     if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
@@ -341,6 +343,20 @@ def _focus(after: list[str]) -> str | None:
             and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
         words = words[1:]
     return words[0].lower() if words else None
+
+
+def _names_the_focus(after_what: list[str], focus: str | None) -> bool:
+    """Whether "what is …" gives the name of the thing its noun asks about, right before the noun ("what is
+    Meta's Threads app"), where "what is Jon Copley's new book" asks for the book's name."""
+    words = [w.strip("?,.!'’\"") for w in after_what]
+    lowered = [w.lower() for w in words]
+    if focus is None or len(words) < 3 or lowered[0] not in _COPULAS or {"name", "title", "called"} & set(lowered):
+        return False  # "what is the name of the AI-powered chatbot" asks for one
+    at = next((i for i, w in enumerate(lowered) if w == focus), None)
+    if at is None or at < 2:
+        return False
+    before = after_what[at - 1].strip("?,.!\"")
+    return before[:1].isupper() and not possessive(before) and "-" not in before  # "AI-powered" qualifies
 
 
 def _modifier(word: str) -> bool:
