@@ -33,7 +33,14 @@ def _punkt() -> Any:
     cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
     if cache not in nltk.data.path:
         nltk.data.path.insert(0, cache)
-    return PunktTokenizer("english")
+    tokenizer = PunktTokenizer("english")
+    # The English model does not know "No." as in "the No. 3 app" or "No. 10 Downing Street", and split the sentence
+    # there; a capitalised word after it ("He said no. The next day …") still opens a sentence.
+    tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
+    return tokenizer
+
+
+_ABBREVIATIONS = {"no", "nos"}
 
 
 def load_sentence_model() -> None:

@@ -49,6 +49,9 @@ def test_sentence_spans_respect_abbreviations_paragraphs_and_bullets() -> None:
         "- a bullet point",
     ]
     assert sentence_spans("") == []
+    ranked = "Threads was the No. 3 app by U.S. downloads. He said no. The next day he left."
+    assert pieces(ranked, sentence_spans(ranked)) == [
+        "Threads was the No. 3 app by U.S. downloads.", "He said no.", "The next day he left."]
 
 
 def test_quick_spans_split_at_sentence_ends_and_lines() -> None:

@@ -120,7 +120,7 @@ class QuestionProfile:
     # individual accused of using Caroline Ellison …, who persuaded a Jane Street colleague …" is answered by
     # articles that each name one clause's names, and rarely by one naming them all
     clause_names: tuple[tuple[str, ...], ...] = ()
-    described: str = ""  # the name "who is X?" asks about: the answer is the role the passages give X
+    described: str = ""  # the name "who / what is X?" asks about: the answer is the role the passages give X
 
     @property
     def wants_short_answer(self) -> bool:
@@ -268,13 +268,13 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
 def described_name(question: str) -> str:
     """The name a "who / what is X?" question asks about, written with capitals ("Sam Bankman-Fried", "CZ",
     "Binance"); "" for any other question, and for a role ("Who was Person of the Year?", "Who is Time's pick?")."""
-    found = _WHO_IS.fullmatch(question.strip())
+    found = _IS_A_NAME.fullmatch(question.strip())
     if found is None or any(_kind_of(w.lower(), _PERSON_NOUNS) for w in found.group(1).split()):
         return ""
     return found.group(1)
 
 
-_WHO_IS = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})\s*[?.!]*")
+_IS_A_NAME = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})\s*[?.!]*")
 
 
 def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:

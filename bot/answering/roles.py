@@ -1,5 +1,5 @@
-"""What the passages say someone is: the answer to "Who is X?" is a role ("the founder and CEO of Binance"), not
-another name.
+"""What the passages say someone or something is: the answer to "Who is X?" (or "What is X?") is a role ("the
+founder and CEO of Binance", "the world's largest crypto exchange"), not another name.
 
 News introduces a person in one of two ways, and these two are read: an appositive after the name ("Changpeng
 Zhao, the founder and CEO of Binance, …") and a title before it ("Binance founder Changpeng Zhao", "former FTX
