@@ -34,13 +34,15 @@ def _punkt() -> Any:
     if cache not in nltk.data.path:
         nltk.data.path.insert(0, cache)
     tokenizer = PunktTokenizer("english")
-    # The English model does not know "No." as in "the No. 3 app" or "No. 10 Downing Street", and split the sentence
-    # there; a capitalised word after it ("He said no. The next day …") still opens a sentence.
+    # The English model lacks abbreviations news writes before names and numbers ("Gov. Gavin Newsom", "Fig. 3"),
+    # and split the sentence there.
     tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
     return tokenizer
 
 
-_ABBREVIATIONS = {"no", "nos"}
+_ABBREVIATIONS = {"gov", "govs", "sgt", "adm", "cmdr", "det", "atty", "supt", "rev", "mt", "ft", "fig", "approx", "e.u"}
+# "No." is a word too ("The vote was a no. Then …"): it joins the sentence only when a number follows ("the No. 3 app").
+_NUMBER_SIGN = re.compile(r"\bNos?\.$")
 
 
 def load_sentence_model() -> None:
@@ -85,8 +87,13 @@ def _punkt_spans(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     for block_start, block_end in split_spans(text, _BLOCK_BREAK):
         block = text[block_start:block_end]
+        pieces: list[Span] = []
         for start, end in tokenizer.span_tokenize(block):
-            spans.append((block_start + start, block_start + end))
+            if pieces and _NUMBER_SIGN.search(block[pieces[-1][0]:pieces[-1][1]]) and block[start].isdigit():
+                pieces[-1] = (pieces[-1][0], end)
+            else:
+                pieces.append((start, end))
+        spans.extend((block_start + start, block_start + end) for start, end in pieces)
     return tuple(spans)
 
 

@@ -49,9 +49,11 @@ def test_sentence_spans_respect_abbreviations_paragraphs_and_bullets() -> None:
         "- a bullet point",
     ]
     assert sentence_spans("") == []
-    ranked = "Threads was the No. 3 app by U.S. downloads. He said no. The next day he left."
-    assert pieces(ranked, sentence_spans(ranked)) == [
-        "Threads was the No. 3 app by U.S. downloads.", "He said no.", "The next day he left."]
+    news = ("Threads was the No. 3 app by U.S. downloads. Gov. Gavin Newsom and Sgt. Smith agreed. The vote was a "
+            "no. Then they met.\n\nIt was No.\n\n4 later.")
+    assert pieces(news, sentence_spans(news)) == [
+        "Threads was the No. 3 app by U.S. downloads.", "Gov. Gavin Newsom and Sgt. Smith agreed.",
+        "The vote was a no.", "Then they met.", "It was No.", "4 later."]  # a paragraph ends a sentence
 
 
 def test_quick_spans_split_at_sentence_ends_and_lines() -> None:
