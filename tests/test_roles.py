@@ -83,3 +83,15 @@ def test_a_sentence_answers_who_is_by_the_role_it_gives() -> None:
     assert [(s.text, sentence[s.start:s.end]) for s in answer_spans(profile, sentence)] == [
         ("Binance founder", "Binance founder")]
     assert answer_spans(profile, "Changpeng Zhao pleaded guilty on Nov. 21.") == ()
+
+
+def test_the_sentence_writing_the_role_as_shown_comes_first() -> None:
+    texts = ["Less than three weeks later, Binance founder Changpeng Zhao pleaded guilty to violations.",
+             "Changpeng Zhao, the founder and CEO of Binance, is stepping down."]
+    hits = [Hit(Chunk(f"a{i}", 0, t, 0, len(t), "Binance"), 1.0) for i, t in enumerate(texts)]
+    scored = [CandidateSentence(h, 0, len(t), t, score=s) for h, t, s in zip(hits, texts, (1.0, 0.9))]
+    composed = compose(profile_question("Who is Changpeng Zhao?"), scored, hits)
+    assert composed.lead is not None
+    assert composed.lead.text == "the founder and CEO of Binance"
+    assert [c.text for c in composed.lead.sentences] == [texts[1], texts[0]]
+    assert [c.text for c in composed.sentences] == [texts[1], texts[0]]

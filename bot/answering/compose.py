@@ -134,7 +134,8 @@ def role_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> 
     if found is None:
         return None
     role, givers = found
-    return Lead(role, tuple(sorted((pool[i] for i in givers), key=lambda c: c.score, reverse=True)))
+    # The sentence that writes the role as shown comes first, then the others that give it ("Binance founder").
+    return Lead(role, tuple(sorted((pool[i] for i in givers), key=lambda c: (role in c.text, c.score), reverse=True)))
 
 
 def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit],
