@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.compose import compose
+from bot.answering.compose import Composition, compose
 from bot.answering.question import AnswerType, described_name, profile_question
 from bot.answering.roles import best_role, roles_in
 from bot.answering.sentences import CandidateSentence, answer_spans
@@ -65,12 +65,17 @@ def test_a_who_is_question_about_a_name_asks_what_they_are(question: str, name: 
         assert (profile.answer_type == AnswerType.DESCRIPTION) == bool(expected)
 
 
+def _composed(question: str, texts: list[str], scores: tuple[float, ...]) -> Composition:
+    """The answer composed from one-sentence passages scored as given, best first."""
+    hits = [Hit(Chunk(f"a{i}", 0, t, 0, len(t), "Report"), 1.0) for i, t in enumerate(texts)]
+    scored = [CandidateSentence(h, 0, len(t), t, score=s) for h, t, s in zip(hits, texts, scores)]
+    return compose(profile_question(question), scored, hits)
+
+
 def test_who_is_leads_with_the_role_and_the_sentence_that_gives_it() -> None:
     texts = ["I have never seen Sam Bankman-Fried so still as during the opening statement.",
              "Sam Bankman-Fried, the founder of failed cryptocurrency exchange FTX, is on trial for fraud."]
-    hits = [Hit(Chunk(f"a{i}", 0, t, 0, len(t), "Trial"), 1.0) for i, t in enumerate(texts)]
-    scored = [CandidateSentence(h, 0, len(t), t, score=s) for h, t, s in zip(hits, texts, (1.0, 0.8))]
-    composed = compose(profile_question("Who is Sam Bankman-Fried?"), scored, hits)
+    composed = _composed("Who is Sam Bankman-Fried?", texts, (1.0, 0.8))
     assert composed.lead is not None
     assert composed.lead.text == "the founder of failed cryptocurrency exchange FTX"
     assert [c.text for c in composed.sentences] == [texts[1], texts[0]]  # the role's sentence first
@@ -88,9 +93,7 @@ def test_a_sentence_answers_who_is_by_the_role_it_gives() -> None:
 def test_the_sentence_writing_the_role_as_shown_comes_first() -> None:
     texts = ["Less than three weeks later, Binance founder Changpeng Zhao pleaded guilty to violations.",
              "Changpeng Zhao, the founder and CEO of Binance, is stepping down."]
-    hits = [Hit(Chunk(f"a{i}", 0, t, 0, len(t), "Binance"), 1.0) for i, t in enumerate(texts)]
-    scored = [CandidateSentence(h, 0, len(t), t, score=s) for h, t, s in zip(hits, texts, (1.0, 0.9))]
-    composed = compose(profile_question("Who is Changpeng Zhao?"), scored, hits)
+    composed = _composed("Who is Changpeng Zhao?", texts, (1.0, 0.9))
     assert composed.lead is not None
     assert composed.lead.text == "the founder and CEO of Binance"
     assert [c.text for c in composed.lead.sentences] == [texts[1], texts[0]]
