@@ -29,7 +29,6 @@ RELATIVE_CUTOFF = 0.8  # further sentences must score at least this share of the
 # further below the best one still counts.
 RELATIVE_CUTOFF_NO_LEAD = 0.7
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
-ROLE_POOL = 12  # best sentences read for the role "Who is X?" asks for
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence carries this share of its terms
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
@@ -127,15 +126,15 @@ def openings(
 
 
 def role_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> Lead | None:
-    """For "Who is X?": the role the good sentences give X most often ("the founder and CEO of Binance"), else
-    None. An appositive may sit in a sentence that answers little else, so a wider pool than a name's is read."""
-    pool = scored[:ROLE_POOL]
-    found = best_role(profile.described, [(c.text, c.score) for c in pool])
+    """For "Who is X?": the role the scored sentences give X most often ("the founder and CEO of Binance"), else
+    None. Every scored sentence is read, not the LEAD_POOL best: an appositive may sit in one that answers little
+    else."""
+    found = best_role(profile.described, [(c.text, c.score) for c in scored])
     if found is None:
         return None
     role, givers = found
     # The sentence that writes the role as shown comes first, then the others that give it ("Binance founder").
-    return Lead(role, tuple(sorted((pool[i] for i in givers), key=lambda c: (role in c.text, c.score), reverse=True)))
+    return Lead(role, tuple(sorted((scored[i] for i in givers), key=lambda c: (role in c.text, c.score), reverse=True)))
 
 
 def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit],

@@ -139,7 +139,9 @@ def names_only_dates(profile: QuestionProfile, plan: QueryPlan | None) -> bool:
 def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionProfile:
     """Read the expected answer type, focus noun and constraints of a question."""
     text = _CONTRACTED_WH.sub(r"\1 is", question)  # "What's Jon Copley's new book?" asks what his book is
-    answer_type, focus = _answer_type(text)
+    described = described_name(text)
+    # "Who is Changpeng Zhao?" asks what he is, not for another name
+    answer_type, focus = (AnswerType.DESCRIPTION, None) if described else _answer_type(text)
     own = plan if plan is not None and plan.question == question else None
     # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
     # rarely say their own outlet or "in November 2023", so those words would count against every passage.
@@ -176,7 +178,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
             focus is None or _kind_of(focus, _PERSON_NOUNS) or not _kind_of(focus, _KIND_NOUNS)),  # "which team"
         recent=recent,
         clause_names=_clause_names(own, names),
-        described=described_name(text),
+        described=described,
     )
 
 
@@ -229,8 +231,6 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     word = wh.group(1)
     after = lowered[wh.end():].split()
     cased = text.strip()[wh.end():].split() if len(text.strip()) == len(lowered) else after
-    if described_name(text):
-        return AnswerType.DESCRIPTION, None  # "Who is Changpeng Zhao?" asks what he is, not for another name
     if word in ("who", "whom", "whose"):
         return AnswerType.NAME, None
     if word == "when":
