@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from bot.answering.spans import Span
 from index.text import STOPWORDS
 
 # Nouns of a title written before a name ("Binance founder", "Friends star", "Treasury Secretary").
@@ -34,24 +35,28 @@ _BEFORE = (rf"(?P<role>(?:(?:[A-Z][\w.&-]*\s+){{0,2}}[A-Z][\w.&-]*['’]s\s+)?" 
 MAX_ROLE_WORDS = 14  # longer, an appositive is a clause of its own rather than what someone is
 
 
-def roles_in(name: str, sentence: str) -> list[str]:
-    """The roles `sentence` gives `name`: its appositive and the title written before it, as written."""
+def roles_in(name: str, sentence: str) -> list[Span]:
+    """The roles `sentence` gives `name`: its appositive and the title written before it, each with where it sits
+    in the sentence and its text as a lead shows it (a capital it has only from opening the sentence made small)."""
     written = re.escape(name)
-    found = [m.group("role") for m in re.finditer(rf"(?<![\w-]){written}{_APPOSITIVE}", sentence)]
-    found += [_unopened(m.group("role")) for m in re.finditer(rf"{_BEFORE}{written}(?![\w-])", sentence)]
-    return [r for r in (f.strip() for f in found)
-            if r and (1 < len(r.split()) <= MAX_ROLE_WORDS or _TITLE_NOUN.fullmatch(r))]
+    found = []
+    for m in re.finditer(rf"(?<![\w-]){written}{_APPOSITIVE}", sentence):
+        text = m.group("role").strip()
+        found.append(Span(text, m.start("role"), m.start("role") + len(text)))
+    found += [_unopened(m) for m in re.finditer(rf"{_BEFORE}{written}(?![\w-])", sentence)]
+    return [r for r in found if 1 < len(r.text.split()) <= MAX_ROLE_WORDS or _TITLE_NOUN.fullmatch(r.text)]
 
 
-def _unopened(role: str) -> str:
+def _unopened(match: re.Match[str]) -> Span:
     """A title without the sentence's opening words it ran into ("When Binance founder" -> "Binance founder"),
     and with a capital it only has from opening the sentence made small ("Former FTX CEO" -> "former FTX CEO")."""
-    words = role.split()
-    while len(words) > 1 and words[0].lower() in STOPWORDS:
+    words = list(re.finditer(r"\S+", match.group("role")))
+    while len(words) > 1 and words[0].group().lower() in STOPWORDS:
         words = words[1:]
-    if words and (words[0].lower() in _SMALL or (not words[0].isupper() and _TITLE_NOUN.fullmatch(words[0]))):
-        words[0] = words[0].lower()  # "Singer Taylor Swift" opens a sentence; "CEO" keeps its capitals
-    return " ".join(words)
+    texts = [w.group() for w in words]
+    if texts[0].lower() in _SMALL or (not texts[0].isupper() and _TITLE_NOUN.fullmatch(texts[0])):
+        texts[0] = texts[0].lower()  # "Singer Taylor Swift" opens a sentence; "CEO" keeps its capitals
+    return Span(" ".join(texts), match.start("role") + words[0].start(), match.end("role"))
 
 
 _SMALL = {"former", "ex-", "then-", "acting", "interim", "the", "a", "an"}
@@ -64,7 +69,7 @@ def best_role(name: str, sentences: Sequence[tuple[str, float]]) -> tuple[str, l
     givers: dict[str, list[int]] = defaultdict(list)
     written: dict[str, str] = {}
     for i, (sentence, score) in enumerate(sentences):
-        for role in dict.fromkeys(roles_in(name, sentence)):
+        for role in dict.fromkeys(r.text for r in roles_in(name, sentence)):
             key = re.sub(r"^(?:the|a|an)\s+", "", role.lower())
             votes[key] += score
             givers[key].append(i)

@@ -150,8 +150,7 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     """The spans of a sentence that could answer the question: of the type it asks for, and not its own subject
     (a name sharing a word with the question's names is the subject: "Mikel Arteta" for a question on Arteta)."""
     if profile.described:  # "Who is X?": what the sentence says X is
-        return tuple(Span(role, at, at + len(role)) for role in roles_in(profile.described, sentence)
-                     if (at := sentence.find(role)) >= 0)
+        return tuple(roles_in(profile.described, sentence))
     found = []
     title = appositive_title(sentence, profile.focus) if profile.work and profile.focus else None
     for span in titles_first([title] if title else [], typed_spans(sentence, profile.answer_type)):
