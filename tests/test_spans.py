@@ -4,7 +4,7 @@ and the question profile they are read against)."""
 from __future__ import annotations
 
 from bot.answering.compose import _introduced_as, _salience, choose_lead, compose
-from bot.answering.name_kinds import cited_as_source, person_like, speaks
+from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
@@ -175,6 +175,23 @@ def test_a_named_kind_asks_for_a_name_even_beside_an_amount() -> None:
     assert [(p.answer_type, p.focus) for p in profiles] == [
         (AnswerType.NAME, "company"), (AnswerType.NAME, "club"), (AnswerType.NAME, "entities"),
         (AnswerType.NUMBER, None), (AnswerType.NUMBER, "score")]
+
+
+def test_a_company_question_is_answered_by_the_maker_not_its_product_or_its_chief() -> None:
+    assert [profile_question(q).organization for q in (
+        "Which company released Bard?", "What firm did he found?", "Which player scored?", "Which app won?")] == [
+        True, True, False, False]
+    product = "Google’s Bard was shown at the annual hardware event."
+    assert _lead("Which company showed a chatbot at the annual hardware event?", product) == "Google"
+    assert _lead("Which chatbot was shown at the annual hardware event?", product) == "Bard"  # the product asked
+    chief = "Flexport founder Ryan Petersen returned as chief executive after the layoffs."
+    assert _lead("Which company had layoffs before its founder returned as chief executive?", chief) == "Flexport"
+    assert _lead("Who returned as chief executive after the layoffs?", chief) == "Ryan Petersen"
+    assert _lead("Which company led the benchmark?", "OpenAI’s ChatGPT led the benchmark.") == "OpenAI"
+    rival = "In the benchmark OpenAI’s ChatGPT trailed Google’s Gemini."
+    assert _lead("Which company beat OpenAI in the benchmark?", rival) == "Google"  # not OpenAI's own product
+    assert owner_of("Steam Deck", ["But Valve's new Steam Deck ships.", "Valve’s Steam Deck OLED"]) == "Valve"
+    assert owner_of("Steam Deck", ["The Steam Deck from Valve ships."]) is None
 
 
 def test_a_name_only_in_a_speakers_place_does_not_answer_what_is_said() -> None:

@@ -10,9 +10,15 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
-from bot.answering.name_kinds import cited_as_source, reads_as_person, speaks
+from bot.answering.name_kinds import (
+    cited_as_source,
+    owner_of,
+    reads_as_person,
+    speaks,
+    split_owner,
+)
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
-from bot.answering.roles import best_role
+from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence, term_weights
 from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, uncut
 from bot.retrieval.filters import chunk_in_ranges
@@ -152,7 +158,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     forms: dict[str, str] = {}
     for cand in pool:
         near = _term_positions(cand.text, profile.terms)
-        for key, span in {_norm(s.text): s for s in cand.answers}.items():
+        for key, span in {_norm(s.text): s for s in (_asked_part(profile, a) for a in cand.answers)}.items():
             votes[key] += cand.score * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
@@ -162,6 +168,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     pool_texts = [c.text for c in pool]
     outlets = {h.chunk.outlet for h in hits if h.chunk.outlet}
     passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
+    if profile.organization:
+        _credit_owners(votes, support, forms, passages, {_norm(n) for n in profile.names})
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
@@ -169,7 +177,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
         if profile.clause_names and len(frozenset().union(*(spoken[id(c)] for c in cands))) < 2:
             votes[key] = 0.0  # a name only one clause's passages give answers that clause, not the question
-        full = fullest_form(forms[key], pool_texts) if profile.work or profile.person else forms[key]
+        full = fullest_form(forms[key], pool_texts) if profile.work or profile.person or profile.organization \
+            else forms[key]
         if profile.work and " " in full and reads_as_person(full, passages):
             votes[key] = 0.0  # "the title of her memoir" is not answered by her ex-husband's full name
         if profile.person and not reads_as_person(full, passages):
@@ -177,6 +186,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
                 forms[key], passages):
             votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university
+        if profile.organization and titled_person(full, passages):
+            votes[key] = 0.0  # "which company" is not answered by its chief executive
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
         return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
@@ -249,6 +260,31 @@ def _merge_name_forms(
             votes[short] += votes.pop(key)
             support[short].extend(c for c in support.pop(key) if c not in support[short])
             forms.pop(key)
+
+
+def _asked_part(profile: QuestionProfile, span: Span) -> Span:
+    """The product of "Google’s Bard" for a question asking for a work or product; the name as is otherwise."""
+    owner, thing = split_owner(span.text) if profile.work else (None, span.text)
+    return span if owner is None else Span(thing, span.end - len(thing), span.end)
+
+
+def _credit_owners(votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str],
+                   passages: Sequence[str], asked: Collection[str]) -> None:
+    """For "which company": a product's votes go to the name the passages write as its owner ("Valve's Steam Deck
+    OLED"), which answers what the product's sentences say of the company; a product of a company the question
+    names (`asked`, normalised) answers nothing."""
+    for key in [k for k in votes if votes[k] > 0.0]:
+        owner = owner_of(forms[key], passages)
+        if owner is None or _norm(owner) == key or titled_person(owner, passages):
+            continue  # "Taylor Swift's Eras Tour" is not made by a company
+        mine = _norm(owner)
+        if mine in asked:
+            votes[key] = 0.0  # "compared with OpenAI's GPT-3.5": ChatGPT is OpenAI's, not the company asked for
+            continue
+        votes[mine] = votes.get(mine, 0.0) + votes.pop(key)
+        support.setdefault(mine, []).extend(c for c in support.pop(key) if c not in support.get(mine, []))
+        forms.setdefault(mine, owner)
+        forms.pop(key)
 
 
 def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:

@@ -4,10 +4,11 @@ sentence or the outlet a report cites. Read from the name's words and from how t
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from bot.answering.spans import Span, passage_names
-from index.text import HONORIFICS, SPEECH_VERBS, common_word, possessive
+from index.text import HONORIFICS, NAME, SPEECH_VERBS, STOPWORDS, common_word, possessive
 
 _SPEAKER_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\s+(?:the\s+)?$")
 _SPEAKER_AFTER = re.compile(rf"^(?:,[^,.!?\n]{{1,80}},)?\s+{SPEECH_VERBS}\b")
@@ -36,6 +37,33 @@ def cited_as_source(name: str, texts: Iterable[str]) -> bool:
     return any(span.text == name and (_SOURCE_BEFORE.search(text[max(0, span.start - 40):span.start])
                                       or _SOURCE_AFTER.match(text[span.end:span.end + 100]))
                for text in texts for span in passage_names(text))
+
+
+def split_owner(name: str) -> tuple[str | None, str]:
+    """A name read as its owner and the thing owned: "Google’s Bard" -> ("Google", "Bard"); (None, name) when no
+    word of it but the last is a possessive."""
+    words = name.split()
+    for i, word in enumerate(words[:-1]):
+        if possessive(word):
+            return " ".join([*words[:i], re.sub(r"['’]s?$", "", word)]), " ".join(words[i + 1:])
+    return None, name
+
+
+def owner_of(name: str, texts: Iterable[str]) -> str | None:
+    """The name the passages most often write as the owner of `name` ("Valve's Steam Deck OLED", "Google’s Bard"):
+    who makes a product, for a question asking for the company, not the product; None when none does."""
+    owner, _ = split_owner(name)  # one name span may hold both: "Google’s Bard"
+    if owner is not None:
+        return owner
+    pattern = re.compile(rf"\b({NAME})['’]s\s+(?:(?:new|latest|own|flagship|upcoming)\s+)?{re.escape(name)}(?![\w-])")
+    owners: Counter[str] = Counter()
+    for text in texts:
+        for match in pattern.finditer(text):
+            words = match.group(1).split()
+            while len(words) > 1 and words[0].lower() in STOPWORDS:  # "But Valve's …" opens a sentence
+                words = words[1:]
+            owners[" ".join(words)] += 1
+    return owners.most_common(1)[0][0] if owners else None
 
 
 def person_like(name: str) -> bool:

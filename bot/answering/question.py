@@ -70,6 +70,12 @@ _WORK_NOUNS = {
     "title", "book", "memoir", "novel", "film", "movie", "show", "series", "song", "album", "app", "product",
     "device", "phone", "model", "game", "drug", "medicine", "vaccine", "experiment", "feature", "tool", "chatbot",
 }
+# Nouns that ask for a company or another body: its products and its people do not answer them.
+_ORGANIZATION_NOUNS = {
+    "company", "firm", "startup", "bank", "organization", "organisation", "agency", "brand", "maker",
+    "manufacturer", "retailer", "automaker", "carmaker", "chipmaker", "lender", "insurer", "airline",
+    "corporation", "conglomerate",
+}
 _OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
 _KIND_NOUNS = _DATE_NOUNS | _NUMBER_NOUNS | _PLACE_NOUNS | _NAMED_NOUNS | _PERSON_NOUNS | _OUTLET_NOUNS | _WORK_NOUNS
 _COPULAS = {"is", "are", "was", "were"}
@@ -115,6 +121,7 @@ class QuestionProfile:
     event_months: tuple[int, ...] = ()
     person: bool = False  # the question asks for a person ("who is the individual…", "which player")
     work: bool = False  # the question asks for the name of a work or product ("the title of her memoir")
+    organization: bool = False  # the question asks for a company or another body ("which company", "what firm")
     recent: bool = False  # the question asks for the newest coverage ("the latest on…", "recently")
     # the names of each of its clauses that names any, for a question of two such clauses or more: "Who is the
     # individual accused of using Caroline Ellison …, who persuaded a Jane Street colleague …" is answered by
@@ -174,6 +181,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
         work=answer_type == AnswerType.NAME and _kind_of(focus, _WORK_NOUNS),
+        organization=answer_type == AnswerType.NAME and _kind_of(focus, _ORGANIZATION_NOUNS),
         person=answer_type == AnswerType.NAME and _asks_for_person(text) and (
             focus is None or _kind_of(focus, _PERSON_NOUNS) or not _kind_of(focus, _KIND_NOUNS)),  # "which team"
         recent=recent,

@@ -32,6 +32,12 @@ _APPOSITIVE = (
 )
 _BEFORE = (rf"(?P<role>(?:(?:[A-Z][\w.&-]*\s+){{0,2}}[A-Z][\w.&-]*['’]s\s+)?"  # "Alameda Research's"
            rf"(?:(?i:former|ex-|then-|acting|interim)\s*)?(?:[A-Z][\w.&’'-]*\s+){{0,3}}(?i:{_TITLE_NOUNS}))\s+")
+# Titles only a person holds: "Instagram owner Meta", "ChatGPT maker OpenAI", "industry leader Nvidia" or
+# "investor SoftBank" are companies.
+_PERSON_TITLE = re.compile(
+    r"(?:founder|co-?founder|CEO|chief executive|chair(?:man|woman)?|president|minister|secretary|senator|governor|"
+    r"coach|actor|actress|singer|rapper|quarterback|billionaire|entrepreneur|executive|judge|lawyer|"
+    r"spokes(?:man|woman|person)|prosecutor|attorney|economist|author|journalist|CFO|CTO|COO)", re.I)
 MAX_ROLE_WORDS = 14  # longer, an appositive is a clause of its own rather than what someone is
 
 
@@ -45,6 +51,13 @@ def roles_in(name: str, sentence: str) -> list[Span]:
         found.append(Span(text, m.start("role"), m.start("role") + len(text)))
     found += [_unopened(m) for m in re.finditer(rf"{_BEFORE}{written}(?![\w-])", sentence)]
     return [r for r in found if 1 < len(r.text.split()) <= MAX_ROLE_WORDS or _TITLE_NOUN.fullmatch(r.text)]
+
+
+def titled_person(name: str, texts: Sequence[str]) -> bool:
+    """Whether a passage writes a title only a person holds right before the name ("Flexport founder Ryan
+    Petersen", "OpenAI CEO Sam Altman"): a person, however the name itself reads ("Goldman Sachs" is a bank)."""
+    pattern = re.compile(rf"(?<![\w-])(?:{_PERSON_TITLE.pattern})\s+{re.escape(name)}(?![\w-])", re.I)
+    return any(pattern.search(text) for text in texts)
 
 
 def _unopened(match: re.Match[str]) -> Span:
