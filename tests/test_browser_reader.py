@@ -197,6 +197,35 @@ def test_on_a_phone_the_filters_are_folded_and_the_chat_is_on_the_first_screen(
     phone.locator("#filters-panel").screenshot(path=str(SHOTS / "reader-04-phone-filters-open.png"))
 
 
+def _window_of_newest_turn(page: Any) -> dict[str, float]:
+    """Where the newest question and its answer sit in the chat's scrolling window (px from its top)."""
+    found: dict[str, float] = page.evaluate(
+        "() => { const q = [...document.querySelectorAll('#chat .message-row.user-row')].pop();"
+        " const a = [...document.querySelectorAll('#chat .answer.done')].pop();"
+        " const f = q.closest('.bubble-wrap'); const top = f.getBoundingClientRect().top;"
+        " return {question: q.getBoundingClientRect().top - top, answer: a.getBoundingClientRect().top - top,"
+        " answer_height: a.getBoundingClientRect().height, window: f.clientHeight,"
+        " below: f.scrollHeight - f.scrollTop - f.clientHeight}; }")
+    return found
+
+
+def test_on_a_phone_each_answer_is_shown_from_its_start_below_its_question(
+    reader_app: RunningApp, phone: Any
+) -> None:
+    open_chat(phone, reader_app.url)
+    ask(phone, LIBRARY_QUESTION)  # a short answer: the window ends below it
+    short = _window_of_newest_turn(phone)
+    assert short["below"] == 0 and short["question"] < short["answer"] < short["window"], short
+    ask(phone, "What did the library do in 2023?")
+    phone.wait_for_timeout(300)  # anything still scrolling has stopped
+    long = _window_of_newest_turn(phone)
+    # The answer runs past the window's end, yet the window shows the question at its top, under the chat's
+    # label (36 px), and the answer's start right below it: the reader starts at the short answer, not its end.
+    assert long["answer"] + long["answer_height"] > long["window"] and long["below"] > 0, long
+    assert 0 <= long["question"] <= 40 and long["question"] < long["answer"] < long["window"] / 3, long
+    screen(phone, "reader-04b-phone-answer-from-its-start")
+
+
 def _set_date(page: Any, field: str, day: str) -> None:
     date_box = page.locator(f"{field} input").first
     date_box.fill(day)

@@ -9,5 +9,7 @@ Start at server.py (prepare_app, serve), then:
     render.py    HTML through templates/*.html (Jinja2, autoescaped); plot.py lays out the timeline's SVG
     export.py    the conversation as Markdown; labels.py: wording shared by HTML and Markdown
     filters.py   the filter panel's values as retrieval Filters
-    static/      chat.css and passage_viewer.js (the dialog that shows a cited passage)
+    static/      CSS, and one script per feature: passage_viewer.js (the dialog that shows a cited passage),
+                 passage_archive.js, narrow.js (folds the filters on a phone), answer_top.js (a new question
+                 moves to the chat's top, its answer read from its start)
 """

@@ -84,6 +84,7 @@ def create_ui(app: ChatApp, scope_note: str) -> Page:
         with gr.Column(scale=3, min_width=420):
             chatbot = gr.Chatbot(
                 label="Chat", height=640, render_markdown=False, sanitize_html=True, feedback_options=None,
+                autoscroll=False,  # static/answer_top.js shows each new question with its answer below
                 buttons=[], placeholder=app.placeholder(), examples=app.example_messages() or None, elem_id="chat",
             )
             box = gr.Textbox(

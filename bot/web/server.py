@@ -21,7 +21,7 @@ STATIC = Path(__file__).parent / "static"
 CSS = STATIC / "chat.css"
 MORE_CSS = [STATIC / "reader.css", STATIC / "scope.css", STATIC / "narrow.css"]  # one feature each
 SCRIPT = STATIC / "passage_viewer.js"  # opens cited passages in a dialog, copies answers (see the file)
-SCRIPTS = [SCRIPT, STATIC / "passage_archive.js", STATIC / "narrow.js"]  # the page's scripts, one feature each
+SCRIPTS = [SCRIPT, STATIC / "passage_archive.js", STATIC / "narrow.js", STATIC / "answer_top.js"]  # one feature each
 # Gradio keeps each session's last page values (chat, views, its own copy of the page's config: about 0.3 MB after
 # an answer) until this many more recently used sessions push it out, so idle pages cost at most ~60 MB. A page
 # pushed out starts its next question afresh; its conversation is still in the Conversations panel. A session's
