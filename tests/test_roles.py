@@ -54,7 +54,9 @@ def test_a_role_written_two_ways_counts_once_in_its_fuller_form() -> None:
     [("Who is Changpeng Zhao?", "Changpeng Zhao"), ("who was CZ", "CZ"), ("Who's Sam Bankman-Fried?", ""),
      ("Who was Person of the Year?", ""), ("Who is Time's Person of the Year?", ""), ("Who is CEO of OpenAI?", ""),
      ("Who is President Biden?", ""), ("who is sam altman", ""), ("Who won the Davis Cup?", ""),
-     ("What is Binance?", "Binance"), ("What is the Verge?", ""), ("What is Jon Copley's new book?", "")],
+     ("What is Binance?", "Binance"), ("What is the Verge?", ""), ("What is Jon Copley's new book?", ""),
+     ("Who is Sam Bankman-Fried and what was he convicted of?", "Sam Bankman-Fried"),
+     ("Who is Sam Altman and Greg Brockman?", ""), ("Who is Sam and what did he do?", "Sam")],
 )
 def test_a_who_is_question_about_a_name_asks_what_they_are(question: str, name: str) -> None:
     assert described_name(question) == name  # "Who's" is read as "Who is" by profile_question, not here

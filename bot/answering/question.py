@@ -275,14 +275,18 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
 
 def described_name(question: str) -> str:
     """The name a "who / what is X?" question asks about, written with capitals ("Sam Bankman-Fried", "CZ",
-    "Binance"); "" for any other question, and for a role ("Who was Person of the Year?", "Who is Time's pick?")."""
+    "Binance"), also when more is asked after "and"; "" for any other question, and for a role ("Who was Person of
+    the Year?", "Who is Time's pick?")."""
     found = _IS_A_NAME.fullmatch(question.strip())
     if found is None or any(_kind_of(w.lower(), _PERSON_NOUNS) for w in found.group(1).split()):
         return ""
     return found.group(1)
 
 
-_IS_A_NAME = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})\s*[?.!]*")
+# "Who is X?", and "Who is X and what was he convicted of?": the role leads, the sentences answer the rest.
+_IS_A_NAME = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})"
+                        rf"(?:\s*,?\s+and\s+(?i:what|why|how|when|where|which|who|did|does|do|is|was|has)\b[^?]*)?"
+                        rf"\s*[?.!]*")  # "Who is X and Y?" asks about two
 
 
 def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
