@@ -177,6 +177,16 @@ def test_a_named_kind_asks_for_a_name_even_beside_an_amount() -> None:
         (AnswerType.NUMBER, None), (AnswerType.NUMBER, "score")]
 
 
+def test_what_may_be_does_not_answer_what_was() -> None:
+    faces = "He faces up to 50 years in prison at sentencing."
+    assert _lead("How many years did he get at sentencing?", faces) is None
+    assert _lead("How many years could he get at sentencing?", faces) == "50 years"  # asks what may be
+    assert _lead("How many years did he get at sentencing?", "He got 25 years in prison at sentencing.") == "25 years"
+    assert _lead("How many years did he get?", "Guidelines suggest a sentence of 12 to 18 months.") is None
+    planned = "The store is expected to open on May 1 in the old bank."
+    assert [_lead(q, planned) for q in ("When did the store open?", "When will the store open?")] == [None, "May 1"]
+
+
 def test_a_company_question_is_answered_by_the_maker_not_its_product_or_its_chief() -> None:
     assert [profile_question(q).organization for q in (
         "Which company released Bard?", "What firm did he found?", "Which player scored?", "Which app won?")] == [

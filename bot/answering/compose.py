@@ -20,7 +20,16 @@ from bot.answering.name_kinds import (
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence, term_weights
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, measure_fit, name_fit, uncut
+from bot.answering.spans import (
+    TOKEN,
+    Span,
+    date_detail,
+    fullest_form,
+    measure_fit,
+    name_fit,
+    only_possible,
+    uncut,
+)
 from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
@@ -303,6 +312,8 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
         closeness *= 1.5
     if speaks(span, sentence) and not _ASKS_SPEAKER.search(profile.text):
         closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
+    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and only_possible(span, sentence, profile.text):
+        return 0.0  # "faces up to 50 years" does not say how many years he got
     if profile.answer_type == AnswerType.DATE:
         closeness *= date_detail(span.text)
     if profile.answer_type == AnswerType.NUMBER:

@@ -148,6 +148,24 @@ def measure_fit(span: str, measure: str | None) -> float:
     return 1.0
 
 
+# What may be, not what was: "faces up to 50 years", "could cost $2 billion", "is expected to open on May 1",
+# "guidelines suggest 12 to 18 months", "each charge carries up to 20 years", "prosecutors sought 40 years".
+_POSSIBLE_BEFORE = re.compile(
+    r"\b(?:up to|as (?:much|many|long) as|maximum(?: of)?|faces?|facing|could|would|might|may|potential(?:ly)?|"
+    r"possible|expected to|projected|forecasts?|estimated to|likely to|suggests?|suggested|carr(?:y|ies)|"
+    r"seeks?|seeking|sought|recommends?|recommended|proposes?|proposed)\b[^.;:!?]{0,40}$", re.I)
+_PAST_QUESTION = re.compile(r"\b(?:did|was|were|had)\b", re.I)
+_ASKS_POSSIBLE = re.compile(r"\b(?:could|would|might|may|can|will|faces?|facing|up to|maximum|max|potential|"
+                            r"possible|expected|projected|forecast|estimated?|likely)\b", re.I)
+
+
+def only_possible(span: Span, sentence: str, question: str) -> bool:
+    """Whether an amount or date is what may be ("He faces up to 50 years") where the question asks what was ("How
+    many years did he get?"): no answer to it. A question asking what may be is answered by it."""
+    return (bool(_PAST_QUESTION.search(question)) and not _ASKS_POSSIBLE.search(question)
+            and bool(_POSSIBLE_BEFORE.search(sentence[max(0, span.start - 60):span.start])))
+
+
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
 
 
