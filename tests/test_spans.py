@@ -177,6 +177,16 @@ def test_a_named_kind_asks_for_a_name_even_beside_an_amount() -> None:
         (AnswerType.NUMBER, None), (AnswerType.NUMBER, "score")]
 
 
+def test_a_product_question_is_answered_by_a_variant_of_the_name_it_gives() -> None:
+    sentence = "At DevDay OpenAI unveiled GPT-4 Turbo, a new model."
+    questions = ("OpenAI DevDay new GPT-4 model name", "Which new GPT-4 model did OpenAI announce at DevDay?",
+                 "What is the latest GPT-4 model OpenAI announced at DevDay?")
+    assert [profile_question(q).focus for q in questions] == ["model"] * 3  # "new", "latest", "name" say which
+    assert [_lead(q, sentence) for q in questions] == ["GPT-4 Turbo"] * 3
+    # A person's full name is still the subject, not a variant: the question asks about Arteta himself.
+    assert _lead("Which club did Arteta join?", "Mikel Arteta joined Arsenal in 2011.") == "Arsenal"
+
+
 def test_what_may_be_does_not_answer_what_was() -> None:
     faces = "He faces up to 50 years in prison at sentencing."
     assert _lead("How many years did he get at sentencing?", faces) is None

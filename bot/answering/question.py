@@ -293,6 +293,8 @@ def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
     """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate")."""
     words = [w.strip("?,.!'’\"") for w in lowered.split()]
     last = words[-1] if words else ""
+    if last == "name" and len(words) > 1 and _kind_of(words[-2], _KIND_NOUNS):
+        last = words[-2]  # "new GPT-4 model name" asks for a model
     for nouns, answer_type in ((_DATE_NOUNS, AnswerType.DATE), (_NUMBER_NOUNS, AnswerType.NUMBER),
                                (_PLACE_NOUNS, AnswerType.PLACE), (_OUTLET_NOUNS, AnswerType.OUTLET),
                                (_NAMED_NOUNS | _WORK_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
@@ -372,11 +374,13 @@ def _names_the_focus(after_what: list[str], focus: str | None) -> bool:
 
 
 def _modifier(word: str) -> bool:
-    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), a name
-    ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
+    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), which one ("new"),
+    a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
     lowered = word.lower()
     return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
-            or word[:1].isupper() or "-" in word)
+            or lowered in _WHICH_ONE or word[:1].isupper() or "-" in word)
 
 
 _QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
+# Adjectives that say which one of a kind, before its noun ("which new model", "the latest book").
+_WHICH_ONE = {"new", "latest", "newest", "upcoming", "next", "former", "current", "original", "official", "recent"}

@@ -156,11 +156,20 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     for span in titles_first([title] if title else [], typed_spans(sentence, profile.answer_type)):
         if mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
-        if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text):
+        if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \
+                and not (profile.work and _names_a_variant(span.text, profile.text)):
             continue
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)
+
+
+def _names_a_variant(name: str, question: str) -> bool:
+    """Whether a name is one of the question's names with more after it ("GPT-4 Turbo" for "the new GPT-4 model"):
+    for a question asking for a product or work, the variant asked for, not its subject."""
+    words = name.split()
+    asked = {w.lower() for w in re.findall(r"[\w.’'-]+", question)}
+    return len(words) > 1 and words[0].lower() in asked and any(w.lower() not in asked for w in words[1:])
 
 
 def _split_off(span: Span, sentence: str, question: str) -> bool:
