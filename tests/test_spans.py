@@ -177,6 +177,13 @@ def test_a_named_kind_asks_for_a_name_even_beside_an_amount() -> None:
         (AnswerType.NUMBER, None), (AnswerType.NUMBER, "score")]
 
 
+def test_a_who_question_with_a_personal_pronoun_asks_for_a_person() -> None:
+    question = "Who was running the label when he spoke at the conference?"
+    assert profile_question(question).person and not profile_question("Who was running the label?").person
+    sentence = "In Robert Kyncl’s Q&A at the conference about AI, the label boss spoke of its music catalogue."
+    assert _lead(question, sentence) == "Robert Kyncl"  # not "AI", and not his Q&A
+
+
 def test_a_product_question_is_answered_by_a_variant_of_the_name_it_gives() -> None:
     sentence = "At DevDay OpenAI unveiled GPT-4 Turbo, a new model."
     questions = ("OpenAI DevDay new GPT-4 model name", "Which new GPT-4 model did OpenAI announce at DevDay?",

@@ -272,9 +272,13 @@ def _merge_name_forms(
 
 
 def _asked_part(profile: QuestionProfile, span: Span) -> Span:
-    """The product of "Google’s Bard" for a question asking for a work or product; the name as is otherwise."""
-    owner, thing = split_owner(span.text) if profile.work else (None, span.text)
-    return span if owner is None else Span(thing, span.end - len(thing), span.end)
+    """The part of "Kyncl’s Q&A" or "Google’s Bard" a question asks for: the owner when it asks for a person, the
+    thing owned when it asks for a work or product; the name as is otherwise."""
+    owner, thing = split_owner(span.text) if profile.work or profile.person else (None, span.text)
+    if owner is None:
+        return span
+    return Span(owner, span.start, span.start + len(owner)) if profile.person else Span(
+        thing, span.end - len(thing), span.end)
 
 
 def _credit_owners(votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str],

@@ -204,10 +204,15 @@ def _clause_names(plan: QueryPlan | None, names: Collection[str]) -> tuple[tuple
 def _asks_for_person(text: str) -> bool:
     """Whether a name question asks for a person: a person noun right after its question word ("which player",
     "who is the individual", "what Oscar-winning actor"), or anywhere in a who-question ("who did the Guardian
-    call player of the game")."""
+    call player of the game"), as a pronoun too ("who … when he spoke")."""
     wh = _WH.search(text.lower())
     words = [w.strip("?,.!'’\"") for w in text.lower()[wh.end():].split()] if wh else []
+    if wh and wh.group(1) in ("who", "whom") and _PERSONAL_PRONOUNS.intersection(words):
+        return True  # "who was running Warner Music Group when he spoke": a person, whatever the nouns
     return any(w in _PERSON_NOUNS for w in (words if wh and wh.group(1) in ("who", "whom") else words[:4]))
+
+
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "hers", "himself", "herself"})
 
 
 _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"
