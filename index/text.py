@@ -227,10 +227,18 @@ def word_variants(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def common_word(word: str) -> bool:
-    """True when Punkt's English model has seen the word lower-case (so a capital may only open a sentence)."""
+    """True when Punkt's English model has seen the word lower-case (so a capital may only open a sentence), or
+    it is an interjection, which Punkt's newswire rarely saw in lower case ("Yeah, Google …" names Google only)."""
     from nltk.tokenize.punkt import _ORTHO_LC
 
-    return bool(_punkt()._params.ortho_context.get(word.lower(), 0) & _ORTHO_LC)
+    lowered = word.lower()
+    return lowered in _INTERJECTIONS or bool(_punkt()._params.ortho_context.get(lowered, 0) & _ORTHO_LC)
+
+
+_INTERJECTIONS = frozenset({
+    "yeah", "yep", "yup", "nope", "nah", "wow", "oh", "ah", "aha", "uh", "um", "hmm", "okay", "hey", "alas",
+    "oops", "ugh", "yikes", "meh", "huh", "whoa", "phew", "ouch",
+})
 
 
 def name_words(text: str) -> list[str]:

@@ -111,6 +111,9 @@ def test_name_words_skip_stopwords_and_sentence_initial_common_words() -> None:
     ]
     assert name_words("Critics said the Harbor Bridge cost more. Reyes disagreed.") == ["Harbor", "Bridge", "Reyes"]
     assert common_word("Critics") and not common_word("Reyes")
+    # Interjections open sentences of quoted speech, and Punkt's newswire rarely saw them in lower case.
+    assert [common_word(w) for w in ("Yeah", "Wow", "OK")] == [True, True, False]  # "OK Go" is a band
+    assert name_words("Yeah, Google manipulates search. Wow, Valve did it.") == ["Google", "Valve"]
     assert "the" in STOPWORDS and "mayor" not in STOPWORDS
 
 
