@@ -194,6 +194,17 @@ def test_a_product_question_is_answered_by_a_variant_of_the_name_it_gives() -> N
     assert _lead("Which club did Arteta join?", "Mikel Arteta joined Arsenal in 2011.") == "Arsenal"
 
 
+def test_a_score_question_wants_a_score_of_two_sides_and_a_final_one_not_one_during_play() -> None:
+    both = "Sterling has failed to score in any of his 24 matches, and Chelsea drew 4-4 with Man City."
+    assert _lead("What was the final score of Chelsea vs Man City?", both) == "4-4"  # "24 matches" is a count
+    golf = "Scheffler finished the Masters with a final score of 268."
+    assert _lead("What was Scheffler's final score at the Masters?", golf) == "268"  # one side: one number
+    during = "Ohio State tied the score at 17-17 with 6:08 left in the third quarter."
+    assert _lead("Michigan Ohio State final score", during) is None
+    assert _lead("Michigan Ohio State final score", "Michigan (12-0) beat Ohio State (11-1) again.") is None  # records
+    assert _lead("What was the score with six minutes left in the third quarter?", during) == "17-17"
+
+
 def test_what_may_be_does_not_answer_what_was() -> None:
     faces = "He faces up to 50 years in prison at sentencing."
     assert _lead("How many years did he get at sentencing?", faces) is None

@@ -25,9 +25,12 @@ from bot.answering.spans import (
     Span,
     date_detail,
     fullest_form,
+    in_play,
+    is_score,
     measure_fit,
     name_fit,
     only_possible,
+    season_record,
     uncut,
 )
 from bot.retrieval.filters import chunk_in_ranges
@@ -49,6 +52,7 @@ MIN_CLAUSE_SHARE = 0.5  # a part of the question is addressed when a sentence ca
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 MAX_SIMILAR = 0.7  # a sentence sharing more than this share of the shorter one's terms repeats it
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
+_FINAL = re.compile(r"\b(?:final|full[- ]time|end|result)\b", re.I)
 _ASKS_SPEAKER = re.compile(rf"\b(?:{SPEECH_VERBS}|quot(?:e|es|ed|ing)|according)\b", re.I)
 
 
@@ -197,6 +201,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university
         if profile.organization and titled_person(full, passages):
             votes[key] = 0.0  # "which company" is not answered by its chief executive
+    if profile.measure == "score" and any(is_score(forms[k]) and votes[k] > 0.0 for k in votes):
+        for key in votes:  # a score question: a single number ("24 matches") does not compete with "4-4"
+            votes[key] *= float(is_score(forms[key]))
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
         return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
@@ -322,6 +329,9 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
         closeness *= date_detail(span.text)
     if profile.answer_type == AnswerType.NUMBER:
         closeness *= measure_fit(span.text, profile.measure)
+        if profile.measure == "score" and (season_record(span, sentence) or (
+                _FINAL.search(profile.text) and in_play(span, sentence))):
+            return 0.0  # "Michigan (12-0)", "17-17 with 6:08 left in the third quarter": not the final score
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
     return closeness

@@ -134,6 +134,27 @@ _SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
 _TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
 
 
+def is_score(span: str) -> bool:
+    """Whether an amount is a score of two sides ("4-4", "30–24")."""
+    return bool(_SCORE.fullmatch(span))
+
+
+# A score during play, not at its end: "tied the score at 17-17 with 6:08 left in the third quarter".
+_IN_PLAY = re.compile(r"\b(?:left in the|remaining in the|to play|at (?:the )?half(?:-?time)?|at the break|"
+                      r"in the (?:first|second|third|fourth) (?:quarter|half|period|inning|set))\b", re.I)
+
+
+def in_play(span: Span, sentence: str) -> bool:
+    """Whether the sentence gives a score as it stood during play (a final score question is not answered by it)."""
+    return bool(_IN_PLAY.search(sentence[max(0, span.start - 60):span.end + 60]))
+
+
+def season_record(span: Span, sentence: str) -> bool:
+    """Whether two numbers are a team's record in brackets after its name ("Michigan (12-0) beat Ohio State
+    (11-1)"), not the score of a game."""
+    return sentence[max(0, span.start - 1):span.start] == "(" and sentence[span.end:span.end + 1] == ")"
+
+
 def measure_fit(span: str, measure: str | None) -> float:
     """How well an amount fits what the question measures: money wants a currency, time a duration, a score
     two numbers ("4-4")."""
