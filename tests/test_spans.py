@@ -3,7 +3,8 @@ and the question profile they are read against)."""
 
 from __future__ import annotations
 
-from bot.answering.compose import _introduced_as, _salience, choose_lead, compose
+from bot.answering.compose import compose
+from bot.answering.lead import _introduced_as, _salience, choose_lead
 from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans

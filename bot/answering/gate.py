@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering.compose import openings, speaks_of
+from bot.answering.compose import openings
 from bot.answering.facts import names_share, passages_facts
+from bot.answering.lead import speaks_of
 from bot.answering.question import QuestionProfile, names_only_dates, profile_question
 from bot.answering.sentences import (
     CandidateSentence,

@@ -1,0 +1,272 @@
+"""The short answer that opens an extractive answer: the name, date or amount the best sentences agree on (or, for
+"Who is X?", the role the passages give X), in its fullest form, with the sentences that state it."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from bot.answering.facts import names_share, passage_facts
+from bot.answering.name_kinds import cited_as_source, owner_of, reads_as_person, speaks, split_owner
+from bot.answering.question import AnswerType, QuestionProfile
+from bot.answering.roles import best_role, titled_person
+from bot.answering.sentences import CandidateSentence
+from bot.answering.spans import (
+    TOKEN,
+    Span,
+    date_detail,
+    fullest_form,
+    in_play,
+    is_score,
+    measure_fit,
+    name_fit,
+    only_possible,
+    season_record,
+    uncut,
+)
+from bot.types import Hit
+from index.documents import Chunk
+from index.sentence_kinds import blank_glued_openings
+from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
+
+LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
+LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
+SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
+_WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
+_FINAL = re.compile(r"\b(?:final|full[- ]time|end|result)\b", re.I)
+_ASKS_SPEAKER = re.compile(rf"\b(?:{SPEECH_VERBS}|quot(?:e|es|ed|ing)|according)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The short answer and the sentences that state it, best first."""
+
+    text: str
+    sentences: tuple[CandidateSentence, ...]
+
+
+
+def role_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> Lead | None:
+    """For "Who is X?": the role the scored sentences give X most often ("the founder and CEO of Binance"), else
+    None. Every scored sentence is read, not the LEAD_POOL best: an appositive may sit in one that answers little
+    else."""
+    found = best_role(profile.described, [(c.text, c.score) for c in scored])
+    if found is None:
+        return None
+    role, givers = found
+    # The sentence that writes the role as shown comes first, then the others that give it ("Binance founder").
+    return Lead(role, tuple(sorted((scored[i] for i in givers), key=lambda c: (role in c.text, c.score), reverse=True)))
+
+
+def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit],
+                repeated: Collection[str] = frozenset()) -> Lead | None:
+    """The name, date or amount the best sentences agree on, in its fullest form; None for questions without a
+    short answer, or when no good sentence states one."""
+    if not profile.wants_short_answer:
+        return None
+    best = scored[0].score
+    eligible = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
+    spoken = {id(c): clauses_named(profile, c.hit.chunk) for c in eligible}  # reading facts is the costly part
+    pool = [c for c in eligible if spoken[id(c)]]
+    votes: dict[str, float] = defaultdict(float)
+    support: dict[str, list[CandidateSentence]] = defaultdict(list)
+    forms: dict[str, str] = {}
+    for cand in pool:
+        near = _term_positions(cand.text, profile.terms)
+        for key, span in {_norm(s.text): s for s in (_asked_part(profile, a) for a in cand.answers)}.items():
+            votes[key] += cand.score * _closeness(span, cand.text, near, profile)
+            support[key].append(cand)
+            forms.setdefault(key, span.text)
+    if not votes:
+        return None
+    _merge_name_forms(votes, support, forms)
+    pool_texts = [c.text for c in pool]
+    outlets = {h.chunk.outlet for h in hits if h.chunk.outlet}
+    passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
+    if profile.organization:
+        _credit_owners(votes, support, forms, passages, {_norm(n) for n in profile.names})
+    for key, cands in support.items():
+        articles = len({c.hit.chunk.article_id for c in cands})
+        votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
+        if profile.answer_type not in (AnswerType.NUMBER, AnswerType.DATE):
+            votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
+        if profile.clause_names and len(frozenset().union(*(spoken[id(c)] for c in cands))) < 2:
+            votes[key] = 0.0  # a name only one clause's passages give answers that clause, not the question
+        full = fullest_form(forms[key], pool_texts) if profile.work or profile.person or profile.organization \
+            else forms[key]
+        if profile.work and " " in full and reads_as_person(full, passages):
+            votes[key] = 0.0  # "the title of her memoir" is not answered by her ex-husband's full name
+        if profile.person and not reads_as_person(full, passages):
+            votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
+        if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
+                forms[key], passages):
+            votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university
+        if profile.organization and titled_person(full, passages):
+            votes[key] = 0.0  # "which company" is not answered by its chief executive
+    if profile.measure == "score" and any(is_score(forms[k]) and votes[k] > 0.0 for k in votes):
+        for key in votes:  # a score question: a single number ("24 matches") does not compete with "4-4"
+            votes[key] *= float(is_score(forms[key]))
+    winner = max(votes, key=lambda k: votes[k])
+    if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
+        return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
+    text = forms[winner]
+    support[winner].sort(key=lambda c: c.score, reverse=True)
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        text = uncut(_completed(text, profile, hits, repeated), passages)
+    return Lead(text, tuple(support[winner]))
+
+
+def _completed(short: str, profile: QuestionProfile, hits: Sequence[Hit], repeated: Collection[str]) -> str:
+    """`fullest_form` of a lead, from the passages about what the question (or one of its clauses) names, as the
+    lead's sentences are; failing those, from any retrieved passage when two articles or more write it: a cricket
+    table's "Sri Lanka Australia" is no fuller form of the Australia of a Davis Cup story."""
+    chunks = list({h.chunk.id: h.chunk for h in hits}.values())
+    about = [c for c in chunks if clauses_named(profile, c)]
+    for group, least in ((about, 1), (chunks, 2)):
+        texts = [blank_glued_openings(c.text, repeated) for c in group]
+        titled = {c.article_id: c.title for c in group}  # titles name in full
+        full = fullest_form(short, [*texts, *titled.values()], [*(c.article_id for c in group), *titled], least)
+        if full != short:
+            return full
+    return short
+
+
+def _salience(form: str, hits: Sequence[Hit]) -> float:
+    """Share of the retrieved articles that name the candidate anywhere: the answer to a question drawn from
+    several articles is what they have in common ("Bankman-Fried" across the trial's coverage), where a name
+    one sentence happens to hold ("the Securities and Exchange Commission") is not."""
+    articles: dict[str, bool] = {}
+    pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
+    for hit in hits:
+        chunk = hit.chunk
+        articles[chunk.article_id] = articles.get(chunk.article_id, False) or bool(pattern.search(chunk.text))
+    return sum(articles.values()) / len(articles) if articles else 0.0
+
+
+def speaks_of(profile: QuestionProfile, cand: CandidateSentence) -> bool:
+    """Whether the sentence's passage names everything the question names: a passage that never mentions the
+    Ballon d'Or cannot give who won it, however well "who won … in 2023" matches its sentence."""
+    return names_all(profile, cand.hit.chunk)
+
+
+def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
+    """The clauses (indexes into `profile.clause_names`) whose names the passage all gives; every clause when it
+    names everything the question names. Each clause of "the individual accused of using Caroline Ellison …, who
+    persuaded a Jane Street colleague …" is one article's, and the answer is the name those articles share."""
+    if names_all(profile, chunk):
+        return frozenset(range(max(1, len(profile.clause_names))))
+    facts = passage_facts(chunk)
+    return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts) == 1.0)
+
+
+def names_all(profile: QuestionProfile, chunk: Chunk) -> bool:
+    """Whether the passage names everything the question names."""
+    # Without names there is nothing to check, and reading the passage's facts is the costly part.
+    return not profile.names or names_share(profile.names, passage_facts(chunk)) == 1.0
+
+
+def _merge_name_forms(
+    votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str]
+) -> None:
+    """Count a surname's votes with the fuller name that ends with it ("Halvorsen" with "Ingrid Halvorsen"):
+    one person, written two ways. The shorter form is kept for display; the lead is completed later."""
+    for short in sorted(votes, key=lambda k: len(k.split())):
+        if short not in votes:
+            continue
+        longer = [k for k in votes if k != short and k.split()[-len(short.split()):] == short.split()]
+        for key in longer:
+            votes[short] += votes.pop(key)
+            support[short].extend(c for c in support.pop(key) if c not in support[short])
+            forms.pop(key)
+
+
+def _asked_part(profile: QuestionProfile, span: Span) -> Span:
+    """The part of "Kyncl’s Q&A" or "Google’s Bard" a question asks for: the owner when it asks for a person, the
+    thing owned when it asks for a work or product; the name as is otherwise."""
+    owner, thing = split_owner(span.text) if profile.work or profile.person else (None, span.text)
+    if owner is None:
+        return span
+    return Span(owner, span.start, span.start + len(owner)) if profile.person else Span(
+        thing, span.end - len(thing), span.end)
+
+
+def _credit_owners(votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str],
+                   passages: Sequence[str], asked: Collection[str]) -> None:
+    """For "which company": a product's votes go to the name the passages write as its owner ("Valve's Steam Deck
+    OLED"), which answers what the product's sentences say of the company; a product of a company the question
+    names (`asked`, normalised) answers nothing."""
+    for key in [k for k in votes if votes[k] > 0.0]:
+        owner = owner_of(forms[key], passages)
+        if owner is None or _norm(owner) == key or titled_person(owner, passages):
+            continue  # "Taylor Swift's Eras Tour" is not made by a company
+        mine = _norm(owner)
+        if mine in asked:
+            votes[key] = 0.0  # "compared with OpenAI's GPT-3.5": ChatGPT is OpenAI's, not the company asked for
+            continue
+        votes[mine] = votes.get(mine, 0.0) + votes.pop(key)
+        support.setdefault(mine, []).extend(c for c in support.pop(key) if c not in support.get(mine, []))
+        forms.setdefault(mine, owner)
+        forms.pop(key)
+
+
+def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:
+    """Answers sit near the words of the question in the sentence ("… Judge Amit Mehta, presiding over …"),
+    name what the question's focus word names ("which judge" -> "Judge Arthur Engoron"), and a date answer
+    says the day rather than the weekday."""
+    closeness = 0.5
+    if near:
+        distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
+        closeness = 1.0 / (1.0 + distance / 80.0)
+    focus = profile.focus
+    # "12 charges" counts what "how many charges" asks; "the Merseyside club" does not name which club
+    counts = profile.answer_type == AnswerType.NUMBER and focus is not None and _counts(span, sentence, focus)
+    named = profile.answer_type == AnswerType.NAME and bool(_NAMED_AS.search(sentence[:span.start]))
+    if named or (focus and (focus in span.text.lower() or counts or _introduced_as(span, sentence, focus))):
+        closeness *= 1.5
+    if speaks(span, sentence) and not _ASKS_SPEAKER.search(profile.text):
+        closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
+    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and only_possible(span, sentence, profile.text):
+        return 0.0  # "faces up to 50 years" does not say how many years he got
+    if profile.answer_type == AnswerType.DATE:
+        closeness *= date_detail(span.text)
+    if profile.answer_type == AnswerType.NUMBER:
+        closeness *= measure_fit(span.text, profile.measure)
+        if profile.measure == "score" and (season_record(span, sentence) or (
+                _FINAL.search(profile.text) and in_play(span, sentence))):
+            return 0.0  # "Michigan (12-0)", "17-17 with 6:08 left in the third quarter": not the final score
+    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
+        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
+    return closeness
+
+
+def _counts(span: Span, sentence: str, focus: str) -> bool:
+    """Whether an amount counts what the question counts ("12 charges" for "how many charges")."""
+    after = sentence[span.end:span.end + 30].split()
+    return bool(after) and analyze([after[0]])[0] == analyze([focus])[0]
+
+
+# A name a sentence introduces as a name: "materials … called MXenes", "an experiment – ‘Dream Track’", "known as".
+_NAMED_AS = re.compile(r"\b(?:called|named|dubbed|titled|nicknamed|branded|known as)\s*[‘“'\"]?$", re.I)
+
+
+def _introduced_as(span: Span, sentence: str, focus: str) -> bool:
+    """Whether the sentence introduces the name as what the question asks for ("publication Calcalist",
+    "quarterback Brock Purdy" for "which publication", "which quarterback")."""
+    wanted = analyze([focus])[0][:1]
+    before = sentence[max(0, span.start - 40):span.start].split()[-2:]
+    return bool(wanted) and wanted in [analyze([w])[0][:1] for w in before]
+
+
+def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
+    words = list(TOKEN.finditer(sentence))
+    if not words or not terms:
+        return []
+    wanted = set(terms)
+    analysed = analyze([w.group() for w in words])
+    return [w.start() for w, t in zip(words, analysed) if t and t[0] in wanted]
+
+
+def _norm(text: str) -> str:
+    return " ".join(TOKEN.findall(text.lower()))
