@@ -71,7 +71,12 @@ _CALL_TO_ACTION = re.compile(
 # the form's own template code ("{{ #verifyErrors }} {{ message }}").
 _SUBSCRIPTION = re.compile(
     r"\bsign up\b[^.!?]*\b(?:newsletters?|your inbox)\b|\b(?:newsletters?|your inbox)\b[^.!?]*\bsign up\b"
-    r"|\benter (?:a |your )?valid e-?mail\b|\{\{[^{}]*\}\}",
+    r"|\benter (?:a |your )?valid e-?mail\b|\{\{[^{}]*\}\}"
+    # where the reader can play the outlet's episode: "… which you can listen to below, or on Apple Podcasts"
+    r"|\byou can (?:listen|watch|stream|tune in)\b[^.!?]{0,40}\b(?:below|above|here)\b"
+    r"|\bwherever you (?:get|listen to) (?:your )?podcasts\b"
+    # a newsletter's own introduction: "This is Hot Pod, The Verge’s newsletter about podcasting …"
+    r"|^this is [^,.!?]{1,60}, [^.!?]{0,60}\bnewsletter\b",
     re.I,
 )
 _LABEL = re.compile(r"^([^\s:][^:]{0,28}):\s+(.*)$", re.S)  # "Label: value", a field or a list entry

@@ -46,6 +46,18 @@ def test_a_newsletter_sign_up_box_is_a_link_line_and_a_story_about_sign_ups_is_p
     assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 5 + [SentenceKind.PROSE] * 3
 
 
+def test_where_to_play_an_episode_and_a_newsletter_s_own_introduction_are_link_lines() -> None:
+    texts = ("He spoke about the trial in the latest episode of our podcast, which you can listen to below, or on "
+             "Apple Podcasts or Spotify.",
+             "Subscribe to the show wherever you get your podcasts.",
+             "This is Hot Pod, The Verge’s newsletter about podcasting and the audio industry.",
+             "We cover horror year-round, whether it’s the best horror movies you can stream at home or on Netflix.",
+             "Critics said you can listen to the album in one sitting.",
+             "This is a newsletter story, the editor said.",
+             "Spotify dissolved Gimlet and Parcast, its two podcast studios.")
+    assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 3 + [SentenceKind.PROSE] * 4
+
+
 def test_the_sentence_before_a_photo_credit_describes_the_picture() -> None:
     caption = ("Sam Bankman-Fried listens as Gary Wang testifies during the fraud trial at Federal Court in New York "
                "City, U.S., October 6, 2023.")
