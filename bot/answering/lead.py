@@ -47,7 +47,6 @@ class Lead:
     sentences: tuple[CandidateSentence, ...]
 
 
-
 def role_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> Lead | None:
     """For "Who is X?": the role the scored sentences give X most often ("the founder and CEO of Binance"), else
     None. Every scored sentence is read, not the LEAD_POOL best: an appositive may sit in one that answers little
