@@ -35,7 +35,8 @@ LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the sh
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
-_FINAL = re.compile(r"\b(?:final|full[- ]time|end|result)\b", re.I)
+# Asks for the score at the end; "the score at the end of the first half" asks for one during play.
+_FINAL = re.compile(r"\b(?:final|full[- ]time)\b", re.I)
 _ASKS_SPEAKER = re.compile(rf"\b(?:{SPEECH_VERBS}|quot(?:e|es|ed|ing)|according)\b", re.I)
 
 
