@@ -16,13 +16,19 @@ from collections.abc import Sequence
 from bot.answering.spans import Span
 from index.text import STOPWORDS
 
-# Nouns of a title written before a name ("Binance founder", "Friends star", "Treasury Secretary").
-_TITLE_NOUNS = (
-    r"founder|co-?founder|CEO|chief executive|chair(?:man|woman)?|president|director|minister|secretary|senator|"
-    r"governor|chancellor|commissioner|coach|manager|star|actor|actress|singer|rapper|player|quarterback|striker|"
-    r"owner|investor|billionaire|entrepreneur|executive|analyst|judge|lawyer|spokes(?:man|woman|person)|head|leader|"
-    r"prosecutor|attorney|economist|author|journalist|reporter|editor|CFO|CTO|COO|chief"
+# Nouns of a title written before a name ("Binance founder", "Friends star", "Treasury Secretary"), as patterns.
+_TITLES = (
+    "founder", "co-?founder", "CEO", "chief executive", "chair(?:man|woman)?", "president", "director", "minister",
+    "secretary", "senator", "governor", "chancellor", "commissioner", "coach", "manager", "star", "actor", "actress",
+    "singer", "rapper", "player", "quarterback", "striker", "owner", "investor", "billionaire", "entrepreneur",
+    "executive", "analyst", "judge", "lawyer", "spokes(?:man|woman|person)", "head", "leader", "prosecutor",
+    "attorney", "economist", "author", "journalist", "reporter", "editor", "CFO", "CTO", "COO", "chief",
 )
+# Of those, the titles a company or a team may hold too ("Instagram owner Meta", "industry leader Nvidia",
+# "investor SoftBank", "league leader Arsenal"): a name they precede need not be a person's.
+_NOT_ONLY_PEOPLE = {"director", "chancellor", "commissioner", "manager", "star", "player", "striker", "owner",
+                    "investor", "analyst", "head", "leader", "reporter", "editor", "chief"}
+_TITLE_NOUNS = "|".join(_TITLES)
 _TITLE_NOUN = re.compile(rf"(?:{_TITLE_NOUNS})", re.I)
 _CLOSE = "”\"’'"
 # An appositive opens with a determiner or a title word, and ends where the sentence goes on.
@@ -32,12 +38,7 @@ _APPOSITIVE = (
 )
 _BEFORE = (rf"(?P<role>(?:(?:[A-Z][\w.&-]*\s+){{0,2}}[A-Z][\w.&-]*['’]s\s+)?"  # "Alameda Research's"
            rf"(?:(?i:former|ex-|then-|acting|interim)\s*)?(?:[A-Z][\w.&’'-]*\s+){{0,3}}(?i:{_TITLE_NOUNS}))\s+")
-# Titles only a person holds: "Instagram owner Meta", "ChatGPT maker OpenAI", "industry leader Nvidia" or
-# "investor SoftBank" are companies.
-_PERSON_TITLE = re.compile(
-    r"(?:founder|co-?founder|CEO|chief executive|chair(?:man|woman)?|president|minister|secretary|senator|governor|"
-    r"coach|actor|actress|singer|rapper|quarterback|billionaire|entrepreneur|executive|judge|lawyer|"
-    r"spokes(?:man|woman|person)|prosecutor|attorney|economist|author|journalist|CFO|CTO|COO)", re.I)
+_PERSON_TITLES = "|".join(t for t in _TITLES if t not in _NOT_ONLY_PEOPLE)  # only a person holds these
 MAX_ROLE_WORDS = 14  # longer, an appositive is a clause of its own rather than what someone is
 
 
@@ -56,7 +57,7 @@ def roles_in(name: str, sentence: str) -> list[Span]:
 def titled_person(name: str, texts: Sequence[str]) -> bool:
     """Whether a passage writes a title only a person holds right before the name ("Flexport founder Ryan
     Petersen", "OpenAI CEO Sam Altman"): a person, however the name itself reads ("Goldman Sachs" is a bank)."""
-    pattern = re.compile(rf"(?<![\w-])(?:{_PERSON_TITLE.pattern})\s+{re.escape(name)}(?![\w-])", re.I)
+    pattern = re.compile(rf"(?<![\w-])(?:{_PERSON_TITLES})\s+{re.escape(name)}(?![\w-])", re.I)
     return any(pattern.search(text) for text in texts)
 
 
