@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.answering.compose import compose
 from bot.answering.lead import _introduced_as, _salience, choose_lead
-from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks
+from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks, written_as_thing
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
@@ -149,6 +149,8 @@ def test_a_name_stays_on_its_line_and_an_adjective_is_no_name() -> None:
     text = "GPT-4 Turbo\nOpenAI unveiled the AI-driven tool; Ad-supported Kindles and Sam Bankman-Fried, Mar-a-Lago."
     assert [s.text for s in name_spans(text)] == ["GPT-4 Turbo", "OpenAI", "Kindles", "Sam Bankman-Fried",
                                                    "Mar-a-Lago"]
+    clock = "On sale at 1pm ET, 4:30 GMT or 3 PM: the top 10 NFL teams and the PM."
+    assert [s.text for s in name_spans(clock)] == ["NFL", "PM"]  # a clock's marker and time zone are no names
     assert [m.group() for m in AMOUNT_SPAN.finditer("a $500, then 1,000 people, 30-24.")] == [
         "$500", "1,000 people", "30-24"]
 
@@ -231,6 +233,17 @@ def test_a_company_question_is_answered_by_the_maker_not_its_product_or_its_chie
     assert _lead("Which company beat OpenAI in the benchmark?", rival) == "Google"  # not OpenAI's own product
     assert owner_of("Steam Deck", ["But Valve's new Steam Deck ships.", "Valve’s Steam Deck OLED"]) == "Valve"
     assert owner_of("Steam Deck", ["The Steam Deck from Valve ships."]) is None
+
+
+def test_a_company_question_is_not_answered_by_a_name_the_passages_write_after_an_article() -> None:
+    sentence = "The Steam Deck OLED is a mid-cycle refresh from Valve, on sale on November 16th at 1pm ET."
+    question = "Which company is releasing an updated handheld on November 16th?"
+    assert _lead(question, sentence) == "Valve"  # not "the Steam Deck OLED", nor the time zone "ET"
+    assert _lead("Which handheld is on sale on November 16th?", sentence) == "Steam Deck OLED"
+    texts = ["The Steam Deck OLED ships.", "A new Steam Deck OLED arrives.", "Steam Deck OLED fans cheered."]
+    assert [written_as_thing(n, texts) for n in ("Steam Deck OLED", "Steam Deck")] == [True, False]
+    texts = ["Google said the Google Pixel sold.", "Its rival Google won.", "Google denied it."]
+    assert written_as_thing("Google", texts) is False  # one of three after an article, one a longer name's part
 
 
 def test_a_name_only_in_a_speakers_place_does_not_answer_what_is_said() -> None:

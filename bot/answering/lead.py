@@ -9,7 +9,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
-from bot.answering.name_kinds import cited_as_source, owner_of, reads_as_person, speaks, split_owner
+from bot.answering.name_kinds import (
+    cited_as_source,
+    owner_of,
+    reads_as_person,
+    speaks,
+    split_owner,
+    written_as_thing,
+)
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
@@ -103,8 +110,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
                 forms[key], passages):
             votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university
-        if profile.organization and titled_person(full, passages):
-            votes[key] = 0.0  # "which company" is not answered by its chief executive
+        if profile.organization and (titled_person(full, passages) or written_as_thing(full, passages)):
+            votes[key] = 0.0  # "which company" is not answered by its chief executive, nor by "the Steam Deck"
     if profile.measure == "score" and any(is_score(forms[k]) and votes[k] > 0.0 for k in votes):
         for key in votes:  # a score question: a single number ("24 matches") does not compete with "4-4"
             votes[key] *= float(is_score(forms[key]))

@@ -66,6 +66,23 @@ def owner_of(name: str, texts: Iterable[str]) -> str | None:
     return owners.most_common(1)[0][0] if owners else None
 
 
+# An article or a possessive before a name: "the Steam Deck OLED", "a new Steam Deck", "its Digital Services Act".
+_THING_BEFORE = re.compile(r"\b(?i:the|a|an|this|that|these|those|its|their|his|her|our)\s+(?:[a-z][\w-]*\s+)?$")
+
+
+def written_as_thing(name: str, texts: Iterable[str]) -> bool:
+    """Whether the passages write the name after an article more often than not ("the Steam Deck OLED", "a new
+    Steam Deck", "the Digital Services Act"): a product's, a law's or a thing's name, where a company's takes none
+    ("Valve says", "a refresh from Valve")."""
+    pattern = re.compile(rf"(?<![\w’'-]){re.escape(name)}(?![\w’'-]|\s+[A-Z0-9])")
+    mentions = after_article = 0
+    for text in texts:
+        for match in pattern.finditer(text):
+            mentions += 1
+            after_article += bool(_THING_BEFORE.search(text[max(0, match.start() - 30):match.start()]))
+    return after_article > mentions / 2
+
+
 def person_like(name: str) -> bool:
     """Whether a name reads as a person's: its first word past a title ("Judge Amit Mehta") is no everyday English
     word and no acronym ("Caroline Ellison", "Bankman-Fried"), where "Exchange Commission", "Market Street" or

@@ -104,9 +104,21 @@ def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
     start, end = tokens[0][0], tokens[-1][0] + len(tokens[-1][1])
     text = re.sub(r"(?:['’]s|['’])$", "", sentence[start:end]).rstrip(".")
     if len(text) < 2 or all(w.strip(".") in CALENDAR_WORDS or w.lower().strip(".") in DATE_WORDS
-                            for w in text.split()):
+                            for w in text.split()) or _time_zone(sentence, start, text):
         return []
     return [Span(text, start, start + len(text))]
+
+
+# A clock time before a short acronym: "1pm ET", "4:30 p.m. GMT", "10:00 PT".
+_CLOCK_BEFORE = re.compile(r"\b\d{1,2}(?::\d\d\s?(?:[ap]\.?m\.?)?|\s?[ap]\.?m\.?)\s+$", re.I)
+
+
+def _time_zone(sentence: str, start: int, text: str) -> bool:
+    """Whether a capitalised word belongs to the clock time before it ("at 3 PM", "on sale at 1pm ET"): no name."""
+    before = sentence[max(0, start - 16):start]
+    if text in ("AM", "PM"):
+        return bool(re.search(r"\d\s?$", before))
+    return len(text) <= 4 and text.isupper() and bool(_CLOCK_BEFORE.search(before))
 
 
 _COMPOUND = re.compile(r"-[a-z]+\W*$")  # "AI-driven", "Ad-supported": an adjective, where "Bankman-Fried" is a name
