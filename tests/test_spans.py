@@ -246,6 +246,14 @@ def test_a_company_question_is_not_answered_by_a_name_the_passages_write_after_a
     assert written_as_thing("Google", texts) is False  # one of three after an article, one a longer name's part
 
 
+def test_a_name_that_only_qualifies_the_kind_asked_for_answers_with_that_kind() -> None:
+    sentence = "For Caribbean box jellyfish, learning is a no-brainer, researchers in Denmark found."
+    assert _lead("Which jellyfish can learn without a brain?", sentence) == "Caribbean box jellyfish"
+    assert _lead("Which jellyfish can learn?", "The Irukandji jellyfish can learn.") == "Irukandji"  # names it
+    clause = "DraftKings points to wide receivers as the best value, analysts in Boston said."
+    assert _lead("Which wide receivers are the best value?", clause) == "DraftKings"  # a clause, not a kind
+
+
 def test_a_name_only_in_a_speakers_place_does_not_answer_what_is_said() -> None:
     sentence = "“The new drugs slow it down,” said David Thomas, while Alex Roe was named head of the panel."
     first, second = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("David Thomas", "Alex Roe"))

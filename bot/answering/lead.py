@@ -36,7 +36,7 @@ from bot.answering.spans import (
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings
-from index.text import SPEECH_VERBS, WEEKDAY_PATTERN, analyze
+from index.text import SPEECH_VERBS, STOPWORDS, WEEKDAY_PATTERN, analyze
 
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
@@ -82,7 +82,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     forms: dict[str, str] = {}
     for cand in pool:
         near = _term_positions(cand.text, profile.terms)
-        for key, span in {_norm(s.text): s for s in (_asked_part(profile, a) for a in cand.answers)}.items():
+        asked = (_with_kind(profile, _asked_part(profile, a), cand.text) for a in cand.answers)
+        for key, span in {_norm(s.text): s for s in asked}.items():
             votes[key] += cand.score * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
@@ -197,6 +198,18 @@ def _asked_part(profile: QuestionProfile, span: Span) -> Span:
         return span
     return Span(owner, span.start, span.start + len(owner)) if profile.person else Span(
         thing, span.end - len(thing), span.end)
+
+
+def _with_kind(profile: QuestionProfile, span: Span, sentence: str) -> Span:
+    """A name that only qualifies the kind the question asks for, with that kind: "which jellyfish" is answered by
+    "Caribbean box jellyfish", not by "Caribbean"; where the kind follows the name at once ("the Hamas group"),
+    the name answers."""
+    if profile.focus is None or profile.answer_type != AnswerType.NAME or profile.organization or profile.person:
+        return span  # "Google parent company Alphabet": a company or a person is named, not qualified
+    kind = re.match(rf"(?:\s+[a-z][a-z-]+){{1,2}}?\s+{re.escape(profile.focus)}(?:e?s)?\b", sentence[span.end:])
+    if kind is None or any(w in STOPWORDS for w in kind.group().split()):
+        return span  # "DraftKings points to wide receivers": a clause, not the words of a kind
+    return Span(sentence[span.start:span.end + kind.end()], span.start, span.end + kind.end())
 
 
 def _credit_owners(votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str],
