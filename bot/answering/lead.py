@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
+from bot.answering.measures import in_play, is_score, measure_fit, only_possible, season_record
 from bot.answering.name_kinds import (
     cited_as_source,
     owner_of,
@@ -20,19 +21,7 @@ from bot.answering.name_kinds import (
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
-from bot.answering.spans import (
-    TOKEN,
-    Span,
-    date_detail,
-    fullest_form,
-    in_play,
-    is_score,
-    measure_fit,
-    name_fit,
-    only_possible,
-    season_record,
-    uncut,
-)
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, name_fit, uncut
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings

@@ -38,8 +38,8 @@ DATE_SPAN = re.compile(
     rf"|\b{WEEKDAY_PATTERN}\b|\b(?:1[89]|20)\d\d\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
 )
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
-_MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
-_UNIT = rf"(?:{_MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
+MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
+_UNIT = rf"(?:{MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
     r"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|miles?\b|km\b|feet\b|metres?\b|meters?\b)"
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
     r"fifty|hundred|dozen|dozens|hundreds|thousands|millions)"
@@ -141,62 +141,7 @@ def _opening_common_word(sentence: str, start: int, word: str) -> bool:
     return base in STOPWORDS or bare.lower() in DATE_WORDS or (_opens(sentence, start) and common_word(bare))
 
 
-_MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{_MONEY_UNIT}", re.I)
-_SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
-_TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
-
-
-def is_score(span: str) -> bool:
-    """Whether an amount is a score of two sides ("4-4", "30–24")."""
-    return bool(_SCORE.fullmatch(span))
-
-
-# A score during play, not at its end: "tied the score at 17-17 with 6:08 left in the third quarter".
-_IN_PLAY = re.compile(r"\b(?:left in the|remaining in the|to play|at (?:the )?half(?:-?time)?|at the break|"
-                      r"in the (?:first|second|third|fourth) (?:quarter|half|period|inning|set))\b", re.I)
-
-
-def in_play(span: Span, sentence: str) -> bool:
-    """Whether the sentence gives a score as it stood during play (a final score question is not answered by it)."""
-    return bool(_IN_PLAY.search(sentence[max(0, span.start - 60):span.end + 60]))
-
-
-def season_record(span: Span, sentence: str) -> bool:
-    """Whether two numbers are a team's record in brackets after its name ("Michigan (12-0) beat Ohio State
-    (11-1)"), not the score of a game."""
-    return sentence[max(0, span.start - 1):span.start] == "(" and sentence[span.end:span.end + 1] == ")"
-
-
-def measure_fit(span: str, measure: str | None) -> float:
-    """How well an amount fits what the question measures: money wants a currency, time a duration, a score
-    two numbers ("4-4")."""
-    if measure == "score":
-        return 1.0 if _SCORE.fullmatch(span) else 0.3
-    if measure == "money":
-        return 1.0 if _MONEY_SPAN.search(span) else 0.3
-    if measure == "time":
-        return 1.0 if _TIME_SPAN.search(span) else 0.4
-    if measure == "count":
-        return 0.5 if _MONEY_SPAN.search(span) or _TIME_SPAN.search(span) else 1.0
-    return 1.0
-
-
-# What may be, not what was: "faces up to 50 years", "could cost $2 billion", "is expected to open on May 1",
-# "guidelines suggest 12 to 18 months", "each charge carries up to 20 years", "prosecutors sought 40 years".
-_POSSIBLE_BEFORE = re.compile(
-    r"\b(?:up to|as (?:much|many|long) as|maximum(?: of)?|faces?|facing|could|would|might|may|potential(?:ly)?|"
-    r"possible|expected to|projected|forecasts?|estimated to|likely to|suggests?|suggested|carr(?:y|ies)|"
-    r"seeks?|seeking|sought|recommends?|recommended|proposes?|proposed)\b[^.;:!?]{0,40}$", re.I)
-_PAST_QUESTION = re.compile(r"\b(?:did|was|were|had)\b", re.I)
-_ASKS_POSSIBLE = re.compile(r"\b(?:could|would|might|may|can|will|faces?|facing|up to|maximum|max|potential|"
-                            r"possible|expected|projected|forecast|estimated?|likely)\b", re.I)
-
-
-def only_possible(span: Span, sentence: str, question: str) -> bool:
-    """Whether an amount or date is what may be ("He faces up to 50 years") where the question asks what was ("How
-    many years did he get?"): no answer to it. A question asking what may be is answered by it."""
-    return (bool(_PAST_QUESTION.search(question)) and not _ASKS_POSSIBLE.search(question)
-            and bool(_POSSIBLE_BEFORE.search(sentence[max(0, span.start - 60):span.start])))
+TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
 
 
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
@@ -229,14 +174,14 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
-        return not YEAR.fullmatch(span.text) and (not _asks_duration(profile) or bool(_TIME_SPAN.search(span.text)))
+        return not YEAR.fullmatch(span.text) and (not _asks_duration(profile) or bool(TIME_SPAN.search(span.text)))
     return True
 
 
 def _asks_duration(profile: QuestionProfile) -> bool:
     """"How long…", "how many years…" (not "losses in the year to September", which only names a time)."""
     return bool(re.search(r"\bhow long\b", profile.text, re.I)) or bool(
-        profile.focus and _TIME_SPAN.fullmatch(profile.focus))
+        profile.focus and TIME_SPAN.fullmatch(profile.focus))
 
 
 def located(span: Span, sentence: str) -> bool:

@@ -1,0 +1,35 @@
+"""How an amount fits what a question measures (bot/answering/measures.py)."""
+
+from __future__ import annotations
+
+from bot.answering.measures import in_play, is_score, measure_fit, only_possible, season_record
+from bot.answering.spans import Span
+
+
+def _span(sentence: str, text: str) -> Span:
+    start = sentence.index(text)
+    return Span(text, start, start + len(text))
+
+
+def test_each_measure_wants_its_kind_of_amount() -> None:
+    assert [measure_fit(a, "score") for a in ("4–4", "30-24", "30")] == [1.0, 1.0, 0.3]
+    assert [measure_fit(a, "money") for a in ("$1.3bn", "300 pounds", "1,000 people")] == [1.0, 1.0, 0.3]
+    assert [measure_fit(a, "time") for a in ("50 years", "$50")] == [1.0, 0.4]
+    assert [measure_fit(a, "count") for a in ("12 charges", "$12", "12 years")] == [1.0, 0.5, 0.5]
+    assert [is_score(a) for a in ("4-4", "30 – 24", "2023", "4-4-2 formation")] == [True, True, False, False]
+
+
+def test_a_score_in_brackets_or_during_play_is_no_final_score() -> None:
+    record = "Michigan (12-0) beat Ohio State 30-24."
+    assert [season_record(_span(record, s), record) for s in ("12-0", "30-24")] == [True, False]
+    tied = "Ohio State tied the score at 17-17 with 6:08 left in the third quarter, and won 30-24."
+    assert in_play(_span(tied, "17-17"), tied) is True
+    assert in_play(_span("They won 30-24 on Saturday.", "30-24"), "They won 30-24 on Saturday.") is False
+
+
+def test_what_may_be_does_not_answer_what_was_but_answers_what_may_be() -> None:
+    sentence = "He faces up to 50 years in prison, and was ordered to pay $10 million."
+    fifty, ten = _span(sentence, "50 years"), _span(sentence, "$10 million")
+    assert only_possible(fifty, sentence, "How many years did he get?") is True
+    assert only_possible(fifty, sentence, "How many years could he get?") is False
+    assert only_possible(ten, sentence, "How much was he ordered to pay?") is False
