@@ -147,6 +147,8 @@ def test_a_name_stays_on_its_line_and_an_adjective_is_no_name() -> None:
     text = "GPT-4 Turbo\nOpenAI unveiled the AI-driven tool; Ad-supported Kindles and Sam Bankman-Fried, Mar-a-Lago."
     assert [s.text for s in name_spans(text)] == ["GPT-4 Turbo", "OpenAI", "Kindles", "Sam Bankman-Fried",
                                                    "Mar-a-Lago"]
+    words = "Then I Googled it: the All Blacks lost, at The Verge and in Made In Chelsea."
+    assert [s.text for s in name_spans(words)] == ["Googled", "All Blacks", "Verge", "Made In Chelsea"]
     clock = "On sale at 1pm ET, 4:30 GMT or 3 PM: the top 10 NFL teams and the PM."
     assert [s.text for s in name_spans(clock)] == ["NFL", "PM"]  # a clock's marker and time zone are no names
     assert [m.group() for m in AMOUNT_SPAN.finditer("a $500, then 1,000 people, 30-24.")] == [

@@ -134,11 +134,18 @@ _CONTRACTION = re.compile(r"(?:['’](?:s|re|ll|ve|d|m)|n['’]t)$", re.I)  # "W
 
 
 def _opening_common_word(sentence: str, start: int, word: str) -> bool:
-    """A stop word (also contracted: "We’re", "It’s"), a date word, or a common word capitalised only because
-    it opens the sentence."""
+    """An article, "I", a stop word (also contracted: "We’re", "It’s") or a common word capitalised only because it
+    opens the sentence, or a date word. A stop word capitalised within a sentence is part of the name ("the All
+    Blacks", "Made In Chelsea"); a joining "of" left at its edge is not."""
     bare = word.strip(".’'")
     base = _CONTRACTION.sub("", bare).lower()  # "Apple’s" keeps its owner: only a stop word's contraction goes
-    return base in STOPWORDS or bare.lower() in DATE_WORDS or (_opens(sentence, start) and common_word(bare))
+    opens = _opens(sentence, start)
+    return (base in _NEVER_OPENS_A_NAME or (base in STOPWORDS and (opens or base != bare.lower() or bare.islower()))
+            or bare.lower() in DATE_WORDS or (opens and common_word(bare)))
+
+
+# "The Verge" is read as "Verge" wherever it stands, and "I" is capitalised wherever it stands.
+_NEVER_OPENS_A_NAME = frozenset({"the", "a", "an", "i"})
 
 
 TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
