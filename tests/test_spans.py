@@ -341,7 +341,9 @@ def test_a_question_of_several_clauses_is_led_by_the_name_the_clauses_passages_s
     # No passage names all six names; each clause's names are in one article, and the answer is the name both give.
     assert lead("abc") == "Sam Bankman-Fried"
     assert lead("abc", profile_question(question)) is None  # read without its clauses, as before
-    assert lead("ac") is None  # Wang and Bankman-Fried each answer one clause only
+    assert lead("cb") is None  # Wang and Bankman-Fried each answer one clause only
+    # Where no passage at hand gives the other clause's names, the one clause's names are all there is to go on.
+    assert lead("a") == "Sam Bankman-Fried"
 
 
 def test_a_quoted_title_is_one_name_and_a_name_called_so_is_what_a_name_question_asks() -> None:

@@ -84,12 +84,14 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
     if profile.organization:
         _credit_owners(votes, support, forms, passages, {_norm(n) for n in profile.names})
+    # The clauses the pool's passages cover: where only one is, its names are all there is to go on.
+    covered = frozenset().union(*spoken.values()) if profile.clause_names and pool else frozenset()
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier
         if profile.answer_type not in (AnswerType.NUMBER, AnswerType.DATE):
             votes[key] *= 1 + SALIENCE * _salience(forms[key], hits)  # names: numbers and dates recur anyway
-        if profile.clause_names and len(frozenset().union(*(spoken[id(c)] for c in cands))) < 2:
+        if len(covered) > 1 and len(frozenset().union(*(spoken[id(c)] for c in cands))) < 2:
             votes[key] = 0.0  # a name only one clause's passages give answers that clause, not the question
         full = fullest_form(forms[key], pool_texts) if profile.work or profile.person or profile.organization \
             else forms[key]
