@@ -55,3 +55,19 @@ def test_a_part_is_addressed_by_its_words_not_by_the_outlet_it_names() -> None:
         "Does the TechCrunch article say that lunar telescope prices rose sharply",
         "The Sydney Morning Herald story says ferry fares fell?",
     ]
+
+
+def test_a_why_answer_gives_the_cause_a_chosen_sentence_points_back_to() -> None:
+    cause = "Earlier this year, the trade commission ruled that Apple had infringed two patents from Masimo."
+    text = f"Apple Watch ban\n\n{cause} As a result, the commission said it would ban imports of the Apple Watch."
+    consequence = text.index("As a result")
+    hit = Hit(Chunk("a", 0, text, 0, len(text), "Apple Watch ban"), 1.0)
+    chosen = CandidateSentence(hit, consequence, len(text), text[consequence:], score=1.0)
+    composed = compose(profile_question("Why is Apple getting the watch banned?"), [chosen], [hit])
+    assert [c.text for c in composed.sentences] == [cause, text[consequence:]]
+    # What it points back to is no answer to a when-question, and a sentence not opening so stands alone.
+    assert [c.text for c in compose(profile_question("When will the watch be banned?"), [chosen], [hit]).sentences] \
+        == [text[consequence:]]
+    alone = CandidateSentence(hit, text.index(cause), text.index(cause) + len(cause), cause, score=1.0)
+    assert [c.text for c in compose(profile_question("Why is Apple getting the watch banned?"), [alone],
+                                    [hit]).sentences] == [cause]

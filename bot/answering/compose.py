@@ -4,8 +4,9 @@ part of the question covered and the parts no passage addresses said so."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answering.lead import Lead, choose_lead, role_lead
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
@@ -14,6 +15,7 @@ from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
 from index.documents import timestamp_of
+from index.sentence_kinds import prose_spans
 from index.text import analyze
 
 MAX_SUPPORT = 4  # sentences after the short answer; the rest is one click away in the sources
@@ -76,7 +78,36 @@ def compose(
         if any(cand.key == c.key for c in chosen) or _repeats(cand, chosen):
             continue
         chosen.append(cand)
+    if profile.answer_type == AnswerType.REASON:
+        chosen = _with_causes(chosen, repeated)
     return Composition(lead, chosen[:MAX_SUPPORT], unaddressed)
+
+
+# A sentence that opens by pointing back to a cause: "As a result, the ITC said it would impose an import ban".
+_CONSEQUENCE = re.compile(r"(?:As a result|As a consequence|Consequently|Therefore|Thus(?! far)|Hence|"
+                          r"Because of (?:this|that)|For (?:this|that) reason|That[’']s why|This is why|That is why)\b")
+
+
+def _with_causes(chosen: list[CandidateSentence], repeated: Collection[str]) -> list[CandidateSentence]:
+    """For a why-question, the sentence before one that opens with "As a result", "Therefore" … goes before it:
+    the cause it points back to is the answer, and the consequence alone does not say it."""
+    out: list[CandidateSentence] = []
+    for cand in chosen:
+        before = _sentence_before(cand, repeated) if _CONSEQUENCE.match(cand.text) else None
+        if before is not None and all(before.key != c.key for c in [*out, *chosen]):
+            out.append(before)
+        out.append(cand)
+    return out
+
+
+def _sentence_before(cand: CandidateSentence, repeated: Collection[str]) -> CandidateSentence | None:
+    """The prose sentence right before `cand` in its passage, None when it opens the passage or is no prose."""
+    text = cand.hit.chunk.text
+    earlier = [(start, end) for start, end in prose_spans(text, repeated) if end <= cand.start]
+    if not earlier or text[earlier[-1][1]:cand.start].strip():
+        return None  # a heading or caption between them: the sentence before is not what it points back to
+    start, end = earlier[-1]
+    return replace(cand, start=start, end=end, text=text[start:end], answers=())
 
 
 def newest_first(scored: Sequence[CandidateSentence]) -> list[CandidateSentence]:
