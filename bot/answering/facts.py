@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +33,9 @@ class Facts:
     # The initials of its names ("sbf" for "Sam Bankman-Fried"): they vouch for a name written in capitals only,
     # and are kept apart from the words it writes (a claim's "Nishank James" is not the passage's "NJ").
     acronyms: set[str] = field(default_factory=set)
+    # Its words written with a capital within a sentence, lower-cased: "Manchester" vouches for a question's
+    # shortened "Man" ("Man City") where "many" or "manager" do not.
+    capitalised: set[str] = field(default_factory=set)
 
     def update(self, other: Facts) -> None:
         self.words |= other.words
@@ -39,12 +43,14 @@ class Facts:
         self.numbers |= other.numbers
         self.values |= other.values
         self.acronyms |= other.acronyms
+        self.capitalised |= other.capitalised
 
 
 def passage_facts(chunk: Chunk) -> Facts:
     """The words, stems and numbers a sentence citing this passage may use: its text, title, outlet and date."""
-    words, stems, numbers, values, acronyms = _passage_facts(chunk)
-    return Facts(set(words), set(stems), set(numbers), set(values), set(acronyms))  # copies: a caller may add
+    words, stems, numbers, values, acronyms, capitalised = _passage_facts(chunk)
+    # copies: a caller may add
+    return Facts(set(words), set(stems), set(numbers), set(values), set(acronyms), set(capitalised))
 
 
 # A passage's facts are read by the gate, the composer and the verifier of every answer that retrieves it; ~35 KB
@@ -52,11 +58,20 @@ def passage_facts(chunk: Chunk) -> Facts:
 @lru_cache(maxsize=256)
 def _passage_facts(
     chunk: Chunk,
-) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float], frozenset[str]]:
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[float], frozenset[str], frozenset[str]]:
     parts = [chunk.title, chunk.outlet or "", chunk.text, *date_forms(chunk.published_at)]
     facts = text_facts("\n".join(parts))
     return (frozenset(facts.words), frozenset(facts.stems), frozenset(facts.numbers), frozenset(facts.values),
-            acronyms_of(f"{chunk.title}\n{chunk.text}"))
+            acronyms_of(f"{chunk.title}\n{chunk.text}"), _capitalised(chunk.text))
+
+
+# A word written with a capital after a word of the same sentence: "Manchester" in "fans of Manchester City".
+_WITHIN_CAPITALISED = re.compile(r"(?<=[\w,’'] )[A-Z][a-z]{3,}")
+
+
+def _capitalised(text: str) -> frozenset[str]:
+    """The words `text` writes with a capital within a sentence, lower-cased."""
+    return frozenset(m.group().lower() for m in _WITHIN_CAPITALISED.finditer(text))
 
 
 def text_facts(text: str) -> Facts:
@@ -90,19 +105,24 @@ def missing_facts(claim: str, facts: Facts) -> tuple[str, ...]:
     return tuple(dict.fromkeys(missing))
 
 
-def has_name(name: str, facts: Facts) -> bool:
+def has_name(name: str, facts: Facts, shortened: bool = False) -> bool:
     """Whether `facts` mention `name` (ignoring case, possessives, dots and inflection), or name in full what
-    `name` abbreviates ("SBF")."""
+    `name` abbreviates ("SBF"); with `shortened`, also a name word a name of theirs starts with ("Man" of "Man
+    City", written "Manchester City"), as a reader's question shortens names and a passage does not."""
     if any(v in facts.words or stem(v) in facts.stems for v in word_variants(name)):
         return True
-    return len(name) > 1 and name.isupper() and name.lower() in facts.acronyms
+    if len(name) > 1 and name.isupper():
+        return name.lower() in facts.acronyms
+    low = name.lower()
+    return shortened and len(low) >= 3 and name[0].isupper() and any(
+        word.startswith(low) for word in facts.capitalised)
 
 
-def names_share(names: Sequence[str], facts: Facts) -> float:
-    """Share of `names` that `facts` mention (1.0 when there are none)."""
+def names_share(names: Sequence[str], facts: Facts, shortened: bool = False) -> float:
+    """Share of `names` that `facts` mention (1.0 when there are none); `shortened` as in `has_name`."""
     if not names:
         return 1.0
-    return sum(has_name(name, facts) for name in names) / len(names)
+    return sum(has_name(name, facts, shortened) for name in names) / len(names)
 
 
 def passages_facts(chunks: Sequence[Chunk]) -> Facts:

@@ -157,13 +157,13 @@ def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
     if names_all(profile, chunk):
         return frozenset(range(max(1, len(profile.clause_names))))
     facts = passage_facts(chunk)
-    return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts) == 1.0)
+    return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts, True) == 1.0)
 
 
 def names_all(profile: QuestionProfile, chunk: Chunk) -> bool:
     """Whether the passage names everything the question names."""
     # Without names there is nothing to check, and reading the passage's facts is the costly part.
-    return not profile.names or names_share(profile.names, passage_facts(chunk)) == 1.0
+    return not profile.names or names_share(profile.names, passage_facts(chunk), shortened=True) == 1.0
 
 
 def _merge_name_forms(

@@ -1,0 +1,22 @@
+"""The checkable facts of a passage and the names they vouch for (bot/answering/facts.py)."""
+
+from __future__ import annotations
+
+from bot.answering.facts import has_name, names_share, passage_facts
+from bot.answering.lead import names_all
+from bot.answering.question import profile_question
+from index.documents import Chunk
+
+DERBY = Chunk("derby", 0, "Many fans saw Chelsea draw 4-4 with Manchester City, and the manager smiled.", 0, 76,
+              "Chelsea 4-4 City")
+
+
+def test_a_name_a_question_shortens_is_vouched_for_only_when_asked_and_only_by_a_capitalised_word() -> None:
+    facts = passage_facts(DERBY)
+    assert [has_name(n, facts) for n in ("Chelsea", "Man", "City", "SBF")] == [True, False, True, False]
+    assert [has_name(n, facts, shortened=True) for n in ("Man", "Chel", "Ma", "Sma", "MAN")] == [
+        True, True, False, False, False]  # "Many" opens the sentence and "manager" is lower-case: neither counts
+    assert names_share(("Chelsea", "Man", "City"), facts) == 2 / 3
+    assert names_share(("Chelsea", "Man", "City"), facts, shortened=True) == 1.0
+    # The short answer reads the passage as naming everything "Man City" names; the verifier still does not.
+    assert names_all(profile_question("What was the final score of Chelsea vs Man City?"), DERBY)
