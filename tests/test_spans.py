@@ -346,6 +346,21 @@ def test_a_question_of_several_clauses_is_led_by_the_name_the_clauses_passages_s
     assert lead("a") == "Sam Bankman-Fried"
 
 
+def test_a_passage_naming_all_the_questions_names_but_one_still_votes_at_a_lower_share() -> None:
+    question = "Who is the individual associated with FTX that misled Paradigm about the board?"
+    assert _lead(question, "Sam Bankman-Fried built FTX and told investors a board would come.") == \
+        "Sam Bankman-Fried"  # no passage at hand names Paradigm too
+    assert _lead("Who misled Paradigm?", "Sam Bankman-Fried built FTX and told investors a board would come.") is None
+    texts = ("Sam Bankman-Fried built FTX and told investors a board would come.",
+             "Matt Huang of Paradigm said FTX would get a board.")
+    profile = profile_question(question)
+    hits = [Hit(Chunk(str(i), 0, t, 0, len(t), "Trial"), 1.0) for i, t in enumerate(texts)]
+    cands = [CandidateSentence(h, 0, len(t), t, score=1.0, answers=answer_spans(profile, t))
+             for h, t in zip(hits, texts)]
+    found = choose_lead(profile, cands, hits)
+    assert found is not None and found.text == "Matt Huang"  # the passage naming both weighs more
+
+
 def test_a_quoted_title_is_one_name_and_a_name_called_so_is_what_a_name_question_asks() -> None:
     sentence = "Seven days ago, YouTube unveiled a new experiment – ‘Dream Track’ – enabling short clips."
     assert [s.text for s in typed_spans(sentence, AnswerType.NAME)] == ["Dream Track", "YouTube"]

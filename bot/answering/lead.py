@@ -29,6 +29,8 @@ from index.text import SPEECH_VERBS, STOPWORDS, WEEKDAY_PATTERN, analyze
 
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
+# A passage naming all the question's names but one votes at this share of one naming them all.
+PARTLY_NAMED = 0.3
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
 # Asks for the score at the end; "the score at the end of the first half" asks for one during play.
@@ -65,7 +67,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     best = scored[0].score
     eligible = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
     spoken = {id(c): clauses_named(profile, c.hit.chunk) for c in eligible}  # reading facts is the costly part
-    pool = [c for c in eligible if spoken[id(c)]]
+    # A question naming several things is often answered across passages, none naming them all.
+    partly = {id(c) for c in eligible if not spoken[id(c)] and _names_all_but_one(profile, c.hit.chunk)}
+    pool = [c for c in eligible if spoken[id(c)] or id(c) in partly]
     votes: dict[str, float] = defaultdict(float)
     support: dict[str, list[CandidateSentence]] = defaultdict(list)
     forms: dict[str, str] = {}
@@ -73,7 +77,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         near = _term_positions(cand.text, profile.terms)
         asked = (_with_kind(profile, _asked_part(profile, a), cand.text) for a in cand.answers)
         for key, span in {_norm(s.text): s for s in asked}.items():
-            votes[key] += cand.score * _closeness(span, cand.text, near, profile)
+            share = PARTLY_NAMED if id(cand) in partly else 1.0
+            votes[key] += share * cand.score * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
     if not votes:
@@ -158,6 +163,15 @@ def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
         return frozenset(range(max(1, len(profile.clause_names))))
     facts = passage_facts(chunk)
     return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts, True) == 1.0)
+
+
+def _names_all_but_one(profile: QuestionProfile, chunk: Chunk) -> bool:
+    """Whether the passage names all but one of the two or more names of a question without clauses of its own
+    ("the individual associated with FTX that deceived Paradigm …": the trial's passages name FTX, not Paradigm)."""
+    names = profile.names
+    if len(names) < 2 or profile.clause_names:
+        return False
+    return names_share(names, passage_facts(chunk), shortened=True) >= (len(names) - 1) / len(names)
 
 
 def names_all(profile: QuestionProfile, chunk: Chunk) -> bool:
