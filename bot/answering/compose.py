@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.answering.lead import Lead, choose_lead, role_lead
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
@@ -107,7 +107,7 @@ def _sentence_before(cand: CandidateSentence, repeated: Collection[str]) -> Cand
     if not earlier or text[earlier[-1][1]:cand.start].strip():
         return None  # a heading or caption between them: the sentence before is not what it points back to
     start, end = earlier[-1]
-    return replace(cand, start=start, end=end, text=text[start:end], answers=())
+    return CandidateSentence(cand.hit, start, end, text[start:end], score=cand.score)  # shown with its consequence
 
 
 def newest_first(scored: Sequence[CandidateSentence]) -> list[CandidateSentence]:

@@ -75,10 +75,10 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     forms: dict[str, str] = {}
     for cand in pool:
         near = _term_positions(cand.text, profile.terms)
+        weight = cand.score * (PARTLY_NAMED if id(cand) in partly else 1.0)
         asked = (_with_kind(profile, _asked_part(profile, a), cand.text) for a in cand.answers)
         for key, span in {_norm(s.text): s for s in asked}.items():
-            share = PARTLY_NAMED if id(cand) in partly else 1.0
-            votes[key] += share * cand.score * _closeness(span, cand.text, near, profile)
+            votes[key] += weight * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
     if not votes:
@@ -89,8 +89,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
     if profile.organization:
         _credit_owners(votes, support, forms, passages, {_norm(n) for n in profile.names})
-    # The clauses the pool's passages cover: where only one is, its names are all there is to go on.
-    covered = frozenset().union(*spoken.values()) if profile.clause_names and pool else frozenset()
+    # The clauses the best sentences' passages cover (one, {0}, for a question without clauses of its own): where
+    # only one is, its names are all there is to go on.
+    covered = frozenset().union(*spoken.values())
     for key, cands in support.items():
         articles = len({c.hit.chunk.article_id for c in cands})
         votes[key] *= 1 + 0.25 * (articles - 1)  # outlets that agree make the answer likelier

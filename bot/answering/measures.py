@@ -36,7 +36,7 @@ def measure_fit(span: str, measure: str | None) -> float:
     """How well an amount fits what the question measures: money wants a currency, time a duration, a score
     two numbers ("4-4")."""
     if measure == "score":
-        return 1.0 if _SCORE.fullmatch(span) else 0.3
+        return 1.0 if is_score(span) else 0.3
     if measure == "money":
         return 1.0 if _MONEY_SPAN.search(span) else 0.3
     if measure == "time":
