@@ -143,11 +143,15 @@ def test_the_answer_harness_scores_the_bold_lead_on_its_own() -> None:
 
     results = [asked("Which judge?", "Mehta", "Judge Amit Mehta"), asked("When?", "Stallions on Nov. 3", "Nov. 3"),
                asked("Who?", "IBM", "OpenAI"), asked("Is it so?", "Yes", "CIO", scored=False),
-               asked("Why?", "because", "")]
+               asked("Why?", "because", ""),
+               asked("Which two?", "Taylor Swift and Travis Kelce", "Travis Kelce and Taylor Swift"),
+               asked("Which two?", "Taylor Swift and Travis Kelce", "Travis Kelce and Patrick Mahomes")]
     assert [(r.lead, r.lead_right) for r in results] == [
-        ("Judge Amit Mehta", True), ("Nov. 3", True), ("OpenAI", False), ("CIO", False), ("", False)]
+        ("Judge Amit Mehta", True), ("Nov. 3", True), ("OpenAI", False), ("CIO", False), ("", False),
+        ("Travis Kelce and Taylor Swift", True), ("Travis Kelce and Patrick Mahomes", False)]
     counted = figures(results)
-    assert (counted["leads"], counted["lead_right"], counted["contains"]) == (4, 0.5, 0.25)
+    # "contains" stays strict about the order of a list.
+    assert (counted["leads"], counted["lead_right"], counted["contains"]) == (6, 0.5, round(1 / 6, 4))
 
 
 def test_the_ceiling_puts_the_passages_holding_the_most_missing_facts_first() -> None:

@@ -31,6 +31,8 @@ LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the sh
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
 # A passage naming all the question's names but one votes at this share of one naming them all.
 PARTLY_NAMED = 0.3
+# A further name answering a question that asks for several has at least this share of the best one's votes.
+SEVERAL_SHARE = 0.3
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
 # Asks for the score at the end; "the score at the end of the first half" asks for one during play.
@@ -116,11 +118,38 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
         return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
-    text = forms[winner]
-    support[winner].sort(key=lambda c: c.score, reverse=True)
+    chosen = [winner, *_runners_up(winner, votes, profile.several)]
+    texts = [forms[k] for k in chosen]
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        text = uncut(_completed(text, profile, hits, repeated), passages)
-    return Lead(text, tuple(support[winner]))
+        texts = [uncut(_completed(t, profile, hits, repeated), passages) for t in texts]
+    sentences = sorted(dict.fromkeys(c for k in chosen for c in support[k]), key=lambda c: c.score, reverse=True)
+    return Lead(_listed(_in_written_order(texts, [c.text for c in sentences])), tuple(sentences))
+
+
+def _runners_up(winner: str, votes: dict[str, float], several: int) -> list[str]:
+    """For a question asking for several names ("which two individuals"), the next best names, up to `several` in
+    all, each with at least SEVERAL_SHARE of the winner's votes and none a part of another ("Kelce" of "Travis
+    Kelce")."""
+    out: list[str] = []
+    for key in sorted(votes, key=lambda k: votes[k], reverse=True):
+        if len(out) + 1 >= several or votes[key] < SEVERAL_SHARE * votes[winner]:
+            break
+        if key != winner and all(key not in k and k not in key for k in [winner, *out]):
+            out.append(key)
+    return out
+
+
+def _in_written_order(names: list[str], texts: Sequence[str]) -> list[str]:
+    """Several names in the order the first sentence holding them all writes them ("Taylor Swift and Travis
+    Kelce"), else as ranked."""
+    for text in texts:
+        if len(names) > 1 and all(n in text for n in names):
+            return sorted(names, key=text.index)
+    return names
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _completed(short: str, profile: QuestionProfile, hits: Sequence[Hit], repeated: Collection[str]) -> str:

@@ -8,6 +8,21 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.answering.focus import (
+    AUX,
+    DATE_NOUNS,
+    KIND_NOUNS,
+    NAMED_NOUNS,
+    NUMBER_NOUNS,
+    ORGANIZATION_NOUNS,
+    OUTLET_NOUNS,
+    PERSON_NOUNS,
+    PLACE_NOUNS,
+    WORK_NOUNS,
+    focus_noun,
+    kind_of,
+    names_the_focus,
+)
 from bot.retrieval.plan import QueryPlan
 from index.text import (
     DATE_WORDS,
@@ -21,7 +36,6 @@ from index.text import (
     common_word,
     months_in,
     name_words,
-    possessive,
 )
 
 
@@ -38,54 +52,11 @@ class AnswerType(StrEnum):
     DESCRIPTION = "description"  # what happened, how: a statement, no short answer
 
 
-# Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
-_DATE_NOUNS = {"day", "date", "year", "month", "time", "week", "season", "weekend", "decade", "night", "morning"}
-_NUMBER_NOUNS = {
-    "percentage", "percent", "amount", "number", "price", "cost", "score", "rate", "fee", "sum", "salary", "age",
-    "temperature", "size", "total", "margin", "figure", "valuation", "value", "budget", "fine", "sentence",
-    "distance", "length", "height", "weight", "speed", "capacity", "share", "stake", "deficit", "tally", "count",
-}
-_PLACE_NOUNS = {
-    "country", "city", "state", "place", "venue", "stadium", "location", "town", "region", "county", "nation",
-    "continent", "island", "arena", "ground", "airport", "court", "site", "province", "capital", "street",
-}
-# "what X" asks for a name only when X names a kind of thing with a name; "what problems" asks for a statement.
-_NAMED_NOUNS = {
-    "company", "firm", "team", "club", "player", "person", "man", "woman", "group", "organization", "organisation",
-    "brand", "product", "app", "model", "film", "movie", "show", "series", "game", "song", "album", "book", "name",
-    "character", "band", "artist", "singer", "actor", "actress", "director", "coach", "manager", "agency",
-    "party", "candidate", "device", "phone", "car", "vehicle", "startup", "bank", "exchange", "platform", "service",
-    "league", "tournament", "award", "prize", "role", "position", "title", "nickname", "school", "university",
-    "entity",
-}
-# Nouns that ask for a person ("who is the individual", "which player"): an organisation does not answer them.
-_PERSON_NOUNS = {
-    "individual", "person", "man", "woman", "people", "player", "coach", "manager", "director", "actor", "actress",
-    "singer", "artist", "ceo", "founder", "executive", "politician", "judge", "lawyer", "journalist", "author",
-    "athlete", "quarterback", "pitcher", "footballer", "celebrity", "star", "leader", "minister", "president",
-    "senator", "candidate", "billionaire", "entrepreneur", "boxer", "golfer", "driver", "rapper", "musician",
-}
-# Nouns that ask for the name of a work or a product: no person's name answers them.
-_WORK_NOUNS = {
-    "title", "book", "memoir", "novel", "film", "movie", "show", "series", "song", "album", "app", "product",
-    "device", "phone", "model", "game", "drug", "medicine", "vaccine", "experiment", "feature", "tool", "chatbot",
-}
-# Nouns that ask for a company or another body: its products and its people do not answer them.
-_ORGANIZATION_NOUNS = {
-    "company", "firm", "startup", "bank", "organization", "organisation", "agency", "brand", "maker",
-    "manufacturer", "retailer", "automaker", "carmaker", "chipmaker", "lender", "insurer", "airline",
-    "corporation", "conglomerate",
-}
-_OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
-_KIND_NOUNS = _DATE_NOUNS | _NUMBER_NOUNS | _PLACE_NOUNS | _NAMED_NOUNS | _PERSON_NOUNS | _OUTLET_NOUNS | _WORK_NOUNS
-_COPULAS = {"is", "are", "was", "were"}
 _AMOUNT_VERBS = re.compile(
     r"\b(?:pay|paid|pays|cost|costs|price[ds]?|worth|valued?|raised?|earn(?:ed|s)?|sell|sold|spent|spend|fined|"
     r"charge[ds]?|bid|offer(?:ed)?|score[ds]?)\b",
     re.I,
 )
-_AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
-        "should", "shall", "may", "might", "must")
 # Words that make a question a question, or ask about the coverage rather than its subject ("how did outlets
 # report on X"): left out of its terms.
 _QUESTION_WORDS = STOPWORDS | {
@@ -99,7 +70,6 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "lately", "currently"})
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _CONTRACTED_WH = re.compile(r"\b(who|what|which|when|where|why|how)['’]s\b", re.I)
-_ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +98,7 @@ class QuestionProfile:
     # articles that each name one clause's names, and rarely by one naming them all
     clause_names: tuple[tuple[str, ...], ...] = ()
     described: str = ""  # the name "who / what is X?" asks about: the answer is the role the passages give X
+    several: int = 1  # how many names it asks for: "which two individuals" 2
 
     @property
     def wants_short_answer(self) -> bool:
@@ -180,13 +151,14 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
-        work=answer_type == AnswerType.NAME and _kind_of(focus, _WORK_NOUNS),
-        organization=answer_type == AnswerType.NAME and _kind_of(focus, _ORGANIZATION_NOUNS),
+        work=answer_type == AnswerType.NAME and kind_of(focus, WORK_NOUNS),
+        organization=answer_type == AnswerType.NAME and kind_of(focus, ORGANIZATION_NOUNS),
         person=answer_type == AnswerType.NAME and _asks_for_person(text) and (
-            focus is None or _kind_of(focus, _PERSON_NOUNS) or not _kind_of(focus, _KIND_NOUNS)),  # "which team"
+            focus is None or kind_of(focus, PERSON_NOUNS) or not kind_of(focus, KIND_NOUNS)),  # "which team"
         recent=recent,
         clause_names=_clause_names(own, names),
         described=described,
+        several=_asked_count(text, focus) if answer_type == AnswerType.NAME else 1,
     )
 
 
@@ -201,6 +173,23 @@ def _clause_names(plan: QueryPlan | None, names: Collection[str]) -> tuple[tuple
     return groups if len(groups) >= 2 else ()
 
 
+def _asked_count(text: str, focus: str | None) -> int:
+    """How many names a which-question asks for: the count before its noun ("which two individuals", "both"), else 1
+    (a plural without a count, "which drugs", may be answered by one name: the passages' runners-up are often
+    other kinds of name)."""
+    wh = _WH.search(text.lower())
+    if wh is None or focus is None:
+        return 1
+    before = [w.strip("?,.!;:'’\"") for w in text.lower()[wh.end():].split()]
+    before = before[:before.index(focus)] if focus in before else []
+    for word in before:
+        if word.isdigit() or word in NUMBER_WORDS:
+            return int(word) if word.isdigit() else NUMBER_WORDS[word]
+        if word == "both":
+            return 2
+    return 1
+
+
 def _asks_for_person(text: str) -> bool:
     """Whether a name question asks for a person: a person noun right after its question word ("which player",
     "who is the individual", "what Oscar-winning actor"), or anywhere in a who-question ("who did the Guardian
@@ -209,7 +198,7 @@ def _asks_for_person(text: str) -> bool:
     words = [w.strip("?,.!'’\"") for w in text.lower()[wh.end():].split()] if wh else []
     if wh and wh.group(1) in ("who", "whom") and _PERSONAL_PRONOUNS.intersection(words):
         return True  # "who was running Warner Music Group when he spoke": a person, whatever the nouns
-    return any(w in _PERSON_NOUNS for w in (words if wh and wh.group(1) in ("who", "whom") else words[:4]))
+    return any(kind_of(w, PERSON_NOUNS) for w in (words if wh and wh.group(1) in ("who", "whom") else words[:4]))
 
 
 _PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "hers", "himself", "herself"})
@@ -236,10 +225,10 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     lowered = text.lower().strip()
     first = lowered.split()[0] if lowered.split() else ""
     wh = _WH.search(lowered)
-    if wh is None and first not in _AUX and not lowered.endswith("?"):
+    if wh is None and first not in AUX and not lowered.endswith("?"):
         return _keyword_type(lowered)
-    if wh is None or (first in _AUX and wh.start() > 0 and not _embedded_wh(lowered, wh.start())):
-        return (AnswerType.YES_NO if first in _AUX or (wh is None and lowered.endswith("?")) else
+    if wh is None or (first in AUX and wh.start() > 0 and not _embedded_wh(lowered, wh.start())):
+        return (AnswerType.YES_NO if first in AUX or (wh is None and lowered.endswith("?")) else
                 AnswerType.DESCRIPTION), None
     word = wh.group(1)
     after = lowered[wh.end():].split()
@@ -260,18 +249,18 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         if nxt in ("long", "old", "far", "big", "large", "high", "often", "tall", "fast"):
             return AnswerType.NUMBER, None
         return AnswerType.DESCRIPTION, None
-    focus = _focus(cased)
-    if focus in _DATE_NOUNS:
+    focus = focus_noun(cased)
+    if focus in DATE_NOUNS:
         return AnswerType.DATE, focus
-    if focus in _NUMBER_NOUNS:
+    if focus in NUMBER_NOUNS:
         return AnswerType.NUMBER, focus
-    if focus in _PLACE_NOUNS:
+    if focus in PLACE_NOUNS:
         return AnswerType.PLACE, focus
-    if focus in _OUTLET_NOUNS:
+    if focus in OUTLET_NOUNS:
         return AnswerType.OUTLET, focus
-    if word == "what" and _names_the_focus(cased, focus):
+    if word == "what" and names_the_focus(cased, focus):
         return AnswerType.DESCRIPTION, None  # "What is Meta's Threads app?" names the app: it asks what it is
-    if word == "which" or (word == "what" and _kind_of(focus, _NAMED_NOUNS | _WORK_NOUNS)):
+    if word == "which" or (word == "what" and kind_of(focus, NAMED_NOUNS | WORK_NOUNS)):
         return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
     if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
         return AnswerType.NUMBER, focus
@@ -283,7 +272,7 @@ def described_name(question: str) -> str:
     "Binance"), also when more is asked after "and"; "" for any other question, and for a role ("Who was Person of
     the Year?", "Who is Time's pick?")."""
     found = _IS_A_NAME.fullmatch(question.strip())
-    if found is None or any(_kind_of(w.lower(), _PERSON_NOUNS) for w in found.group(1).split()):
+    if found is None or any(kind_of(w.lower(), PERSON_NOUNS) for w in found.group(1).split()):
         return ""
     return found.group(1)
 
@@ -298,22 +287,14 @@ def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
     """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate")."""
     words = [w.strip("?,.!'’\"") for w in lowered.split()]
     last = words[-1] if words else ""
-    if last == "name" and len(words) > 1 and _kind_of(words[-2], _KIND_NOUNS):
+    if last == "name" and len(words) > 1 and kind_of(words[-2], KIND_NOUNS):
         last = words[-2]  # "new GPT-4 model name" asks for a model
-    for nouns, answer_type in ((_DATE_NOUNS, AnswerType.DATE), (_NUMBER_NOUNS, AnswerType.NUMBER),
-                               (_PLACE_NOUNS, AnswerType.PLACE), (_OUTLET_NOUNS, AnswerType.OUTLET),
-                               (_NAMED_NOUNS | _WORK_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
+    for nouns, answer_type in ((DATE_NOUNS, AnswerType.DATE), (NUMBER_NOUNS, AnswerType.NUMBER),
+                               (PLACE_NOUNS, AnswerType.PLACE), (OUTLET_NOUNS, AnswerType.OUTLET),
+                               (NAMED_NOUNS | WORK_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
         if last in nouns or last.rstrip("s") in nouns:
             return answer_type, last
     return AnswerType.DESCRIPTION, None
-
-
-def _kind_of(noun: str | None, nouns: Collection[str]) -> bool:
-    """Whether a focus noun, singular or plural ("entities", "companies"), is one of `nouns`."""
-    if noun is None:
-        return False
-    singular = re.sub(r"ies$", "y", noun) if noun.endswith("ies") else noun.removesuffix("s")
-    return noun in nouns or singular in nouns
 
 
 def _main_clause(after_wh: str) -> str:
@@ -335,57 +316,3 @@ _TELLING = re.compile(
     rf"{SPEECH_VERBS}|(?:report|reveal|know|explain|detail|mention|confirm|show|indicate|disclose|specify|learn|"
     r"identify|name|tell|state|say|ask|describe|clarify|decide|determine|predict)(?:s|ed|d|ing)?|knew|shown"
 )
-
-
-def _focus(after: list[str]) -> str | None:
-    """The noun right after "which"/"what" ("which judge", "what kind of company" -> "company"), past the words
-    that qualify it ("which Alzheimer's drugs" -> "drugs", "which NFL quarterback" -> "quarterback"); `after`
-    keeps its capitals, which tell a name qualifying the noun."""
-    ends = next((i for i, w in enumerate(after[:5]) if w[-1:] in ",;:?!."), 4)  # the noun phrase ends there
-    words = [w.strip("?,.!'’\"") for w in after[:ends + 1]]
-    lowered = [w.lower() for w in words]
-    # "what are the entities", "what is Jon Copley's new book"
-    skipped = 0  # words of `after` read past
-    if len(words) > 2 and lowered[0] in _COPULAS and (lowered[1] in _ARTICLE_WORDS or words[1][:1].isupper()):
-        words, lowered, skipped = words[1:], lowered[1:], 1
-    if not words or lowered[0] in _AUX or lowered[0] in STOPWORDS - _ARTICLE_WORDS:
-        return None
-    if len(words) >= 3 and lowered[1] == "of" and lowered[0] in ("kind", "type", "sort"):
-        return lowered[2]
-    if lowered[0] in _ARTICLE_WORDS:
-        words, skipped = words[1:], skipped + 1
-    if len(words) >= 3 and words[0].lower() in ("title", "name") and words[1].lower() == "of":
-        # "the title of Britney Spears' memoir" asks for the memoir's title
-        inner = _focus(after[skipped + 2:])
-        return inner if _kind_of(inner, _KIND_NOUNS) else words[0].lower()
-    while len(words) > 1 and (_modifier(words[0]) or _kind_of(words[1].lower(), _KIND_NOUNS)) \
-            and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
-        words = words[1:]
-    return words[0].lower() if words else None
-
-
-def _names_the_focus(after_what: list[str], focus: str | None) -> bool:
-    """Whether "what is …" gives the name of the thing its noun asks about, right before the noun ("what is
-    Meta's Threads app"), where "what is Jon Copley's new book" asks for the book's name."""
-    words = [w.strip("?,.!'’\"") for w in after_what]
-    lowered = [w.lower() for w in words]
-    if focus is None or len(words) < 3 or lowered[0] not in _COPULAS or {"name", "title", "called"} & set(lowered):
-        return False  # "what is the name of the AI-powered chatbot" asks for one
-    at = next((i for i, w in enumerate(lowered) if w == focus), None)
-    if at is None or at < 2:
-        return False
-    before = after_what[at - 1].strip("?,.!\"")
-    return before[:1].isupper() and not possessive(before) and "-" not in before  # "AI-powered" qualifies
-
-
-def _modifier(word: str) -> bool:
-    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), which one ("new"),
-    a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
-    lowered = word.lower()
-    return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
-            or lowered in _WHICH_ONE or word[:1].isupper() or "-" in word)
-
-
-_QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
-# Adjectives that say which one of a kind, before its noun ("which new model", "the latest book").
-_WHICH_ONE = {"new", "latest", "newest", "upcoming", "next", "former", "current", "original", "official", "recent"}

@@ -21,6 +21,7 @@ from bot.answering.spans import (
     Span,
     appositive_title,
     fits_question,
+    kind_instances,
     mentioned,
     shares_name,
     titles_first,
@@ -153,7 +154,10 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
         return tuple(roles_in(profile.described, sentence))
     found = []
     title = appositive_title(sentence, profile.focus) if profile.work and profile.focus else None
-    for span in titles_first([title] if title else [], typed_spans(sentence, profile.answer_type)):
+    named = [title] if title else []
+    if profile.answer_type == AnswerType.NAME and profile.focus and not (profile.person or profile.organization):
+        named.extend(kind_instances(sentence, profile.focus))
+    for span in titles_first(named, typed_spans(sentence, profile.answer_type)):
         if mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \

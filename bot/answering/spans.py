@@ -21,6 +21,7 @@ from index.text import (
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
+    analyze,
     bare_word,
     common_word,
     months_in,
@@ -206,6 +207,25 @@ def appositive_title(sentence: str, noun: str) -> Span | None:
     if match is None:
         return None
     return Span(match.group(1), match.start(1), match.end(1)) if _title_like(match.group(1)) else None
+
+
+# The word after a noun of the kind, set off by a comma, a dash or a bracket, or plain ("the drug lecanemab was").
+_INSTANCE_AFTER = re.compile(r"(?:,\s+|\s+[–—]\s+|\s+\(|\s+)([a-z][a-z0-9-]{3,})(?=[,;:.)!?]|\s+[–—]|\s+[a-z])")
+
+
+def kind_instances(sentence: str, noun: str) -> list[Span]:
+    """Lower-case names written as one of the kind a question asks for ("A second drug, donanemab, is expected", "the
+    virus mpox"): drugs, compounds and species are often not capitalised. Only a word newswire does not use lower
+    case (Punkt's model) counts, so "the drug maker" names none."""
+    wanted = analyze([noun])[0][:1]
+    out: list[Span] = []
+    for word in TOKEN.finditer(sentence):
+        if not wanted or word.group()[:3].lower() != noun[:3].lower() or analyze([word.group()])[0][:1] != wanted:
+            continue
+        after = _INSTANCE_AFTER.match(sentence, word.end())
+        if after and after.group(1) not in STOPWORDS and not common_word(after.group(1)):
+            out.append(Span(after.group(1), after.start(1), after.end(1)))
+    return out
 
 
 def quoted_titles(sentence: str) -> list[Span]:

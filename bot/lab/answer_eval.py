@@ -9,7 +9,7 @@ Reads two question shapes:
 Matching ignores case, folds curly quotes and dashes, collapses white space, and reads the answer without its
 `[n]` markers and Markdown emphasis. The bold short answer that opens an answer (its lead) is scored on its own over
 every answerable question: right when it and the expected answer contain one another ("Nov. 3" for "Stallions on
-Nov. 3"); a name leading a yes/no question is wrong.
+Nov. 3"), or list the same names in another order; a name leading a yes/no question is wrong.
 """
 
 from __future__ import annotations
@@ -125,8 +125,18 @@ def score_answer(q: AnswerQuestion, answer: Answer, latency_ms: float = 0.0) -> 
         words=len(text.split()),
         latency_ms=latency_ms,
         lead=lead,
-        lead_right=bool(needle and folded_lead) and (needle in folded_lead or folded_lead in needle),
+        lead_right=bool(needle and folded_lead) and (needle in folded_lead or folded_lead in needle
+                                                     or _same_list(needle, folded_lead)),
     )
+
+
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
+def _same_list(expected: str, lead: str) -> bool:
+    """Whether two lists of names hold the same names in any order ("taylor swift and travis kelce")."""
+    mine, theirs = set(_LIST_SEPARATOR.split(lead)), set(_LIST_SEPARATOR.split(expected))
+    return len(mine) > 1 and mine == theirs
 
 
 def _rate(count: int, total: int) -> float:

@@ -1,0 +1,116 @@
+"""The noun a "which / what X" question asks about (its focus) and the kinds of answer such nouns call for: a date,
+an amount, a place, an outlet, a person, a work or a body. General English, not one corpus's words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from index.text import NUMBER_WORDS, STOPWORDS, possessive
+
+# Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
+DATE_NOUNS = {"day", "date", "year", "month", "time", "week", "season", "weekend", "decade", "night", "morning"}
+NUMBER_NOUNS = {
+    "percentage", "percent", "amount", "number", "price", "cost", "score", "rate", "fee", "sum", "salary", "age",
+    "temperature", "size", "total", "margin", "figure", "valuation", "value", "budget", "fine", "sentence",
+    "distance", "length", "height", "weight", "speed", "capacity", "share", "stake", "deficit", "tally", "count",
+}
+PLACE_NOUNS = {
+    "country", "city", "state", "place", "venue", "stadium", "location", "town", "region", "county", "nation",
+    "continent", "island", "arena", "ground", "airport", "court", "site", "province", "capital", "street",
+}
+# "what X" asks for a name only when X names a kind of thing with a name; "what problems" asks for a statement.
+NAMED_NOUNS = {
+    "company", "firm", "team", "club", "player", "person", "man", "woman", "group", "organization", "organisation",
+    "brand", "product", "app", "model", "film", "movie", "show", "series", "game", "song", "album", "book", "name",
+    "character", "band", "artist", "singer", "actor", "actress", "director", "coach", "manager", "agency",
+    "party", "candidate", "device", "phone", "car", "vehicle", "startup", "bank", "exchange", "platform", "service",
+    "league", "tournament", "award", "prize", "role", "position", "title", "nickname", "school", "university",
+    "entity",
+}
+# Nouns that ask for a person ("who is the individual", "which player"): an organisation does not answer them.
+PERSON_NOUNS = {
+    "individual", "person", "man", "woman", "people", "player", "coach", "manager", "director", "actor", "actress",
+    "singer", "artist", "ceo", "founder", "executive", "politician", "judge", "lawyer", "journalist", "author",
+    "athlete", "quarterback", "pitcher", "footballer", "celebrity", "star", "leader", "minister", "president",
+    "senator", "candidate", "billionaire", "entrepreneur", "boxer", "golfer", "driver", "rapper", "musician",
+}
+# Nouns that ask for the name of a work or a product: no person's name answers them.
+WORK_NOUNS = {
+    "title", "book", "memoir", "novel", "film", "movie", "show", "series", "song", "album", "app", "product",
+    "device", "phone", "model", "game", "drug", "medicine", "vaccine", "experiment", "feature", "tool", "chatbot",
+}
+# Nouns that ask for a company or another body: its products and its people do not answer them.
+ORGANIZATION_NOUNS = {
+    "company", "firm", "startup", "bank", "organization", "organisation", "agency", "brand", "maker",
+    "manufacturer", "retailer", "automaker", "carmaker", "chipmaker", "lender", "insurer", "airline",
+    "corporation", "conglomerate",
+}
+OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
+KIND_NOUNS = DATE_NOUNS | NUMBER_NOUNS | PLACE_NOUNS | NAMED_NOUNS | PERSON_NOUNS | OUTLET_NOUNS | WORK_NOUNS
+_COPULAS = {"is", "are", "was", "were"}
+ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
+AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
+       "should", "shall", "may", "might", "must")
+
+
+def kind_of(noun: str | None, nouns: Collection[str]) -> bool:
+    """Whether a focus noun, singular or plural ("entities", "companies"), is one of `nouns`."""
+    if noun is None:
+        return False
+    singular = re.sub(r"ies$", "y", noun) if noun.endswith("ies") else noun.removesuffix("s")
+    return noun in nouns or singular in nouns
+
+
+def focus_noun(after: list[str]) -> str | None:
+    """The noun right after "which"/"what" ("which judge", "what kind of company" -> "company"), past the words
+    that qualify it ("which Alzheimer's drugs" -> "drugs", "which NFL quarterback" -> "quarterback"); `after`
+    keeps its capitals, which tell a name qualifying the noun."""
+    ends = next((i for i, w in enumerate(after[:5]) if w[-1:] in ",;:?!."), 4)  # the noun phrase ends there
+    words = [w.strip("?,.!'’\"") for w in after[:ends + 1]]
+    lowered = [w.lower() for w in words]
+    # "what are the entities", "what is Jon Copley's new book"
+    skipped = 0  # words of `after` read past
+    if len(words) > 2 and lowered[0] in _COPULAS and (lowered[1] in ARTICLE_WORDS or words[1][:1].isupper()):
+        words, lowered, skipped = words[1:], lowered[1:], 1
+    if not words or lowered[0] in AUX or lowered[0] in STOPWORDS - ARTICLE_WORDS:
+        return None
+    if len(words) >= 3 and lowered[1] == "of" and lowered[0] in ("kind", "type", "sort"):
+        return lowered[2]
+    if lowered[0] in ARTICLE_WORDS:
+        words, skipped = words[1:], skipped + 1
+    if len(words) >= 3 and words[0].lower() in ("title", "name") and words[1].lower() == "of":
+        # "the title of Britney Spears' memoir" asks for the memoir's title
+        inner = focus_noun(after[skipped + 2:])
+        return inner if kind_of(inner, KIND_NOUNS) else words[0].lower()
+    while len(words) > 1 and (_modifier(words[0]) or kind_of(words[1].lower(), KIND_NOUNS)) \
+            and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
+        words = words[1:]
+    return words[0].lower() if words else None
+
+
+def names_the_focus(after_what: list[str], focus: str | None) -> bool:
+    """Whether "what is …" gives the name of the thing its noun asks about, right before the noun ("what is
+    Meta's Threads app"), where "what is Jon Copley's new book" asks for the book's name."""
+    words = [w.strip("?,.!'’\"") for w in after_what]
+    lowered = [w.lower() for w in words]
+    if focus is None or len(words) < 3 or lowered[0] not in _COPULAS or {"name", "title", "called"} & set(lowered):
+        return False  # "what is the name of the AI-powered chatbot" asks for one
+    at = next((i for i, w in enumerate(lowered) if w == focus), None)
+    if at is None or at < 2:
+        return False
+    before = after_what[at - 1].strip("?,.!\"")
+    return before[:1].isupper() and not possessive(before) and "-" not in before  # "AI-powered" qualifies
+
+
+def _modifier(word: str) -> bool:
+    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), which one ("new"),
+    a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
+    lowered = word.lower()
+    return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
+            or lowered in _WHICH_ONE or word[:1].isupper() or "-" in word)
+
+
+_QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
+# Adjectives that say which one of a kind, before its noun ("which new model", "the latest book").
+_WHICH_ONE = {"new", "latest", "newest", "upcoming", "next", "former", "current", "original", "official", "recent"}

@@ -1,0 +1,51 @@
+"""The short answer that opens an extractive answer (bot/answering/lead.py): how many names it gives, and names
+written in lower case as one of the kind asked for."""
+
+from __future__ import annotations
+
+from bot.answering.lead import choose_lead
+from bot.answering.question import profile_question
+from bot.answering.sentences import CandidateSentence, answer_spans
+from bot.answering.spans import Span, kind_instances
+from bot.types import Hit
+from index.documents import Chunk
+
+
+def _lead(question: str, sentences: list[str]) -> str | None:
+    """The lead `choose_lead` gives over sentences of one retrieved passage each, the first the best."""
+    profile = profile_question(question)
+    hits = [Hit(Chunk(f"a{i}", 0, s, 0, len(s), "Coverage"), 1.0) for i, s in enumerate(sentences)]
+    cands = [CandidateSentence(hit, 0, len(s), s, score=1.0 - 0.01 * i, answers=answer_spans(profile, s))
+             for i, (hit, s) in enumerate(zip(hits, sentences))]
+    lead = choose_lead(profile, cands, hits)
+    return lead.text if lead else None
+
+
+def test_a_question_asking_for_two_names_is_led_by_two_in_the_order_a_sentence_writes_them() -> None:
+    sentences = ["Fans spotted Travis Kelce leaving the stadium with Taylor Swift on Sunday.",
+                 "Travis Kelce and Taylor Swift were later seen at dinner, a witness told reporters."]
+    assert [profile_question(q).several for q in ("Which two celebrities were seen together?",
+                                                    "Which celebrities were seen together?",
+                                                    "Which four teams made the playoff?",
+                                                    "Who was seen with Kelce?")] == [2, 1, 4, 1]
+    assert _lead("Which two celebrities were seen leaving the stadium together?", sentences) == (
+        "Travis Kelce and Taylor Swift")
+    assert _lead("Which celebrity was seen leaving the stadium?", sentences) == "Taylor Swift"  # one name: the nearer
+    # A plural person noun asks for people: "which two individuals", "which players".
+    assert profile_question("Which two individuals were seen?").person
+    assert profile_question("Which players scored?").person
+
+
+def test_a_further_name_needs_a_share_of_the_best_ones_votes_and_is_no_part_of_it() -> None:
+    sentences = ["Travis Kelce caught two passes as Kelce's team won in Kansas City.",
+                 "Travis Kelce thanked the fans.", "Travis Kelce said the team played well."]
+    # "Kelce" is part of the winner; Kansas City has too small a share of the votes beside three sentences.
+    assert _lead("Which two players starred in the win?", sentences) == "Travis Kelce"
+
+
+def test_a_name_written_in_lower_case_as_one_of_the_kind_asked_for_answers() -> None:
+    sentence = "A second drug, donanemab, is expected to follow soon for Alzheimer's patients in the UK."
+    assert kind_instances(sentence, "drugs") == [Span("donanemab", 15, 24)]
+    assert kind_instances("The virus mpox spread in May.", "virus") == [Span("mpox", 10, 14)]
+    assert kind_instances("The drug maker said so, the drug, reportedly, worked.", "drugs") == []  # everyday words
+    assert _lead("Which Alzheimer's drugs might UK patients get?", [sentence]) == "donanemab"  # not the UK
