@@ -3,7 +3,7 @@ written in lower case as one of the kind asked for."""
 
 from __future__ import annotations
 
-from bot.answering.lead import choose_lead
+from bot.answering.lead import _introduced_as, choose_lead
 from bot.answering.question import profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import Span, kind_instances
@@ -49,3 +49,14 @@ def test_a_name_written_in_lower_case_as_one_of_the_kind_asked_for_answers() -> 
     assert kind_instances("The virus mpox spread in May.", "virus") == [Span("mpox", 10, 14)]
     assert kind_instances("The drug maker said so, the drug, reportedly, worked.", "drugs") == []  # everyday words
     assert _lead("Which Alzheimer's drugs might UK patients get?", [sentence]) == "donanemab"  # not the UK
+
+
+def test_a_name_set_before_the_noun_asked_for_is_introduced_as_it() -> None:
+    assert [profile_question(q).person for q in ("Which prosecutor gave the opening statement?",
+                                                  "Which wide receiver leads the league?",
+                                                  "Who will host the World Cup?")] == [True, True, False]
+    sentence = "“It was built on lies,” began Thane Rehn, a prosecutor for the government, before FTX fell."
+    assert _lead("Which prosecutor gave the government's opening statement?", [sentence]) == "Thane Rehn"
+    rehn, ftx = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Thane Rehn", "FTX"))
+    assert [_introduced_as(rehn, sentence, "prosecutor"), _introduced_as(ftx, sentence, "prosecutor")] == [
+        True, False]

@@ -34,7 +34,12 @@ PERSON_NOUNS = {
     "singer", "artist", "ceo", "founder", "executive", "politician", "judge", "lawyer", "journalist", "author",
     "athlete", "quarterback", "pitcher", "footballer", "celebrity", "star", "leader", "minister", "president",
     "senator", "candidate", "billionaire", "entrepreneur", "boxer", "golfer", "driver", "rapper", "musician",
-}
+    "prosecutor", "attorney", "spokesperson", "spokesman", "spokeswoman", "analyst", "reporter", "writer",
+    "scientist", "researcher", "professor", "doctor", "officer", "defendant", "victim", "chef", "designer",
+    "presenter", "comedian", "striker", "midfielder", "defender", "goalkeeper", "receiver", "chairman",
+    "chairwoman", "governor", "mayor", "investor", "whistleblower", "economist", "referee", "novelist", "poet",
+    "filmmaker", "activist", "astronaut", "son", "daughter", "wife", "husband", "mother", "father",
+}  # not "host", "chair", "witness", "suspect": "who will host the World Cup?" asks for a country
 # Nouns that ask for the name of a work or a product: no person's name answers them.
 WORK_NOUNS = {
     "title", "book", "memoir", "novel", "film", "movie", "show", "series", "song", "album", "app", "product",

@@ -306,12 +306,19 @@ def _counts(span: Span, sentence: str, focus: str) -> bool:
 _NAMED_AS = re.compile(r"\b(?:called|named|dubbed|titled|nicknamed|branded|known as)\s*[‘“'\"]?$", re.I)
 
 
+# A noun phrase set after a name: "Thane Rehn, a prosecutor for the government", "Calcalist, the Israeli daily".
+_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)")
+
+
 def _introduced_as(span: Span, sentence: str, focus: str) -> bool:
     """Whether the sentence introduces the name as what the question asks for ("publication Calcalist",
-    "quarterback Brock Purdy" for "which publication", "which quarterback")."""
+    "quarterback Brock Purdy", "Thane Rehn, a prosecutor for the government" for "which publication", "which
+    quarterback", "which prosecutor")."""
     wanted = analyze([focus])[0][:1]
     before = sentence[max(0, span.start - 40):span.start].split()[-2:]
-    return bool(wanted) and wanted in [analyze([w])[0][:1] for w in before]
+    after = _APPOSITIVE.match(sentence, span.end)
+    words = before + (after.group(1).split() if after else [])
+    return bool(wanted) and wanted in [analyze([w])[0][:1] for w in words]
 
 
 def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
