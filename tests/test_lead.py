@@ -46,8 +46,9 @@ def test_a_further_name_needs_a_share_of_the_best_ones_votes_and_is_no_part_of_i
 def test_a_name_written_in_lower_case_as_one_of_the_kind_asked_for_answers() -> None:
     sentence = "A second drug, donanemab, is expected to follow soon for Alzheimer's patients in the UK."
     assert kind_instances(sentence, "drugs") == [Span("donanemab", 15, 24)]
-    assert kind_instances("The virus mpox spread in May.", "virus") == [Span("mpox", 10, 14)]
+    assert kind_instances("The virus – mpox – spread in May.", "virus") == [Span("mpox", 12, 16)]
     assert kind_instances("The drug maker said so, the drug, reportedly, worked.", "drugs") == []  # everyday words
+    assert kind_instances("Most Android app installs are from Google Play.", "app") == []  # a compound
     assert _lead("Which Alzheimer's drugs might UK patients get?", [sentence]) == "donanemab"  # not the UK
 
 
@@ -60,3 +61,10 @@ def test_a_name_set_before_the_noun_asked_for_is_introduced_as_it() -> None:
     rehn, ftx = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Thane Rehn", "FTX"))
     assert [_introduced_as(rehn, sentence, "prosecutor"), _introduced_as(ftx, sentence, "prosecutor")] == [
         True, False]
+
+
+def test_a_score_question_is_led_by_two_numbers_or_by_nothing() -> None:
+    ranked = "No. 3 Washington beat No. 5 Oregon in the Pac-12 championship game, after a 10-3 mark in 2022."
+    assert _lead("What was the score of the Pac-12 championship game?", [ranked]) is None  # no "3", no record
+    final = "No. 3 Washington beat No. 5 Oregon 34-31 in the Pac-12 championship game."
+    assert _lead("What was the score of the Pac-12 championship game?", [final]) == "34-31"

@@ -22,6 +22,9 @@ def test_each_measure_wants_its_kind_of_amount() -> None:
 def test_a_score_in_brackets_or_during_play_is_no_final_score() -> None:
     record = "Michigan (12-0) beat Ohio State 30-24."
     assert [season_record(_span(record, s), record) for s in ("12-0", "30-24")] == [True, False]
+    written = "Oregon State went 10-3 last year, an 8-1 start, and it beat Utah 21-7 after a 10-3 mark in 2022."
+    assert [season_record(_span(written, s), written) for s in ("10-3", "8-1", "21-7")] == [True, True, False]
+    assert season_record(Span("10-3", written.rindex("10-3"), written.rindex("10-3") + 4), written) is True
     tied = "Ohio State tied the score at 17-17 with 6:08 left in the third quarter, and won 30-24."
     assert in_play(_span(tied, "17-17"), tied) is True
     assert in_play(_span("They won 30-24 on Saturday.", "30-24"), "They won 30-24 on Saturday.") is False

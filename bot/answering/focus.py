@@ -38,7 +38,7 @@ PERSON_NOUNS = {
     "scientist", "researcher", "professor", "doctor", "officer", "defendant", "victim", "chef", "designer",
     "presenter", "comedian", "striker", "midfielder", "defender", "goalkeeper", "receiver", "chairman",
     "chairwoman", "governor", "mayor", "investor", "whistleblower", "economist", "referee", "novelist", "poet",
-    "filmmaker", "activist", "astronaut", "son", "daughter", "wife", "husband", "mother", "father",
+    "filmmaker", "activist", "astronaut", "son", "daughter", "wife", "husband", "mother", "father", "member",
 }  # not "host", "chair", "witness", "suspect": "who will host the World Cup?" asks for a country
 # Nouns that ask for the name of a work or a product: no person's name answers them.
 WORK_NOUNS = {

@@ -112,8 +112,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university
         if profile.organization and (titled_person(full, passages) or written_as_thing(full, passages)):
             votes[key] = 0.0  # "which company" is not answered by its chief executive, nor by "the Steam Deck"
-    if profile.measure == "score" and any(is_score(forms[k]) and votes[k] > 0.0 for k in votes):
-        for key in votes:  # a score question: a single number ("24 matches") does not compete with "4-4"
+    if profile.measure == "score":
+        for key in votes:  # a score is two numbers: "24 matches", or the "3" of "No. 3 Washington", is none
             votes[key] *= float(is_score(forms[key]))
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):

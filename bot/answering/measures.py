@@ -26,10 +26,17 @@ def in_play(span: Span, sentence: str) -> bool:
     return bool(_IN_PLAY.search(sentence[max(0, span.start - 60):span.end + 60]))
 
 
+# Wins and losses over a season: "a 10-3 mark", "an 8-1 start", "went 10-3", "improved to 9-2", "a record of 5-7".
+_RECORD_AFTER = re.compile(r"\s*(?:mark|record|season|campaign|start|finish)\b", re.I)
+_RECORD_BEFORE = re.compile(r"\b(?:went|finished|record of|improved to|fell to|dropped to|moved to|sits? at|"
+                            r"stands? at)\s+$", re.I)
+
+
 def season_record(span: Span, sentence: str) -> bool:
-    """Whether two numbers are a team's record in brackets after its name ("Michigan (12-0) beat Ohio State
-    (11-1)"), not the score of a game."""
-    return sentence[max(0, span.start - 1):span.start] == "(" and sentence[span.end:span.end + 1] == ")"
+    """Whether two numbers are a team's record, not the score of a game: in brackets after its name ("Michigan
+    (12-0) beat Ohio State (11-1)"), or written as one ("a 10-3 mark", "went 10-3", "improved to 9-2")."""
+    return (sentence[max(0, span.start - 1):span.start] == "(" and sentence[span.end:span.end + 1] == ")") or bool(
+        _RECORD_AFTER.match(sentence, span.end) or _RECORD_BEFORE.search(sentence[max(0, span.start - 20):span.start]))
 
 
 def measure_fit(span: str, measure: str | None) -> float:

@@ -209,14 +209,15 @@ def appositive_title(sentence: str, noun: str) -> Span | None:
     return Span(match.group(1), match.start(1), match.end(1)) if _title_like(match.group(1)) else None
 
 
-# The word after a noun of the kind, set off by a comma, a dash or a bracket, or plain ("the drug lecanemab was").
-_INSTANCE_AFTER = re.compile(r"(?:,\s+|\s+[–—]\s+|\s+\(|\s+)([a-z][a-z0-9-]{3,})(?=[,;:.)!?]|\s+[–—]|\s+[a-z])")
+# The word after a noun of the kind, set off by a comma, a dash or a bracket ("a second drug, donanemab,"); a word
+# right after the noun is as often a compound's ("app installs").
+_INSTANCE_AFTER = re.compile(r"(?:,\s+|\s+[–—]\s+|\s+\()([a-z][a-z0-9-]{3,})(?=[,;:.)!?]|\s+[–—]|\s+[a-z])")
 
 
 def kind_instances(sentence: str, noun: str) -> list[Span]:
-    """Lower-case names written as one of the kind a question asks for ("A second drug, donanemab, is expected", "the
-    virus mpox"): drugs, compounds and species are often not capitalised. Only a word newswire does not use lower
-    case (Punkt's model) counts, so "the drug maker" names none."""
+    """Lower-case names set off after a noun of the kind a question asks for ("A second drug, donanemab, is expected",
+    "the virus – mpox –"): drugs, compounds and species are often not capitalised. Only a word newswire does not use
+    lower case (Punkt's model) counts, so "the drug, reportedly," names none."""
     wanted = analyze([noun])[0][:1]
     out: list[Span] = []
     for word in TOKEN.finditer(sentence):
