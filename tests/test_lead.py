@@ -68,3 +68,13 @@ def test_a_score_question_is_led_by_two_numbers_or_by_nothing() -> None:
     assert _lead("What was the score of the Pac-12 championship game?", [ranked]) is None  # no "3", no record
     final = "No. 3 Washington beat No. 5 Oregon 34-31 in the Pac-12 championship game."
     assert _lead("What was the score of the Pac-12 championship game?", [final]) == "34-31"
+
+
+def test_an_amount_written_as_another_names_does_not_answer_for_the_question_s_name() -> None:
+    listed = "Woodside (down 0.8 per cent), Santos (down 0.4 per cent) and Ampol (down 1.2 per cent) dropped."
+    assert _lead("How much did Ampol shares drop?", [listed]) == "1.2 per cent"
+    both = "Woodside and Santos shed 0.8 per cent and 0.4 per cent, respectively, and Ampol dropped 2.8 per cent."
+    assert _lead("How much did Ampol shares drop?", [both]) == "2.8 per cent"
+    # "1.2 per cent" and "2 per cent" are two amounts, not one written two ways (as "Kelce" is "Travis Kelce").
+    whole = "Ampol (down 1.2 per cent) dropped after the oil price fell."
+    assert _lead("How much did Ampol shares drop?", [whole, "Ampol shares were down 2 per cent."]) == "1.2 per cent"

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.answering.measures import in_play, is_score, measure_fit, only_possible, season_record
+from bot.answering.measures import (
+    bracketed_owner,
+    in_play,
+    is_score,
+    listed_for,
+    measure_fit,
+    only_possible,
+    season_record,
+)
 from bot.answering.spans import Span
 
 
@@ -36,3 +44,13 @@ def test_what_may_be_does_not_answer_what_was_but_answers_what_may_be() -> None:
     assert only_possible(fifty, sentence, "How many years did he get?") is True
     assert only_possible(fifty, sentence, "How many years could he get?") is False
     assert only_possible(ten, sentence, "How much was he ordered to pay?") is False
+
+
+def test_an_amount_in_brackets_or_in_a_list_closed_by_respectively_is_its_own_names() -> None:
+    listed = "Woodside (down 0.8 per cent), Santos (down 0.4 per cent) and Ampol (down 1.2 per cent) dropped."
+    assert [bracketed_owner(_span(listed, s), listed) for s in ("0.8 per cent", "1.2 per cent")] == [
+        "Woodside", "Ampol"]
+    assert bracketed_owner(_span("Ampol dropped 2.8 per cent.", "2.8"), "Ampol dropped 2.8 per cent.") is None
+    both = "Woodside and Santos shed 0.8 per cent and 0.4 per cent, respectively, and Ampol dropped 2.8 per cent."
+    assert [listed_for(_span(both, s), both) for s in ("0.8 per cent", "0.4 per cent", "2.8 per cent")] == [
+        "Woodside and Santos shed ", "Woodside and Santos shed 0.8 per cent and ", None]

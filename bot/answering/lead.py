@@ -9,7 +9,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
-from bot.answering.measures import in_play, is_score, measure_fit, only_possible, season_record
+from bot.answering.measures import (
+    bracketed_owner,
+    in_play,
+    is_score,
+    listed_for,
+    measure_fit,
+    only_possible,
+    season_record,
+)
 from bot.answering.name_kinds import (
     cited_as_source,
     owner_of,
@@ -21,7 +29,7 @@ from bot.answering.name_kinds import (
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, name_fit, uncut
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, name_fit, shares_name, uncut
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings
@@ -33,6 +41,8 @@ LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least thi
 PARTLY_NAMED = 0.3
 # A further name answering a question that asks for several has at least this share of the best one's votes.
 SEVERAL_SHARE = 0.3
+# An amount in brackets after another name than the question's weighs this share ("Santos (down 0.4 per cent)").
+OTHERS_AMOUNT = 0.2
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
 # Asks for the score at the end; "the score at the end of the first half" asks for one during play.
@@ -85,7 +95,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             forms.setdefault(key, span.text)
     if not votes:
         return None
-    _merge_name_forms(votes, support, forms)
+    if profile.answer_type != AnswerType.NUMBER:  # "1.2 per cent" is not a fuller "2 per cent"
+        _merge_name_forms(votes, support, forms)
     pool_texts = [c.text for c in pool]
     outlets = {h.chunk.outlet for h in hits if h.chunk.outlet}
     passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
@@ -284,6 +295,9 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
         closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
     if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and only_possible(span, sentence, profile.text):
         return 0.0  # "faces up to 50 years" does not say how many years he got
+    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and profile.names and _others_amount(
+            span, sentence, profile):
+        closeness *= OTHERS_AMOUNT  # "Santos (down 0.4 per cent)" is not what Ampol's shares did
     if profile.answer_type == AnswerType.DATE:
         closeness *= date_detail(span.text)
     if profile.answer_type == AnswerType.NUMBER:
@@ -294,6 +308,16 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
     return closeness
+
+
+def _others_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
+    """Whether an amount is written as another name's than the question's: in brackets after it ("Santos (down
+    0.4 per cent)"), or in a list closed by "respectively" whose names are not the question's."""
+    owner = bracketed_owner(span, sentence)
+    if owner is not None:
+        return not shares_name(owner, profile.text)
+    listed = listed_for(span, sentence)
+    return listed is not None and not any(name.lower() in listed.lower() for name in profile.names)
 
 
 def _counts(span: Span, sentence: str, focus: str) -> bool:

@@ -39,6 +39,32 @@ def season_record(span: Span, sentence: str) -> bool:
         _RECORD_AFTER.match(sentence, span.end) or _RECORD_BEFORE.search(sentence[max(0, span.start - 20):span.start]))
 
 
+# A name right before an opening bracket: "Santos (down 0.4 per cent)", "Michigan (12-0)".
+_NAME_BEFORE_BRACKET = re.compile(r"([A-Z][\w’'&.-]*(?:\s+[A-Z][\w’'&.-]*)*)\s*\($")
+
+
+def bracketed_owner(span: Span, sentence: str) -> str | None:
+    """The name an amount in brackets belongs to ("Santos (down 0.4 per cent)" -> "Santos"), None when the amount
+    is not in brackets after a name: in a list of names and amounts each amount is its own name's."""
+    opened = sentence.rfind("(", 0, span.start)
+    if opened < 0 or sentence.rfind(")", 0, span.start) > opened or ")" not in sentence[span.end:span.end + 40]:
+        return None
+    before = _NAME_BEFORE_BRACKET.search(sentence[max(0, opened - 60):opened + 1])
+    return before.group(1) if before else None
+
+
+_RESPECTIVELY = re.compile(r"(?:[^.;]|\.\d){0,60}?\brespectively\b")  # "0.4" is no full stop
+
+
+def listed_for(span: Span, sentence: str) -> str | None:
+    """The clause naming whom a list of amounts belongs to, for an amount of one closed by "respectively"
+    ("Woodside and Santos shed 0.8 per cent and 0.4 per cent, respectively"); None for any other amount."""
+    if not _RESPECTIVELY.match(sentence, span.end):
+        return None
+    before = sentence[:span.start]
+    return before[max(before.rfind(";"), before.rfind("respectively")) + 1:]
+
+
 def measure_fit(span: str, measure: str | None) -> float:
     """How well an amount fits what the question measures: money wants a currency, time a duration, a score
     two numbers ("4-4")."""
