@@ -11,6 +11,8 @@ from bot.answering.measures import (
     only_possible,
     season_record,
 )
+from bot.answering.question import profile_question
+from bot.answering.sentences import answer_spans
 from bot.answering.spans import Span
 
 
@@ -54,3 +56,9 @@ def test_an_amount_in_brackets_or_in_a_list_closed_by_respectively_is_its_own_na
     both = "Woodside and Santos shed 0.8 per cent and 0.4 per cent, respectively, and Ampol dropped 2.8 per cent."
     assert [listed_for(_span(both, s), both) for s in ("0.8 per cent", "0.4 per cent", "2.8 per cent")] == [
         "Woodside and Santos shed ", "Woodside and Santos shed 0.8 per cent and ", None]
+
+
+def test_a_day_of_a_month_is_no_amount() -> None:
+    profile = profile_question("How big were ASOS's pre-tax losses?")
+    sentence = "ASOS's pre-tax losses ballooned to almost £300m in the year to 3 September, from £31m."
+    assert [s.text for s in answer_spans(profile, sentence)] == ["£300m", "£31m"]  # not the "3" of 3 September

@@ -182,8 +182,12 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
-        return not YEAR.fullmatch(span.text) and (not _asks_duration(profile) or bool(TIME_SPAN.search(span.text)))
+        return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and (
+            not _asks_duration(profile) or bool(TIME_SPAN.search(span.text)))
     return True
+
+
+_MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
 
 
 def _asks_duration(profile: QuestionProfile) -> bool:
