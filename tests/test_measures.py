@@ -38,6 +38,9 @@ def test_a_score_in_brackets_or_during_play_is_no_final_score() -> None:
     tied = "Ohio State tied the score at 17-17 with 6:08 left in the third quarter, and won 30-24."
     assert in_play(_span(tied, "17-17"), tied) is True
     assert in_play(_span("They won 30-24 on Saturday.", "30-24"), "They won 30-24 on Saturday.") is False
+    assert in_play(_span("Corum scored for a 7-0 lead.", "7-0"), "Corum scored for a 7-0 lead.") is True
+    slipped = "Michigan State regressed to 5-7 in 2022."
+    assert season_record(_span(slipped, "5-7"), slipped) is True
 
 
 def test_what_may_be_does_not_answer_what_was_but_answers_what_may_be() -> None:

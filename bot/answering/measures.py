@@ -21,15 +21,19 @@ _IN_PLAY = re.compile(r"\b(?:left in the|remaining in the|to play|at (?:the )?ha
                       r"in the (?:first|second|third|fourth) (?:quarter|half|period|inning|set))\b", re.I)
 
 
+_LEAD_AFTER = re.compile(r"\s+(?:lead|advantage|deficit)\b", re.I)  # "for a 7-0 lead": how it stood
+
+
 def in_play(span: Span, sentence: str) -> bool:
     """Whether the sentence gives a score as it stood during play (a final score question is not answered by it)."""
-    return bool(_IN_PLAY.search(sentence[max(0, span.start - 60):span.end + 60]))
+    return bool(_IN_PLAY.search(sentence[max(0, span.start - 60):span.end + 60])) or bool(
+        _LEAD_AFTER.match(sentence, span.end))
 
 
 # Wins and losses over a season: "a 10-3 mark", "an 8-1 start", "went 10-3", "improved to 9-2", "a record of 5-7".
 _RECORD_AFTER = re.compile(r"\s*(?:mark|record|season|campaign|start|finish)\b", re.I)
-_RECORD_BEFORE = re.compile(r"\b(?:went|finished|record of|improved to|fell to|dropped to|moved to|sits? at|"
-                            r"stands? at)\s+$", re.I)
+_RECORD_BEFORE = re.compile(r"\b(?:went|finished|record of|improved to|fell to|dropped to|moved to|slipped to|"
+                            r"regressed to|climbed to|rose to|sits? at|stands? at)\s+$", re.I)
 
 
 def season_record(span: Span, sentence: str) -> bool:
