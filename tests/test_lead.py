@@ -3,7 +3,7 @@ written in lower case as one of the kind asked for."""
 
 from __future__ import annotations
 
-from bot.answering.lead import _introduced_as, choose_lead
+from bot.answering.lead import _introduced_as, _listed_together, choose_lead
 from bot.answering.question import profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import Span, kind_instances
@@ -78,3 +78,16 @@ def test_an_amount_written_as_another_names_does_not_answer_for_the_question_s_n
     # "1.2 per cent" and "2 per cent" are two amounts, not one written two ways (as "Kelce" is "Travis Kelce").
     whole = "Ampol (down 1.2 per cent) dropped after the oil price fell."
     assert _lead("How much did Ampol shares drop?", [whole, "Ampol shares were down 2 per cent."]) == "1.2 per cent"
+
+
+def test_a_further_name_is_one_the_passages_list_beside_a_name_already_chosen() -> None:
+    sentences = ["The shake-up removed Ilya Sutskever (still at the company) and Helen Toner (gone) from the board.",
+                 "The board's Preparedness Framework was retooled after Ilya Sutskever and Toner left the board."]
+    assert _lead("Which two board members were removed in the shake-up?", sentences) == (
+        "Ilya Sutskever and Helen Toner")
+    alone = ["The shake-up removed Ilya Sutskever from the board, whose Preparedness Framework was retooled."]
+    assert _lead("Which two board members were removed in the shake-up?", alone) == "Ilya Sutskever"
+    assert [_listed_together("Taylor Swift", "Travis Kelce", ["fans saw Swift and Kelce leave"]),
+            _listed_together("Travis Kelce", "Taylor Swift", ["Kelce, Swift"]),
+            _listed_together("Taylor Swift", "Travis Kelce", ["Swift sang. Kelce caught a pass."])] == [
+        True, True, False]

@@ -129,7 +129,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
         return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
-    chosen = [winner, *_runners_up(winner, votes, profile.several)]
+    chosen = [winner, *_runners_up(winner, votes, forms, passages, profile.several)]
     texts = [forms[k] for k in chosen]
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         texts = [uncut(_completed(t, profile, hits, repeated), passages) for t in texts]
@@ -137,17 +137,29 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     return Lead(_listed(_in_written_order(texts, [c.text for c in sentences])), tuple(sentences))
 
 
-def _runners_up(winner: str, votes: dict[str, float], several: int) -> list[str]:
+def _runners_up(winner: str, votes: dict[str, float], forms: dict[str, str], passages: Sequence[str],
+                several: int) -> list[str]:
     """For a question asking for several names ("which two individuals"), the next best names, up to `several` in
-    all, each with at least SEVERAL_SHARE of the winner's votes and none a part of another ("Kelce" of "Travis
-    Kelce")."""
+    all, each with at least SEVERAL_SHARE of the winner's votes, none a part of another ("Kelce" of "Travis
+    Kelce"), and each written beside one already chosen ("Swift and Kelce"): names asked for together are
+    listed together, where a name that only shares their passages ("the Preparedness Framework") is not."""
     out: list[str] = []
     for key in sorted(votes, key=lambda k: votes[k], reverse=True):
         if len(out) + 1 >= several or votes[key] < SEVERAL_SHARE * votes[winner]:
             break
-        if key != winner and all(key not in k and k not in key for k in [winner, *out]):
+        if key != winner and all(key not in k and k not in key for k in [winner, *out]) and any(
+                _listed_together(forms[key], forms[k], passages) for k in [winner, *out]):
             out.append(key)
     return out
+
+
+def _listed_together(one: str, other: str, passages: Sequence[str]) -> bool:
+    """Whether a passage lists the two names side by side, by their last words and either way round ("Swift and
+    Kelce", "Ilya Sutskever (…) and Helen Toner", "Michigan, Washington")."""
+    a, b = (re.escape(name.split()[-1]) for name in (one, other))
+    aside = r"(?:['’]s)?(?:\s*\([^)]{0,80}\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)(?:[A-Z][\w’'.-]*\s+){0,3}"
+    pattern = re.compile(rf"\b(?:{a}{aside}{b}|{b}{aside}{a})\b")
+    return any(pattern.search(text) for text in passages)
 
 
 def _in_written_order(names: list[str], texts: Sequence[str]) -> list[str]:
