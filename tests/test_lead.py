@@ -91,3 +91,14 @@ def test_a_further_name_is_one_the_passages_list_beside_a_name_already_chosen() 
             _listed_together("Travis Kelce", "Taylor Swift", ["Kelce, Swift"]),
             _listed_together("Taylor Swift", "Travis Kelce", ["Swift sang. Kelce caught a pass."])] == [
         True, True, False]
+
+
+def test_a_relative_sharing_the_question_s_surname_answers_and_a_count_reads_past_or_more() -> None:
+    profile = profile_question("What is the name of Travis Kelce's brother?")
+    assert (profile.answer_type, profile.focus, profile.person) == ("name", "brother", True)
+    sentence = "Travis Kelce spoke on the podcast he hosts with his brother Jason Kelce."
+    assert [s.text for s in answer_spans(profile, sentence)] == ["Jason Kelce"]  # Travis Kelce is the subject
+    assert [s.text for s in answer_spans(profile_question("Who is Travis Kelce's coach?"), sentence)] == []
+    assert profile_question("What prosecutor gave the opening statement?").answer_type == "name"
+    record = "He is the only player to have 20 or more interceptions and 500 or more tackles in that time."
+    assert _lead("How many tackles has Jordan Poyer made?", [f"Jordan Poyer is a safety. {record}"]) == "500"

@@ -29,6 +29,11 @@ NAMED_NOUNS = {
     "entity",
 }
 # Nouns that ask for a person ("who is the individual", "which player"): an organisation does not answer them.
+# Relatives: "his brother Jason Kelce" shares the surname the question gives, and is still its answer.
+FAMILY_NOUNS = {
+    "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "partner", "girlfriend",
+    "boyfriend", "fiancé", "fiancée", "fiance", "fiancee", "uncle", "aunt", "cousin", "nephew", "niece",
+}
 PERSON_NOUNS = {
     "individual", "person", "man", "woman", "people", "player", "coach", "manager", "director", "actor", "actress",
     "singer", "artist", "ceo", "founder", "executive", "politician", "judge", "lawyer", "journalist", "author",
@@ -38,7 +43,7 @@ PERSON_NOUNS = {
     "scientist", "researcher", "professor", "doctor", "officer", "defendant", "victim", "chef", "designer",
     "presenter", "comedian", "striker", "midfielder", "defender", "goalkeeper", "receiver", "chairman",
     "chairwoman", "governor", "mayor", "investor", "whistleblower", "economist", "referee", "novelist", "poet",
-    "filmmaker", "activist", "astronaut", "son", "daughter", "wife", "husband", "mother", "father", "member",
+    "filmmaker", "activist", "astronaut", "member", *FAMILY_NOUNS,
 }  # not "host", "chair", "witness", "suspect": "who will host the World Cup?" asks for a country
 # Nouns that ask for the name of a work or a product: no person's name answers them.
 WORK_NOUNS = {

@@ -332,9 +332,15 @@ def _others_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     return listed is not None and not any(name.lower() in listed.lower() for name in profile.names)
 
 
+_OR_MORE = re.compile(r"\s*(?:\+|(?:or|and) (?:more|so|fewer|less|over)\b|plus\b|more\b|total\b)", re.I)
+
+
 def _counts(span: Span, sentence: str, focus: str) -> bool:
-    """Whether an amount counts what the question counts ("12 charges" for "how many charges")."""
-    after = sentence[span.end:span.end + 30].split()
+    """Whether an amount counts what the question counts ("12 charges", "500 or more tackles" for "how many
+    charges", "how many tackles")."""
+    rest = sentence[span.end:span.end + 40]
+    bound = _OR_MORE.match(rest)
+    after = rest[bound.end() if bound else 0:].split()
     return bool(after) and analyze([after[0]])[0] == analyze([focus])[0]
 
 

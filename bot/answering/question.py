@@ -153,7 +153,7 @@ def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionPr
         event_months=tuple(sorted(months_in(scope))),
         work=answer_type == AnswerType.NAME and kind_of(focus, WORK_NOUNS),
         organization=answer_type == AnswerType.NAME and kind_of(focus, ORGANIZATION_NOUNS),
-        person=answer_type == AnswerType.NAME and _asks_for_person(text) and (
+        person=answer_type == AnswerType.NAME and (_asks_for_person(text) or kind_of(focus, PERSON_NOUNS)) and (
             focus is None or kind_of(focus, PERSON_NOUNS) or not kind_of(focus, KIND_NOUNS)),  # "which team"
         recent=recent,
         clause_names=_clause_names(own, names),
@@ -260,7 +260,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.OUTLET, focus
     if word == "what" and names_the_focus(cased, focus):
         return AnswerType.DESCRIPTION, None  # "What is Meta's Threads app?" names the app: it asks what it is
-    if word == "which" or (word == "what" and kind_of(focus, NAMED_NOUNS | WORK_NOUNS)):
+    if word == "which" or (word == "what" and kind_of(focus, NAMED_NOUNS | WORK_NOUNS | PERSON_NOUNS)):
         return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
     if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
         return AnswerType.NUMBER, focus

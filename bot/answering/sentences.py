@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.answering.focus import FAMILY_NOUNS
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import roles_in
 from bot.answering.spans import (
@@ -161,8 +162,9 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
         if mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \
-                and not (profile.work and _names_a_variant(span.text, profile.text)):
-            continue
+                and not (profile.work and _names_a_variant(span.text, profile.text)) \
+                and not (profile.focus in FAMILY_NOUNS and not shares_name(span.text.split()[0], profile.text)):
+            continue  # the question's subject; but "his brother Jason Kelce" is Travis Kelce's brother
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)
