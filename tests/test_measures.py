@@ -65,3 +65,9 @@ def test_a_day_of_a_month_is_no_amount() -> None:
     profile = profile_question("How big were ASOS's pre-tax losses?")
     sentence = "ASOS's pre-tax losses ballooned to almost £300m in the year to 3 September, from £31m."
     assert [s.text for s in answer_spans(profile, sentence)] == ["£300m", "£31m"]  # not the "3" of 3 September
+
+
+def test_an_age_is_written_whole() -> None:
+    profile = profile_question("How old is Travis Kelce?")
+    sentence = "On Sunday the 33-year-old tight end caught a pass."
+    assert [s.text for s in answer_spans(profile, sentence)] == ["33-year-old"]

@@ -264,7 +264,9 @@ def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
         return name_spans(sentence)
     else:
         return []
-    return [Span(m.group().strip(), m.start(), m.end()) for m in pattern.finditer(sentence) if m.group().strip()]
+    spans = [Span(m.group().strip(), m.start(), m.end()) for m in pattern.finditer(sentence) if m.group().strip()]
+    # An age is written whole: "the 33-year-old tight end" (not "33-year").
+    return [Span(f"{s.text}-old", s.start, s.end + 4) if sentence.startswith("-old", s.end) else s for s in spans]
 
 
 def mentioned(span: str, text: str) -> bool:
