@@ -63,9 +63,11 @@ def test_a_name_set_before_the_noun_asked_for_is_introduced_as_it() -> None:
         True, False]
 
 
-def test_a_score_question_is_led_by_two_numbers_or_by_nothing() -> None:
+def test_a_rank_and_a_record_are_no_score() -> None:
     ranked = "No. 3 Washington beat No. 5 Oregon in the Pac-12 championship game, after a 10-3 mark in 2022."
     assert _lead("What was the score of the Pac-12 championship game?", [ranked]) is None  # no "3", no record
+    assert _lead("What number was Washington ranked before the Pac-12 championship game?", [ranked]) == "3"
+    assert _lead("Michigan Ohio State final score", ["Ohio State had one minute to score in the end."]) is None
     final = "No. 3 Washington beat No. 5 Oregon 34-31 in the Pac-12 championship game."
     assert _lead("What was the score of the Pac-12 championship game?", [final]) == "34-31"
 

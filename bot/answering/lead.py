@@ -124,8 +124,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         if profile.organization and (titled_person(full, passages) or written_as_thing(full, passages)):
             votes[key] = 0.0  # "which company" is not answered by its chief executive, nor by "the Steam Deck"
     if profile.measure == "score":
-        for key in votes:  # a score is two numbers: "24 matches", or the "3" of "No. 3 Washington", is none
-            votes[key] *= float(is_score(forms[key]))
+        _keep_scores(votes, support, forms)
     winner = max(votes, key=lambda k: votes[k])
     if votes[winner] <= 0.0 or _WEEKDAY.fullmatch(forms[winner]):
         return None  # a weekday alone ("Friday") places nothing for a reader without its article's date
@@ -135,6 +134,16 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         texts = [uncut(_completed(t, profile, hits, repeated), passages) for t in texts]
     sentences = sorted(dict.fromkeys(c for k in chosen for c in support[k]), key=lambda c: c.score, reverse=True)
     return Lead(_listed(_in_written_order(texts, [c.text for c in sentences])), tuple(sentences))
+
+
+def _keep_scores(votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str]) -> None:
+    """For a score question: two numbers ("4-4"), or one a sentence gives as a score ("a final score of 268") where
+    no two-number score has votes; "24 matches", "one minute" or the "10" of "10 of its 12 members" are none."""
+    scores = any(is_score(forms[k]) and votes[k] > 0.0 for k in votes)
+    for key in votes:
+        said = re.compile(rf"\bscor\w*\s+(?:(?:of|was|is)\s+)?{re.escape(forms[key])}(?!\w)", re.I)
+        if not is_score(forms[key]) and (scores or not any(said.search(c.text) for c in support[key])):
+            votes[key] = 0.0
 
 
 def _runners_up(winner: str, votes: dict[str, float], forms: dict[str, str], passages: Sequence[str],

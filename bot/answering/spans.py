@@ -183,10 +183,14 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
         return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and (
+            not _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) or bool(
+                _ASKS_RANK.search(profile.text))) and (
             not _asks_duration(profile) or bool(TIME_SPAN.search(span.text)))
     return True
 
 
+_RANK_BEFORE = re.compile(r"(?:\bNo\.|#)\s?$")  # "No. 3 Washington" ranks a team: no amount of anything
+_ASKS_RANK = re.compile(r"\b(?:rank(?:ed|ing)?|seed(?:ed)?|No\.)", re.I)
 _MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
 
 
