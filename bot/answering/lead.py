@@ -9,15 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.answering.facts import names_share, passage_facts
-from bot.answering.measures import (
-    bracketed_owner,
-    in_play,
-    is_score,
-    listed_for,
-    measure_fit,
-    only_possible,
-    season_record,
-)
+from bot.answering.measures import in_play, is_score, measure_fit, only_possible, others_amount, season_record
 from bot.answering.name_kinds import (
     cited_as_source,
     owner_of,
@@ -29,7 +21,7 @@ from bot.answering.name_kinds import (
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, name_fit, shares_name, uncut
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, name_fit, uncut
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings
@@ -316,8 +308,8 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
         closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
     if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and only_possible(span, sentence, profile.text):
         return 0.0  # "faces up to 50 years" does not say how many years he got
-    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and profile.names and _others_amount(
-            span, sentence, profile):
+    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and profile.names and others_amount(
+            span, sentence, profile.names, profile.text):
         closeness *= OTHERS_AMOUNT  # "Santos (down 0.4 per cent)" is not what Ampol's shares did
     if profile.answer_type == AnswerType.DATE:
         closeness *= date_detail(span.text)
@@ -329,16 +321,6 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
         closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
     return closeness
-
-
-def _others_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
-    """Whether an amount is written as another name's than the question's: in brackets after it ("Santos (down
-    0.4 per cent)"), or in a list closed by "respectively" whose names are not the question's."""
-    owner = bracketed_owner(span, sentence)
-    if owner is not None:
-        return not shares_name(owner, profile.text)
-    listed = listed_for(span, sentence)
-    return listed is not None and not any(name.lower() in listed.lower() for name in profile.names)
 
 
 _OR_MORE = re.compile(r"\s*(?:\+|(?:or|and) (?:more|so|fewer|less|over)\b|plus\b|more\b|total\b)", re.I)

@@ -4,8 +4,9 @@ sides, and a question about what happened is not answered by what may happen ("f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span
+from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span, shares_name
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
 _SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
@@ -67,6 +68,17 @@ def listed_for(span: Span, sentence: str) -> str | None:
         return None
     before = sentence[:span.start]
     return before[max(before.rfind(";"), before.rfind("respectively")) + 1:]
+
+
+def others_amount(span: Span, sentence: str, names: Sequence[str], question: str) -> bool:
+    """Whether an amount is written as another name's than the question's (`names`, as `question` writes them): in
+    brackets after it ("Santos (down 0.4 per cent)"), or in a list closed by "respectively" whose names are not
+    the question's."""
+    owner = bracketed_owner(span, sentence)
+    if owner is not None:
+        return not shares_name(owner, question)
+    listed = listed_for(span, sentence)
+    return listed is not None and not any(name.lower() in listed.lower() for name in names)
 
 
 def measure_fit(span: str, measure: str | None) -> float:
