@@ -21,6 +21,18 @@ def _lead(question: str, sentences: list[str]) -> str | None:
     return lead.text if lead else None
 
 
+def _lead_in_one_passage(question: str, sentences: list[str]) -> str | None:
+    """The lead over sentences of one passage, each scored 0.2 below the one before it."""
+    profile = profile_question(question)
+    text = " ".join(sentences)
+    hit = Hit(Chunk("a0", 0, text, 0, len(text), "Coverage"), 1.0)
+    starts = [text.index(s) for s in sentences]
+    cands = [CandidateSentence(hit, at, at + len(s), s, score=1.0 - 0.2 * i, answers=answer_spans(profile, s))
+             for i, (at, s) in enumerate(zip(starts, sentences))]
+    lead = choose_lead(profile, cands, [hit])
+    return lead.text if lead else None
+
+
 def test_a_question_asking_for_two_names_is_led_by_two_in_the_order_a_sentence_writes_them() -> None:
     sentences = ["Fans spotted Travis Kelce leaving the stadium with Taylor Swift on Sunday.",
                  "Travis Kelce and Taylor Swift were later seen at dinner, a witness told reporters."]
@@ -104,3 +116,23 @@ def test_a_relative_sharing_the_question_s_surname_answers_and_a_count_reads_pas
     assert profile_question("What prosecutor gave the opening statement?").answer_type == "name"
     record = "He is the only player to have 20 or more interceptions and 500 or more tackles in that time."
     assert _lead("How many tackles has Jordan Poyer made?", [f"Jordan Poyer is a safety. {record}"]) == "500"
+
+
+def test_who_is_the_role_of_asks_for_the_name_written_beside_that_role() -> None:
+    assert [profile_question(q).focus for q in ("Who is the mother of Charlie Sheen's twin sons?",
+                                                 "Who was the CEO at OpenAI in November?",
+                                                 "Who is the player mentioned by the Times?",
+                                                 "Who is the individual that founded FTX?",
+                                                 "Who won the Davis Cup?")] == ["mother", "ceo", None, None, None]
+    sentences = ["Sheen, who also has three daughters — one with a high school sweetheart and two with ex-wife Denise "
+                 "Richards — called his sons “really cool, really smart and really funny.”",
+                 "The boys' mother, Brooke Mueller, has struggled with drug addiction for several years."]
+    # The better sentence names his ex-wife; the role the question asks for is written before the other name.
+    assert _lead_in_one_passage("Who is the mother of Charlie Sheen's twin sons?", sentences) == "Brooke Mueller"
+    assert _lead_in_one_passage("Who did Charlie Sheen marry?", sentences) == "Denise Richards"
+
+
+def test_a_work_asked_for_may_be_one_quoted_word() -> None:
+    sentence = 'They pick a theme, a mashup from Connecticut that always includes Michael Jackson’s "Thriller."'
+    assert _lead("Which song is always part of the mashup?", [sentence]) == "Thriller"
+    assert _lead("Which state is the mashup from?", [sentence]) == "Connecticut"

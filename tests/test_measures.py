@@ -71,3 +71,17 @@ def test_an_age_is_written_whole() -> None:
     profile = profile_question("How old is Travis Kelce?")
     sentence = "On Sunday the 33-year-old tight end caught a pass."
     assert [s.text for s in answer_spans(profile, sentence)] == ["33-year-old"]
+
+
+def test_how_many_of_is_answered_by_the_part_not_the_whole_it_is_counted_from() -> None:
+    sentence = "Klopp has lost one of his 17 encounters with Everton and three of the past 25 league derbies."
+    part = profile_question("How many of his games against Everton has Klopp lost?")
+    whole = profile_question("How many games against Everton has Klopp played?")
+    assert [s.text for s in answer_spans(part, sentence)] == ["one", "three"]
+    assert [s.text for s in answer_spans(whole, sentence)] == ["17", "25"]
+
+
+def test_what_a_sum_is_raised_for_is_no_amount() -> None:
+    assert [profile_question(q).answer_type.value for q in ("What do the Mombies raise money for?",
+                                                            "What did the Mombies raise?")] == [
+        "description", "number"]

@@ -33,6 +33,7 @@ NAMED_NOUNS = {
 FAMILY_NOUNS = {
     "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "partner", "girlfriend",
     "boyfriend", "fiancé", "fiancée", "fiance", "fiancee", "uncle", "aunt", "cousin", "nephew", "niece",
+    "twin", "child", "children", "kid", "parent", "sibling", "grandson", "granddaughter", "stepson", "stepdaughter",
 }
 PERSON_NOUNS = {
     "individual", "person", "man", "woman", "people", "player", "coach", "manager", "director", "actor", "actress",
@@ -58,7 +59,7 @@ ORGANIZATION_NOUNS = {
 }
 OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
 KIND_NOUNS = DATE_NOUNS | NUMBER_NOUNS | PLACE_NOUNS | NAMED_NOUNS | PERSON_NOUNS | OUTLET_NOUNS | WORK_NOUNS
-_COPULAS = {"is", "are", "was", "were"}
+COPULAS = {"is", "are", "was", "were"}
 ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
 AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
        "should", "shall", "may", "might", "must")
@@ -81,7 +82,7 @@ def focus_noun(after: list[str]) -> str | None:
     lowered = [w.lower() for w in words]
     # "what are the entities", "what is Jon Copley's new book"
     skipped = 0  # words of `after` read past
-    if len(words) > 2 and lowered[0] in _COPULAS and (lowered[1] in ARTICLE_WORDS or words[1][:1].isupper()):
+    if len(words) > 2 and lowered[0] in COPULAS and (lowered[1] in ARTICLE_WORDS or words[1][:1].isupper()):
         words, lowered, skipped = words[1:], lowered[1:], 1
     if not words or lowered[0] in AUX or lowered[0] in STOPWORDS - ARTICLE_WORDS:
         return None
@@ -104,7 +105,7 @@ def names_the_focus(after_what: list[str], focus: str | None) -> bool:
     Meta's Threads app"), where "what is Jon Copley's new book" asks for the book's name."""
     words = [w.strip("?,.!'’\"") for w in after_what]
     lowered = [w.lower() for w in words]
-    if focus is None or len(words) < 3 or lowered[0] not in _COPULAS or {"name", "title", "called"} & set(lowered):
+    if focus is None or len(words) < 3 or lowered[0] not in COPULAS or {"name", "title", "called"} & set(lowered):
         return False  # "what is the name of the AI-powered chatbot" asks for one
     at = next((i for i, w in enumerate(lowered) if w == focus), None)
     if at is None or at < 2:

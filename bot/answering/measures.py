@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span, shares_name
+from index.text import NUMBER_WORDS
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
 _SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
@@ -111,3 +112,20 @@ def only_possible(span: Span, sentence: str, question: str) -> bool:
     many years did he get?"): no answer to it. A question asking what may be is answered by it."""
     return (bool(_PAST_QUESTION.search(question)) and not _ASKS_POSSIBLE.search(question)
             and bool(_POSSIBLE_BEFORE.search(sentence[max(0, span.start - 60):span.start])))
+
+
+_COUNT = rf"(?:\d[\d,]*|one|{'|'.join(NUMBER_WORDS)})"
+# "one of his 17 encounters", "three of the past five games": a part, then the whole it is counted from.
+_PARTITIVE = re.compile(rf"\b({_COUNT})\s+of\s+(?:his|her|their|its|the|our|your|these|those)\s+"
+                        rf"(?:(?:past|last|first|next)\s+)?({_COUNT})\b", re.I)
+_ASKS_PART = re.compile(r"\bhow many of\b", re.I)
+
+
+def counted_parts(sentence: str, question: str) -> tuple[list[Span], set[int]]:
+    """For "how many of his games has Klopp lost?": the parts a sentence counts out of a whole ("lost one of his 17
+    encounters" -> "one"), which answer, and where the wholes ("17") start, which do not. None for another
+    question: "how many games has he played" is answered by the whole."""
+    if not _ASKS_PART.search(question):
+        return [], set()
+    found = list(_PARTITIVE.finditer(sentence))
+    return [Span(m.group(1), m.start(1), m.end(1)) for m in found], {m.start(2) for m in found}

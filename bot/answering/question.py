@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.answering.focus import (
+    ARTICLE_WORDS,
     AUX,
+    COPULAS,
     DATE_NOUNS,
     KIND_NOUNS,
     NAMED_NOUNS,
@@ -234,7 +236,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     after = lowered[wh.end():].split()
     cased = text.strip()[wh.end():].split() if len(text.strip()) == len(lowered) else after
     if word in ("who", "whom", "whose"):
-        return AnswerType.NAME, None
+        return AnswerType.NAME, _role_asked(after)
     if word == "when":
         return AnswerType.DATE, None
     if word == "where":
@@ -262,9 +264,24 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.DESCRIPTION, None  # "What is Meta's Threads app?" names the app: it asks what it is
     if word == "which" or (word == "what" and kind_of(focus, NAMED_NOUNS | WORK_NOUNS | PERSON_NOUNS)):
         return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
-    if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])):
+    if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])) and not _ENDS_ON_PREPOSITION.search(
+            lowered):  # "what do they raise money for?" asks what the money goes to, not how much
         return AnswerType.NUMBER, focus
     return AnswerType.DESCRIPTION, None
+
+
+_ENDS_ON_PREPOSITION = re.compile(r"\b(?:for|about|on|with|from|into|against|over|to)\W*$")
+
+
+def _role_asked(after_who: list[str]) -> str | None:
+    """The role "who is the mother of …", "who was the CEO at …" asks for, which a sentence writes beside the name
+    ("the boys' mother, Brooke Mueller", "OpenAI CEO Sam Altman"); None for a description ("who is the player
+    mentioned by …", "who is the individual that …"), whose noun says only that a person is asked for."""
+    words = [w.strip("?,.!'’\"") for w in after_who]
+    if len(words) < 4 or words[0] not in COPULAS or words[1] not in ARTICLE_WORDS:
+        return None
+    noun, following = words[2], words[3]
+    return noun if kind_of(noun, PERSON_NOUNS) and following in ("of", "at", "for", "to") else None
 
 
 def described_name(question: str) -> str:

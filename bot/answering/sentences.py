@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from bot.answering.focus import FAMILY_NOUNS
+from bot.answering.measures import counted_parts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import roles_in
 from bot.answering.spans import (
@@ -24,6 +25,7 @@ from bot.answering.spans import (
     fits_question,
     kind_instances,
     mentioned,
+    quoted_words,
     shares_name,
     titles_first,
     typed_spans,
@@ -156,10 +158,14 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     found = []
     title = appositive_title(sentence, profile.focus) if profile.work and profile.focus else None
     named = [title] if title else []
+    if profile.work:
+        named.extend(quoted_words(sentence))
     if profile.answer_type == AnswerType.NAME and profile.focus and not (profile.person or profile.organization):
         named.extend(kind_instances(sentence, profile.focus))
+    parts, wholes = counted_parts(sentence, profile.text) if profile.answer_type == AnswerType.NUMBER else ([], set())
+    named.extend(parts)
     for span in titles_first(named, typed_spans(sentence, profile.answer_type)):
-        if mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
+        if span.start in wholes or mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \
                 and not (profile.work and _names_a_variant(span.text, profile.text)) \

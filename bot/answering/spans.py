@@ -162,7 +162,8 @@ def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> f
     fit = 1.0 if place else (0.25 if located(span, sentence) else 1.0)  # place answers are located (fits_question)
     if not place and not focused and " " not in span.text:
         fit *= 0.7
-    if " " not in span.text and not span.text.isupper() and common_word(span.text):
+    quoted = span.start > 0 and sentence[span.start - 1] in "“\"‘"  # "“Thriller”" names a work
+    if " " not in span.text and not span.text.isupper() and common_word(span.text) and not quoted:
         fit *= 0.3
     return fit
 
@@ -243,6 +244,17 @@ def quoted_titles(sentence: str) -> list[Span]:
     a run of capitalised words breaks at. Sentence-case quotes, and quotes closing on a comma, are speech."""
     return [Span(m.group(1).strip(), m.start(1), m.start(1) + len(m.group(1).strip()))
             for m in _QUOTED.finditer(sentence) if _title_like(m.group(1))]
+
+
+# One capitalised word in quotation marks, American style with the sentence's stop inside ("“Thriller.”").
+_QUOTED_WORD = re.compile(r"[“\"‘]([A-Z][\w’'-]+)[.,]?[”\"’](?![a-z])")
+
+
+def quoted_words(sentence: str) -> list[Span]:
+    """Single capitalised words in quotation marks ("Michael Jackson’s “Thriller.”"): a work's one-word name, read
+    only for a question asking for a work, since "quoted_titles" takes two words or more to tell titles from
+    speech."""
+    return [Span(m.group(1), m.start(1), m.end(1)) for m in _QUOTED_WORD.finditer(sentence)]
 
 
 def titles_first(titles: Sequence[Span], spans: Iterable[Span]) -> list[Span]:
