@@ -66,6 +66,13 @@ def test_an_amount_is_not_a_bare_year_and_a_count_counts_what_was_asked() -> Non
     assert _answers("How big were the losses in the year to May?", "Losses were £300m in the year.") == ["£300m"]
 
 
+def test_an_amount_keeps_its_unit_of_measure() -> None:
+    text = "A 65-inch screen at 120 Hz, a 5,000mAh battery, 256GB, 6 million tons, 40 yards; 3 in the morning."
+    assert [m.group() for m in AMOUNT_SPAN.finditer(text)] == [
+        "65-inch", "120 Hz", "5,000mAh", "256GB", "6 million tons", "40 yards", "3"]
+    assert _answers("What is the refresh rate of the LG C3?", "The C3 has a 120 Hz refresh rate.") == ["120 Hz"]
+
+
 def test_a_score_question_wants_two_numbers() -> None:
     profile = profile_question("What was the final score of Chelsea vs Man City?")
     assert (profile.answer_type, profile.measure) == (AnswerType.NUMBER, "score")

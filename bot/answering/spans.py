@@ -41,7 +41,9 @@ DATE_SPAN = re.compile(
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
 MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
 _UNIT = rf"(?:{MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
-    r"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|miles?\b|km\b|feet\b|metres?\b|meters?\b)"
+    r"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|miles?\b|km\b|feet\b|metres?\b|meters?\b|" \
+    r"yards?\b|inch(?:es)?\b|cm\b|mm\b|kg\b|kilograms?\b|lbs?\b|tons?\b|tonnes?\b|degrees?\b|mph\b|km/h\b|" \
+    r"[kMG]?Hz\b|[KMGT]B\b|mAh\b|[kMG]Wh?\b|fps\b)"
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
     r"fifty|hundred|dozen|dozens|hundreds|thousands|millions)"
 AMOUNT_SPAN = re.compile(
