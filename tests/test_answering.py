@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.answering import gate
 from bot.answering.gate import NOT_COVERED_TEXT
 from bot.answering.question import profile_question
 from bot.answering.sentences import EMBEDDED_CANDIDATES, candidate_sentences, score_candidates
@@ -250,3 +251,16 @@ def test_the_latest_on_a_story_lists_its_articles_newest_first(answers_engine: C
     assert [s.source for s in answer.sentences] == ["Valley Dispatch · 1 Nov 2023", "Harbour Courier · 3 Oct 2023"]
     plain = answers_engine.answer("What happened in the Kestrel case?")
     assert plain.sentences and not any(s.source for s in plain.sentences)
+
+
+def test_who_is_someone_the_passages_name_is_answered_and_a_name_they_never_give_whole_is_not(
+        answers_engine: ChatEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fitted gate that covers nothing, as it may refuse "Who is X?" where X is named only in a long quote: the
+    # passages naming X whole still cover the question.
+    fitted = gate.load_gate()
+    monkeypatch.setattr(gate, "load_gate", lambda: replace(fitted, fitted_on={**fitted.fitted_on, "threshold": 1.01}))
+    assert answers_engine.answer("Why was Pavel Markov fired?").text == NOT_COVERED_TEXT
+    answer = answers_engine.answer("Who is Pavel Markov?")
+    assert answer.mode != NOT_COVERED and answer.text != NOT_COVERED_TEXT
+    assert answer.short_answer is not None and answer.short_answer.text == "chief executive"
+    assert answers_engine.answer("Who is Ingrid Markov?").text == NOT_COVERED_TEXT

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.answering.facts import has_name, passage_facts
-from bot.answering.gate import _month_start, _phrases_found, subject_phrases, subject_share
+from bot.answering.gate import (
+    GATE_SIGNALS,
+    _month_start,
+    _phrases_found,
+    names_who_is_asked,
+    subject_phrases,
+    subject_share,
+)
 from bot.answering.question import profile_question
 from bot.answering.sentences import CandidateSentence
 from bot.retrieval.plan import plan_query
@@ -66,3 +73,16 @@ def test_a_passage_naming_someone_in_full_carries_their_initials() -> None:
     assert subject_share(profile, best[1:], None) == 0.5  # "SBF" but not "convicted"
     assert has_name("SBF", passage_facts(hits[0].chunk))
     assert not has_name("SBF", passage_facts(_hits("Sam Bankman was convicted.")[0].chunk))
+
+
+def test_who_is_x_is_covered_by_passages_naming_x_whole_however_little_reads_like_it() -> None:
+    def signals(names: float, phrases: float, subject: float) -> tuple[float, ...]:
+        found = {"similarity": 0.17, "overlap": 1.0, "subject": subject, "names_found": names,
+                 "phrases_found": phrases, "unknown_share": 0.0, "terms": 1.1, "phrases_top": phrases}
+        return tuple(found[s] for s in GATE_SIGNALS)
+
+    who = profile_question("Who is Paddy Cosgrave?")
+    assert names_who_is_asked(who, signals(1.0, 1.0, 1.0))
+    assert not names_who_is_asked(who, signals(1.0, 0.0, 1.0))  # "Paddy" and "Cosgrave", never together
+    assert not names_who_is_asked(who, signals(0.5, 0.0, 0.5))  # no passage gives one of the names
+    assert not names_who_is_asked(profile_question("Why did Paddy Cosgrave resign?"), signals(1.0, 1.0, 1.0))

@@ -67,7 +67,9 @@ def test_a_name_written_in_lower_case_as_one_of_the_kind_asked_for_answers() -> 
 def test_a_name_set_before_the_noun_asked_for_is_introduced_as_it() -> None:
     assert [profile_question(q).person for q in ("Which prosecutor gave the opening statement?",
                                                   "Which wide receiver leads the league?",
-                                                  "Who will host the World Cup?")] == [True, True, False]
+                                                  "Which streamer promoted the new season?",
+                                                  "Which columnist wrote it?",
+                                                  "Who will host the World Cup?")] == [True, True, True, True, False]
     sentence = "“It was built on lies,” began Thane Rehn, a prosecutor for the government, before FTX fell."
     assert _lead("Which prosecutor gave the government's opening statement?", [sentence]) == "Thane Rehn"
     rehn, ftx = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Thane Rehn", "FTX"))

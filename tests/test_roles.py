@@ -28,6 +28,11 @@ from index.documents import Chunk
         ("Matthew Perry", "Friends star Matthew Perry died.", ["Friends star"]),
         ("Taylor Swift", "Singer Taylor Swift was at the game.", ["singer"]),
         ("Elon Musk", "CEO Elon Musk said.", ["CEO"]),
+        ("Mercedes Sotos-Prieto", "“Meals matter,” explained Mercedes Sotos-Prieto, assistant professor at the "
+         "Department of Preventive Medicine, Public Health and Microbiology.",
+         ["assistant professor at the Department of Preventive Medicine"]),
+        ("Sam Altman", "Sam Altman, CEO of OpenAI, returned.", ["CEO of OpenAI"]),
+        ("Apple", "Apple, Google and Microsoft, owner of Bing, were sued.", []),
         ("Sam Bankman-Fried", "I have never seen Sam Bankman-Fried so still.", []),
         ("Sam Altman", "OpenAI said Sam Altman will return, the company said.", []),
     ],

@@ -44,7 +44,13 @@ PERSON_NOUNS = {
     "scientist", "researcher", "professor", "doctor", "officer", "defendant", "victim", "chef", "designer",
     "presenter", "comedian", "striker", "midfielder", "defender", "goalkeeper", "receiver", "chairman",
     "chairwoman", "governor", "mayor", "investor", "whistleblower", "economist", "referee", "novelist", "poet",
-    "filmmaker", "activist", "astronaut", "member", *FAMILY_NOUNS,
+    "filmmaker", "activist", "astronaut", "member", "streamer", "youtuber", "influencer", "podcaster", "columnist",
+    "commentator", "pundit", "editor", "photographer", "dancer", "guitarist", "drummer", "vocalist", "inventor",
+    "teammate", "rookie", "captain", "skipper", "jockey", "cyclist", "swimmer",
+    "sprinter", "linebacker", "cornerback", "kicker", "shortstop", "outfielder", "winger", "lawmaker",
+    "congressman", "congresswoman", "chancellor", "king", "queen", "prince", "princess", "pope", "surgeon",
+    "physician", "nurse", "teacher", "pilot", "engineer", "banker", "trader", "strategist", "juror", "plaintiff",
+    *FAMILY_NOUNS,
 }  # not "host", "chair", "witness", "suspect": "who will host the World Cup?" asks for a country
 # Nouns that ask for the name of a work or a product: no person's name answers them.
 WORK_NOUNS = {

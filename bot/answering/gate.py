@@ -102,8 +102,19 @@ def assess_coverage(
     if not scored:
         return Assessment(profile, scored, False)
     signals = gate_signals(profile, scored, hits, idf)
-    covered = (gate or load_gate()).covers(signals) and not reported_too_early(profile, scored, newest)
+    covered = ((gate or load_gate()).covers(signals) or names_who_is_asked(profile, signals)) and not (
+        reported_too_early(profile, scored, newest))
     return Assessment(profile, scored, covered, signals)
+
+
+def names_who_is_asked(profile: QuestionProfile, signals: Sequence[float]) -> bool:
+    """For "Who is Paddy Cosgrave?": whether the passages name him, every word of the name and the name whole,
+    as the best sentences' passages do. Such a question holds nothing but the name, so no sentence reads like
+    it and its few words look like a question the articles miss; what covers it is a passage naming him. A rule
+    of logic, not a fitted threshold: a name no passage gives whole ("Who is John Cosgrave?") is refused."""
+    found = dict(zip(GATE_SIGNALS, signals))
+    return bool(profile.described) and found["names_found"] == 1.0 and found["phrases_found"] == 1.0 and (
+        found["subject"] == 1.0)
 
 
 def reported_too_early(profile: QuestionProfile, scored: Sequence[CandidateSentence], newest: int | None) -> bool:

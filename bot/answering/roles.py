@@ -23,6 +23,7 @@ _TITLES = (
     "singer", "rapper", "player", "quarterback", "striker", "owner", "investor", "billionaire", "entrepreneur",
     "executive", "analyst", "judge", "lawyer", "spokes(?:man|woman|person)", "head", "leader", "prosecutor",
     "attorney", "economist", "author", "journalist", "reporter", "editor", "CFO", "CTO", "COO", "chief",
+    "professor", "lecturer", "researcher", "scientist", "officer", "advis[eo]r", "curator",
 )
 # Of those, the titles a company or a team may hold too ("Instagram owner Meta", "industry leader Nvidia",
 # "investor SoftBank", "league leader Arsenal"): a name they precede need not be a person's.
@@ -34,7 +35,10 @@ _CLOSE = "”\"’'"
 # An appositive opens with a determiner or a title word, and ends where the sentence goes on.
 _APPOSITIVE = (
     rf"[{_CLOSE}]?(?:\s*\([^)]*\))?,[{_CLOSE}]?\s+(?:(?:also\s+)?known as\s+[^,]+,[{_CLOSE}]?\s+)?"
-    rf"(?P<role>(?:the|a|an|former|then)\s[^,;:()]{{3,100}}?)(?=\s*(?:,|;|\.(?:\s|$)|—|–|$)|\s+(?:who|which)\b)"
+    rf"(?P<role>(?:the|a|an|former|then)\s[^,;:()]{{3,100}}?"
+    # or a title without its article, as news writes one: "Mercedes Sotos-Prieto, assistant professor at …"
+    rf"|(?:[a-z][\w-]*\s+){{0,2}}(?:{_TITLE_NOUNS})\b[^,;:()]{{0,100}}?)"
+    rf"(?=\s*(?:,|;|\.(?:\s|$)|—|–|$)|\s+(?:who|which)\b)"
 )
 _BEFORE = (rf"(?P<role>(?:(?:[A-Z][\w.&-]*\s+){{0,2}}[A-Z][\w.&-]*['’]s\s+)?"  # "Alameda Research's"
            rf"(?:(?i:former|ex-|then-|acting|interim)\s*)?(?:[A-Z][\w.&’'-]*\s+){{0,3}}(?i:{_TITLE_NOUNS}))\s+")
