@@ -264,3 +264,9 @@ def test_who_is_someone_the_passages_name_is_answered_and_a_name_they_never_give
     assert answer.mode != NOT_COVERED and answer.text != NOT_COVERED_TEXT
     assert answer.short_answer is not None and answer.short_answer.text == "chief executive"
     assert answers_engine.answer("Who is Ingrid Markov?").text == NOT_COVERED_TEXT
+
+
+def test_a_question_typed_in_lower_case_is_read_as_its_passages_write_its_names(answers_engine: ChatEngine) -> None:
+    for question in ("Who is Pavel Markov?", "who is pavel markov?"):
+        answer = answers_engine.answer(question)
+        assert answer.short_answer is not None and answer.short_answer.text == "chief executive", question

@@ -75,6 +75,9 @@ def test_a_name_set_before_the_noun_asked_for_is_introduced_as_it() -> None:
     rehn, ftx = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Thane Rehn", "FTX"))
     assert [_introduced_as(rehn, sentence, "prosecutor"), _introduced_as(ftx, sentence, "prosecutor")] == [
         True, False]
+    shear = "OpenAI has appointed Emmett Shear, the co-founder of Twitch, as interim CEO."
+    span = Span("Emmett Shear", shear.index("Emmett"), shear.index("Emmett") + 12)
+    assert _introduced_as(span, shear, "cofounder") and _introduced_as(span, shear, "co-founder")
 
 
 def test_a_rank_and_a_record_are_no_score() -> None:

@@ -90,8 +90,8 @@ def focus_noun(after: list[str]) -> str | None:
     skipped = 0  # words of `after` read past
     if len(words) > 2 and lowered[0] in COPULAS and (lowered[1] in ARTICLE_WORDS or words[1][:1].isupper()):
         words, lowered, skipped = words[1:], lowered[1:], 1
-    if not words or lowered[0] in AUX or lowered[0] in STOPWORDS - ARTICLE_WORDS:
-        return None
+    if not words or lowered[0] in AUX or (lowered[0] in STOPWORDS - ARTICLE_WORDS and not words[0][:1].isupper()):
+        return None  # "which of …", "what did …"; but "which All Blacks captain" names its noun's team
     if len(words) >= 3 and lowered[1] == "of" and lowered[0] in ("kind", "type", "sort"):
         return lowered[2]
     if lowered[0] in ARTICLE_WORDS:

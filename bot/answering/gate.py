@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering.casing import name_casing
 from bot.answering.compose import openings
 from bot.answering.facts import names_share, passages_facts
 from bot.answering.lead import speaks_of
@@ -92,7 +93,8 @@ def assess_coverage(
     """Score the passages' sentences as answers and decide whether they cover the question (`stored`: the
     index's sentence vectors, which spare embedding the sentences again; `newest`: when the newest article was
     published, which places a month the question names without a year)."""
-    profile = profile_question(question, plan)
+    casing = name_casing(h.chunk.text for h in hits) if question.islower() else {}
+    profile = profile_question(question, plan, casing)
     candidates = candidate_sentences(hits, repeated)
     if plan is not None and names_only_dates(profile, plan):
         # Nothing to match a sentence against: what the articles of those dates open with answers.

@@ -347,11 +347,12 @@ def _introduced_as(span: Span, sentence: str, focus: str) -> bool:
     """Whether the sentence introduces the name as what the question asks for ("publication Calcalist",
     "quarterback Brock Purdy", "Thane Rehn, a prosecutor for the government" for "which publication", "which
     quarterback", "which prosecutor")."""
-    wanted = analyze([focus])[0][:1]
+    wanted = analyze([focus.replace("-", "")])[0][:1]
     before = sentence[max(0, span.start - 40):span.start].split()[-2:]
     after = _APPOSITIVE.match(sentence, span.end)
     words = before + (after.group(1).split() if after else [])
-    return bool(wanted) and wanted in [analyze([w])[0][:1] for w in words]
+    # "co-founder" is the "cofounder" asked for, written with a hyphen
+    return bool(wanted) and wanted in [analyze([w.replace("-", "")])[0][:1] for w in words]
 
 
 def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:

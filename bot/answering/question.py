@@ -4,10 +4,11 @@ names (which an answer sentence must agree with)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.answering.casing import recased
 from bot.answering.focus import (
     ARTICLE_WORDS,
     AUX,
@@ -116,16 +117,20 @@ def names_only_dates(profile: QuestionProfile, plan: QueryPlan | None) -> bool:
         len(profile.terms) <= 1)
 
 
-def profile_question(question: str, plan: QueryPlan | None = None) -> QuestionProfile:
-    """Read the expected answer type, focus noun and constraints of a question."""
-    text = _CONTRACTED_WH.sub(r"\1 is", question)  # "What's Jon Copley's new book?" asks what his book is
+def profile_question(question: str, plan: QueryPlan | None = None,
+                     casing: Mapping[str, str] | None = None) -> QuestionProfile:
+    """Read the expected answer type, focus noun and constraints of a question (`casing`: the capitals its
+    passages give its words, for a question typed in lower case; `casing.name_casing`)."""
+    casing = casing or {}
+    # "What's Jon Copley's new book?" asks what his book is
+    text = recased(_CONTRACTED_WH.sub(r"\1 is", question), casing)
     described = described_name(text)
     # "Who is Changpeng Zhao?" asks what he is, not for another name
     answer_type, focus = (AnswerType.DESCRIPTION, None) if described else _answer_type(text)
     own = plan if plan is not None and plan.question == question else None
     # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
     # rarely say their own outlet or "in November 2023", so those words would count against every passage.
-    scope = _CONTRACTED_WH.sub(r"\1 is", own.subject) if own else text
+    scope = recased(_CONTRACTED_WH.sub(r"\1 is", own.subject), casing) if own else text
     names = tuple(dict.fromkeys(
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
     ))
