@@ -141,3 +141,9 @@ def test_a_work_asked_for_may_be_one_quoted_word() -> None:
     sentence = 'They pick a theme, a mashup from Connecticut that always includes Michael Jackson’s "Thriller."'
     assert _lead("Which song is always part of the mashup?", [sentence]) == "Thriller"
     assert _lead("Which state is the mashup from?", [sentence]) == "Connecticut"
+
+
+def test_an_amount_written_with_and_without_a_hyphen_before_its_unit_is_one_answer() -> None:
+    sentences = ["The C2’s 65-inch OLED screen has a 120 Hz refresh rate for gaming.",
+                 "The C2 has gaming features, including a 120-Hz refresh rate and a 65-inch panel."]
+    assert _lead("What is the refresh rate of the C2?", sentences) == "120 Hz"

@@ -81,7 +81,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         near = _term_positions(cand.text, profile.terms)
         weight = cand.score * (PARTLY_NAMED if id(cand) in partly else 1.0)
         asked = (_with_kind(profile, _asked_part(profile, a), cand.text) for a in cand.answers)
-        for key, span in {_norm(s.text): s for s in asked}.items():
+        for key, span in {_vote_key(s.text, profile): s for s in asked}.items():
             votes[key] += weight * _closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
@@ -362,6 +362,13 @@ def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
     wanted = set(terms)
     analysed = analyze([w.group() for w in words])
     return [w.start() for w, t in zip(words, analysed) if t and t[0] in wanted]
+
+
+def _vote_key(text: str, profile: QuestionProfile) -> str:
+    """What votes are counted under: the name's words; for an amount, also without the space or hyphen between a
+    number and its unit ("120 Hz", "120-Hz" and "120Hz" are one answer)."""
+    key = _norm(text)
+    return re.sub(r"(?<=\d)[\s-]+(?=[^\W\d])", "", key) if profile.answer_type == AnswerType.NUMBER else key
 
 
 def _norm(text: str) -> str:
