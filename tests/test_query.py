@@ -50,6 +50,16 @@ def test_find_outlets_longest_and_proper_names_only() -> None:
     ]
 
 
+def test_a_question_typed_in_lower_case_names_outlets_where_it_names_a_source() -> None:
+    aliases = outlet_aliases(SOURCES)
+    question = "according to the verge and cnbc's report, was the wired network on the verge of failing, as wired said?"
+    found = [(question[m.start:m.end], sorted(m.outlets)) for m in find_outlets(question, aliases)]
+    assert found == [("the verge", ["The Verge"]), ("cnbc", ["Cnbc | World Business News Leader"]),
+                     ("wired", ["Wired"])]
+    # With capitals of its own, a question names outlets by them alone.
+    assert [m.start for m in find_outlets("Was it on the verge of failing, as the verge said?", aliases)] == []
+
+
 def test_find_dates_days_months_and_open_ranges() -> None:
     q = "What did The Verge report on October 5, 2023, after 1st November and in December 2023, before 2023-09-30?"
     spans = [(q[m.start:m.end], m.dates) for m in find_dates(q, default_year=2023)]

@@ -54,18 +54,31 @@ class Mention:
 
 
 def find_outlets(question: str, aliases: list[tuple[str, frozenset[str]]]) -> list[Mention]:
-    """Outlet mentions, capitalised as proper names, longest alias first, non-overlapping."""
+    """Outlet mentions, capitalised as proper names, longest alias first, non-overlapping; in a question typed
+    all in lower case, those written as a source is ("by the verge", "techcrunch's article", "fortune reported")."""
     lowered = question.lower()
+    uncased = question == lowered
     found: list[Mention] = []
     for alias, outlets in aliases:
         for match in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", lowered):
             start, end = match.span()
-            if not question[start].isupper() and not question[start].isdigit():
+            if uncased and not (_SOURCE_BEFORE.search(lowered[max(0, start - 30):start])
+                                or _SOURCE_AFTER.match(lowered, end)):
+                continue  # "on the verge of": without capitals, only where a source is named
+            if not uncased and not question[start].isupper() and not question[start].isdigit():
                 continue  # "wired" the adjective is not Wired the outlet
             if any(start < m.end and m.start < end for m in found):
                 continue
             found.append(Mention(start, end, outlets=outlets))
     return sorted(found, key=lambda m: m.start)
+
+
+# Where a question typed in lower case names a source: "reported by the verge", "according to techcrunch", "the
+# techcrunch article", "fortune reported".
+_SOURCE_BEFORE = re.compile(r"(?:\b(?:by|from|in|per|to|and|or|both|did|does|do|according to)|,)\s+(?:the\s+)?$")
+_SOURCE_AFTER = re.compile(r"(?:['’]s)?\s+(?:article|articles|report|reports|reported|reporting|story|stories|piece|"
+                           r"published|wrote|writes|say|says|said|report|claims|claimed|suggests|suggested|noted|notes|"
+                           r"indicated|indicates|covered|coverage|mentioned|mentions|described|discussed)\b")
 
 
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
