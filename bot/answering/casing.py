@@ -4,7 +4,9 @@ The answerer reads names by their capitals ("Scalable Capital", "Sotos-Prieto"):
 which no answer may be, and what a passage must name to cover it. "who is leading scalable capital's latest
 round?" has none, so the subject's own names compete as answers and "Who is X?" goes unread. Where the retrieved
 passages write a word capitalised inside their sentences more often than in lower case, the question's word is
-read that way; everyday words the passages write in lower case ("round", "latest") stay as they are.
+read that way, if general English does not use it ("scalable", "podzuweit"; "capital" and "research" stay as
+they are, being as often a heading's or another name's word), or if it is a stop word the passages write
+capitalised before a capitalised word ("all blacks").
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from index.text import STOPWORDS, WORD
+from index.text import STOPWORDS, WORD, common_word
 
 _CLAUSE_START = re.compile(r"(?:^|[.!?:;\"“‘(—–\n])\s*$")  # a capital here may only open a sentence or a clause
 _LOOK_BACK = 4
@@ -49,7 +51,10 @@ def name_casing(texts: Iterable[str]) -> dict[str, str]:
             elif capital:
                 capitalised[key] += 1
                 forms.setdefault(key, Counter())[word] += 1
-    return {key: forms[key].most_common(1)[0][0] for key, n in capitalised.items() if n > lower[key]}
+    # An everyday word capitalised is as often a heading's or a name's part ("Center", "Ventures", "Fortune") as
+    # the name asked about: only words general English does not use are given back their capitals, and pairs.
+    return {key: forms[key].most_common(1)[0][0] for key, n in capitalised.items()
+            if n > lower[key] and (" " in key or not common_word(key))}
 
 
 def recased(text: str, casing: Mapping[str, str]) -> str:
