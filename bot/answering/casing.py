@@ -59,7 +59,7 @@ def name_casing(texts: Iterable[str]) -> dict[str, str]:
 
 def recased(text: str, casing: Mapping[str, str]) -> str:
     """`text` with each lower-case word `casing` knows written as the passages write it ("scalable capital's" ->
-    "Scalable Capital's", "all blacks" -> "All Blacks"); nothing changes in a text that has capitals of its own."""
+    "Scalable capital's", "all blacks" -> "All Blacks"); nothing changes in a text that has capitals of its own."""
     if not casing or not text.islower():
         return text
     for pair in (k for k in casing if " " in k):

@@ -123,7 +123,7 @@ _ASKS_PART = re.compile(r"\bhow many of\b", re.I)
 
 def counted_parts(sentence: str, question: str) -> tuple[list[Span], set[int]]:
     """For "how many of his games has Klopp lost?": the parts a sentence counts out of a whole ("lost one of his 17
-    encounters" -> "one"), which answer, and where the wholes ("17") start, which do not. None for another
+    encounters" -> "one"), which answer, and where the wholes ("17") start, which do not; nothing for another
     question: "how many games has he played" is answered by the whole."""
     if not _ASKS_PART.search(question):
         return [], set()
