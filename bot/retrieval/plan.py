@@ -77,7 +77,7 @@ def find_outlets(question: str, aliases: list[tuple[str, frozenset[str]]]) -> li
 # techcrunch article", "fortune reported".
 _SOURCE_BEFORE = re.compile(r"(?:\b(?:by|from|in|per|to|and|or|both|did|does|do|according to)|,)\s+(?:the\s+)?$")
 _SOURCE_AFTER = re.compile(r"(?:['’]s)?\s+(?:article|articles|report|reports|reported|reporting|story|stories|piece|"
-                           r"published|wrote|writes|say|says|said|report|claims|claimed|suggests|suggested|noted|notes|"
+                           r"published|wrote|writes|say|says|said|claims|claimed|suggests|suggested|noted|notes|"
                            r"indicated|indicates|covered|coverage|mentioned|mentions|described|discussed)\b")
 
 
