@@ -184,7 +184,9 @@ CAPITALISED = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A
 
 
 # A run of up to four capitalised words or initials, with a lower-case particle between ("Ludwig van Beethoven").
-NAME = rf"{CAPITALISED}(?:[ \t]+(?:(?:de|van|von|der|da|al|bin|la|le)[ \t]+)?{CAPITALISED}){{0,3}}"
+# The lower-case words inside a name, up to two in a row ("Edwin van der Sar", "Ursula von der Leyen").
+NAME_PARTICLES = "(?:de|du|del|della|van|von|der|den|da|di|al|bin|la|le)"
+NAME = rf"{CAPITALISED}(?:[ \t]+(?:{NAME_PARTICLES}[ \t]+){{0,2}}{CAPITALISED}){{0,3}}"
 
 
 # Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says
@@ -300,6 +302,11 @@ NUMBER_WORDS = {
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}
+
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
 }
 
 

@@ -14,6 +14,7 @@ from bot.answering.spans import (
     fullest_form,
     name_spans,
     quoted_titles,
+    series_spans,
     shares_name,
     typed_spans,
     uncut,
@@ -402,3 +403,35 @@ def test_a_name_of_the_question_written_apart_is_no_answer() -> None:
     question = "ultrathin materials that pull CO2 from air name"
     assert _answers(question, "This could allow MXenes to suck climate-warming CO 2 out of the air.") == ["MXenes"]
     assert _answers(question, "The plant emits CO and NO2 at night.") == ["CO", "NO2"]  # CO alone: another gas
+
+
+def test_a_name_keeps_two_lower_case_particles_inside_it() -> None:
+    text = "United goalkeeper Edwin van der Sar saved it; Ursula von der Leyen and Luis de la Fuente watched."
+    assert [s.text for s in name_spans(text)] == ["Edwin van der Sar", "Ursula von der Leyen", "Luis de la Fuente"]
+    # three in a row are no name's: the words either side stay apart
+    assert [s.text for s in name_spans("Then Ajax van de la Rue won.")] == ["Ajax", "Rue"]
+    assert _lead("Who saved Anelka's penalty?", "Edwin van der Sar saved Nicolas Anelka's penalty.") == \
+        "Edwin van der Sar"
+
+
+def test_which_one_of_a_series_is_answered_by_its_ordinal_or_its_number() -> None:
+    profile = profile_question("In which round did Canelo knock down Jermell Charlo?")
+    assert (profile.answer_type, profile.focus) == (AnswerType.NUMBER, "round")
+    assert [s.text for s in series_spans("Round Ten: a jab; a knockdown in round seven, the seventh round.",
+                                         "round")] == ["Round Ten", "round seven", "seventh round"]
+    assert [s.text for s in series_spans("The 243rd edition of the derby, in 2023.", "edition")] == [
+        "243rd edition"]
+    # an amount is no answer to which one: only the series spans are read
+    assert _answers("In which round did Canelo knock down Charlo?",
+                    "Charlo, 12-1 down, lost 3 teeth and was knocked down in round 7.") == ["round 7"]
+    assert _lead("Which edition of the Merseyside derby is it?", "The 243rd edition of the Merseyside derby "
+                 "is on Saturday, after 99 wins for Liverpool.") == "243rd edition"
+
+
+def test_a_search_typed_with_a_question_mark_is_read_as_a_search_not_as_yes_or_no() -> None:
+    searches = ("Amex Cash Magnet foreign transaction fee?", "Godzilla Minus One production budget?")
+    assert [(p.answer_type, p.focus) for p in map(profile_question, searches)] == [
+        (AnswerType.NUMBER, "fee"), (AnswerType.NUMBER, "budget")]
+    # a verb of its own makes it a question: "Between the two reports, was there …?" asks yes or no
+    asked = ("Between the Fortune report and the TechCrunch one, was there consistency?", "Altman fired?")
+    assert [profile_question(q).answer_type for q in asked] == [AnswerType.YES_NO, AnswerType.DESCRIPTION]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from bot.answering.facts import Facts, missing_facts
-from index.text import MONTHS, WORD, acronyms_of, name_phrases, numbers_in, stem
+from index.text import MONTHS, ORDINAL, ORDINAL_WORDS, WORD, acronyms_of, name_phrases, numbers_in, stem
 
 # Countries and blocs with their demonyms and short forms: "British" in a claim is supported by "U.K.".
 _PLACE_GROUPS = (
@@ -31,11 +31,6 @@ _PLACE_GROUPS = (
 )
 _PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in _PLACE_GROUPS for form in group}
 
-ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
-}
-_ORDINAL_DIGITS = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 
 NEGATIONS = frozenset((
     "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "lack", "lacks",
@@ -113,9 +108,9 @@ def missing_in_passages(claim: str, facts: Facts, passage_text: str) -> tuple[st
         if scaled is not None and scaled not in facts.values and written not in missing:
             missing.append(written)
     for word in words_of(claim):
-        if word not in ORDINALS or word in facts.words or float(ORDINALS[word]) in facts.values:
+        if word not in ORDINAL_WORDS or word in facts.words or float(ORDINAL_WORDS[word]) in facts.values:
             continue
-        if not any(int(n) == ORDINALS[word] for n in _ORDINAL_DIGITS.findall(passage_text)):
+        if not any(int(n) == ORDINAL_WORDS[word] for n in ORDINAL.findall(passage_text)):
             missing.append(word)
     return tuple(dict.fromkeys(missing))
 

@@ -15,6 +15,12 @@ NUMBER_NOUNS = {
     "temperature", "size", "total", "margin", "figure", "valuation", "value", "budget", "fine", "sentence",
     "distance", "length", "height", "weight", "speed", "capacity", "share", "stake", "deficit", "tally", "count",
 }
+# Nouns of a series, asked for by which one ("which round", "which edition"): an ordinal ("the 243rd edition") or a
+# number after the noun ("round seven", "Chapter 1") answers them, not an amount.
+SERIES_NOUNS = {
+    "round", "edition", "chapter", "stage", "lap", "leg", "quarter", "inning", "innings", "minute", "volume",
+    "anniversary", "generation", "pick", "seed", "hole", "term", "iteration", "installment", "instalment",
+}
 PLACE_NOUNS = {
     "country", "city", "state", "place", "venue", "stadium", "location", "town", "region", "county", "nation",
     "continent", "island", "arena", "ground", "airport", "court", "site", "province", "capital", "street",
@@ -64,7 +70,8 @@ ORGANIZATION_NOUNS = {
     "corporation", "conglomerate",
 }
 OUTLET_NOUNS = {"outlet", "publication", "newspaper", "site", "website", "network", "magazine", "paper", "channel"}
-KIND_NOUNS = DATE_NOUNS | NUMBER_NOUNS | PLACE_NOUNS | NAMED_NOUNS | PERSON_NOUNS | OUTLET_NOUNS | WORK_NOUNS
+KIND_NOUNS = (DATE_NOUNS | NUMBER_NOUNS | SERIES_NOUNS | PLACE_NOUNS | NAMED_NOUNS | PERSON_NOUNS | OUTLET_NOUNS
+              | WORK_NOUNS)
 COPULAS = {"is", "are", "was", "were"}
 ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
 AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",

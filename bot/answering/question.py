@@ -21,6 +21,7 @@ from bot.answering.focus import (
     OUTLET_NOUNS,
     PERSON_NOUNS,
     PLACE_NOUNS,
+    SERIES_NOUNS,
     WORK_NOUNS,
     focus_noun,
     kind_of,
@@ -232,8 +233,8 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     lowered = text.lower().strip()
     first = lowered.split()[0] if lowered.split() else ""
     wh = _WH.search(lowered)
-    if wh is None and first not in AUX and not lowered.endswith("?"):
-        return _keyword_type(lowered)
+    if wh is None and first not in AUX and not (lowered.endswith("?") and set(AUX).intersection(lowered.split())):
+        return _keyword_type(lowered)  # "Amex Cash Magnet fee?" is a search; "Between …, was there …?" asks
     if wh is None or (first in AUX and wh.start() > 0 and not _embedded_wh(lowered, wh.start())):
         return (AnswerType.YES_NO if first in AUX or (wh is None and lowered.endswith("?")) else
                 AnswerType.DESCRIPTION), None
@@ -259,7 +260,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     focus = focus_noun(cased)
     if focus in DATE_NOUNS:
         return AnswerType.DATE, focus
-    if focus in NUMBER_NOUNS:
+    if focus in NUMBER_NOUNS or focus in SERIES_NOUNS:  # "which round": the sentences' series spans answer it
         return AnswerType.NUMBER, focus
     if focus in PLACE_NOUNS:
         return AnswerType.PLACE, focus

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.answering.focus import FAMILY_NOUNS
+from bot.answering.focus import FAMILY_NOUNS, SERIES_NOUNS
 from bot.answering.measures import counted_parts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import roles_in
@@ -26,6 +26,7 @@ from bot.answering.spans import (
     kind_instances,
     mentioned,
     quoted_words,
+    series_spans,
     shares_name,
     titles_first,
     typed_spans,
@@ -164,7 +165,9 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
         named.extend(kind_instances(sentence, profile.focus))
     parts, wholes = counted_parts(sentence, profile.text) if profile.answer_type == AnswerType.NUMBER else ([], set())
     named.extend(parts)
-    for span in titles_first(named, typed_spans(sentence, profile.answer_type)):
+    typed = series_spans(sentence, profile.focus) if profile.focus in SERIES_NOUNS and \
+        profile.answer_type == AnswerType.NUMBER else typed_spans(sentence, profile.answer_type)
+    for span in titles_first(named, typed):
         if span.start in wholes or mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \

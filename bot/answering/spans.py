@@ -18,6 +18,9 @@ from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
     MONTH_PATTERN,
+    NAME_PARTICLES,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
@@ -29,9 +32,9 @@ from index.text import (
 )
 
 _CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
-_JOIN = r"(?:of|de|du|del|della|van|von|der|den|da|di|al|bin|la|le|y)"
+_JOIN = rf"(?:of|{NAME_PARTICLES}|y)"
 _GAP = r"[^\S\n]+"  # a name never runs over a line break (a heading's last word and the text's first)
-NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:{_GAP}(?:{_JOIN}{_GAP})?(?:{_CAP}))*")
+NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:{_GAP}(?:{_JOIN}{_GAP}){{0,2}}(?:{_CAP}))*")
 DATE_SPAN = re.compile(
     rf"\b(?:{WEEKDAY_PATTERN},?\s+)?{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN}(?:,?\s+\d{{4}})?\b"
@@ -285,6 +288,20 @@ def typed_spans(sentence: str, answer_type: AnswerType) -> list[Span]:
     spans = [Span(m.group().strip(), m.start(), m.end()) for m in pattern.finditer(sentence) if m.group().strip()]
     # An age is written whole: "the 33-year-old tight end" (not "33-year").
     return [Span(f"{s.text}-old", s.start, s.end + 4) if sentence.startswith("-old", s.end) else s for s in spans]
+
+
+def series_spans(sentence: str, noun: str) -> list[Span]:
+    """Which one of a series a sentence names, for "which round / edition": an ordinal before the noun ("The 243rd
+    edition", "the seventh round") or a number after it ("in round seven", "Chapter 1")."""
+    return [Span(m.group(), m.start(), m.end()) for m in _series_pattern(noun).finditer(sentence)]
+
+
+@lru_cache(maxsize=64)
+def _series_pattern(noun: str) -> re.Pattern[str]:
+    ordinal = rf"\d{{1,4}}(?:st|nd|rd|th)|{'|'.join(ORDINAL_WORDS)}|final|last|opening"
+    count = rf"\d{{1,4}}|one|{'|'.join(NUMBER_WORDS)}"
+    word = re.escape(noun)
+    return re.compile(rf"\b(?:(?:{ordinal})(?:[ \t]+[\w’'-]+){{0,2}}?[ \t]+{word}s?|{word}[ \t]+(?:{count}))\b", re.I)
 
 
 def mentioned(span: str, text: str) -> bool:
