@@ -71,3 +71,18 @@ def test_a_why_answer_gives_the_cause_a_chosen_sentence_points_back_to() -> None
     alone = CandidateSentence(hit, text.index(cause), text.index(cause) + len(cause), cause, score=1.0)
     assert [c.text for c in compose(profile_question("Why is Apple getting the watch banned?"), [alone],
                                     [hit]).sentences] == [cause]
+
+
+def test_a_why_answer_gives_the_sentence_after_that_explains_a_chosen_one() -> None:
+    effect = "The company's EBITDA margins expanded from 25 per cent to 29 per cent on a YoY basis."
+    why = "This has been mainly on account of lower fuel cost due to reduced share of imported coal."
+    text = f"{effect} {why} The stock has gained around 48 per cent."
+    hit = Hit(Chunk("a", 0, text, 0, len(text), "NTPC results"), 1.0)
+    chosen = CandidateSentence(hit, 0, len(effect), effect, score=1.0)
+    question = profile_question("Why did NTPC's margins expand?")
+    assert [c.text for c in compose(question, [chosen], [hit]).sentences] == [effect, why]
+    # A sentence after that says something else, or any question but why, gets nothing added.
+    other = CandidateSentence(hit, text.index(why), text.index(why) + len(why), why, score=1.0)
+    assert [c.text for c in compose(question, [other], [hit]).sentences] == [why]
+    assert [c.text for c in compose(profile_question("How much did NTPC's margins expand?"), [chosen],
+                                    [hit]).sentences] == [effect]

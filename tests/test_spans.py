@@ -12,6 +12,7 @@ from bot.answering.spans import (
     AMOUNT_SPAN,
     Span,
     fullest_form,
+    headline_case,
     name_spans,
     quoted_titles,
     series_spans,
@@ -124,6 +125,21 @@ def test_a_lead_is_completed_from_passages_about_the_question_or_by_two_articles
     cricket = [Hit(Chunk(a, 0, other, 0, len(other), "Cricket"), 0.5) for a in ("c1", "c2")]
     leads = [choose_lead(profile, [cand], [hit, *extra]) for extra in ([], cricket[:1], cricket)]
     assert [lead.text if lead else None for lead in leads] == ["Australia", "Australia", "West Australia"]
+
+
+def test_a_title_in_title_case_gives_no_given_name() -> None:
+    profile = profile_question("Who won the Nations League game?")
+    sentence = "Belgium won the Nations League game 3-2."
+    leads = []
+    for title in ("Wullaert Fires Belgium to 3-2 Home Win over England", "Tessa Wullaert fires Belgium to a win"):
+        hit = Hit(Chunk("a", 0, sentence, 0, len(sentence), title), 1.0)
+        cand = CandidateSentence(hit, 0, len(sentence), sentence, score=1.0, answers=answer_spans(profile, sentence))
+        lead = choose_lead(profile, [cand], [hit])
+        leads.append(lead.text if lead else None)
+    assert leads == ["Belgium", "Belgium"]  # "fires" written lower-case is no given name either
+    assert [headline_case(t) for t in ("Wullaert Fires Belgium to 3-2 Home Win over England",
+                                       "England choose survival over oblivion and a chance of summer trip")] == [
+        True, False]
 
 
 def test_the_focus_is_the_noun_asked_about_past_the_words_that_qualify_it() -> None:

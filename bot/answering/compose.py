@@ -88,26 +88,39 @@ _CONSEQUENCE = re.compile(r"(?:As a result|As a consequence|Consequently|Therefo
                           r"Because of (?:this|that)|For (?:this|that) reason|That[’']s why|This is why|That is why)\b")
 
 
+# A sentence that opens by explaining the one before it: "This has been mainly on account of lower fuel cost".
+_EXPLANATION = re.compile(r"(?:This|That|It|These|Those)(?:\s+\w+){0,4}?\s+(?:(?:is|was|has been|have been|were|are)"
+                          r"\s+)?(?:mainly\s+|largely\s+|partly\s+|mostly\s+)?(?:because|due to|owing to|on account of|"
+                          r"thanks to|driven by|the result of|as a result of)\b")
+
+
 def _with_causes(chosen: list[CandidateSentence], repeated: Collection[str]) -> list[CandidateSentence]:
     """For a why-question, the sentence before one that opens with "As a result", "Therefore" … goes before it:
-    the cause it points back to is the answer, and the consequence alone does not say it."""
+    the cause it points back to is the answer, and the consequence alone does not say it; and the sentence after
+    one that it explains ("This has been mainly on account of …") goes after it."""
     out: list[CandidateSentence] = []
     for cand in chosen:
-        before = _sentence_before(cand, repeated) if _CONSEQUENCE.match(cand.text) else None
+        before = _next_sentence(cand, repeated, -1) if _CONSEQUENCE.match(cand.text) else None
         if before is not None and all(before.key != c.key for c in [*out, *chosen]):
             out.append(before)
         out.append(cand)
+        after = _next_sentence(cand, repeated, 1)
+        if after is not None and _EXPLANATION.match(after.text) and all(after.key != c.key for c in [*out, *chosen]):
+            out.append(after)
     return out
 
 
-def _sentence_before(cand: CandidateSentence, repeated: Collection[str]) -> CandidateSentence | None:
-    """The prose sentence right before `cand` in its passage, None when it opens the passage or is no prose."""
+def _next_sentence(cand: CandidateSentence, repeated: Collection[str], step: int) -> CandidateSentence | None:
+    """The prose sentence right before (`step` -1) or after (1) `cand` in its passage, None when there is none or
+    a heading or caption stands between them (it is not what one points back to)."""
     text = cand.hit.chunk.text
-    earlier = [(start, end) for start, end in prose_spans(text, repeated) if end <= cand.start]
-    if not earlier or text[earlier[-1][1]:cand.start].strip():
-        return None  # a heading or caption between them: the sentence before is not what it points back to
-    start, end = earlier[-1]
-    return CandidateSentence(cand.hit, start, end, text[start:end], score=cand.score)  # shown with its consequence
+    spans = prose_spans(text, repeated)
+    near = ([(start, end) for start, end in spans if end <= cand.start][-1:] if step < 0
+            else [(start, end) for start, end in spans if start >= cand.end][:1])
+    if not near or text[min(near[0][1], cand.end):max(near[0][0], cand.start)].strip():
+        return None
+    start, end = near[0]
+    return CandidateSentence(cand.hit, start, end, text[start:end], score=cand.score)  # shown beside its partner
 
 
 def newest_first(scored: Sequence[CandidateSentence]) -> list[CandidateSentence]:

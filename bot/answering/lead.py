@@ -21,7 +21,7 @@ from bot.answering.name_kinds import (
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, name_fit, uncut
+from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, headline_case, name_fit, uncut
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings
@@ -184,7 +184,9 @@ def _completed(short: str, profile: QuestionProfile, hits: Sequence[Hit], repeat
     about = [c for c in chunks if clauses_named(profile, c)]
     for group, least in ((about, 1), (chunks, 2)):
         texts = [blank_glued_openings(c.text, repeated) for c in group]
-        titled = {c.article_id: c.title for c in group}  # titles name in full
+        # titles name in full, unless written in Title Case ("Wullaert Fires Belgium to 3-2 Home Win"): then no
+        # capital tells a given name from a verb
+        titled = {c.article_id: c.title for c in group if not headline_case(c.title)}
         full = fullest_form(short, [*texts, *titled.values()], [*(c.article_id for c in group), *titled], least)
         if full != short:
             return full

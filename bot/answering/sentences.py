@@ -54,7 +54,8 @@ WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03)
 _CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result|result of|led to|leads to|caused|causes|since|so that|in order to|"
     r"after|following|depends? (?:up)?on|thanks to|for (?:breaching|violating|failing)|by (?:\w+ing)|citing|"
-    r"arguing|amid|in response to|in light of|reasons?|why|over concerns?)\b",
+    r"arguing|amid|in response to|in light of|reasons?|why|over concerns?|on account of|on the back of|"
+    r"(?:driven|fuell?ed|triggered|prompted|spurred) by|stem(?:s|med|ming)? from|attribut(?:ed|able) to)\b",
     re.I,
 )
 

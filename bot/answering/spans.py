@@ -267,6 +267,13 @@ def titles_first(titles: Sequence[Span], spans: Iterable[Span]) -> list[Span]:
     return [*titles, *(s for s in spans if not any(t.start <= s.start < t.end for t in titles))]
 
 
+def headline_case(text: str) -> bool:
+    """Whether a line is written in Title Case: four words of four letters or more, and at most one in five of
+    them lower-case ("Wullaert Fires Belgium to 3-2 Home Win over England")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", text) if len(w) >= 4]
+    return len(words) >= 4 and sum(w[0].islower() for w in words) * 5 <= len(words)
+
+
 def _title_like(text: str) -> bool:
     """Two to ten words whose words of four letters or more are all capitalised, as titles are written."""
     words = re.findall(r"[A-Za-z][\w’'-]*", text)
