@@ -137,6 +137,19 @@ def test_who_is_the_role_of_asks_for_the_name_written_beside_that_role() -> None
     assert _lead_in_one_passage("Who did Charlie Sheen marry?", sentences) == "Denise Richards"
 
 
+def test_a_role_whose_holder_the_question_names_asks_for_the_name_beside_that_role() -> None:
+    questions = ("Who is Beeper's CTO, according to TechCrunch?", "Who was OpenAI's interim CEO?",
+                 "Who is the Rogers Communications CEO that Melinda Rogers-Hixon wrote to?",
+                 "Who is the NFL player that won the Super Bowl?", "Who is Taylor Swift dating?")
+    assert [profile_question(q).focus for q in questions] == ["cto", "ceo", "ceo", None, None]
+    sentence = ("Founded in 2020, Beeper comes from former Y Combinator partner Eric Migicovsky and CTO Brad Murray, "
+                "previously of Faire and Fitbit.")
+    # The question writes the role as a name: the name after it is still no subject of the question's.
+    assert [s.text for s in answer_spans(profile_question(questions[0]), sentence)] == [
+        "Y Combinator", "Eric Migicovsky", "Brad Murray", "Faire", "Fitbit"]
+    assert _lead_in_one_passage(questions[0], [sentence]) == "Brad Murray"
+
+
 def test_a_work_asked_for_may_be_one_quoted_word() -> None:
     sentence = 'They pick a theme, a mashup from Connecticut that always includes Michael Jackson’s "Thriller."'
     assert _lead("Which song is always part of the mashup?", [sentence]) == "Thriller"

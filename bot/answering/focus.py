@@ -56,8 +56,12 @@ PERSON_NOUNS = {
     "sprinter", "linebacker", "cornerback", "kicker", "shortstop", "outfielder", "winger", "lawmaker",
     "congressman", "congresswoman", "chancellor", "king", "queen", "prince", "princess", "pope", "surgeon",
     "physician", "nurse", "teacher", "pilot", "engineer", "banker", "trader", "strategist", "juror", "plaintiff",
-    *FAMILY_NOUNS,
+    "cto", "cfo", "coo", "cmo", "chief", "boss", *FAMILY_NOUNS,
 }  # not "host", "chair", "witness", "suspect": "who will host the World Cup?" asks for a country
+# Person nouns that say only that a person is asked for ("the NFL player that …"), where "the Rogers CEO" names a
+# post one person holds.
+GENERIC_PERSON_NOUNS = {"individual", "person", "man", "woman", "people", "player", "member", "athlete", "star",
+                        "celebrity", "figure"}
 # Nouns that ask for the name of a work or a product: no person's name answers them.
 WORK_NOUNS = {
     "title", "book", "memoir", "novel", "film", "movie", "show", "series", "song", "album", "app", "product",
@@ -132,9 +136,10 @@ def _modifier(word: str) -> bool:
     a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
     lowered = word.lower()
     return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
-            or lowered in _WHICH_ONE or word[:1].isupper() or "-" in word)
+            or lowered in WHICH_ONE or word[:1].isupper() or "-" in word)
 
 
 _QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
 # Adjectives that say which one of a kind, before its noun ("which new model", "the latest book").
-_WHICH_ONE = {"new", "latest", "newest", "upcoming", "next", "former", "current", "original", "official", "recent"}
+WHICH_ONE = {"new", "latest", "newest", "upcoming", "next", "former", "current", "original", "official", "recent",
+             "interim", "acting"}

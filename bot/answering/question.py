@@ -14,6 +14,7 @@ from bot.answering.focus import (
     AUX,
     COPULAS,
     DATE_NOUNS,
+    GENERIC_PERSON_NOUNS,
     KIND_NOUNS,
     NAMED_NOUNS,
     NUMBER_NOUNS,
@@ -22,6 +23,7 @@ from bot.answering.focus import (
     PERSON_NOUNS,
     PLACE_NOUNS,
     SERIES_NOUNS,
+    WHICH_ONE,
     WORK_NOUNS,
     focus_noun,
     kind_of,
@@ -242,7 +244,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     after = lowered[wh.end():].split()
     cased = text.strip()[wh.end():].split() if len(text.strip()) == len(lowered) else after
     if word in ("who", "whom", "whose"):
-        return AnswerType.NAME, _role_asked(after)
+        return AnswerType.NAME, _role_asked(cased)
     if word == "when":
         return AnswerType.DATE, None
     if word == "where":
@@ -280,14 +282,25 @@ _ENDS_ON_PREPOSITION = re.compile(r"\b(?:for|about|on|with|from|into|against|ove
 
 
 def _role_asked(after_who: list[str]) -> str | None:
-    """The role "who is the mother of …", "who was the CEO at …" asks for, which a sentence writes beside the name
-    ("the boys' mother, Brooke Mueller", "OpenAI CEO Sam Altman"); None for a description ("who is the player
-    mentioned by …", "who is the individual that …"), whose noun says only that a person is asked for."""
+    """The role "who is the mother of …", "who was the CEO at …", "who is Beeper's CTO", "who is the Rogers
+    Communications CEO that …" asks for, which a sentence writes beside the name ("the boys' mother, Brooke
+    Mueller", "Beeper CTO Brad Murray"); None for a description ("who is the player mentioned by …", "who is the
+    individual that …"), whose noun says only that a person is asked for. `after_who` keeps its capitals."""
     words = [w.strip("?,.!'’\"") for w in after_who]
-    if len(words) < 4 or words[0] not in COPULAS or words[1] not in ARTICLE_WORDS:
+    if len(words) < 2 or words[0].lower() not in COPULAS:
         return None
-    noun, following = words[2], words[3]
-    return noun if kind_of(noun, PERSON_NOUNS) and following in ("of", "at", "for", "to") else None
+    at = 2 if words[1].lower() in ARTICLE_WORDS else 1
+    named = False  # whose role it is, written before it: "Beeper's", "Rogers Communications"
+    while at < len(words) - 1 and at < 6 and not kind_of(words[at].lower(), PERSON_NOUNS) and (
+            words[at][:1].isupper() or words[at].lower() in WHICH_ONE):
+        named = named or words[at][:1].isupper()
+        at += 1
+    noun = words[at].lower() if at < len(words) else ""
+    following = words[at + 1].lower() if at + 1 < len(words) else ""
+    if not kind_of(noun, PERSON_NOUNS) or not (
+            following in ("of", "at", "for", "to") or (named and not kind_of(noun, GENERIC_PERSON_NOUNS))):
+        return None
+    return noun
 
 
 def described_name(question: str) -> str:

@@ -169,6 +169,7 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     typed = series_spans(sentence, profile.focus) if profile.focus in SERIES_NOUNS and \
         profile.answer_type == AnswerType.NUMBER else typed_spans(sentence, profile.answer_type)
     for span in titles_first(named, typed):
+        span = _past_role(span, profile)
         if span.start in wholes or mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \
@@ -178,6 +179,16 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)
+
+
+def _past_role(span: Span, profile: QuestionProfile) -> Span:
+    """The name after the role the question asks for and writes as a name ("CTO Brad Murray" for "Who is Beeper's
+    CTO?" is Brad Murray, not the question's CTO); the span itself otherwise ("Judge Arthur Engoron")."""
+    first, _, rest = span.text.partition(" ")
+    if not profile.focus or first.lower() != profile.focus or len(rest.split()) < 2 \
+            or not shares_name(first, profile.text):
+        return span
+    return Span(rest, span.end - len(rest), span.end)
 
 
 def _names_a_variant(name: str, question: str) -> bool:
