@@ -13,6 +13,7 @@ from bot.answering.spans import (
     Span,
     fullest_form,
     headline_case,
+    name_fit,
     name_spans,
     quoted_titles,
     series_spans,
@@ -451,3 +452,19 @@ def test_a_search_typed_with_a_question_mark_is_read_as_a_search_not_as_yes_or_n
     # a verb of its own makes it a question: "Between the two reports, was there …?" asks yes or no
     asked = ("Between the Fortune report and the TechCrunch one, was there consistency?", "Altman fired?")
     assert [profile_question(q).answer_type for q in asked] == [AnswerType.YES_NO, AnswerType.DESCRIPTION]
+
+
+def test_a_name_carrying_the_kind_asked_for_may_follow_at() -> None:
+    sentences = ["Bielecki studies animal nervous systems at Kiel University in Germany.",
+                 "For Caribbean box jellyfish, learning is a no-brainer."]
+    assert _lead("Which university is jellyfish researcher Jan Bielecki at?", sentences[0]) == "Kiel University"
+    start = sentences[0].index("Kiel")
+    kiel = Span("Kiel University", start, start + len("Kiel University"))
+    assert [name_fit(kiel, sentences[0], False, focus) for focus in ("university", "company", None)] == [
+        1.0, 0.25, 0.25]
+
+
+def test_an_age_after_a_name_is_no_amount_unless_the_age_is_asked() -> None:
+    sentence = "Kalmus, 49, thinks we are on the path, and Smith, 1,200 miles away, agreed; Jones, 30, left."
+    assert _answers("How much did Kalmus cut his emissions?", sentence) == ["1,200 miles"]
+    assert _answers("How old is Kalmus?", sentence) == ["49", "1,200 miles", "30"]

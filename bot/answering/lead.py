@@ -321,7 +321,7 @@ def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProf
                 _FINAL.search(profile.text) and in_play(span, sentence))):
             return 0.0  # "Michigan (12-0)", "17-17 with 6:08 left in the third quarter": not the final score
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus is not None)
+        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus)
     return closeness
 
 

@@ -160,12 +160,15 @@ TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|second
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
 
 
-def name_fit(span: Span, sentence: str, place: bool, focused: bool = False) -> float:
-    """How well a name answers: a person or body does not follow "in", "at", "from"… (a place does); a single common
-    word capitalised ("Partnership") is rarely the answer, and without a focus word ("which company") a "who"
-    question is more often answered by a full name than by a lone word or an acronym."""
-    fit = 1.0 if place else (0.25 if located(span, sentence) else 1.0)  # place answers are located (fits_question)
-    if not place and not focused and " " not in span.text:
+def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -> float:
+    """How well a name answers: a person or body does not follow "in", "at", "from"… (a place does), unless it
+    carries the kind asked for ("at Kiel University" for "which university"); a single common word capitalised
+    ("Partnership") is rarely the answer, and without a focus word ("which company") a "who" question is more
+    often answered by a full name than by a lone word or an acronym."""
+    stem = analyze([focus])[0] if focus else []
+    kind = bool(stem) and analyze([span.text.split()[-1]])[0][-1:] == stem
+    fit = 1.0 if place or kind else (0.25 if located(span, sentence) else 1.0)  # places: fits_question
+    if not place and focus is None and " " not in span.text:
         fit *= 0.7
     quoted = span.start > 0 and sentence[span.start - 1] in "“\"‘"  # "“Thriller”" names a work
     if " " not in span.text and not span.text.isupper() and common_word(span.text) and not quoted:
@@ -188,6 +191,9 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
+        if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
+                and sentence.startswith(",", span.end) and not _ASKS_AGE.search(profile.text):
+            return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
         return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and (
             not _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) or bool(
                 _ASKS_RANK.search(profile.text))) and (
@@ -195,6 +201,8 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     return True
 
 
+_AGE_AFTER_NAME = re.compile(r"\b[A-Z][\w’'-]+,[ \t]$")
+_ASKS_AGE = re.compile(r"\b(?:how old|age[sd]?)\b", re.I)
 _RANK_BEFORE = re.compile(r"(?:\bNo\.|#)\s?$")  # "No. 3 Washington" ranks a team: no amount of anything
 _ASKS_RANK = re.compile(r"\b(?:rank(?:ed|ing)?|seed(?:ed)?|No\.)", re.I)
 _MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
