@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answering.facts import has_name, names_share, passage_facts
+from bot.answering.facts import Facts, has_name, names_by_surname, names_share, passage_facts
 from bot.answering.lead import names_all
 from bot.answering.question import profile_question
 from index.documents import Chunk
@@ -20,3 +20,21 @@ def test_a_name_a_question_shortens_is_vouched_for_only_when_asked_and_only_by_a
     assert names_share(("Chelsea", "Man", "City"), facts, shortened=True) == 1.0
     # The short answer reads the passage as naming everything "Man City" names; the verifier still does not.
     assert names_all(profile_question("What was the final score of Chelsea vs Man City?"), DERBY)
+
+
+def test_a_surname_stands_for_its_person_when_the_story_writes_the_name_whole() -> None:
+    passage = "He stopped flying, cutting his personal emissions by about 90%, Kalmus said."
+    story = ["NASA scientist Peter Kalmus wants to be arrested", passage]
+    facts = _facts(passage)
+    question = "How much did Peter Kalmus cut his emissions?"
+    assert names_by_surname(["Peter", "Kalmus"], question, facts, story)
+    assert not names_by_surname(["Peter", "Kalmus"], question, facts, [passage])  # the story never says "Peter"
+    assert not names_by_surname(["Peter", "Kalmus"], question, _facts("He stopped flying."), story)
+    # An everyday word is no surname: "Tour" does not stand for the Eras Tour.
+    tour = "The Tour film was shot in California."
+    assert not names_by_surname(["Eras", "Tour"], "Where was the Eras Tour film shot?", _facts(tour),
+                                ["Taylor Swift's Eras Tour", tour])
+
+
+def _facts(text: str) -> Facts:
+    return passage_facts(Chunk("a", 0, text, 0, len(text), "Story"))

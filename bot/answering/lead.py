@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from bot.answering.facts import names_share, passage_facts
+from bot.answering.facts import names_by_surname, names_share, passage_facts
 from bot.answering.measures import in_play, is_score, measure_fit, only_possible, others_amount, season_record
 from bot.answering.name_kinds import (
     cited_as_source,
@@ -70,7 +70,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         return None
     best = scored[0].score
     eligible = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
-    spoken = {id(c): clauses_named(profile, c.hit.chunk) for c in eligible}  # reading facts is the costly part
+    spoken = {id(c): clauses_named(profile, c.hit.chunk) or _named_by_surname(profile, c.hit.chunk, hits)
+              for c in eligible}  # reading facts is the costly part
     # A question naming several things is often answered across passages, none naming them all.
     partly = {id(c) for c in eligible if not spoken[id(c)] and _names_all_but_one(profile, c.hit.chunk)}
     pool = [c for c in eligible if spoken[id(c)] or id(c) in partly]
@@ -219,6 +220,15 @@ def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
         return frozenset(range(max(1, len(profile.clause_names))))
     facts = passage_facts(chunk)
     return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts, True) == 1.0)
+
+
+def _named_by_surname(profile: QuestionProfile, chunk: Chunk, hits: Sequence[Hit]) -> frozenset[int]:
+    """Every clause (as `clauses_named`) when the passage names the question's person by surname alone and its
+    story's other retrieved passages name them in full ("Kalmus" for "Peter Kalmus"); none otherwise."""
+    if profile.clause_names or len(profile.names) < 2:
+        return frozenset()
+    story = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits if h.chunk.article_id == chunk.article_id]
+    return frozenset({0}) if names_by_surname(profile.names, profile.text, passage_facts(chunk), story) else frozenset()
 
 
 def _names_all_but_one(profile: QuestionProfile, chunk: Chunk) -> bool:
