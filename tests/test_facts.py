@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answering.facts import Facts, has_name, names_by_surname, names_share, passage_facts
+from bot.answering.facts import has_name, names_by_surname, names_share, passage_facts
 from bot.answering.lead import names_all
 from bot.answering.question import profile_question
 from index.documents import Chunk
@@ -23,18 +23,17 @@ def test_a_name_a_question_shortens_is_vouched_for_only_when_asked_and_only_by_a
 
 
 def test_a_surname_stands_for_its_person_when_the_story_writes_the_name_whole() -> None:
-    passage = "He stopped flying, cutting his personal emissions by about 90%, Kalmus said."
-    story = ["NASA scientist Peter Kalmus wants to be arrested", passage]
-    facts = _facts(passage)
+    text = "Kalmus stopped flying, cutting his personal emissions by about 90%, Kalmus said."
+    passage = Chunk("a", 1, text, 0, len(text), "Story")
+    story = ["NASA scientist Peter Kalmus wants to be arrested", text]
     question = "How much did Peter Kalmus cut his emissions?"
-    assert names_by_surname(["Peter", "Kalmus"], question, facts, story)
-    assert not names_by_surname(["Peter", "Kalmus"], question, facts, [passage])  # the story never says "Peter"
-    assert not names_by_surname(["Peter", "Kalmus"], question, _facts("He stopped flying."), story)
+    assert names_by_surname(["Peter", "Kalmus"], question, passage, story)
+    assert not names_by_surname(["Peter", "Kalmus"], question, passage, [text])  # the story never says "Peter"
+    once = "Torres is projected for $15.3M, more than Kalmus."  # a passage about someone else, naming him once
+    assert not names_by_surname(["Peter", "Kalmus"], question, Chunk("a", 2, once, 0, len(once), "Story"),
+                                [*story, once])
     # An everyday word is no surname: "Tour" does not stand for the Eras Tour.
-    tour = "The Tour film was shot in California."
-    assert not names_by_surname(["Eras", "Tour"], "Where was the Eras Tour film shot?", _facts(tour),
-                                ["Taylor Swift's Eras Tour", tour])
+    tour = "The Tour film was shot in California; the Tour sold out."
+    assert not names_by_surname(["Eras", "Tour"], "Where was the Eras Tour film shot?",
+                                Chunk("b", 1, tour, 0, len(tour), "Story"), ["Taylor Swift's Eras Tour", tour])
 
-
-def _facts(text: str) -> Facts:
-    return passage_facts(Chunk("a", 0, text, 0, len(text), "Story"))

@@ -126,18 +126,20 @@ def names_share(names: Sequence[str], facts: Facts, shortened: bool = False) -> 
     return sum(has_name(name, facts, shortened) for name in names) / len(names)
 
 
-def names_by_surname(names: Sequence[str], question: str, facts: Facts, article_texts: Sequence[str]) -> bool:
+def names_by_surname(names: Sequence[str], question: str, chunk: Chunk, article_texts: Sequence[str]) -> bool:
     """Whether a passage names all of `names` once a surname stands for its person: a story writes "Peter Kalmus"
-    once and "Kalmus" after, so a passage of it with "Kalmus" alone names "Peter Kalmus" when another passage of
-    the same story (`article_texts`) writes the name whole; an everyday word ("Eras Tour", "Man United") is no
-    surname."""
+    once and "Kalmus" after, so a passage of it that is about Kalmus (names him twice or more) names "Peter Kalmus"
+    when another passage of the same story (`article_texts`) writes the name whole. An everyday word ("Eras Tour",
+    "Man United") is no surname."""
+    facts = passage_facts(chunk)
     missing = [n for n in names if not has_name(n, facts, True)]
     if not missing or len(missing) == len(names):
         return not missing
     for given in missing:
         after = re.search(rf"\b{re.escape(given)}\s+([A-Z][\w’'-]+)", question)
-        if after is None or common_word(after.group(1)) or not has_name(after.group(1), facts) or not any(
-                re.search(rf"\b{re.escape(given)}\s+{re.escape(after.group(1))}\b", t) for t in article_texts):
+        surname = after.group(1) if after else ""
+        if not surname or common_word(surname) or len(re.findall(rf"\b{re.escape(surname)}\b", chunk.text)) < 2 \
+                or not any(re.search(rf"\b{re.escape(given)}\s+{re.escape(surname)}\b", t) for t in article_texts):
             return False
     return True
 

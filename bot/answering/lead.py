@@ -228,7 +228,7 @@ def _named_by_surname(profile: QuestionProfile, chunk: Chunk, hits: Sequence[Hit
     if profile.clause_names or len(profile.names) < 2:
         return frozenset()
     story = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits if h.chunk.article_id == chunk.article_id]
-    return frozenset({0}) if names_by_surname(profile.names, profile.text, passage_facts(chunk), story) else frozenset()
+    return frozenset({0}) if names_by_surname(profile.names, profile.text, chunk, story) else frozenset()
 
 
 def _names_all_but_one(profile: QuestionProfile, chunk: Chunk) -> bool:
