@@ -89,12 +89,31 @@ def _punkt_spans(text: str) -> tuple[Span, ...]:
         block = text[block_start:block_end]
         pieces: list[Span] = []
         for start, end in tokenizer.span_tokenize(block):
-            if pieces and _NUMBER_SIGN.search(block[pieces[-1][0]:pieces[-1][1]]) and block[start].isdigit():
+            if pieces and _continues(block[pieces[-1][0]:pieces[-1][1]], block[start:end]):
                 pieces[-1] = (pieces[-1][0], end)
             else:
                 pieces.append((start, end))
         spans.extend((block_start + start, block_start + end) for start, end in pieces)
     return tuple(spans)
+
+
+def _continues(before: str, piece: str) -> bool:
+    """Whether Punkt cut a sentence at an abbreviation: "the No. | 3 app", "(D-Mass.) | shamed Apple", "i.e. | most
+    people", "“Tomorrow?” | he said" (a sentence opens with no lower-case word; "iPhone" is a name) and "U.S. |
+    Senator Elizabeth Warren" (a title after an initialism)."""
+    if _NUMBER_SIGN.search(before) and piece[:1].isdigit():
+        return True
+    if _LOWER_WORD.match(piece) and _CUT_END.search(before):
+        return True
+    return bool(_INITIALISM_END.search(before)) and piece.split(maxsplit=1)[0] in HONORIFICS
+
+
+_INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
+# Where Punkt cuts inside a sentence: after an abbreviation with a dot inside it ("i.e.", "(D-Mass.)", "D.J.", "et
+# al.") or a quoted question or exclamation ("“Tomorrow?” he said"); before a lower-case word that is no link or
+# handle ("pic.twitter.com/…" stays an embedded post of its own).
+_CUT_END = re.compile(r"(?:\S\.\S*\.[)\]]?|\.[)\]]|\bal\.|[?!][”\"’')\]]*)$")
+_LOWER_WORD = re.compile(r"[a-z]{2,}\b(?![./:@])")
 
 
 def quick_sentence_spans(text: str) -> list[Span]:
@@ -309,6 +328,12 @@ ORDINAL_WORDS = {
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
 }
 
+
+# Units of measure (not money, not time): a question may ask for an amount in one ("in square feet").
+MEASURE_UNIT = r"(?:square\s+(?:feet|foot|metres?|meters?|miles?|kilometres?|km)\b|sq\.?\s?ft\b|acres?\b|" \
+    r"hectares?\b|miles?\b|km\b|kilometres?\b|feet\b|metres?\b|meters?\b|yards?\b|inch(?:es)?\b|cm\b|mm\b|" \
+    r"kg\b|kilograms?\b|lbs?\b|tons?\b|tonnes?\b|degrees?\b|mph\b|km/h\b|[kMG]?Hz\b|[KMGT]B\b|mAh\b|" \
+    r"[kMG]Wh?\b|gigawatts?\b|megawatts?\b|fps\b)"
 
 _SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,

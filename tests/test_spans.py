@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.answering.compose import compose
 from bot.answering.lead import _introduced_as, _salience, choose_lead
+from bot.answering.measures import measure_fit
 from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks, written_as_thing
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
@@ -468,3 +469,25 @@ def test_an_age_after_a_name_is_no_amount_unless_the_age_is_asked() -> None:
     sentence = "Kalmus, 49, thinks we are on the path, and Smith, 1,200 miles away, agreed; Jones, 30, left."
     assert _answers("How much did Kalmus cut his emissions?", sentence) == ["1,200 miles"]
     assert _answers("How old is Kalmus?", sentence) == ["49", "1,200 miles", "30"]
+
+
+def test_a_question_word_contracted_without_its_apostrophe_is_still_read() -> None:
+    asked = [profile_question(q) for q in ("whats the real size of the penthouse in square feet",
+                                            "whos the ceo of openai", "Who's the CEO of OpenAI?")]
+    assert [(p.answer_type, p.focus) for p in asked] == [(AnswerType.NUMBER, "size"), (AnswerType.NAME, "ceo"),
+                                                        (AnswerType.NAME, "ceo")]
+
+
+def test_an_amount_asked_in_a_unit_is_answered_in_that_unit() -> None:
+    sentence = "Trump claimed it was 30,000 square feet, nearly three times its actual 10,996 square feet (1,021 m2)."
+    assert [m.group() for m in AMOUNT_SPAN.finditer(sentence)] == ["30,000 square feet", "three times",
+                                                                   "10,996 square feet", "1,021"]
+    asked = profile_question("whats the real size of the penthouse in square feet")
+    assert (asked.answer_type, asked.focus, asked.measure) == (AnswerType.NUMBER, "size", "square feet")
+    assert profile_question("How many miles did he run?").measure == "miles"
+    assert [measure_fit(a, "square feet") for a in ("10,996 square feet", "three times")] == [1.0, 0.4]
+
+
+def test_a_dollar_amount_may_name_its_dollar_after_the_sign() -> None:
+    text = "Bloomberg valuation (2023): $US240 million; A$5m and $AU2.5 billion."
+    assert [m.group() for m in AMOUNT_SPAN.finditer(text)] == ["2023", "$US240 million", "A$5m", "$AU2.5 billion"]

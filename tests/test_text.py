@@ -54,6 +54,13 @@ def test_sentence_spans_respect_abbreviations_paragraphs_and_bullets() -> None:
     assert pieces(news, sentence_spans(news)) == [
         "Threads was the No. 3 app by U.S. downloads.", "Gov. Gavin Newsom and Sgt. Smith agreed.",
         "The vote was a no.", "Then they met.", "It was No.", "4 later."]  # a paragraph ends a sentence
+    cut = ("As the team scrambled, U.S. Senator Elizabeth Warren (D-Mass.) shamed Apple on X. He moved to the U.S. "
+           "He then left. iPhone sales rose. “Tomorrow?” he said. Ads (i.e. paid results) grew. It was done. "
+           "after newsletter promotion. Wow! pic.twitter.com/1iYIIKBhtN")
+    assert pieces(cut, sentence_spans(cut)) == [  # a cut inside a sentence: a lower-case word after an abbreviation
+        "As the team scrambled, U.S. Senator Elizabeth Warren (D-Mass.) shamed Apple on X.", "He moved to the U.S.",
+        "He then left.", "iPhone sales rose.", "“Tomorrow?” he said.", "Ads (i.e. paid results) grew.",
+        "It was done.", "after newsletter promotion.", "Wow!", "pic.twitter.com/1iYIIKBhtN"]
 
 
 def test_quick_spans_split_at_sentence_ends_and_lines() -> None:

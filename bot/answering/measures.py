@@ -84,7 +84,7 @@ def others_amount(span: Span, sentence: str, names: Sequence[str], question: str
 
 def measure_fit(span: str, measure: str | None) -> float:
     """How well an amount fits what the question measures: money wants a currency, time a duration, a score
-    two numbers ("4-4")."""
+    two numbers ("4-4"), a unit the question names that unit."""
     if measure == "score":
         return 1.0 if is_score(span) else 0.3
     if measure == "money":
@@ -93,6 +93,8 @@ def measure_fit(span: str, measure: str | None) -> float:
         return 1.0 if TIME_SPAN.search(span) else 0.4
     if measure == "count":
         return 0.5 if _MONEY_SPAN.search(span) or TIME_SPAN.search(span) else 1.0
+    if measure is not None:  # a unit the question names: "10,996 square feet", not "three times"
+        return 1.0 if measure in re.sub(r"\s+", " ", span.lower()) else 0.4
     return 1.0
 
 

@@ -32,6 +32,7 @@ from bot.answering.focus import (
 from bot.retrieval.plan import QueryPlan
 from index.text import (
     DATE_WORDS,
+    MEASURE_UNIT,
     NAME,
     NUMBER_WORDS,
     ORDINAL,
@@ -75,7 +76,7 @@ _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # Words asking for the newest coverage ("What's the latest on …?"): when, not what, so no passage must say them.
 _RECENCY_WORDS = frozenset({"latest", "newest", "recent", "recently", "lately", "currently"})
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_CONTRACTED_WH = re.compile(r"\b(who|what|which|when|where|why|how)['’]s\b", re.I)
+_CONTRACTED_WH = re.compile(r"\b(who|what|which|when|where|why|how)(?:['’]s|s)\b", re.I)  # and "whats", typed fast
 
 
 @dataclass(frozen=True)
@@ -216,14 +217,19 @@ _PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "hers", "himse
 
 _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"
                     r"valued?|valuation|revenue|salary|fee|dollars|pounds|euros|budget|deal)\b|[$£€]", re.I)
+# A unit of measure the question asks the amount in: "in square feet", "how many miles" (money and time aside).
+_ASKED_UNIT = re.compile(rf"\b(?:in|how many|how much)\s+({MEASURE_UNIT})", re.I)
 _TIME = re.compile(r"\bhow long\b|\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 
 
 def _measure(text: str) -> str | None:
-    """What an amount question measures: a score ("final score"), money ("what did X pay"), time ("how long",
-    "how many years") or a count ("how many")."""
+    """What an amount question measures: a score ("final score"), a unit it names ("in square feet", "how many
+    miles"), money ("what did X pay"), time ("how long", "how many years") or a count ("how many")."""
     if re.search(r"\bscore\b", text, re.I):
         return "score"
+    unit = _ASKED_UNIT.search(text)
+    if unit:
+        return re.sub(r"\s+", " ", unit.group(1).lower())
     if _MONEY.search(text):
         return "money"
     if _TIME.search(text):

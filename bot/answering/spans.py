@@ -17,6 +17,7 @@ from bot.answering.question import AnswerType, QuestionProfile
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
+    MEASURE_UNIT,
     MONTH_PATTERN,
     NAME_PARTICLES,
     NUMBER_WORDS,
@@ -44,13 +45,11 @@ DATE_SPAN = re.compile(
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
 MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
 _UNIT = rf"(?:{MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
-    r"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|miles?\b|km\b|feet\b|metres?\b|meters?\b|" \
-    r"yards?\b|inch(?:es)?\b|cm\b|mm\b|kg\b|kilograms?\b|lbs?\b|tons?\b|tonnes?\b|degrees?\b|mph\b|km/h\b|" \
-    r"[kMG]?Hz\b|[KMGT]B\b|mAh\b|[kMG]Wh?\b|fps\b)"
+    rf"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|{MEASURE_UNIT})"
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
     r"fifty|hundred|dozen|dozens|hundreds|thousands|millions)"
 AMOUNT_SPAN = re.compile(
-    rf"(?:[$£€¥]\s?|\b(?:US|A|C|HK)\$\s?)\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
+    rf"(?:[$£€¥](?:US|AU|A|C|NZ|HK)?\s?|\b(?:US|A|C|HK)\$\s?)\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
     rf"|\b\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?-?\s?{_UNIT})"
     rf"|\b\d(?:[\d,]*\d)?(?:\.\d+)?\s?{_SCALE}"
     rf"|\b\d+(?:[-–]\d+)+\b"
