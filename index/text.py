@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from index.cache import LRUCache
+from index.lexicon import NUMBER_WORDS, SCALES
 
 Span = tuple[int, int]
 
@@ -316,31 +317,6 @@ _CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:[ \t]+(?:of|and|for|the|&)?[ \t]*
 
 # ---------------------------------------------------------------- numbers
 
-NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
-}
-
-ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
-}
-
-
-# Units of measure (not money, not time): a question may ask for an amount in one ("in square feet").
-MEASURE_UNIT = r"(?:square\s+(?:feet|foot|metres?|meters?|miles?|kilometres?|km)\b|sq\.?\s?ft\b|acres?\b|" \
-    r"hectares?\b|miles?\b|km\b|kilometres?\b|feet\b|metres?\b|meters?\b|yards?\b|inch(?:es)?\b|cm\b|mm\b|" \
-    r"kg\b|kilograms?\b|lbs?\b|tons?\b|tonnes?\b|degrees?\b|mph\b|km/h\b|[kMG]?Hz\b|[KMGT]B\b|mAh\b|" \
-    r"[kMG]Wh?\b|gigawatts?\b|megawatts?\b|fps\b)"
-
-_SCALES = {
-    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,
-    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
-}
-
-
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(?:-\s*)?([A-Za-z]+))?")
 
 
@@ -360,7 +336,7 @@ def numbers_in(text: str) -> list[Number]:
         whole, decimals, unit = match.groups()
         written = whole.replace(",", "") + (f".{decimals}" if decimals else "")
         value = float(written)
-        scale = _SCALES.get((unit or "").lower())
+        scale = SCALES.get((unit or "").lower())
         out.append(Number(written, value, value * scale if scale else None))
     return out
 

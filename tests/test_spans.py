@@ -6,21 +6,19 @@ from __future__ import annotations
 from bot.answering.compose import compose
 from bot.answering.lead import _introduced_as, _salience, choose_lead
 from bot.answering.measures import measure_fit
+from bot.answering.name_forms import fullest_form, headline_case, uncut
 from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks, written_as_thing
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import (
     AMOUNT_SPAN,
     Span,
-    fullest_form,
-    headline_case,
     name_fit,
     name_spans,
     quoted_titles,
     series_spans,
     shares_name,
     typed_spans,
-    uncut,
 )
 from bot.retrieval.plan import plan_query
 from bot.types import Hit
@@ -491,3 +489,10 @@ def test_an_amount_asked_in_a_unit_is_answered_in_that_unit() -> None:
 def test_a_dollar_amount_may_name_its_dollar_after_the_sign() -> None:
     text = "Bloomberg valuation (2023): $US240 million; A$5m and $AU2.5 billion."
     assert [m.group() for m in AMOUNT_SPAN.finditer(text)] == ["2023", "$US240 million", "A$5m", "$AU2.5 billion"]
+
+
+def test_a_place_the_question_names_in_another_form_is_its_subject() -> None:
+    sentence = "The Dutch scored in the 95th minute to beat the Lionesses, and Scotland lost to Belgium."
+    assert _answers("Who beat the Netherlands?", sentence) == ["Lionesses", "Scotland", "Belgium"]
+    assert _answers("Which Dutch player scored twice against the Lionesses?", sentence) == ["Scotland", "Belgium"]
+    assert _answers("Who did the Americans beat?", "The US beat Canada.") == ["Canada"]

@@ -13,24 +13,8 @@ import re
 from collections.abc import Iterable
 
 from bot.answering.facts import Facts, missing_facts
-from index.text import MONTHS, ORDINAL, ORDINAL_WORDS, WORD, acronyms_of, name_phrases, numbers_in, stem
-
-# Countries and blocs with their demonyms and short forms: "British" in a claim is supported by "U.K.".
-_PLACE_GROUPS = (
-    ("uk", "britain", "british", "united kingdom", "briton", "britons", "england", "english"),
-    ("us", "usa", "america", "american", "americans", "united states", "washington"),
-    ("eu", "european union", "europe", "european", "brussels"),
-    ("un", "united nations"), ("russia", "russian", "russians", "moscow", "kremlin"),
-    ("ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"), ("china", "chinese", "beijing"),
-    ("france", "french", "paris"), ("germany", "german", "germans", "berlin"), ("japan", "japanese", "tokyo"),
-    ("india", "indian", "indians"), ("israel", "israeli", "israelis"), ("canada", "canadian", "canadians"),
-    ("australia", "australian", "australians"), ("italy", "italian"), ("spain", "spanish"), ("iran", "iranian"),
-    ("mexico", "mexican"), ("brazil", "brazilian"), ("turkey", "turkish"), ("korea", "korean"),
-    ("scotland", "scottish"), ("wales", "welsh"), ("ireland", "irish"), ("netherlands", "dutch"),
-    ("saudi arabia", "saudi"), ("pakistan", "pakistani"), ("egypt", "egyptian"), ("palestine", "palestinian"),
-)
-_PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in _PLACE_GROUPS for form in group}
-
+from index.lexicon import ORDINAL_WORDS, PLACE_ALIASES
+from index.text import MONTHS, ORDINAL, WORD, acronyms_of, name_phrases, numbers_in, stem
 
 NEGATIONS = frozenset((
     "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "lack", "lacks",
@@ -99,7 +83,7 @@ def missing_in_passages(claim: str, facts: Facts, passage_text: str) -> tuple[st
         bare = item.lower().replace(".", "")
         if bare in claim_acronyms or bare in passage_acronyms:
             continue
-        if any(_has_form(alias, facts, passage_text) for alias in _PLACE_ALIASES.get(bare, ())):
+        if any(_has_form(alias, facts, passage_text) for alias in PLACE_ALIASES.get(bare, ())):
             continue
         if bare[:3] in MONTHS and _month_found(MONTHS[bare[:3]], facts):
             continue

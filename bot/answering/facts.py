@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from index.documents import Chunk
+from index.lexicon import NUMBER_WORDS
 from index.text import (
-    NUMBER_WORDS,
     WORD,
     acronyms_of,
     common_word,

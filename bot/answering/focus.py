@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from index.text import NUMBER_WORDS, STOPWORDS, possessive
+from index.lexicon import NUMBER_WORDS
+from index.text import STOPWORDS, possessive
 
 # Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
 DATE_NOUNS = {"day", "date", "year", "month", "time", "week", "season", "weekend", "decade", "night", "morning"}

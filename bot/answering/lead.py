@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.answering.facts import names_by_surname, names_share, passage_facts
 from bot.answering.measures import in_play, is_score, measure_fit, only_possible, others_amount, season_record
+from bot.answering.name_forms import fullest_form, headline_case, uncut
 from bot.answering.name_kinds import (
     cited_as_source,
     owner_of,
@@ -21,7 +22,7 @@ from bot.answering.name_kinds import (
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
-from bot.answering.spans import TOKEN, Span, date_detail, fullest_form, headline_case, name_fit, uncut
+from bot.answering.spans import TOKEN, Span, date_detail, name_fit
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span, shares_name
-from index.text import NUMBER_WORDS
+from index.lexicon import NUMBER_WORDS
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
 _SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")

@@ -30,11 +30,10 @@ from bot.answering.focus import (
     names_the_focus,
 )
 from bot.retrieval.plan import QueryPlan
+from index.lexicon import MEASURE_UNIT, NUMBER_WORDS
 from index.text import (
     DATE_WORDS,
-    MEASURE_UNIT,
     NAME,
-    NUMBER_WORDS,
     ORDINAL,
     SPEECH_VERBS,
     STOPWORDS,

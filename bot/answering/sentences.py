@@ -33,6 +33,7 @@ from bot.answering.spans import (
 )
 from bot.types import Hit
 from index.embedding import Embedder
+from index.lexicon import PLACE_ALIASES
 from index.sentence_kinds import prose_spans
 from index.sentences import SentenceVectors
 from index.text import ORDINAL, YEAR, analyze, sentence_spans
@@ -176,9 +177,19 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
                 and not (profile.work and _names_a_variant(span.text, profile.text)) \
                 and not (profile.focus in FAMILY_NOUNS and not shares_name(span.text.split()[0], profile.text)):
             continue  # the question's subject; but "his brother Jason Kelce" is Travis Kelce's brother
+        if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and _place_asked(span.text, profile.text):
+            continue  # the question's place in another form: "Dutch" for a question on the Netherlands
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)
+
+
+def _place_asked(name: str, question: str) -> bool:
+    """Whether a name is another form of a place the question names ("Dutch", "the Netherlands"; "British",
+    "England"); a short form ("US", "UK") counts only written in capitals, where "us" is a pronoun."""
+    lowered = question.lower()
+    return any(re.search(rf"\b{re.escape(alias)}\b", lowered) and (len(alias) > 2 or alias.upper() in question)
+               for alias in PLACE_ALIASES.get(name.lower().removeprefix("the "), ()) if alias != name.lower())
 
 
 def _past_role(span: Span, profile: QuestionProfile) -> Span:

@@ -8,20 +8,17 @@ year as newsrooms write them; an amount is a number with its currency, scale and
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.answering.question import AnswerType, QuestionProfile
+from index.lexicon import MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
-    MEASURE_UNIT,
     MONTH_PATTERN,
     NAME_PARTICLES,
-    NUMBER_WORDS,
-    ORDINAL_WORDS,
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
@@ -29,7 +26,6 @@ from index.text import (
     bare_word,
     common_word,
     months_in,
-    possessive,
 )
 
 _CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
@@ -144,7 +140,7 @@ def _opening_common_word(sentence: str, start: int, word: str) -> bool:
     Blacks", "Made In Chelsea"); a joining "of" left at its edge is not."""
     bare = word.strip(".’'")
     base = _CONTRACTION.sub("", bare).lower()  # "Apple’s" keeps its owner: only a stop word's contraction goes
-    opens = _opens(sentence, start)
+    opens = opens_sentence(sentence, start)
     return (base in _NEVER_OPENS_A_NAME or (base in STOPWORDS and (opens or base != bare.lower() or bare.islower()))
             or bare.lower() in DATE_WORDS or (opens and common_word(bare)))
 
@@ -274,13 +270,6 @@ def titles_first(titles: Sequence[Span], spans: Iterable[Span]) -> list[Span]:
     return [*titles, *(s for s in spans if not any(t.start <= s.start < t.end for t in titles))]
 
 
-def headline_case(text: str) -> bool:
-    """Whether a line is written in Title Case: four words of four letters or more, and at most one in five of
-    them lower-case ("Wullaert Fires Belgium to 3-2 Home Win over England")."""
-    words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", text) if len(w) >= 4]
-    return len(words) >= 4 and sum(w[0].islower() for w in words) * 5 <= len(words)
-
-
 def _title_like(text: str) -> bool:
     """Two to ten words whose words of four letters or more are all capitalised, as titles are written."""
     words = re.findall(r"[A-Za-z][\w’'-]*", text)
@@ -368,62 +357,7 @@ def date_detail(span: str) -> float:
     return 0.6 if DATE_DETAIL[1].search(span) else 0.3
 
 
-def fullest_form(short: str, texts: Iterable[str], articles: Sequence[str] | None = None, least: int = 1) -> str:
-    """A surname completed with the given name the passages use most ("Bankman-Fried" -> "Sam Bankman-Fried");
-    `short` itself when it is not a lone surname they complete. Only given names are added: "Google" never
-    becomes "Google Play". With `articles` (each text's article), a form needs `least` articles writing it."""
-    if len(short.split()) != 1 or short.isupper():
-        return short
-    forms: Counter[str] = Counter()
-    writers: dict[str, set[str]] = {}
-    for n, text in enumerate(texts):
-        for span in passage_names(text):
-            words = span.text.split()
-            # A surname ends the name: in a run like "Sri Lanka Australia Sri Lanka" (a flattened table of
-            # finals) no word is anyone's given name.
-            if len(words) < 2 or words[-1] != short:
-                continue
-            given = [w for w in words[-3:-1]  # not "of", nor "OpenAI's" (whose thing it is), nor a sentence's "With"
-                     if w[:1].isupper() and not w.isupper() and not possessive(w) and w.lower() not in STOPWORDS]
-            if given and words[-2] == given[-1]:
-                found = [" ".join([*given[-2:], short])] + ([" ".join([given[-1], short])] if len(given) > 1 else [])
-                for form in found:
-                    forms[form] += 1
-                    writers.setdefault(form, set()).add(articles[n] if articles is not None else "")
-    kept = [f for f in forms if len(writers[f]) >= least]
-    if not kept:
-        return short
-    return max(kept, key=lambda f: (forms[f], -len(f)))
-
-
-def uncut(short: str, texts: Iterable[str]) -> str:
-    """A name of several words that lost its first word at a sentence start ("Angeles Dodgers": Punkt has seen
-    "los" lower-case) with the everyday word the passages write before it elsewhere, unless they also write it
-    alone mid-sentence."""
-    wanted = short.split()
-    if len(wanted) < 2:
-        return short
-    before: Counter[str] = Counter()
-    for text in texts:
-        for span in passage_names(text):
-            words = span.text.split()
-            if words == wanted and not _cut_before(text, span.start):
-                return short  # written alone where nothing was cut
-            before.update(words[i - 1] for i in range(1, len(words) - len(wanted) + 1)
-                          if words[i:i + len(wanted)] == wanted and common_word(words[i - 1]))
-    return f"{before.most_common(1)[0][0]} {short}" if before else short
-
-
-def _cut_before(text: str, start: int) -> bool:
-    """Whether the word before `start` is an everyday word opening the sentence, which the name reader drops."""
-    cut = re.search(r"(\S+)\s+$", text[:start])
-    if cut is None:
-        return False
-    word = cut.group(1)
-    return _opens(text, cut.start()) and common_word(word) and word.lower() not in STOPWORDS
-
-
-def _opens(text: str, start: int) -> bool:
+def opens_sentence(text: str, start: int) -> bool:
     """Whether a word at `start` opens a sentence (where a capital says nothing)."""
     before = text[:start].rstrip()
     return not before or before[-1] in _OPENERS

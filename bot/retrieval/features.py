@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from index.cache import LRUCache
-from index.text import NUMBER_WORDS, analyze, number_words_in, numbers_in, quick_sentence_spans
+from index.lexicon import NUMBER_WORDS
+from index.text import analyze, number_words_in, numbers_in, quick_sentence_spans
 
 FEATURES: tuple[str, ...] = (
     "fused_rank",  # 1 / (1 + rank) in the reciprocal-rank fusion of all lists

@@ -1,0 +1,46 @@
+"""Closed lists of general English words the toolkit's readers share: number and ordinal words, scale words,
+units of measure, places and their demonyms. Not one corpus's words."""
+
+from __future__ import annotations
+
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}
+# Words scaling the number before them: "82m", "21 million".
+SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,
+    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}
+
+
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}
+
+
+# Units of measure (not money, not time): a question may ask for an amount in one ("in square feet").
+MEASURE_UNIT = r"(?:square\s+(?:feet|foot|metres?|meters?|miles?|kilometres?|km)\b|sq\.?\s?ft\b|acres?\b|" \
+    r"hectares?\b|miles?\b|km\b|kilometres?\b|feet\b|metres?\b|meters?\b|yards?\b|inch(?:es)?\b|cm\b|mm\b|" \
+    r"kg\b|kilograms?\b|lbs?\b|tons?\b|tonnes?\b|degrees?\b|mph\b|km/h\b|[kMG]?Hz\b|[KMGT]B\b|mAh\b|" \
+    r"[kMG]Wh?\b|gigawatts?\b|megawatts?\b|fps\b)"
+
+
+# Countries and blocs with their demonyms and short forms: "British" in a claim is supported by "U.K.".
+PLACE_GROUPS = (
+    ("uk", "britain", "british", "united kingdom", "briton", "britons", "england", "english"),
+    ("us", "usa", "america", "american", "americans", "united states", "washington"),
+    ("eu", "european union", "europe", "european", "brussels"),
+    ("un", "united nations"), ("russia", "russian", "russians", "moscow", "kremlin"),
+    ("ukraine", "ukrainian", "ukrainians", "kyiv", "kiev"), ("china", "chinese", "beijing"),
+    ("france", "french", "paris"), ("germany", "german", "germans", "berlin"), ("japan", "japanese", "tokyo"),
+    ("india", "indian", "indians"), ("israel", "israeli", "israelis"), ("canada", "canadian", "canadians"),
+    ("australia", "australian", "australians"), ("italy", "italian"), ("spain", "spanish"), ("iran", "iranian"),
+    ("mexico", "mexican"), ("brazil", "brazilian"), ("turkey", "turkish"), ("korea", "korean"),
+    ("scotland", "scottish"), ("wales", "welsh"), ("ireland", "irish"), ("netherlands", "dutch"),
+    ("saudi arabia", "saudi"), ("pakistan", "pakistani"), ("egypt", "egyptian"), ("palestine", "palestinian"),
+)
+PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS for form in group}
