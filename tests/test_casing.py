@@ -12,15 +12,20 @@ PASSAGES = ["Scalable Capital, a Munich startup, raised €60 million. The round
 
 def test_uncommon_words_the_passages_write_capitalised_inside_sentences_and_stop_words_only_in_a_pair() -> None:
     assert name_casing(PASSAGES) == {"scalable": "Scalable", "munich": "Munich", "erik": "Erik",
-                                     "podzuweit": "Podzuweit", "all blacks": "All Blacks"}
+                                     "podzuweit": "Podzuweit", "all blacks": "All Blacks",
+                                     "scalable capital": "Scalable Capital"}
     # "Venture" and "Sam" open sentences; "capital" and "blacks" are everyday words, as often a heading's or
     # another name's part as the name asked about; "cane" is one too, and is only capitalised opening a clause.
+    # Two everyday words are a name when written capitalised together twice or more, more often than not.
+    league = ["Chelsea lost the Champions League final. A Champions League spot was at stake.",
+              "The Europa League draw is on Monday; it is a league of its own."]
+    assert name_casing(league) == {"champions league": "Champions League", "europa": "Europa", "monday": "Monday"}
 
 
 def test_only_a_question_typed_in_lower_case_is_recased() -> None:
     casing = name_casing(PASSAGES)
     assert recased("who is leading scalable capital's latest round?", casing) == (
-        "who is leading Scalable capital's latest round?")
+        "who is leading Scalable Capital's latest round?")
     assert recased("which all blacks captain was sent off?", casing) == "which All Blacks captain was sent off?"
     assert recased("Who leads scalable capital?", casing) == "Who leads scalable capital?"
 

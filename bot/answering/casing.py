@@ -29,21 +29,26 @@ def _base(word: str) -> str:
 def name_casing(texts: Iterable[str]) -> dict[str, str]:
     """Lower-case word -> the capitalised form the texts write it in, for the words they write capitalised
     inside a sentence more often than in lower case; a stop word only with the capitalised word after it, as a
-    pair ("all blacks" -> "All Blacks")."""
+    pair ("all blacks" -> "All Blacks"), and a pair of everyday words written capitalised together twice or
+    more, more often than in lower case ("champions league" -> "Champions League")."""
     capitalised: Counter[str] = Counter()
     lower: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
     for text in texts:
-        before: tuple[str, int] | None = None  # a capitalised stop word inside a sentence, and where it ends
+        before: tuple[str, int, bool] | None = None  # the word before, where it ends, whether capitalised inside
         for match in WORD.finditer(text):
             word = _base(match.group())
             key = word.lower()
             inside = not _CLAUSE_START.search(text[max(0, match.start() - _LOOK_BACK):match.start()])
             capital = word[:1].isupper() and inside
-            if capital and before is not None and text[before[1]:match.start()] == " ":
-                capitalised[f"{before[0].lower()} {key}"] += 1
-                forms.setdefault(f"{before[0].lower()} {key}", Counter())[f"{before[0]} {word}"] += 1
-            before = (word, match.start() + len(word)) if capital and key in STOPWORDS else None
+            if before is not None and text[before[1]:match.start()] == " ":
+                pair = f"{before[0].lower()} {key}"
+                if capital and before[2]:
+                    capitalised[pair] += 1
+                    forms.setdefault(pair, Counter())[f"{before[0]} {word}"] += 1
+                elif word.islower() and before[0].islower():
+                    lower[pair] += 1
+            before = (word, match.start() + len(word), capital) if capital or word.islower() else None
             if key in STOPWORDS or len(key) < 2:
                 continue
             if word.islower():
@@ -53,8 +58,8 @@ def name_casing(texts: Iterable[str]) -> dict[str, str]:
                 forms.setdefault(key, Counter())[word] += 1
     # An everyday word capitalised is as often a heading's or a name's part ("Center", "Ventures", "Fortune") as
     # the name asked about: only words general English does not use are given back their capitals, and pairs.
-    return {key: forms[key].most_common(1)[0][0] for key, n in capitalised.items()
-            if n > lower[key] and (" " in key or not common_word(key))}
+    return {key: forms[key].most_common(1)[0][0] for key, n in capitalised.items() if n > lower[key] and (
+        not common_word(key) if " " not in key else key.split()[0] in STOPWORDS or n >= 2)}
 
 
 def recased(text: str, casing: Mapping[str, str]) -> str:
