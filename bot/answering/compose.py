@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.answering.lead import Lead, choose_lead, role_lead
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
-from bot.answering.sentences import CandidateSentence, term_weights
+from bot.answering.sentences import CAUSE_WORDS, CandidateSentence, term_weights
 from bot.retrieval.filters import chunk_in_ranges
 from bot.retrieval.plan import DateRange, QueryPlan
 from bot.types import Hit
@@ -89,9 +89,8 @@ _CONSEQUENCE = re.compile(r"(?:As a result|As a consequence|Consequently|Therefo
 
 
 # A sentence that opens by explaining the one before it: "This has been mainly on account of lower fuel cost".
-_EXPLANATION = re.compile(r"(?:This|That|It|These|Those)(?:\s+\w+){0,4}?\s+(?:(?:is|was|has been|have been|were|are)"
-                          r"\s+)?(?:mainly\s+|largely\s+|partly\s+|mostly\s+)?(?:because|due to|owing to|on account of|"
-                          r"thanks to|driven by|the result of|as a result of)\b")
+_EXPLANATION = re.compile(rf"(?:This|That|It|These|Those)(?:\s+\w+){{0,4}}?\s+(?:(?:is|was|has been|have been|were|are)"
+                          rf"\s+)?(?:mainly\s+|largely\s+|partly\s+|mostly\s+)?(?:the\s+|as\s+a\s+)?(?:{CAUSE_WORDS})\b")
 
 
 def _with_causes(chosen: list[CandidateSentence], repeated: Collection[str]) -> list[CandidateSentence]:

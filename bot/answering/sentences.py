@@ -52,11 +52,13 @@ SENTENCE_FEATURES = ("similarity", "overlap", "context", "answer", "agrees", "co
                      "causal", "opening", "length")
 WEIGHTS = (0.45, 0.30, 0.10, 0.25, 0.05, -0.25, 0.10, 0.10, 0.10, 0.05, 0.03)
 # Words that give a reason or a cause, for why and how questions (general English connectives).
+# The connectives that say what a cause is ("due to", "on account of"): a reason's own words.
+CAUSE_WORDS = r"because|due to|owing to|on account of|thanks to|driven by|result of"
 _CAUSAL = re.compile(
-    r"\b(?:because|due to|owing to|as a result|result of|led to|leads to|caused|causes|since|so that|in order to|"
-    r"after|following|depends? (?:up)?on|thanks to|for (?:breaching|violating|failing)|by (?:\w+ing)|citing|"
-    r"arguing|amid|in response to|in light of|reasons?|why|over concerns?|on account of|on the back of|"
-    r"(?:driven|fuell?ed|triggered|prompted|spurred) by|stem(?:s|med|ming)? from|attribut(?:ed|able) to)\b",
+    rf"\b(?:{CAUSE_WORDS}|as a result|led to|leads to|caused|causes|since|so that|in order to|"
+    r"after|following|depends? (?:up)?on|for (?:breaching|violating|failing)|by (?:\w+ing)|citing|"
+    r"arguing|amid|in response to|in light of|reasons?|why|over concerns?|on the back of|"
+    r"(?:fuell?ed|triggered|prompted|spurred) by|stem(?:s|med|ming)? from|attribut(?:ed|able) to)\b",
     re.I,
 )
 
