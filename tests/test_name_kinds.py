@@ -21,3 +21,9 @@ def test_a_surname_that_is_an_everyday_word_reads_as_a_person_after_a_given_name
     texts = ["The series heads to Arizona for Game 3.", "Merrill Kelly pitched for the Arizona Diamondbacks."]
     names = ("Arizona Diamondbacks", "Merrill Kelly", "Sam Jones", "Arizona Smith")
     assert [reads_as_person(n, texts) for n in names] == [False, True, True, True]  # a place's team is no person
+
+
+def test_a_name_ending_in_a_word_that_names_a_body_is_no_person() -> None:
+    texts = ["Funds went to Alameda Research and Sequoia Capital.", "Taylor Swift sang.", "Sam Cane was sent off."]
+    names = ("Alameda Research", "Sequoia Capital", "Taylor Swift", "Sam Cane", "Caroline Ellison")
+    assert [reads_as_person(n, texts) for n in names] == [False, False, True, True, True]

@@ -95,12 +95,13 @@ def person_like(name: str) -> bool:
 
 
 def reads_as_person(name: str, texts: Iterable[str]) -> bool:
-    """Whether a name reads as a person's, in itself (`person_like`) and, for a lone word, as the passages write
-    it: "the Browns", or "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or
-    a firm, unless a given name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so
-    does it for a surname that is also an everyday word ("Swift" of "Taylor Swift")."""
+    """Whether a name reads as a person's, in itself (`person_like`; not "Alameda Research", whose last word names a
+    body) and, for a lone word, as the passages write it: "the Browns", or
+    "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or a firm, unless a given
+    name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so does it for a surname
+    that is also an everyday word ("Swift" of "Taylor Swift")."""
     if " " in name:  # "Wilma Mankiller": the name itself shows its given name
-        return person_like(name) and not _team_of_a_place(name, texts)
+        return person_like(name) and not _ends_as_a_thing(name) and not _team_of_a_place(name, texts)
     if name.isupper():
         return False  # an acronym names a body, whatever name stands before it
     given, as_thing = _how_written(name, texts)
@@ -120,6 +121,22 @@ def _how_written(word: str, texts: Iterable[str]) -> tuple[bool, bool]:
                 as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
                     len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
     return False, as_thing
+
+
+def _ends_as_a_thing(name: str) -> bool:
+    """Whether a name ends with a word that names a body ("Alameda Research", "Sequoia Capital", "Fidelity
+    Management"): no surname, where an everyday surname ("Taylor Swift", "Sam Cane") is one."""
+    return name.rsplit(" ", 1)[-1].lower().strip(".") in _BODY_WORDS
+
+
+# The last words of bodies' names (general English designators, not one corpus's names).
+_BODY_WORDS = frozenset({
+    "research", "capital", "group", "partners", "holdings", "ventures", "management", "labs", "media", "foundation",
+    "institute", "association", "systems", "technologies", "fund", "trust", "studios", "records", "pictures", "inc",
+    "corp", "ltd", "llc", "plc", "commission", "council", "committee", "department", "ministry", "agency", "bank",
+    "university", "college", "league", "federation", "union", "party", "exchange", "securities", "markets",
+    "airlines", "motors", "energy", "pharmaceuticals", "entertainment", "investments", "advisors", "advisers",
+})
 
 
 def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
