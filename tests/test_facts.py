@@ -37,3 +37,13 @@ def test_a_surname_stands_for_its_person_when_the_story_writes_the_name_whole() 
     assert not names_by_surname(["Eras", "Tour"], "Where was the Eras Tour film shot?",
                                 Chunk("b", 1, tour, 0, len(tour), "Story"), ["Taylor Swift's Eras Tour", tour])
 
+
+
+def test_a_surname_the_question_writes_as_an_owner_stands_for_its_person_too() -> None:
+    text = "Opetaia's next fight could be on February 17, Opetaia's promoter said."
+    passage = Chunk("c", 1, text, 0, len(text), "Story")
+    story = ["Jai Opetaia knocks out Ellis Zorro", text]
+    assert names_by_surname(["Jai", "Opetaia"], "When is Jai Opetaia's next fight?", passage, story)
+    assert names_by_surname(["Conor", "O'Brien"], "Where did Conor O'Brien play?",
+                            Chunk("d", 1, "O'Brien scored. O'Brien left.", 0, 29, "Story"),
+                            ["Conor O'Brien signs", "O'Brien scored. O'Brien left."])

@@ -7,6 +7,7 @@ from bot.answering.lead import _introduced_as, _listed_together, choose_lead
 from bot.answering.question import profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import Span, kind_instances
+from bot.retrieval.plan import plan_query
 from bot.types import Hit
 from index.documents import Chunk
 
@@ -160,3 +161,19 @@ def test_an_amount_written_with_and_without_a_hyphen_before_its_unit_is_one_answ
     sentences = ["The C2’s 65-inch OLED screen has a 120 Hz refresh rate for gaming.",
                  "The C2 has gaming features, including a 120-Hz refresh rate and a 65-inch panel."]
     assert _lead("What is the refresh rate of the C2?", sentences) == "120 Hz"
+
+
+def test_a_clause_s_person_named_by_surname_in_a_story_that_writes_the_name_whole_is_named() -> None:
+    question = "When could Jai Opetaia's next fight be, after his KO of Zorro?"
+    profile = profile_question(question, plan_query(question, [], 2023))
+    assert profile.clause_names == (("Jai", "Opetaia"), ("KO", "Zorro"))
+    texts = ["Jai Opetaia beat Ellis Zorro with a first-round KO in Riyadh on Sunday.",
+             "After the KO of Zorro, Opetaia's next fight could be on the Fury-Usyk card on February 17. Opetaia "
+             "wants his belt back."]
+    hits = [Hit(Chunk("opetaia", n, t, 0, len(t), "Opetaia knocks out Zorro"), 1.0) for n, t in enumerate(texts)]
+    sentences = [(hits[1], texts[1].split(". ")[0] + "."), (hits[0], texts[0])]
+    cands = [CandidateSentence(hit, 0, len(s), s, score=1.0 - 0.1 * i, answers=answer_spans(profile, s))
+             for i, (hit, s) in enumerate(sentences)]
+    lead = choose_lead(profile, cands, hits)
+    # "Opetaia's" passage answers the first clause too: its story names "Jai Opetaia" whole
+    assert lead is not None and lead.text == "February 17"

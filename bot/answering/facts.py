@@ -136,7 +136,8 @@ def names_by_surname(names: Sequence[str], question: str, chunk: Chunk, article_
     if not missing or len(missing) == len(names):
         return not missing
     for given in missing:
-        after = re.search(rf"\b{re.escape(given)}\s+([A-Z][\w’'-]+)", question)
+        # the word after the given name, without a possessive ("Jai Opetaia's next fight")
+        after = re.search(rf"\b{re.escape(given)}\s+([A-Z][\w-]*(?:[’'](?!s\b)[\w-]+)*)", question)
         surname = after.group(1) if after else ""
         if not surname or common_word(surname) or len(re.findall(rf"\b{re.escape(surname)}\b", chunk.text)) < 2 \
                 or not any(re.search(rf"\b{re.escape(given)}\s+{re.escape(surname)}\b", t) for t in article_texts):

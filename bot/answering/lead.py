@@ -71,8 +71,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
         return None
     best = scored[0].score
     eligible = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
-    spoken = {id(c): clauses_named(profile, c.hit.chunk) or _named_by_surname(profile, c.hit.chunk, hits)
-              for c in eligible}  # reading facts is the costly part
+    every = frozenset(range(max(1, len(profile.clause_names))))
+    spoken = {id(c): named if (named := clauses_named(profile, c.hit.chunk)) == every
+              else named | _named_by_surname(profile, c.hit.chunk, hits) for c in eligible}  # facts cost most
     # A question naming several things is often answered across passages, none naming them all.
     partly = {id(c) for c in eligible if not spoken[id(c)] and _names_all_but_one(profile, c.hit.chunk)}
     pool = [c for c in eligible if spoken[id(c)] or id(c) in partly]
@@ -224,12 +225,15 @@ def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
 
 
 def _named_by_surname(profile: QuestionProfile, chunk: Chunk, hits: Sequence[Hit]) -> frozenset[int]:
-    """Every clause (as `clauses_named`) when the passage names the question's person by surname alone and its
-    story's other retrieved passages name them in full ("Kalmus" for "Peter Kalmus"); none otherwise."""
-    if profile.clause_names or len(profile.names) < 2:
+    """The clauses (as `clauses_named`) whose person the passage names by surname alone while its story's other
+    retrieved passages name them in full ("Kalmus" for "Peter Kalmus"; "Opetaia's next fight" answers the clause
+    "When could Jai Opetaia's next fight be")."""
+    groups = profile.clause_names or (profile.names,)
+    if not any(len(names) > 1 for names in groups):
         return frozenset()
     story = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits if h.chunk.article_id == chunk.article_id]
-    return frozenset({0}) if names_by_surname(profile.names, profile.text, chunk, story) else frozenset()
+    return frozenset(i for i, names in enumerate(groups)
+                     if len(names) > 1 and names_by_surname(names, profile.text, chunk, story))
 
 
 def _names_all_but_one(profile: QuestionProfile, chunk: Chunk) -> bool:
