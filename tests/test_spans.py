@@ -44,6 +44,11 @@ def test_a_place_answer_is_where_something_is() -> None:
     sentence = "Taylor Swift filmed the Eras Tour at SoFi Stadium in Inglewood."
     assert _answers("Where was the Eras Tour concert film shot?", sentence) == ["SoFi Stadium", "Inglewood"]
     assert _answers("Where was it shot?", "Taylor Swift and Beyoncé praised the film.") == []
+    # A place named before the kind of place is where too; whom a source spoke to is not.
+    question = "Where was Meta's challenge to Norway's ban rejected?"
+    assert _answers(question, "Earlier this month, an Oslo court rejected Meta's arguments.") == ["Oslo"]
+    assert _answers(question, "A source claimed to Yahoo Entertainment that Meta lost.") == []
+    assert _answers(question, "Meta moved to Dublin, and an Oslo spokesman said nothing.") == ["Dublin"]
 
 
 def test_a_date_answer_agrees_with_the_month_and_year_the_question_names() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.answering.focus import PLACE_NOUNS
 from bot.answering.question import AnswerType, QuestionProfile
 from index.lexicon import MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS
 from index.text import (
@@ -19,6 +20,7 @@ from index.text import (
     DATE_WORDS,
     MONTH_PATTERN,
     NAME_PARTICLES,
+    SPEECH_VERBS,
     STOPWORDS,
     WEEKDAY_PATTERN,
     YEAR,
@@ -153,6 +155,10 @@ TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|second
 
 
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
+_TOLD_TO = re.compile(rf"\b{SPEECH_VERBS}\s+to\s+(?:the\s+)?$", re.I)  # "claimed to Yahoo News": whom, not where
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s+$", re.I)
+# A place named before the kind of place something happens in: "an Oslo court", "the Manhattan federal court".
+_PLACE_KIND_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?(?:{'|'.join(sorted(PLACE_NOUNS))})s?\b")
 
 
 def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -> float:
@@ -210,8 +216,12 @@ def _asks_duration(profile: QuestionProfile) -> bool:
 
 
 def located(span: Span, sentence: str) -> bool:
-    """Whether a name follows "in", "at", "from"… (where something is, or comes from)."""
-    return bool(_LOCATIVE.search(sentence[max(0, span.start - 14):span.start]))
+    """Whether a name follows "in", "at", "from"… (where something is, or comes from), or names the place of the
+    court, stadium or city after it ("an Oslo court rejected …")."""
+    before = sentence[max(0, span.start - 30):span.start]
+    if _LOCATIVE.search(before[-14:]):
+        return not _TOLD_TO.search(before)
+    return bool(_ARTICLE_BEFORE.search(before[-6:]) and _PLACE_KIND_AFTER.match(sentence, span.end))
 
 
 _QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’.!?]{0,80}?)(?<!,)[”\"’](?![a-z])")  # “Dream on,” is speech
