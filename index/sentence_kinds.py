@@ -63,7 +63,10 @@ _NAVIGATION = re.compile(
 _CALL_TO_ACTION = re.compile(
     r"^[\"“'‘]?(?:watch|stream|listen(?: to)?|subscribe(?: to)?|sign up(?: for| to)?|download|follow|join|click|tap|"
     r"shop|catch|read|get|see|find|check out)\s+(?:all|every|each|our|us|the (?:latest|best|full)|now|live|free|"
-    r"more|here|today)\b",
+    r"more|here|today)\b"
+    # or to subscribe to, visit or follow a named site or show ("Subscribe to Morning Kombat …", "Visit SportsLine
+    # now …", "Follow @EngadgetDeals …"): news prose does not open on these imperatives
+    r"|^[\"“'‘]?(?:subscribe to|sign up (?:for|to)|visit|head (?:over )?to|follow|tune in to)\s+(?-i:[A-Z@])",
     re.I,
 )
 # A subscription box: a newsletter's sign-up form scraped with the article ("Sign up to Football Daily Free daily

@@ -26,10 +26,13 @@ def test_a_call_to_action_is_a_link_line_and_the_same_verbs_in_a_story_are_prose
     texts = ("Watch all the action from Rugby World Cup 2023 on the home of rugby, Stan Sport.",
              "Sign up for our free sport newsletter for all the latest news.",
              "Check out our guide to the best Apple Watches for 2023.",
+             "Subscribe to Morning Kombat for a complete preview of UFC 295 from New York below.",
+             "Visit SportsLine now to get detailed picks on every fight at UFC 295.",
              "Fans can watch all the action on Sunday at the stadium.",
              "Follow the money, prosecutors told the jury in their closing argument.",
-             "Get it right, and you can easily take advantage of changes in the market.")
-    assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 3 + [SentenceKind.PROSE] * 3
+             "Get it right, and you can easily take advantage of changes in the market.",
+             "Visitors to New York can subscribe to the pass at the airport.")
+    assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LINK] * 5 + [SentenceKind.PROSE] * 4
 
 
 def test_a_newsletter_sign_up_box_is_a_link_line_and_a_story_about_sign_ups_is_prose() -> None:
