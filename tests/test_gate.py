@@ -86,3 +86,13 @@ def test_who_is_x_is_covered_by_passages_naming_x_whole_however_little_reads_lik
     assert not names_who_is_asked(who, signals(1.0, 0.0, 1.0))  # "Paddy" and "Cosgrave", never together
     assert not names_who_is_asked(who, signals(0.5, 0.0, 0.5))  # no passage gives one of the names
     assert not names_who_is_asked(profile_question("Why did Paddy Cosgrave resign?"), signals(1.0, 1.0, 1.0))
+
+
+def test_a_post_written_beside_a_name_is_no_part_of_it() -> None:
+    # "Rogers Communications CEO" is the company's post: its passages write "Rogers Communications" and "CEO Tony
+    # Staffieri", so the phrase the passages must hold is the company's name alone.
+    question = "Who is the Rogers Communications CEO that Melinda Rogers-Hixon wrote to?"
+    assert subject_phrases(profile_question(question)) == ["Rogers Communications"]
+    assert _found(question, "Melinda Rogers-Hixon wrote to Tony Staffieri, CEO of Rogers Communications.") == 1.0
+    assert subject_phrases(profile_question("What did Bank of England Governor Andrew Bailey say?")) == [
+        "Bank of England", "Andrew Bailey"]

@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import numpy as np
 from bot.answering.casing import name_casing
 from bot.answering.compose import openings
 from bot.answering.facts import names_share, passages_facts
+from bot.answering.focus import PERSON_NOUNS
 from bot.answering.lead import speaks_of
 from bot.answering.question import QuestionProfile, names_only_dates, profile_question
 from bot.answering.sentences import (
@@ -204,12 +206,20 @@ def _juxtaposed(phrase: list[str], ends: set[tuple[str, ...]]) -> bool:
 
 
 def subject_phrases(profile: QuestionProfile) -> list[str]:
-    """The question's names of several words ("Nobel Peace Prize", "Bank of England"), outlets it cites aside."""
+    """The question's names of several words ("Nobel Peace Prize", "Bank of England"), outlets it cites aside, and
+    without a post written beside them ("Rogers Communications CEO" is the company's: passages write "Rogers
+    Communications" and "CEO Tony Staffieri")."""
     names = set(profile.names)
     cited = {re.sub(r"^the\s+", "", o.lower()) for o in profile.cited_outlets}
-    return [s.text for s in name_spans(profile.text)
-            if len(s.text.split()) > 1 and all(w in names for w in s.text.split() if w[:1].isupper())
-            and re.sub(r"^the\s+", "", s.text.lower()) not in cited]
+    phrases = []
+    for span in name_spans(profile.text):
+        for is_post, group in groupby(span.text.split(), key=lambda w: w.lower() in PERSON_NOUNS):
+            words = list(group)
+            phrase = " ".join(words)
+            if not is_post and len(words) > 1 and all(w in names for w in words if w[:1].isupper()) and re.sub(
+                    r"^the\s+", "", phrase.lower()) not in cited:
+                phrases.append(phrase)
+    return phrases
 
 
 def _words(text: str) -> list[str]:
