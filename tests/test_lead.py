@@ -177,3 +177,22 @@ def test_a_clause_s_person_named_by_surname_in_a_story_that_writes_the_name_whol
     lead = choose_lead(profile, cands, hits)
     # "Opetaia's" passage answers the first clause too: its story names "Jai Opetaia" whole
     assert lead is not None and lead.text == "February 17"
+
+
+def test_a_name_and_its_alias_are_one_answer_and_a_word_without_a_vowel_is_none() -> None:
+    sentences = ["Streamer Ali Hassan promoted the game's return in a short video on Friday.",
+                 "Ninja, aka Tyler Blevins, promoted the game's return with a giant replica of Durr Burger."]
+    # "Ninja" and "Tyler Blevins" are one streamer: their votes count together, shown by the name
+    assert _lead("Which streamer promoted the game's return?", sentences) == "Tyler Blevins"
+    apart = [sentences[0], sentences[1].replace(", aka", " and")]  # two streamers
+    assert _lead("Which streamer promoted the game's return?", apart) == "Ali Hassan"
+    ws = "From the “Ws” in the replies, the game's community sounds very on board with the return."
+    assert _lead("Which streamer cheered the game's return?", [ws]) is None
+
+
+def test_the_holder_of_a_post_is_named_without_the_post_s_title_words() -> None:
+    sentences = ["Her letter went to the board and to Chief Executive Officer Tony Staffieri last month.",
+                 "Melinda Rogers-Hixon says the Rogers Communications CEO has frozen her out."]
+    question = "Who is the Rogers Communications CEO that Melinda Rogers-Hixon wrote to?"
+    assert _lead_in_one_passage(question, sentences) == "Tony Staffieri"
+    assert _lead("Who is Beeper's CTO?", ["CTO Brad Murray built the app with CEO Eric Migicovsky."]) == "Brad Murray"

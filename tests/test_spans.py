@@ -168,6 +168,10 @@ def test_a_name_introduced_by_the_focus_noun_is_what_the_question_asks_for() -> 
 def test_a_name_cut_at_a_sentence_start_gets_its_first_word_back() -> None:
     texts = ["Los Angeles Dodgers signed Ohtani.", "Fans of the Los Angeles Dodgers cheered."]
     assert uncut("Angeles Dodgers", texts) == "Los Angeles Dodgers"
+    # A person's title comes back only as the kind asked for: "which judge", not "the CEO".
+    ruling = ["Judge Arthur Engoron ruled on Tuesday.", "The ruling by Judge Arthur Engoron stands."]
+    assert [uncut("Arthur Engoron", ruling, "judge"), uncut("Arthur Engoron", ruling, "ceo")] == [
+        "Judge Arthur Engoron", "Arthur Engoron"]
     assert uncut("Angeles Dodgers", [*texts, "He joined Angeles Dodgers."]) == "Angeles Dodgers"  # written so
     assert uncut("Eras Tour", ["The Eras Tour film opened.", "The Eras Tour ran on."]) == "Eras Tour"
 

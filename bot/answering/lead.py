@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.answering.facts import names_by_surname, names_share, passage_facts
 from bot.answering.measures import in_play, is_score, measure_fit, only_possible, others_amount, season_record
-from bot.answering.name_forms import fullest_form, headline_case, uncut
+from bot.answering.name_forms import fullest_form, headline_case, uncut, written_as_alias
 from bot.answering.name_kinds import (
     cited_as_source,
     owner_of,
@@ -90,9 +90,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             forms.setdefault(key, span.text)
     if not votes:
         return None
-    if profile.answer_type != AnswerType.NUMBER:  # "1.2 per cent" is not a fuller "2 per cent"
-        _merge_name_forms(votes, support, forms)
     pool_texts = [c.text for c in pool]
+    if profile.answer_type != AnswerType.NUMBER:  # "1.2 per cent" is not a fuller "2 per cent"
+        _merge_name_forms(votes, support, forms, pool_texts)
     outlets = {h.chunk.outlet for h in hits if h.chunk.outlet}
     passages = [blank_glued_openings(t, repeated) for t in dict.fromkeys(h.chunk.text for h in hits)]
     if profile.organization:
@@ -126,7 +126,7 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     chosen = [winner, *_runners_up(winner, votes, forms, passages, profile.several)]
     texts = [forms[k] for k in chosen]
     if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        texts = [uncut(_completed(t, profile, hits, repeated), passages) for t in texts]
+        texts = [uncut(_completed(t, profile, hits, repeated), passages, profile.focus) for t in texts]
     sentences = sorted(dict.fromkeys(c for k in chosen for c in support[k]), key=lambda c: c.score, reverse=True)
     return Lead(_listed(_in_written_order(texts, [c.text for c in sentences])), tuple(sentences))
 
@@ -251,15 +251,19 @@ def names_all(profile: QuestionProfile, chunk: Chunk) -> bool:
     return not profile.names or names_share(profile.names, passage_facts(chunk), shortened=True) == 1.0
 
 
-def _merge_name_forms(
-    votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str]
-) -> None:
-    """Count a surname's votes with the fuller name that ends with it ("Halvorsen" with "Ingrid Halvorsen"):
-    one person, written two ways. The shorter form is kept for display; the lead is completed later."""
+def _merge_name_forms(votes: dict[str, float], support: dict[str, list[CandidateSentence]], forms: dict[str, str],
+                      texts: Sequence[str]) -> None:
+    """Count a surname's votes with the fuller name that ends with it ("Halvorsen" with "Ingrid Halvorsen"), and an
+    alias's with the name (`texts`: "Ninja, aka Tyler Blevins"): one person, written two ways. The shorter form is
+    kept for display (the lead is completed later), the longer one of an alias."""
     for short in sorted(votes, key=lambda k: len(k.split())):
         if short not in votes:
             continue
-        longer = [k for k in votes if k != short and k.split()[-len(short.split()):] == short.split()]
+        alias = [k for k in votes if len(k.split()) > len(short.split()) and written_as_alias(
+            forms[short], forms[k], texts)]
+        if alias:
+            forms[short] = forms[alias[0]]  # "Tyler Blevins" for "Ninja"
+        longer = alias or [k for k in votes if k != short and k.split()[-len(short.split()):] == short.split()]
         for key in longer:
             votes[short] += votes.pop(key)
             support[short].extend(c for c in support.pop(key) if c not in support[short])

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from bot.answering.focus import PERSON_NOUNS
 from bot.answering.spans import opens_sentence, passage_names
 from index.text import STOPWORDS, common_word, possessive
 
@@ -46,10 +47,11 @@ def fullest_form(short: str, texts: Iterable[str], articles: Sequence[str] | Non
     return max(kept, key=lambda f: (forms[f], -len(f)))
 
 
-def uncut(short: str, texts: Iterable[str]) -> str:
+def uncut(short: str, texts: Iterable[str], kind: str | None = None) -> str:
     """A name of several words that lost its first word at a sentence start ("Angeles Dodgers": Punkt has seen
     "los" lower-case) with the everyday word the passages write before it elsewhere, unless they also write it
-    alone mid-sentence."""
+    alone mid-sentence. A person's title comes back only when it is the `kind` asked for ("Judge Arthur Engoron"
+    for "which judge", not "Officer Tony Staffieri" for "the CEO")."""
     wanted = short.split()
     if len(wanted) < 2:
         return short
@@ -60,7 +62,8 @@ def uncut(short: str, texts: Iterable[str]) -> str:
             if words == wanted and not _cut_before(text, span.start):
                 return short  # written alone where nothing was cut
             before.update(words[i - 1] for i in range(1, len(words) - len(wanted) + 1)
-                          if words[i:i + len(wanted)] == wanted and common_word(words[i - 1]))
+                          if words[i:i + len(wanted)] == wanted and common_word(words[i - 1])
+                          and (words[i - 1].lower() not in PERSON_NOUNS or words[i - 1].lower() == kind))
     return f"{before.most_common(1)[0][0]} {short}" if before else short
 
 
@@ -71,3 +74,14 @@ def _cut_before(text: str, start: int) -> bool:
         return False
     word = cut.group(1)
     return opens_sentence(text, cut.start()) and common_word(word) and word.lower() not in STOPWORDS
+
+
+_ALIAS_WORDS = r"(?:aka|a\.k\.a\.?|also known as|better known as|real name|whose real name is|born)"
+
+
+def written_as_alias(one: str, other: str, texts: Iterable[str]) -> bool:
+    """Whether the passages give one name as the other's alias ("Ninja, aka Tyler Blevins", "Diddy (real name
+    Sean Combs)"): one person, written two ways."""
+    pairs = ((one, other), (other, one))
+    patterns = [re.compile(rf"\b{re.escape(a)}[’']?\s*[,(]?\s*{_ALIAS_WORDS}\s+{re.escape(b)}\b") for a, b in pairs]
+    return any(p.search(text) for text in texts for p in patterns)

@@ -174,6 +174,9 @@ def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -
     quoted = span.start > 0 and sentence[span.start - 1] in "“\"‘"  # "“Thriller”" names a work
     if " " not in span.text and not span.text.isupper() and common_word(span.text) and not quoted:
         fit *= 0.3
+    if " " not in span.text and span.text.isascii() and not span.text.isupper() and not re.search(
+            r"[aeiouy\d]", span.text, re.I):
+        fit = 0.0  # no vowel and not an acronym: "the “Ws” in the replies", not a name
     return fit
 
 
