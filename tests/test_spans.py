@@ -218,6 +218,11 @@ def test_a_who_question_with_a_personal_pronoun_asks_for_a_person() -> None:
     assert profile_question(question).person and not profile_question("Who was running the label?").person
     sentence = "In Robert Kyncl’s Q&A at the conference about AI, the label boss spoke of its music catalogue."
     assert _lead(question, sentence) == "Robert Kyncl"  # not "AI", and not his Q&A
+    # A witness or a suspect is a person: "FTX" does not answer who testified first.
+    assert [profile_question(q).person for q in ("Who was the first witness to testify at the trial?",
+                                                 "Who is the suspect in the shooting?")] == [True, True]
+    trial = "The first witness, FTX customer Marc-Antoine Julliard, told the jury how he lost his savings."
+    assert _lead("Who was the first witness to testify at the trial?", trial) == "Marc-Antoine Julliard"
 
 
 def test_a_product_question_is_answered_by_a_variant_of_the_name_it_gives() -> None:

@@ -57,8 +57,8 @@ PERSON_NOUNS = {
     "sprinter", "linebacker", "cornerback", "kicker", "shortstop", "outfielder", "winger", "lawmaker",
     "congressman", "congresswoman", "chancellor", "king", "queen", "prince", "princess", "pope", "surgeon",
     "physician", "nurse", "teacher", "pilot", "engineer", "banker", "trader", "strategist", "juror", "plaintiff",
-    "cto", "cfo", "coo", "cmo", "chief", "boss", *FAMILY_NOUNS,
-}  # not "host", "chair", "witness", "suspect": "who will host the World Cup?" asks for a country
+    "cto", "cfo", "coo", "cmo", "chief", "boss", "witness", "suspect", *FAMILY_NOUNS,
+}  # not "host", "chair": "who will host the World Cup?" asks for a country
 # Person nouns that say only that a person is asked for ("the NFL player that …"), where "the Rogers CEO" names a
 # post one person holds.
 GENERIC_PERSON_NOUNS = {"individual", "person", "man", "woman", "people", "player", "member", "athlete", "star",
