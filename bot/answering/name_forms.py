@@ -82,6 +82,11 @@ _ALIAS_WORDS = r"(?:aka|a\.k\.a\.?|also known as|better known as|real name|whose
 def written_as_alias(one: str, other: str, texts: Iterable[str]) -> bool:
     """Whether the passages give one name as the other's alias ("Ninja, aka Tyler Blevins", "Diddy (real name
     Sean Combs)"): one person, written two ways."""
+    # Asked for every pair of names that vote for a lead: most pairs share no passage, and compiling their
+    # patterns (one pair's each) would cost more than the search.
+    both = [text for text in texts if one in text and other in text]
+    if not both:
+        return False
     pairs = ((one, other), (other, one))
     patterns = [re.compile(rf"\b{re.escape(a)}[’']?\s*[,(]?\s*{_ALIAS_WORDS}\s+{re.escape(b)}\b") for a, b in pairs]
-    return any(p.search(text) for text in texts for p in patterns)
+    return any(p.search(text) for text in both for p in patterns)

@@ -96,10 +96,10 @@ def person_like(name: str) -> bool:
 
 def reads_as_person(name: str, texts: Iterable[str]) -> bool:
     """Whether a name reads as a person's, in itself (`person_like`; not "Alameda Research", whose last word names a
-    body) and, for a lone word, as the passages write it: "the Browns", or
-    "Alameda" in "Alameda Research" (an everyday word capitalised after it), name a team or a firm, unless a given
-    name before it somewhere ("Brock Purdy") shows a person ("Trump Tower" is Trump's); so does it for a surname
-    that is also an everyday word ("Swift" of "Taylor Swift")."""
+    body) and, for a lone word, as the passages write it: "the Browns", or "Alameda" in "Alameda Research" (an
+    everyday word capitalised after it), name a team or a firm, unless a given name before it somewhere ("Brock
+    Purdy") shows a person ("Trump Tower" is Trump's); so does it for a surname that is also an everyday word
+    ("Swift" of "Taylor Swift")."""
     if " " in name:  # "Wilma Mankiller": the name itself shows its given name
         return person_like(name) and not _ends_as_a_thing(name) and not _team_of_a_place(name, texts)
     if name.isupper():
