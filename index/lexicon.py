@@ -44,3 +44,17 @@ PLACE_GROUPS = (
     ("saudi arabia", "saudi"), ("pakistan", "pakistani"), ("egypt", "egyptian"), ("palestine", "palestinian"),
 )
 PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS for form in group}
+
+
+# Titles written short before a person's name ("Prof. Leo Leiderman", "Dr Anthony Fauci").
+ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Capt"})
+
+
+# Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says
+# what the person is, not who.
+HONORIFICS = frozenset({
+    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Prof", "Prof.", "Sir", "Dame", "Mayor", "President",
+    "Coach", "Councillor", "Councilman", "Councilwoman", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Minister",
+    "Judge", "Chancellor", "Captain", "Capt.", "General", "Gen.", "Chief", "Director", "Professor", "Sheriff",
+    "Officer",
+})

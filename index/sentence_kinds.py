@@ -42,6 +42,8 @@ _SOCIAL = re.compile(r"pic\.twitter\.com|\bt\.co/|\(@\w+\)|(?:^|\s)@\w{2,}|(?:#\
 _CREDIT_LABEL = r"^(?:image|photo|photograph|picture|credit|illustration)s?\s*(?:credit)?\s*:"
 _AGENCY_CREDIT = r"[|/]\s*(?:reuters|afp|ap|bloomberg|getty(?: images)?|shutterstock|pa|epa)\b\s*$"
 _CREDIT = re.compile(rf"{_CREDIT_LABEL}|{_AGENCY_CREDIT}", re.I)
+# A story's own credit ("With Bloomberg/Reuters", "Reporting by …") ends the story, not a picture's caption.
+_STORY_CREDIT = re.compile(r"(?:with|(?:additional )?reporting by|written by)\b", re.I)
 _CAPTION = re.compile(
     r"^(?:image|photo|photograph|picture|video|credit|caption|illustration|pictured)s?\s*(?:credit)?\s*:"
     r"|\b(?:getty images|ap photo|afp via getty|photograph:|photo by|image credit|file photo)\b"
@@ -181,7 +183,8 @@ def _caption_paragraphs(text: str, spans: list[tuple[int, int]], kinds: list[Sen
     as … questions Gary Wang …, at Federal Court in New York City, U.S., October 6, 2023." before "Jane
     Rosenberg | Reuters")."""
     return {i - 1 for i in range(1, len(spans))
-            if kinds[i] == SentenceKind.CAPTION and _CREDIT.search(text[spans[i][0]:spans[i][1]].strip())
+            if kinds[i] == SentenceKind.CAPTION and _CREDIT.search(credit := text[spans[i][0]:spans[i][1]].strip())
+            and not _STORY_CREDIT.match(credit)
             and not _BLOCK_BREAK.search(text[spans[i - 1][1]:spans[i][0]])}
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from index.cache import LRUCache
-from index.lexicon import NUMBER_WORDS, SCALES
+from index.lexicon import ABBREVIATED_TITLES, HONORIFICS, NUMBER_WORDS, SCALES
 
 Span = tuple[int, int]
 
@@ -200,23 +200,14 @@ _HYPHEN = re.compile(r"[-–]")
 
 
 # A capitalised word, an initial or an abbreviated title; names never run across a sentence end or line.
-CAPITALISED = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Capt|St|Jr)\.|[A-Z]\.|[A-Z][\w\-]*(?:['’](?!s\b)[A-Za-z]+)?)"
+CAPITALISED = (rf"(?:(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St|Jr)\.|[A-Z]\.|"
+               r"[A-Z][\w\-]*(?:['’](?!s\b)[A-Za-z]+)?)")
 
 
 # A run of up to four capitalised words or initials, with a lower-case particle between ("Ludwig van Beethoven").
 # The lower-case words inside a name, up to two in a row ("Edwin van der Sar", "Ursula von der Leyen").
 NAME_PARTICLES = "(?:de|du|del|della|van|von|der|den|da|di|al|bin|la|le)"
 NAME = rf"{CAPITALISED}(?:[ \t]+(?:{NAME_PARTICLES}[ \t]+){{0,2}}{CAPITALISED}){{0,3}}"
-
-
-# Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says
-# what the person is, not who.
-HONORIFICS = frozenset({
-    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Prof", "Prof.", "Sir", "Dame", "Mayor", "President",
-    "Coach", "Councillor", "Councilman", "Councilwoman", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Minister",
-    "Judge", "Chancellor", "Captain", "Capt.", "General", "Gen.", "Chief", "Director", "Professor", "Sheriff",
-    "Officer",
-})
 
 
 # Verbs that report what someone said (the Quotes view's speakers, the speaker of an answer's sentence).
@@ -257,6 +248,18 @@ def common_word(word: str) -> bool:
     return lowered in _INTERJECTIONS or bool(_punkt()._params.ortho_context.get(lowered, 0) & _ORTHO_LC)
 
 
+def everyday_word(word: str) -> bool:
+    """A common word, or one made of a prefix and a common word ("unaccounted", "overpaid", "non-profit"): general
+    English that Punkt's newswire happened not to write lower-case. Not for reading names ("Overstock")."""
+    lowered = word.lower()
+    if common_word(lowered):
+        return True
+    prefix = _PREFIX.match(lowered)
+    return prefix is not None and common_word(lowered[prefix.end():])
+
+
+# Prefixes of English derivation before a word of five letters or more (so "Disney" and "Unity" stay unknown).
+_PREFIX = re.compile(r"(?:un|re|non|dis|mis|pre|over|under|out|anti|counter|semi|multi)-?(?=[a-z]{5,}$)")
 _INTERJECTIONS = frozenset({
     "yeah", "yep", "yup", "nope", "nah", "wow", "oh", "ah", "aha", "uh", "um", "hmm", "okay", "hey", "alas",
     "oops", "ugh", "yikes", "meh", "huh", "whoa", "phew", "ouch",

@@ -96,3 +96,8 @@ def test_a_post_written_beside_a_name_is_no_part_of_it() -> None:
     assert _found(question, "Melinda Rogers-Hixon wrote to Tony Staffieri, CEO of Rogers Communications.") == 1.0
     assert subject_phrases(profile_question("What did Bank of England Governor Andrew Bailey say?")) == [
         "Bank of England", "Andrew Bailey"]
+    # A title of a post that does not ask for a person on its own is a post all the same.
+    assert subject_phrases(profile_question("What did Treasury Secretary Janet Yellen say about China?")) == [
+        "Janet Yellen"]
+    assert subject_phrases(profile_question("Why did NFL Commissioner Roger Goodell fine the Chiefs?")) == [
+        "Roger Goodell"]

@@ -72,6 +72,15 @@ def test_the_sentence_before_a_photo_credit_describes_the_picture() -> None:
     assert sentence_kind("Zhao arrives at court, in this courtroom sketch.") == SentenceKind.CAPTION
 
 
+def test_a_story_s_own_credit_is_no_picture_s_and_the_sentence_before_it_stays() -> None:
+    last = ("Corporate leaders should expect zero sympathy from new Fair Work Ombudsman Anna Booth, who believes "
+            "boards are responsible.")
+    text = f"Base metals sank amid fresh fears over property turmoil in China. {last} With Bloomberg/Reuters"
+    assert [text[a:b] for a, b in prose_spans(text)] == [
+        "Base metals sank amid fresh fears over property turmoil in China.", last]
+    assert sentence_kind("With Bloomberg/Reuters") == SentenceKind.CAPTION
+
+
 def test_a_widget_label_many_articles_glue_to_their_sentences_is_cut_off_and_names_and_speakers_stay() -> None:
     openers = ["The market fell on Tuesday after the report.", "Traders expect the central bank to hold rates.",
                "It was the worst week since March for the index.", "That debate has split the industry for years.",

@@ -510,3 +510,20 @@ def test_a_place_the_question_names_in_another_form_is_its_subject() -> None:
     assert _answers("Who beat the Netherlands?", sentence) == ["Lionesses", "Scotland", "Belgium"]
     assert _answers("Which Dutch player scored twice against the Lionesses?", sentence) == ["Scotland", "Belgium"]
     assert _answers("Who did the Americans beat?", "The US beat Canada.") == ["Canada"]
+
+
+def test_an_abbreviated_title_is_no_name_of_its_own_and_saint_stays_in_a_place() -> None:
+    sentence = "Prof. Leo Leiderman told Globes that Dr Anthony Fauci and Mrs. Smith met in St. Louis."
+    assert [s.text for s in name_spans(sentence)] == ["Leo Leiderman", "Globes", "Anthony Fauci", "Smith", "St. Louis"]
+
+
+def test_the_holder_of_a_post_the_question_names_is_the_name_after_the_office() -> None:
+    sentence = "Leaders can expect no sympathy from new Fair Work Ombudsman Anna Booth, who believes boards are liable."
+    asked = profile_question("Who is the incoming head of the Fair Work Ombudsman office?")
+    assert [s.text for s in answer_spans(asked, sentence)] == ["Anna Booth"]
+    # A person the question names beside another is no office: "Paradigm CEO Matt Huang" stays whole, the question's.
+    generic = profile_question("Who is the individual who discussed a board with Paradigm?")
+    assert [s.text for s in answer_spans(generic, "Paradigm CEO Matt Huang said Bankman-Fried refused.")] == [
+        "Bankman-Fried"]
+    assert profile_question("Who holds CEOs and board members accountable?").names == ()
+    assert profile_question("Who is Beeper's CTO?").names == ("Beeper", "CTO")

@@ -17,6 +17,7 @@ from index.text import (
     common_word,
     counted,
     date_forms,
+    everyday_word,
     months_in,
     name_phrases,
     name_words,
@@ -187,3 +188,10 @@ def test_acronyms_of_capitalised_runs_their_tails_and_hyphenated_parts() -> None
         "fcsb", "fcsbf", "csb", "csbf", "sb", "sbf"}
     assert acronyms_of("Report\nSam Bankman-Fried") == {"sb", "sbf"}  # a title's last word starts no run
     assert acronyms_of("Bankman-Fried was convicted.") == frozenset()  # one name is no run
+
+
+def test_a_prefixed_everyday_word_is_general_english_and_a_name_is_not() -> None:
+    # Punkt's newswire never wrote "unaccounted" lower-case; its parts are everyday English all the same.
+    words = ["unaccounted", "overpaid", "non-profit", "misreported", "Hapoalim", "kibbutz", "Disney", "whr"]
+    assert [w for w in words if everyday_word(w)] == ["unaccounted", "overpaid", "non-profit", "misreported"]
+    assert not common_word("unaccounted")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from index.lexicon import NUMBER_WORDS
+from index.lexicon import HONORIFICS, NUMBER_WORDS
 from index.text import STOPWORDS, possessive
 
 # Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
@@ -59,6 +59,15 @@ PERSON_NOUNS = {
     "physician", "nurse", "teacher", "pilot", "engineer", "banker", "trader", "strategist", "juror", "plaintiff",
     "cto", "cfo", "coo", "cmo", "chief", "boss", "witness", "suspect", *FAMILY_NOUNS,
 }  # not "host", "chair": "who will host the World Cup?" asks for a country
+# Nouns of a title written before a name ("Binance founder", "Friends star", "Treasury Secretary"), as patterns.
+TITLES = (
+    "founder", "co-?founder", "CEO", "chief executive", "chair(?:man|woman)?", "president", "director", "minister",
+    "secretary", "senator", "governor", "chancellor", "commissioner", "coach", "manager", "star", "actor", "actress",
+    "singer", "rapper", "player", "quarterback", "striker", "owner", "investor", "billionaire", "entrepreneur",
+    "executive", "analyst", "judge", "lawyer", "spokes(?:man|woman|person)", "head", "leader", "prosecutor",
+    "attorney", "economist", "author", "journalist", "reporter", "editor", "CFO", "CTO", "COO", "chief",
+    "professor", "lecturer", "researcher", "scientist", "officer", "advis[eo]r", "curator",
+)
 # Person nouns that say only that a person is asked for ("the NFL player that …"), where "the Rogers CEO" names a
 # post one person holds.
 GENERIC_PERSON_NOUNS = {"individual", "person", "man", "woman", "people", "player", "member", "athlete", "star",
@@ -89,6 +98,15 @@ def kind_of(noun: str | None, nouns: Collection[str]) -> bool:
         return False
     singular = re.sub(r"ies$", "y", noun) if noun.endswith("ies") else noun.removesuffix("s")
     return noun in nouns or singular in nouns
+
+
+def title_word(word: str) -> bool:
+    """Whether a word is a post's title word, written before a name ("CEO", "Secretary", "Judge", "striker"): a
+    title of TITLES, an honorific or a noun that asks for a person."""
+    return word in HONORIFICS or word.lower() in PERSON_NOUNS or _TITLE_WORD.fullmatch(word) is not None
+
+
+_TITLE_WORD = re.compile("|".join(TITLES), re.I)
 
 
 def focus_noun(after: list[str]) -> str | None:
@@ -143,4 +161,4 @@ def _modifier(word: str) -> bool:
 _QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}
 # Adjectives that say which one of a kind, before its noun ("which new model", "the latest book").
 WHICH_ONE = {"new", "latest", "newest", "upcoming", "next", "former", "current", "original", "official", "recent",
-             "interim", "acting"}
+             "interim", "acting", "incoming", "outgoing"}

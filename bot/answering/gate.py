@@ -23,7 +23,7 @@ import numpy as np
 from bot.answering.casing import name_casing
 from bot.answering.compose import openings
 from bot.answering.facts import names_share, passages_facts
-from bot.answering.focus import PERSON_NOUNS
+from bot.answering.focus import title_word
 from bot.answering.lead import speaks_of
 from bot.answering.question import QuestionProfile, names_only_dates, profile_question
 from bot.answering.sentences import (
@@ -213,7 +213,7 @@ def subject_phrases(profile: QuestionProfile) -> list[str]:
     cited = {re.sub(r"^the\s+", "", o.lower()) for o in profile.cited_outlets}
     phrases = []
     for span in name_spans(profile.text):
-        for is_post, group in groupby(span.text.split(), key=lambda w: w.lower() in PERSON_NOUNS):
+        for is_post, group in groupby(span.text.split(), key=title_word):
             words = list(group)
             phrase = " ".join(words)
             if not is_post and len(words) > 1 and all(w in names for w in words if w[:1].isupper()) and re.sub(

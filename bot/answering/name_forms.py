@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from bot.answering.focus import PERSON_NOUNS
+from bot.answering.focus import title_word
 from bot.answering.spans import opens_sentence, passage_names
 from index.text import STOPWORDS, common_word, possessive
 
@@ -63,7 +63,7 @@ def uncut(short: str, texts: Iterable[str], kind: str | None = None) -> str:
                 return short  # written alone where nothing was cut
             before.update(words[i - 1] for i in range(1, len(words) - len(wanted) + 1)
                           if words[i:i + len(wanted)] == wanted and common_word(words[i - 1])
-                          and (words[i - 1].lower() not in PERSON_NOUNS or words[i - 1].lower() == kind))
+                          and (not title_word(words[i - 1]) or words[i - 1].lower() == kind))
     return f"{before.most_common(1)[0][0]} {short}" if before else short
 
 

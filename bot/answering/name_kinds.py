@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from bot.answering.spans import Span, passage_names
-from index.text import HONORIFICS, NAME, SPEECH_VERBS, STOPWORDS, common_word, possessive
+from index.lexicon import HONORIFICS
+from index.text import NAME, SPEECH_VERBS, STOPWORDS, common_word, possessive
 
 _SPEAKER_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\s+(?:the\s+)?$")
 _SPEAKER_AFTER = re.compile(rf"^(?:,[^,.!?\n]{{1,80}},)?\s+{SPEECH_VERBS}\b")

@@ -28,6 +28,7 @@ from bot.answering.focus import (
     focus_noun,
     kind_of,
     names_the_focus,
+    title_word,
 )
 from bot.retrieval.plan import QueryPlan
 from index.lexicon import MEASURE_UNIT, NUMBER_WORDS
@@ -39,7 +40,7 @@ from index.text import (
     STOPWORDS,
     YEAR,
     analyze,
-    common_word,
+    everyday_word,
     months_in,
     name_words,
 )
@@ -134,8 +135,9 @@ def profile_question(question: str, plan: QueryPlan | None = None,
     # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
     # rarely say their own outlet or "in November 2023", so those words would count against every passage.
     scope = recased(_CONTRACTED_WH.sub(r"\1 is", own.subject), casing) if own else text
-    names = tuple(dict.fromkeys(
+    names = tuple(dict.fromkeys(  # "CEOs" are some people, where "Beeper's CTO" is one post
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
+        and not (n.lower() not in PERSON_NOUNS and kind_of(n.lower(), PERSON_NOUNS))
     ))
     written = scope.split()
     bare_words = [w.lower().strip("?,.!'’\"") for w in written]
@@ -147,7 +149,7 @@ def profile_question(question: str, plan: QueryPlan | None = None,
     # says "October" is not thereby off the subject of a question about October (its dates are checked apart).
     bare = [w.strip("?,.!'’\"").removesuffix("'s").removesuffix("’s") for w in words]
     uncommon = frozenset(t for w, ts in zip(bare, analysed[1:]) for t in ts
-                         if not common_word(w) and w.lower() not in DATE_WORDS)
+                         if not everyday_word(w) and w.lower() not in DATE_WORDS)
     return QuestionProfile(
         text=text,
         answer_type=answer_type,
@@ -163,7 +165,9 @@ def profile_question(question: str, plan: QueryPlan | None = None,
         event_months=tuple(sorted(months_in(scope))),
         work=answer_type == AnswerType.NAME and kind_of(focus, WORK_NOUNS),
         organization=answer_type == AnswerType.NAME and kind_of(focus, ORGANIZATION_NOUNS),
-        person=answer_type == AnswerType.NAME and (_asks_for_person(text) or kind_of(focus, PERSON_NOUNS)) and (
+        # a focus that is a post's title came from "who is the head of …": a person holds it
+        person=answer_type == AnswerType.NAME and (
+            _asks_for_person(text) or kind_of(focus, PERSON_NOUNS) or (focus is not None and title_word(focus))) and (
             focus is None or kind_of(focus, PERSON_NOUNS) or not kind_of(focus, KIND_NOUNS)),  # "which team"
         recent=recent,
         clause_names=_clause_names(own, names),
@@ -302,7 +306,7 @@ def _role_asked(after_who: list[str]) -> str | None:
         at += 1
     noun = words[at].lower() if at < len(words) else ""
     following = words[at + 1].lower() if at + 1 < len(words) else ""
-    if not kind_of(noun, PERSON_NOUNS) or not (
+    if not (kind_of(noun, PERSON_NOUNS) or title_word(noun)) or not (
             following in ("of", "at", "for", "to") or (named and not kind_of(noun, GENERIC_PERSON_NOUNS))):
         return None
     return noun

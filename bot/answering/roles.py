@@ -13,23 +13,15 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from bot.answering.focus import TITLES
 from bot.answering.spans import Span
 from index.text import STOPWORDS
 
-# Nouns of a title written before a name ("Binance founder", "Friends star", "Treasury Secretary"), as patterns.
-_TITLES = (
-    "founder", "co-?founder", "CEO", "chief executive", "chair(?:man|woman)?", "president", "director", "minister",
-    "secretary", "senator", "governor", "chancellor", "commissioner", "coach", "manager", "star", "actor", "actress",
-    "singer", "rapper", "player", "quarterback", "striker", "owner", "investor", "billionaire", "entrepreneur",
-    "executive", "analyst", "judge", "lawyer", "spokes(?:man|woman|person)", "head", "leader", "prosecutor",
-    "attorney", "economist", "author", "journalist", "reporter", "editor", "CFO", "CTO", "COO", "chief",
-    "professor", "lecturer", "researcher", "scientist", "officer", "advis[eo]r", "curator",
-)
 # Of those, the titles a company or a team may hold too ("Instagram owner Meta", "industry leader Nvidia",
 # "investor SoftBank", "league leader Arsenal"): a name they precede need not be a person's.
 _NOT_ONLY_PEOPLE = {"director", "chancellor", "commissioner", "manager", "star", "player", "striker", "owner",
                     "investor", "analyst", "head", "leader", "reporter", "editor", "chief"}
-_TITLE_NOUNS = "|".join(_TITLES)
+_TITLE_NOUNS = "|".join(TITLES)
 _TITLE_NOUN = re.compile(rf"(?:{_TITLE_NOUNS})", re.I)
 _CLOSE = "”\"’'"
 # An appositive opens with a determiner or a title word, and ends where the sentence goes on.
@@ -42,7 +34,7 @@ _APPOSITIVE = (
 )
 _BEFORE = (rf"(?P<role>(?:(?:[A-Z][\w.&-]*\s+){{0,2}}[A-Z][\w.&-]*['’]s\s+)?"  # "Alameda Research's"
            rf"(?:(?i:former|ex-|then-|acting|interim)\s*)?(?:[A-Z][\w.&’'-]*\s+){{0,3}}(?i:{_TITLE_NOUNS}))\s+")
-_PERSON_TITLES = "|".join(t for t in _TITLES if t not in _NOT_ONLY_PEOPLE)  # only a person holds these
+_PERSON_TITLES = "|".join(t for t in TITLES if t not in _NOT_ONLY_PEOPLE)  # only a person holds these
 MAX_ROLE_WORDS = 14  # longer, an appositive is a clause of its own rather than what someone is
 
 

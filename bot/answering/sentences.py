@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.answering.focus import FAMILY_NOUNS, GENERIC_PERSON_NOUNS, PERSON_NOUNS, SERIES_NOUNS
+from bot.answering.focus import FAMILY_NOUNS, GENERIC_PERSON_NOUNS, SERIES_NOUNS, title_word
 from bot.answering.measures import counted_parts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import roles_in
@@ -197,15 +197,17 @@ def _place_asked(name: str, question: str) -> bool:
 def _past_role(span: Span, profile: QuestionProfile) -> Span:
     """The name after the title words of a post when the question asks who holds a post ("CTO Brad Murray" for
     "Who is Beeper's CTO?" is Brad Murray, not the question's CTO; "Chief Executive Officer Tony Staffieri" for "the
-    Rogers CEO"); the span itself otherwise ("Judge Arthur Engoron")."""
-    if not profile.person or profile.focus not in PERSON_NOUNS or profile.focus in GENERIC_PERSON_NOUNS:
+    Rogers CEO"), or after the office the question names ("Fair Work Ombudsman Anna Booth" for "Who is the head of
+    the Fair Work Ombudsman?"); the span itself otherwise ("Judge Arthur Engoron" for "which judge")."""
+    if not profile.person or profile.focus is None or profile.focus in GENERIC_PERSON_NOUNS or not title_word(
+            profile.focus):
         return span
     words = span.text.split()
     if words[0].lower() == profile.focus and not shares_name(words[0], profile.text):
         return span  # "Judge Amit Mehta" for "which judge": the kind asked, written as a title
     cut = 0
-    while cut < len(words) - 2 and words[cut].lower() in PERSON_NOUNS:  # a name of two words at least is left
-        cut += 1
+    while cut < len(words) - 2 and (title_word(words[cut]) or shares_name(words[cut], profile.text)):
+        cut += 1  # a name of two words at least is left
     if not cut:
         return span
     rest = span.text.split(maxsplit=cut)[-1]

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from bot.answering.focus import PLACE_NOUNS
 from bot.answering.question import AnswerType, QuestionProfile
-from index.lexicon import MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS
+from index.lexicon import ABBREVIATED_TITLES, MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
@@ -30,7 +30,7 @@ from index.text import (
     months_in,
 )
 
-_CAP = r"(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
+_CAP = rf"(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St)\.|(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
 _JOIN = rf"(?:of|{NAME_PARTICLES}|y)"
 _GAP = r"[^\S\n]+"  # a name never runs over a line break (a heading's last word and the text's first)
 NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:{_GAP}(?:{_JOIN}{_GAP}){{0,2}}(?:{_CAP}))*")
@@ -98,7 +98,8 @@ def passage_names(text: str) -> tuple[Span, ...]:
 
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
-    while tokens and (_opening_common_word(sentence, *tokens[0]) or _names_a_kind(tokens[0][1])):
+    while tokens and (_opening_common_word(sentence, *tokens[0]) or _names_a_kind(tokens[0][1])
+                      or tokens[0][1].rstrip(".") in ABBREVIATED_TITLES):  # "Prof." says what, not who
         tokens = tokens[1:]
     while tokens and (tokens[-1][1].lower().strip(".’'") in STOPWORDS | DATE_WORDS or _names_a_kind(tokens[-1][1])):
         tokens = tokens[:-1]

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from bot.views.evidence import Evidence
 from index.documents import Chunk
+from index.lexicon import HONORIFICS
 from index.sentence_kinds import furniture_spans
-from index.text import CAPITALISED, HONORIFICS, NAME, SPEECH_VERBS, quick_sentence_spans
+from index.text import CAPITALISED, NAME, SPEECH_VERBS, quick_sentence_spans
 
 MIN_QUOTE_WORDS = 4
 # Passages whose statements are kept in memory: every answer shows the Quotes of its passages, and the same
