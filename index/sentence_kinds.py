@@ -42,6 +42,9 @@ _SOCIAL = re.compile(r"pic\.twitter\.com|\bt\.co/|\(@\w+\)|(?:^|\s)@\w{2,}|(?:#\
 _CREDIT_LABEL = r"^(?:image|photo|photograph|picture|credit|illustration)s?\s*(?:credit)?\s*:"
 _AGENCY_CREDIT = r"[|/]\s*(?:reuters|afp|ap|bloomberg|getty(?: images)?|shutterstock|pa|epa)\b\s*$"
 _CREDIT = re.compile(rf"{_CREDIT_LABEL}|{_AGENCY_CREDIT}", re.I)
+# A question someone asked, quoted whole at the sentence's end ("Karina Newton responded, “we’re not collecting user
+# names right?”"): the sentence reports it, and answers who asked.
+_REPORTED_QUESTION = re.compile(rf"\b(?:{SPEECH_VERBS}|responded|wondered|queried)[,:]?\s+[“\"‘][^“”\"]*\?[”\"’]$")
 # A story's own credit ("With Bloomberg/Reuters", "Reporting by …") ends the story, not a picture's caption.
 _STORY_CREDIT = re.compile(r"(?:with|(?:additional )?reporting by|written by)\b", re.I)
 _CAPTION = re.compile(
@@ -107,7 +110,7 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
         return SentenceKind.LINK
     if _CAPTION.search(text) or _PICTURE_PLACE.search(text):
         return SentenceKind.CAPTION
-    if core.endswith("?"):
+    if core.endswith("?") and not _REPORTED_QUESTION.search(text):
         return SentenceKind.QUESTION
     if _BULLET.match(text):
         return SentenceKind.LIST

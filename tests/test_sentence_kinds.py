@@ -112,3 +112,12 @@ def test_a_widget_label_many_articles_glue_to_their_sentences_is_cut_off_and_nam
     assert blanked == ("Rates rose again this week.         That debate has split the industry for years. "
                        "More than half of them agreed with it.")
     assert blank_glued_openings(text, frozenset()) == text
+
+
+def test_a_question_quoted_whole_after_its_speaker_is_reported_speech() -> None:
+    reported = "Instagram Head of Public Policy Karina Newton responded, “we’re not collecting user names right?”"
+    assert sentence_kind(reported) == SentenceKind.PROSE
+    assert sentence_kind("But one researcher asked, “What happens to kids who slip through the screener?”") == \
+        SentenceKind.PROSE
+    assert sentence_kind("So what does this mean for the kids who slip through the screener?") == SentenceKind.QUESTION
+    assert sentence_kind("Is the “screener” really working?") == SentenceKind.QUESTION

@@ -54,7 +54,8 @@ PERSON_NOUNS = {
     "filmmaker", "activist", "astronaut", "member", "streamer", "youtuber", "influencer", "podcaster", "columnist",
     "commentator", "pundit", "editor", "photographer", "dancer", "guitarist", "drummer", "vocalist", "inventor",
     "teammate", "rookie", "captain", "skipper", "jockey", "cyclist", "swimmer",
-    "sprinter", "linebacker", "cornerback", "kicker", "shortstop", "outfielder", "winger", "lawmaker",
+    "sprinter", "linebacker", "cornerback", "kicker", "shortstop", "outfielder", "winger", "lawmaker", "tackle",
+    "lineman", "guard", "fullback",
     "congressman", "congresswoman", "chancellor", "king", "queen", "prince", "princess", "pope", "surgeon",
     "physician", "nurse", "teacher", "pilot", "engineer", "banker", "trader", "strategist", "juror", "plaintiff",
     "cto", "cfo", "coo", "cmo", "chief", "boss", "witness", "suspect", *FAMILY_NOUNS,
@@ -133,7 +134,29 @@ def focus_noun(after: list[str]) -> str | None:
     while len(words) > 1 and (_modifier(words[0]) or kind_of(words[1].lower(), KIND_NOUNS)) \
             and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
         words = words[1:]
-    return words[0].lower() if words else None
+    if not words:
+        return None
+    noun = words[0].lower()
+    return noun if kind_of(noun, KIND_NOUNS) else _compound_head(after[skipped:], noun) or noun
+
+
+def _compound_head(after: list[str], noun: str) -> str | None:
+    """The known kind a compound noun ends with, past the first word the reader stopped at ("penalty kill success
+    rate when …" -> "rate"): English compounds put their head last."""
+    words = [w.strip("?,.!'’\"") for w in after]
+    start = next((i for i, w in enumerate(words) if w.lower() == noun), None)
+    if start is None:
+        return None
+    for i in range(start + 1, min(start + _COMPOUND_WORDS, len(words))):
+        if after[i - 1][-1:] in ",;:?!." or words[i].lower() in STOPWORDS:
+            break
+        ends = i + 1 == len(words) or words[i + 1].lower() in STOPWORDS or after[i][-1:] in ",;:?!."
+        if ends and kind_of(words[i].lower(), KIND_NOUNS):
+            return words[i].lower()
+    return None
+
+
+_COMPOUND_WORDS = 5
 
 
 def names_the_focus(after_what: list[str], focus: str | None) -> bool:
