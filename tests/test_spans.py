@@ -174,6 +174,9 @@ def test_a_name_cut_at_a_sentence_start_gets_its_first_word_back() -> None:
         "Judge Arthur Engoron", "Arthur Engoron"]
     assert uncut("Angeles Dodgers", [*texts, "He joined Angeles Dodgers."]) == "Angeles Dodgers"  # written so
     assert uncut("Eras Tour", ["The Eras Tour film opened.", "The Eras Tour ran on."]) == "Eras Tour"
+    # The word lost is a name's first: "Policy" is the last word of a post read past ("Head of Public Policy").
+    policy = ["Instagram Head of Public Policy Karina Newton responded.", "Its Public Policy Karina Newton said no."]
+    assert uncut("Karina Newton", policy, "chief") == "Karina Newton"
 
 
 def test_a_name_stays_on_its_line_and_an_adjective_is_no_name() -> None:
@@ -521,6 +524,9 @@ def test_the_holder_of_a_post_the_question_names_is_the_name_after_the_office() 
     sentence = "Leaders can expect no sympathy from new Fair Work Ombudsman Anna Booth, who believes boards are liable."
     asked = profile_question("Who is the incoming head of the Fair Work Ombudsman office?")
     assert [s.text for s in answer_spans(asked, sentence)] == ["Anna Booth"]
+    chief = profile_question("Which Instagram policy chief asked whether user names were being gathered?")
+    said = "Instagram Head of Public Policy Karina Newton responded, “we’re not collecting user names right?”"
+    assert [s.text for s in answer_spans(chief, said)] == ["Karina Newton"]
     # A person the question names beside another is no office: "Paradigm CEO Matt Huang" stays whole, the question's.
     generic = profile_question("Who is the individual who discussed a board with Paradigm?")
     assert [s.text for s in answer_spans(generic, "Paradigm CEO Matt Huang said Bankman-Fried refused.")] == [

@@ -49,9 +49,10 @@ def fullest_form(short: str, texts: Iterable[str], articles: Sequence[str] | Non
 
 def uncut(short: str, texts: Iterable[str], kind: str | None = None) -> str:
     """A name of several words that lost its first word at a sentence start ("Angeles Dodgers": Punkt has seen
-    "los" lower-case) with the everyday word the passages write before it elsewhere, unless they also write it
-    alone mid-sentence. A person's title comes back only when it is the `kind` asked for ("Judge Arthur Engoron"
-    for "which judge", not "Officer Tony Staffieri" for "the CEO")."""
+    "los" lower-case) with the everyday word the passages write first in it elsewhere, unless they also write it
+    alone mid-sentence; a word inside a longer name is no such first word ("Policy" of "Head of Public Policy Karina
+    Newton"). A person's title comes back only when it is the `kind` asked for ("Judge Arthur Engoron" for "which
+    judge", not "Officer Tony Staffieri" for "the CEO")."""
     wanted = short.split()
     if len(wanted) < 2:
         return short
@@ -61,9 +62,9 @@ def uncut(short: str, texts: Iterable[str], kind: str | None = None) -> str:
             words = span.text.split()
             if words == wanted and not _cut_before(text, span.start):
                 return short  # written alone where nothing was cut
-            before.update(words[i - 1] for i in range(1, len(words) - len(wanted) + 1)
-                          if words[i:i + len(wanted)] == wanted and common_word(words[i - 1])
-                          and (not title_word(words[i - 1]) or words[i - 1].lower() == kind))
+            if words[1:] == wanted and common_word(words[0]) and (
+                    not title_word(words[0]) or words[0].lower() == kind):
+                before[words[0]] += 1
     return f"{before.most_common(1)[0][0]} {short}" if before else short
 
 

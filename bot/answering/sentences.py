@@ -36,7 +36,7 @@ from index.embedding import Embedder
 from index.lexicon import PLACE_ALIASES
 from index.sentence_kinds import prose_spans
 from index.sentences import SentenceVectors
-from index.text import ORDINAL, YEAR, analyze, sentence_spans
+from index.text import ORDINAL, YEAR, analyze, common_word, sentence_spans
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 700
@@ -197,8 +197,9 @@ def _place_asked(name: str, question: str) -> bool:
 def _past_role(span: Span, profile: QuestionProfile) -> Span:
     """The name after the title words of a post when the question asks who holds a post ("CTO Brad Murray" for
     "Who is Beeper's CTO?" is Brad Murray, not the question's CTO; "Chief Executive Officer Tony Staffieri" for "the
-    Rogers CEO"), or after the office the question names ("Fair Work Ombudsman Anna Booth" for "Who is the head of
-    the Fair Work Ombudsman?"); the span itself otherwise ("Judge Arthur Engoron" for "which judge")."""
+    Rogers CEO"), after the office the question names ("Fair Work Ombudsman Anna Booth" for "Who is the head of the
+    Fair Work Ombudsman?") and after a post's everyday words ("Public Policy Karina Newton"); the span itself
+    otherwise ("Judge Arthur Engoron" for "which judge")."""
     if not profile.person or profile.focus is None or profile.focus in GENERIC_PERSON_NOUNS or not title_word(
             profile.focus):
         return span
@@ -206,7 +207,8 @@ def _past_role(span: Span, profile: QuestionProfile) -> Span:
     if words[0].lower() == profile.focus and not shares_name(words[0], profile.text):
         return span  # "Judge Amit Mehta" for "which judge": the kind asked, written as a title
     cut = 0
-    while cut < len(words) - 2 and (title_word(words[cut]) or shares_name(words[cut], profile.text)):
+    while cut < len(words) - 2 and (title_word(words[cut]) or shares_name(words[cut], profile.text)
+                                    or common_word(words[cut])):  # "Head of Public Policy Karina Newton"
         cut += 1  # a name of two words at least is left
     if not cut:
         return span
