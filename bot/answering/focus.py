@@ -104,10 +104,10 @@ def kind_of(noun: str | None, nouns: Collection[str]) -> bool:
 def title_word(word: str) -> bool:
     """Whether a word is a post's title word, written before a name ("CEO", "Secretary", "Judge", "striker"): a
     title of TITLES, an honorific or a noun that asks for a person."""
-    return word in HONORIFICS or word.lower() in PERSON_NOUNS or _TITLE_WORD.fullmatch(word) is not None
+    return word in HONORIFICS or word.lower() in PERSON_NOUNS or TITLE_WORD.fullmatch(word) is not None
 
 
-_TITLE_WORD = re.compile("|".join(TITLES), re.I)
+TITLE_WORD = re.compile("|".join(TITLES), re.I)  # fullmatch: one title of TITLES
 
 
 def focus_noun(after: list[str]) -> str | None:

@@ -13,16 +13,15 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from bot.answering.focus import TITLES
+from bot.answering.focus import TITLE_WORD, TITLES
 from bot.answering.spans import Span
 from index.text import STOPWORDS
 
-# Of those, the titles a company or a team may hold too ("Instagram owner Meta", "industry leader Nvidia",
-# "investor SoftBank", "league leader Arsenal"): a name they precede need not be a person's.
+# Of the titles (focus.TITLES), those a company or a team may hold too ("Instagram owner Meta", "industry leader
+# Nvidia", "investor SoftBank", "league leader Arsenal"): a name they precede need not be a person's.
 _NOT_ONLY_PEOPLE = {"director", "chancellor", "commissioner", "manager", "star", "player", "striker", "owner",
                     "investor", "analyst", "head", "leader", "reporter", "editor", "chief"}
 _TITLE_NOUNS = "|".join(TITLES)
-_TITLE_NOUN = re.compile(rf"(?:{_TITLE_NOUNS})", re.I)
 _CLOSE = "”\"’'"
 # An appositive opens with a determiner or a title word, and ends where the sentence goes on.
 _APPOSITIVE = (
@@ -47,7 +46,7 @@ def roles_in(name: str, sentence: str) -> list[Span]:
         text = m.group("role").strip()
         found.append(Span(text, m.start("role"), m.start("role") + len(text)))
     found += [_unopened(m) for m in re.finditer(rf"{_BEFORE}{written}(?![\w-])", sentence)]
-    return [r for r in found if 1 < len(r.text.split()) <= MAX_ROLE_WORDS or _TITLE_NOUN.fullmatch(r.text)]
+    return [r for r in found if 1 < len(r.text.split()) <= MAX_ROLE_WORDS or TITLE_WORD.fullmatch(r.text)]
 
 
 def titled_person(name: str, texts: Sequence[str]) -> bool:
@@ -64,7 +63,7 @@ def _unopened(match: re.Match[str]) -> Span:
     while len(words) > 1 and words[0].group().lower() in STOPWORDS:
         words = words[1:]
     texts = [w.group() for w in words]
-    if texts[0].lower() in _SMALL or (not texts[0].isupper() and _TITLE_NOUN.fullmatch(texts[0])):
+    if texts[0].lower() in _SMALL or (not texts[0].isupper() and TITLE_WORD.fullmatch(texts[0])):
         texts[0] = texts[0].lower()  # "Singer Taylor Swift" opens a sentence; "CEO" keeps its capitals
     return Span(" ".join(texts), match.start("role") + words[0].start(), match.end("role"))
 
