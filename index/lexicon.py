@@ -48,6 +48,8 @@ PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS
 
 # Titles written short before a person's name ("Prof. Leo Leiderman", "Dr Anthony Fauci").
 ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Capt"})
+# Of those, the ones British style writes without the dot ("Dr Anthony Fauci"), where "Gen Z" is no title.
+DOTLESS_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof"})
 
 
 # Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says

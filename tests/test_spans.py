@@ -518,6 +518,9 @@ def test_a_place_the_question_names_in_another_form_is_its_subject() -> None:
 def test_an_abbreviated_title_is_no_name_of_its_own_and_saint_stays_in_a_place() -> None:
     sentence = "Prof. Leo Leiderman told Globes that Dr Anthony Fauci and Mrs. Smith met in St. Louis."
     assert [s.text for s in name_spans(sentence)] == ["Leo Leiderman", "Globes", "Anthony Fauci", "Smith", "St. Louis"]
+    # The name after a title keeps its everyday first word; a title's short form without its dot may be a word.
+    sentence = "Gen Z voters heard Gen. Mark Milley and Dr. Will Smith."
+    assert [s.text for s in name_spans(sentence)] == ["Gen Z", "Mark Milley", "Will Smith"]
 
 
 def test_the_holder_of_a_post_the_question_names_is_the_name_after_the_office() -> None:
