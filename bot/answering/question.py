@@ -135,9 +135,9 @@ def profile_question(question: str, plan: QueryPlan | None = None,
     # The outlets and dates a question names are its scope, which retrieval applies, not its subject: passages
     # rarely say their own outlet or "in November 2023", so those words would count against every passage.
     scope = recased(_CONTRACTED_WH.sub(r"\1 is", own.subject), casing) if own else text
-    names = tuple(dict.fromkeys(  # "CEOs" are some people, where "Beeper's CTO" is one post
+    names = tuple(dict.fromkeys(  # a plural person noun ("CEOs") is some people; "Beeper's CTO" is one post
         n for n in name_words(scope) if n.lower() not in DATE_WORDS and n.lower() not in STOPWORDS
-        and not (n.lower() not in PERSON_NOUNS and kind_of(n.lower(), PERSON_NOUNS))
+        and (n.lower() in PERSON_NOUNS or not kind_of(n.lower(), PERSON_NOUNS))
     ))
     written = scope.split()
     bare_words = [w.lower().strip("?,.!'’\"") for w in written]
