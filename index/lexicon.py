@@ -50,13 +50,13 @@ PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS
 ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Capt"})
 # Of those, the ones British style writes without the dot ("Dr Anthony Fauci"), where "Gen Z" is no title.
 DOTLESS_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof"})
+# The short titles as a text writes them: with the dot, or without it where British style drops it.
+SHORT_TITLES = DOTLESS_TITLES | frozenset(f"{title}." for title in ABBREVIATED_TITLES)
 
 
 # Titles written before a person's name ("Judge Amit Mehta", "Coach Helen Marsh"): a name's first word that says
 # what the person is, not who.
-HONORIFICS = frozenset({
-    "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Prof", "Prof.", "Sir", "Dame", "Mayor", "President",
-    "Coach", "Councillor", "Councilman", "Councilwoman", "Senator", "Sen.", "Rep.", "Governor", "Gov.", "Minister",
-    "Judge", "Chancellor", "Captain", "Capt.", "General", "Gen.", "Chief", "Director", "Professor", "Sheriff",
-    "Officer",
+HONORIFICS = SHORT_TITLES | frozenset({
+    "Sir", "Dame", "Mayor", "President", "Coach", "Councillor", "Councilman", "Councilwoman", "Senator", "Governor",
+    "Minister", "Judge", "Chancellor", "Captain", "General", "Chief", "Director", "Professor", "Sheriff", "Officer",
 })

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from bot.answering.focus import PLACE_NOUNS
 from bot.answering.question import AnswerType, QuestionProfile
-from index.lexicon import ABBREVIATED_TITLES, DOTLESS_TITLES, MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS
+from index.lexicon import ABBREVIATED_TITLES, MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS, SHORT_TITLES
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
@@ -99,8 +99,7 @@ def passage_names(text: str) -> tuple[Span, ...]:
 
 def _name(sentence: str, tokens: list[tuple[int, str]]) -> list[Span]:
     titled = False  # "Prof." says what, not who; and the word after it opens no sentence ("Gen. Mark Milley")
-    while tokens and (tokens[0][1] in DOTLESS_TITLES or (
-            tokens[0][1].endswith(".") and tokens[0][1][:-1] in ABBREVIATED_TITLES)):
+    while tokens and tokens[0][1] in SHORT_TITLES:
         tokens, titled = tokens[1:], True
     while tokens and ((not titled and _opening_common_word(sentence, *tokens[0])) or _names_a_kind(tokens[0][1])):
         tokens = tokens[1:]
