@@ -48,6 +48,9 @@ PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS
 
 # Titles written short before a person's name ("Prof. Leo Leiderman", "Dr Anthony Fauci").
 ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Capt"})
+# What they abbreviate, where it is a post ("Sen. Bob Menendez" is the senator a question asks for).
+TITLES_IN_FULL = {"Sen": "senator", "Rep": "representative", "Gov": "governor", "Gen": "general", "Capt": "captain",
+                  "Dr": "doctor", "Prof": "professor"}
 # Of those, the ones British style writes without the dot ("Dr Anthony Fauci"), where "Gen Z" is no title.
 DOTLESS_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof"})
 # The short titles as a text writes them: with the dot, or without it where British style drops it.
@@ -60,3 +63,7 @@ HONORIFICS = SHORT_TITLES | frozenset({
     "Sir", "Dame", "Mayor", "President", "Coach", "Councillor", "Councilman", "Councilwoman", "Senator", "Governor",
     "Minister", "Judge", "Chancellor", "Captain", "General", "Chief", "Director", "Professor", "Sheriff", "Officer",
 })
+
+# The auxiliary verbs: a question opening with one asks yes or no; a text holding one after a label is a clause.
+AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
+       "should", "shall", "may", "might", "must")

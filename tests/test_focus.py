@@ -24,3 +24,49 @@ def test_a_compound_noun_asks_for_the_kind_it_ends_with() -> None:
     assert profile_question("What penalty did the league give?").focus is None
     tackle = profile_question("Which Chiefs defensive tackle recovered the fumble?")
     assert (tackle.focus, tackle.person) == ("tackle", True)
+
+
+def test_a_kind_in_the_possessive_is_what_is_asked() -> None:
+    # "which player's goal" asks which player; a name's possessive only qualifies the noun after it
+    player = profile_question("Which Copenhagen player's goal against Galatasaray sealed United's elimination?")
+    assert (player.answer_type, player.focus, player.person) == (AnswerType.NAME, "player", True)
+    assert profile_question("Which FTX engineer's name was on the code commit?").focus == "engineer"
+    assert profile_question("Which Alzheimer's drugs were approved in 2023?").focus == "drugs"
+
+
+def test_the_name_of_one_of_a_series_asks_for_its_name() -> None:
+    episode = profile_question("What was the name of the New Heights podcast installment about Swift?")
+    assert (episode.answer_type, episode.focus, episode.work) == (AnswerType.NAME, "title", True)
+    assert profile_question("Which installment of the series was the best?").answer_type == AnswerType.NUMBER
+    assert profile_question("What is the title of Britney Spears' memoir?").focus == "memoir"
+
+
+def test_a_question_word_opening_a_relative_clause_does_not_ask() -> None:
+    average = profile_question("In situations where Denver trailed by eight points, what rushing average did "
+                               "rookie Jaleel McLaughlin post?")
+    assert (average.answer_type, average.focus) == (AnswerType.NUMBER, "average")
+    assert profile_question("Where did he play, what did he say?").answer_type == AnswerType.PLACE
+    assert profile_question("Which company, which was sued in May, paid the fine?").focus == "company"
+
+
+def test_a_record_asked_for_is_a_tally_and_a_search_for_a_record_is_not() -> None:
+    asked = profile_question("What win-loss record did Eddie Jones finish 2023 with as Wallabies coach?")
+    assert (asked.answer_type, asked.focus, asked.measure) == (AnswerType.NUMBER, "record", "record")
+    assert profile_question("Powerball jackpot October 2023 record").answer_type == AnswerType.DESCRIPTION
+
+
+def test_a_keyword_query_asks_for_the_last_kind_it_names_past_its_frames() -> None:
+    def asked(query: str) -> tuple[str, str | None]:
+        profile = profile_question(query)
+        return profile.answer_type.value, profile.focus
+
+    assert asked("walmart plus annual membership price black friday") == ("number", "price")
+    assert asked("chiefs jets sideline reporter oct 1 nbc") == ("description", None)  # a person noun reads none
+    assert asked("louisville usc holiday bowl stadium san diego") == ("place", "stadium")
+    assert asked("SBF conviction date") == ("date", "date")  # named last, as before
+    # "past two games" and "week 12" frame the query; "team" inside one says whose
+    assert asked("rhamondre stevenson yards past two games week 12") == ("description", None)
+    assert asked("mlb team long interested in trading for gleyber torres") == ("description", None)
+    assert asked("cole palmer transfer fee Man City to chelsea") == ("number", "fee")  # "City" is a name's
+    assert asked("denny hamlin laps led 2023 nascar cup season") == ("description", None)  # the season is given
+    assert asked("Mar-a-Lago $240 million valuation source") == ("name", "source")

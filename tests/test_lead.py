@@ -3,7 +3,8 @@ written in lower case as one of the kind asked for."""
 
 from __future__ import annotations
 
-from bot.answering.lead import _introduced_as, _listed_together, choose_lead
+from bot.answering.closeness import introduced_as
+from bot.answering.lead import _listed_together, choose_lead
 from bot.answering.question import profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
 from bot.answering.spans import Span, kind_instances
@@ -74,11 +75,14 @@ def test_a_name_set_before_the_noun_asked_for_is_introduced_as_it() -> None:
     sentence = "“It was built on lies,” began Thane Rehn, a prosecutor for the government, before FTX fell."
     assert _lead("Which prosecutor gave the government's opening statement?", [sentence]) == "Thane Rehn"
     rehn, ftx = (Span(n, sentence.index(n), sentence.index(n) + len(n)) for n in ("Thane Rehn", "FTX"))
-    assert [_introduced_as(rehn, sentence, "prosecutor"), _introduced_as(ftx, sentence, "prosecutor")] == [
+    assert [introduced_as(rehn, sentence, "prosecutor"), introduced_as(ftx, sentence, "prosecutor")] == [
         True, False]
     shear = "OpenAI has appointed Emmett Shear, the co-founder of Twitch, as interim CEO."
     span = Span("Emmett Shear", shear.index("Emmett"), shear.index("Emmett") + 12)
-    assert _introduced_as(span, shear, "cofounder") and _introduced_as(span, shear, "co-founder")
+    assert introduced_as(span, shear, "cofounder") and introduced_as(span, shear, "co-founder")
+    senator = "Sen. Bob Menendez, charged with bribery, quizzed the bank executives."  # "Sen." is a senator
+    assert introduced_as(Span("Bob Menendez", 5, 17), senator, "senator")
+    assert not introduced_as(Span("Bob Menendez", 5, 17), senator, "general")
 
 
 def test_a_rank_and_a_record_are_no_score() -> None:
@@ -196,3 +200,12 @@ def test_the_holder_of_a_post_is_named_without_the_post_s_title_words() -> None:
     question = "Who is the Rogers Communications CEO that Melinda Rogers-Hixon wrote to?"
     assert _lead_in_one_passage(question, sentences) == "Tony Staffieri"
     assert _lead("Who is Beeper's CTO?", ["CTO Brad Murray built the app with CEO Eric Migicovsky."]) == "Brad Murray"
+
+
+def test_a_record_asked_for_is_led_by_a_tally() -> None:
+    sentences = ["Jones lost 40 players to injury in 2023 and finished the year with a 2-7 record.",
+                 "The Wallabies were knocked out of the World Cup in the pool stage for the first time."]
+    assert _lead("What win-loss record did Eddie Jones finish 2023 with?", sentences) == "2-7"
+    assert _lead("How much does the authority believe Iran sends to Gaza each year?", [
+        "Two weeks into the war, the authority received intelligence from two countries.",
+        "As far as we know, the budget from Iran to Gaza is in the order of $100 million a year."]) == "$100 million"

@@ -11,6 +11,9 @@ def test_a_lone_word_reads_as_a_person_unless_the_passages_write_it_as_a_firm_or
              "Prosecutors said Vance knew."]
     names = ("Alameda", "Browns", "Cowboys", "Purdy", "Trump", "Vance", "Wilma Mankiller")
     assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True, True]
+    # a determiner right before it writes a thing ("his Senate seat"); one word between reads nothing
+    texts = ["He used his Senate seat to aid Egypt.", "The embattled Menendez grilled them.", "Beto scored."]
+    assert [reads_as_person(n, texts) for n in ("Senate", "Menendez", "Beto")] == [False, True, True]
 
 
 def test_a_surname_that_is_an_everyday_word_reads_as_a_person_after_a_given_name() -> None:

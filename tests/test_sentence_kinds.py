@@ -121,3 +121,9 @@ def test_a_question_quoted_whole_after_its_speaker_is_reported_speech() -> None:
         SentenceKind.PROSE
     assert sentence_kind("So what does this mean for the kids who slip through the screener?") == SentenceKind.QUESTION
     assert sentence_kind("Is the “screener” really working?") == SentenceKind.QUESTION
+
+
+def test_a_label_before_a_clause_is_prose_and_before_a_value_a_list_entry() -> None:
+    texts = ("Price: $19.89 for adults at most cinemas.", "Where to watch: Netflix, from Friday.",
+             "Taylor Swift: The Eras Tour tickets are $19.89 for adults.", "UPDATE: Samuel is officially ACTIVE.")
+    assert [sentence_kind(t, whole_block=False) for t in texts] == [SentenceKind.LIST] * 2 + [SentenceKind.PROSE] * 2

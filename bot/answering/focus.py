@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from index.lexicon import HONORIFICS, NUMBER_WORDS
+from index.lexicon import AUX, HONORIFICS, NUMBER_WORDS
 from index.text import STOPWORDS, possessive
 
 # Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
@@ -15,7 +15,11 @@ NUMBER_NOUNS = {
     "percentage", "percent", "amount", "number", "price", "cost", "score", "rate", "fee", "sum", "salary", "age",
     "temperature", "size", "total", "margin", "figure", "valuation", "value", "budget", "fine", "sentence",
     "distance", "length", "height", "weight", "speed", "capacity", "share", "stake", "deficit", "tally", "count",
+    "average",
 }
+# "What win-loss record did he finish with" asks for a tally ("2-7"); a search for "Powerball jackpot record" asks
+# for the record itself.
+TALLY_NOUNS = {"record"}
 # Nouns of a series, asked for by which one ("which round", "which edition"): an ordinal ("the 243rd edition") or a
 # number after the noun ("round seven", "Chapter 1") answers them, not an amount.
 SERIES_NOUNS = {
@@ -89,8 +93,6 @@ KIND_NOUNS = (DATE_NOUNS | NUMBER_NOUNS | SERIES_NOUNS | PLACE_NOUNS | NAMED_NOU
               | WORK_NOUNS)
 COPULAS = {"is", "are", "was", "were"}
 ARTICLE_WORDS = {"the", "a", "an", "that", "this", "those", "these", "its", "their", "his", "her"}
-AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
-       "should", "shall", "may", "might", "must")
 
 
 def kind_of(noun: str | None, nouns: Collection[str]) -> bool:
@@ -130,9 +132,14 @@ def focus_noun(after: list[str]) -> str | None:
     if len(words) >= 3 and words[0].lower() in ("title", "name") and words[1].lower() == "of":
         # "the title of Britney Spears' memoir" asks for the memoir's title
         inner = focus_noun(after[skipped + 2:])
-        return inner if kind_of(inner, KIND_NOUNS) else words[0].lower()
+        if kind_of(inner, SERIES_NOUNS):
+            return "title"  # "the name of the podcast installment" asks for its title, not which one it was
+        return inner if kind_of(inner, KIND_NOUNS) and not kind_of(inner, NUMBER_NOUNS | DATE_NOUNS) else \
+            words[0].lower()
     while len(words) > 1 and (_modifier(words[0]) or kind_of(words[1].lower(), KIND_NOUNS)) \
             and words[1].lower() not in STOPWORDS:  # "football club": the noun a known kind names is the head
+        if (owner := _owner_kind(words[0])) is not None:
+            return owner  # "which Copenhagen player's goal" asks which player
         words = words[1:]
     if not words:
         return None
@@ -171,6 +178,15 @@ def names_the_focus(after_what: list[str], focus: str | None) -> bool:
         return False
     before = after_what[at - 1].strip("?,.!\"")
     return before[:1].isupper() and not possessive(before) and "-" not in before  # "AI-powered" qualifies
+
+
+def _owner_kind(word: str) -> str | None:
+    """The kind a common noun in the possessive names ("player's" -> "player"); None for a name's ("Alzheimer's"),
+    which qualifies the noun after it."""
+    if word[:1].isupper() or not possessive(word):
+        return None
+    noun = re.sub(r"['’]s?$", "", word).lower()
+    return noun if kind_of(noun, KIND_NOUNS) else None
 
 
 def _modifier(word: str) -> bool:

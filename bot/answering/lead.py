@@ -5,28 +5,28 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.answering.closeness import closeness, term_positions
 from bot.answering.facts import names_by_surname, names_share, passage_facts
-from bot.answering.measures import in_play, is_score, measure_fit, only_possible, others_amount, season_record
+from bot.answering.measures import is_score
 from bot.answering.name_forms import fullest_form, headline_case, uncut, written_as_alias
 from bot.answering.name_kinds import (
     cited_as_source,
     owner_of,
     reads_as_person,
-    speaks,
     split_owner,
     written_as_thing,
 )
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import best_role, titled_person
 from bot.answering.sentences import CandidateSentence
-from bot.answering.spans import TOKEN, Span, date_detail, name_fit
+from bot.answering.spans import TOKEN, Span
 from bot.types import Hit
 from index.documents import Chunk
 from index.sentence_kinds import blank_glued_openings
-from index.text import SPEECH_VERBS, STOPWORDS, WEEKDAY_PATTERN, analyze
+from index.text import STOPWORDS, WEEKDAY_PATTERN
 
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
@@ -34,13 +34,8 @@ LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least thi
 PARTLY_NAMED = 0.3
 # A further name answering a question that asks for several has at least this share of the best one's votes.
 SEVERAL_SHARE = 0.3
-# An amount in brackets after another name than the question's weighs this share ("Santos (down 0.4 per cent)").
-OTHERS_AMOUNT = 0.2
 SALIENCE = 1.0  # a vote counts up to twice as much when every retrieved article names the candidate
 _WEEKDAY = re.compile(WEEKDAY_PATTERN, re.I)
-# Asks for the score at the end; "the score at the end of the first half" asks for one during play.
-_FINAL = re.compile(r"\b(?:final|full[- ]time)\b", re.I)
-_ASKS_SPEAKER = re.compile(rf"\b(?:{SPEECH_VERBS}|quot(?:e|es|ed|ing)|according)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -72,8 +67,9 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     best = scored[0].score
     eligible = [c for c in scored[:LEAD_POOL] if c.answers and c.score >= LEAD_MIN_SHARE * best]
     every = frozenset(range(max(1, len(profile.clause_names))))
+    stories = _stories(hits)
     spoken = {id(c): named if (named := clauses_named(profile, c.hit.chunk)) == every
-              else named | _named_by_surname(profile, c.hit.chunk, hits) for c in eligible}  # facts cost most
+              else named | _named_by_surname(profile, c.hit.chunk, stories) for c in eligible}  # facts cost most
     # A question naming several things is often answered across passages, none naming them all.
     partly = {id(c) for c in eligible if not spoken[id(c)] and _names_all_but_one(profile, c.hit.chunk)}
     pool = [c for c in eligible if spoken[id(c)] or id(c) in partly]
@@ -81,11 +77,11 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
     support: dict[str, list[CandidateSentence]] = defaultdict(list)
     forms: dict[str, str] = {}
     for cand in pool:
-        near = _term_positions(cand.text, profile.terms)
+        near = term_positions(cand.text, profile.terms)
         weight = cand.score * (PARTLY_NAMED if id(cand) in partly else 1.0)
         asked = (_with_kind(profile, _asked_part(profile, a), cand.text) for a in cand.answers)
         for key, span in {_vote_key(s.text, profile): s for s in asked}.items():
-            votes[key] += weight * _closeness(span, cand.text, near, profile)
+            votes[key] += weight * closeness(span, cand.text, near, profile)
             support[key].append(cand)
             forms.setdefault(key, span.text)
     if not votes:
@@ -224,16 +220,21 @@ def clauses_named(profile: QuestionProfile, chunk: Chunk) -> frozenset[int]:
     return frozenset(i for i, names in enumerate(profile.clause_names) if names_share(names, facts, True) == 1.0)
 
 
-def _named_by_surname(profile: QuestionProfile, chunk: Chunk, hits: Sequence[Hit]) -> frozenset[int]:
+def _stories(hits: Sequence[Hit]) -> dict[str, list[str]]:
+    """The retrieved passages of each story, with its title: article id -> texts."""
+    stories: dict[str, list[str]] = defaultdict(list)
+    for hit in hits:
+        stories[hit.chunk.article_id].append(f"{hit.chunk.title}\n{hit.chunk.text}")
+    return stories
+
+
+def _named_by_surname(profile: QuestionProfile, chunk: Chunk, stories: Mapping[str, list[str]]) -> frozenset[int]:
     """The clauses (as `clauses_named`) whose person the passage names by surname alone while its story's other
-    retrieved passages name them in full ("Kalmus" for "Peter Kalmus"; "Opetaia's next fight" answers the clause
-    "When could Jai Opetaia's next fight be")."""
+    retrieved passages (`stories`) name them in full ("Kalmus" for "Peter Kalmus"; "Opetaia's next fight" answers
+    the clause "When could Jai Opetaia's next fight be")."""
     groups = profile.clause_names or (profile.names,)
-    if not any(len(names) > 1 for names in groups):
-        return frozenset()
-    story = [f"{h.chunk.title}\n{h.chunk.text}" for h in hits if h.chunk.article_id == chunk.article_id]
-    return frozenset(i for i, names in enumerate(groups)
-                     if len(names) > 1 and names_by_surname(names, profile.text, chunk, story))
+    return frozenset(i for i, names in enumerate(groups) if len(names) > 1
+                     and names_by_surname(names, profile.text, chunk, stories[chunk.article_id]))
 
 
 def _names_all_but_one(profile: QuestionProfile, chunk: Chunk) -> bool:
@@ -309,80 +310,6 @@ def _credit_owners(votes: dict[str, float], support: dict[str, list[CandidateSen
         support.setdefault(mine, []).extend(c for c in support.pop(key) if c not in support.get(mine, []))
         forms.setdefault(mine, owner)
         forms.pop(key)
-
-
-def _closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:
-    """Answers sit near the words of the question in the sentence ("… Judge Amit Mehta, presiding over …"),
-    name what the question's focus word names ("which judge" -> "Judge Arthur Engoron"), and a date answer
-    says the day rather than the weekday."""
-    closeness = 0.5
-    if near:
-        distance = min(min(abs(p - span.start), abs(p - span.end)) for p in near)
-        closeness = 1.0 / (1.0 + distance / 80.0)
-    focus = profile.focus
-    # "12 charges" counts what "how many charges" asks; "the Merseyside club" does not name which club
-    counts = profile.answer_type == AnswerType.NUMBER and focus is not None and _counts(span, sentence, focus)
-    named = profile.answer_type == AnswerType.NAME and bool(_NAMED_AS.search(sentence[:span.start]))
-    if named or (focus and (focus in span.text.lower() or counts or _introduced_as(span, sentence, focus))):
-        closeness *= 1.5
-    if speaks(span, sentence) and not _ASKS_SPEAKER.search(profile.text):
-        closeness *= 0.5  # "…,” said David Thomas" names who says it; the question asks what is said
-    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and only_possible(span, sentence, profile.text):
-        return 0.0  # "faces up to 50 years" does not say how many years he got
-    if profile.answer_type in (AnswerType.NUMBER, AnswerType.DATE) and profile.names and others_amount(
-            span, sentence, profile.names, profile.text):
-        closeness *= OTHERS_AMOUNT  # "Santos (down 0.4 per cent)" is not what Ampol's shares did
-    if profile.answer_type == AnswerType.DATE:
-        closeness *= date_detail(span.text)
-    if profile.answer_type == AnswerType.NUMBER:
-        closeness *= measure_fit(span.text, profile.measure)
-        if profile.measure == "score" and (season_record(span, sentence) or (
-                _FINAL.search(profile.text) and in_play(span, sentence))):
-            return 0.0  # "Michigan (12-0)", "17-17 with 6:08 left in the third quarter": not the final score
-    if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE):
-        closeness *= name_fit(span, sentence, profile.answer_type == AnswerType.PLACE, profile.focus)
-    return closeness
-
-
-_OR_MORE = re.compile(r"\s*(?:\+|(?:or|and) (?:more|so|fewer|less|over)\b|plus\b|more\b|total\b)", re.I)
-
-
-def _counts(span: Span, sentence: str, focus: str) -> bool:
-    """Whether an amount counts what the question counts ("12 charges", "500 or more tackles" for "how many
-    charges", "how many tackles")."""
-    rest = sentence[span.end:span.end + 40]
-    bound = _OR_MORE.match(rest)
-    after = rest[bound.end() if bound else 0:].split()
-    return bool(after) and analyze([after[0]])[0] == analyze([focus])[0]
-
-
-# A name a sentence introduces as a name: "materials … called MXenes", "an experiment – ‘Dream Track’", "known as".
-_NAMED_AS = re.compile(r"\b(?:called|named|dubbed|titled|nicknamed|branded|known as)\s*[‘“'\"]?$", re.I)
-
-
-# A noun phrase set after a name: "Thane Rehn, a prosecutor for the government", "Calcalist, the Israeli daily".
-_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)")
-
-
-def _introduced_as(span: Span, sentence: str, focus: str) -> bool:
-    """Whether the sentence introduces the name as what the question asks for ("publication Calcalist",
-    "quarterback Brock Purdy", "Thane Rehn, a prosecutor for the government" for "which publication", "which
-    quarterback", "which prosecutor")."""
-    wanted = analyze([focus.replace("-", "")])[0][:1]
-    before = sentence[max(0, span.start - 40):span.start].split()[-2:]
-    after = _APPOSITIVE.match(sentence, span.end)
-    words = before + (after.group(1).split() if after else [])
-    # "co-founder" is the "cofounder" asked for, written with a hyphen
-    return bool(wanted) and wanted in [analyze([w.replace("-", "")])[0][:1] for w in words]
-
-
-def _term_positions(sentence: str, terms: Sequence[str]) -> list[int]:
-    words = list(TOKEN.finditer(sentence))
-    if not words or not terms:
-        return []
-    wanted = set(terms)
-    analysed = analyze([w.group() for w in words])
-    return [w.start() for w, t in zip(words, analysed) if t and t[0] in wanted]
 
 
 def _vote_key(text: str, profile: QuestionProfile) -> str:

@@ -13,9 +13,17 @@ _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
 _SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
 
 
+_TALLY = re.compile(r"\d{1,3}(?:\s?[-–]\s?\d{1,3}){1,2}")
+
+
 def is_score(span: str) -> bool:
     """Whether an amount is a score of two sides ("4-4", "30–24")."""
     return bool(_SCORE.fullmatch(span))
+
+
+def is_tally(span: str) -> bool:
+    """Whether an amount is a record of wins, losses and perhaps draws ("2-7", "24-1-0")."""
+    return bool(_TALLY.fullmatch(span))
 
 
 # A score during play, not at its end: "tied the score at 17-17 with 6:08 left in the third quarter".
@@ -84,13 +92,17 @@ def others_amount(span: Span, sentence: str, names: Sequence[str], question: str
 
 def measure_fit(span: str, measure: str | None) -> float:
     """How well an amount fits what the question measures: money wants a currency, time a duration, a score
-    two numbers ("4-4"), a unit the question names that unit."""
+    two numbers ("4-4"), a record two or three ("24-1-0"), a unit the question names that unit."""
     if measure == "score":
         return 1.0 if is_score(span) else 0.3
+    if measure == "record":
+        return 1.0 if is_tally(span) else 0.3
     if measure == "money":
         return 1.0 if _MONEY_SPAN.search(span) else 0.3
     if measure == "time":
         return 1.0 if TIME_SPAN.search(span) else 0.4
+    if measure == "quantity":  # "how much" is not answered by how long
+        return 0.4 if TIME_SPAN.search(span) else 1.0
     if measure == "count":
         return 0.5 if _MONEY_SPAN.search(span) or TIME_SPAN.search(span) else 1.0
     if measure is not None:  # a unit the question names: "10,996 square feet", not "three times"

@@ -120,8 +120,13 @@ def _how_written(word: str, texts: Iterable[str]) -> tuple[bool, bool]:
                 if i > 0 and person_like(words[i - 1]):
                     return True, as_thing
                 as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
-                    len(words) == 1 and text[max(0, span.start - 4):span.start].lower() == "the ")
+                    len(words) == 1 and bool(_DETERMINED.search(text[max(0, span.start - 8):span.start])))
     return False, as_thing
+
+
+# A determiner right before a name: "the Browns", "his Senate seat" write a thing; a person's name goes without
+# ("the Trump administration" has "Donald Trump" elsewhere; "the embattled Menendez" is not read).
+_DETERMINED = re.compile(r"\b(?i:the|a|an|his|her|its|their|our|my|your)\s+$")
 
 
 def _ends_as_a_thing(name: str) -> bool:

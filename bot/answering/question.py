@@ -11,7 +11,6 @@ from enum import StrEnum
 from bot.answering.casing import recased
 from bot.answering.focus import (
     ARTICLE_WORDS,
-    AUX,
     COPULAS,
     DATE_NOUNS,
     GENERIC_PERSON_NOUNS,
@@ -23,6 +22,7 @@ from bot.answering.focus import (
     PERSON_NOUNS,
     PLACE_NOUNS,
     SERIES_NOUNS,
+    TALLY_NOUNS,
     WHICH_ONE,
     WORK_NOUNS,
     focus_noun,
@@ -31,7 +31,7 @@ from bot.answering.focus import (
     title_word,
 )
 from bot.retrieval.plan import QueryPlan
-from index.lexicon import MEASURE_UNIT, NUMBER_WORDS
+from index.lexicon import AUX, MEASURE_UNIT, NUMBER_WORDS
 from index.text import (
     DATE_WORDS,
     NAME,
@@ -91,7 +91,7 @@ class QuestionProfile:
     ordinals: tuple[str, ...]  # "93rd" -> "93"
     terms: tuple[str, ...]  # analysed content terms (the BM25 analysis), in order
     cited_outlets: tuple[str, ...] = ()  # how the question names the outlets it cites ("The Verge")
-    measure: str | None = None  # for amounts: "score", "money", "time" or "count" when the question says which
+    measure: str | None = None  # for amounts: "score", "record", "money", "time", "quantity", "count", a unit
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
     months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
     # months named outside the publication dates retrieval applies: when the event asked about happened
@@ -159,7 +159,7 @@ def profile_question(question: str, plan: QueryPlan | None = None,
         ordinals=tuple(dict.fromkeys(ORDINAL.findall(text))),
         terms=terms,
         cited_outlets=tuple(text[a:b] for a, b in own.outlet_spans) if own else (),
-        measure=_measure(text) if answer_type == AnswerType.NUMBER else None,
+        measure=_measure(text, focus) if answer_type == AnswerType.NUMBER else None,
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
@@ -222,30 +222,37 @@ _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spe
                     r"valued?|valuation|revenue|salary|fee|dollars|pounds|euros|budget|deal)\b|[$£€]", re.I)
 # A unit of measure the question asks the amount in: "in square feet", "how many miles" (money and time aside).
 _ASKED_UNIT = re.compile(rf"\b(?:in|how many|how much)\s+({MEASURE_UNIT})", re.I)
-_TIME = re.compile(r"\bhow long\b|\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
+# A duration asked for: "how long", or a time unit counted ("how many years", "in weeks"). A time word elsewhere
+# frames the amount ("sends each year", "losses in the year to September", "surviving 100 days").
+_TIME = re.compile(r"\bhow long\b|\b(?:how many|in)\s+(?:years|months|weeks|days|hours|minutes)\b", re.I)
 
 
-def _measure(text: str) -> str | None:
-    """What an amount question measures: a score ("final score"), a unit it names ("in square feet", "how many
-    miles"), money ("what did X pay"), time ("how long", "how many years") or a count ("how many")."""
+def _measure(text: str, focus: str | None) -> str | None:
+    """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a unit it
+    names ("in square feet", "how many miles"), time ("how long", "how many years"), money ("what did X pay"), a
+    quantity ("how much", never a duration) or a count ("how many")."""
     if re.search(r"\bscore\b", text, re.I):
         return "score"
+    if focus == "record":
+        return "record"
     unit = _ASKED_UNIT.search(text)
     if unit:
         return re.sub(r"\s+", " ", unit.group(1).lower())
-    if _MONEY.search(text):
-        return "money"
     if _TIME.search(text):
         return "time"
+    if _MONEY.search(text):
+        return "money"
+    if re.search(r"\bhow much\b", text, re.I):
+        return "quantity"
     return "count" if re.search(r"\bhow many\b", text, re.I) else None
 
 
 def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     lowered = text.lower().strip()
     first = lowered.split()[0] if lowered.split() else ""
-    wh = _WH.search(lowered)
+    wh = _asked_wh(lowered)
     if wh is None and first not in AUX and not (lowered.endswith("?") and set(AUX).intersection(lowered.split())):
-        return _keyword_type(lowered)  # "Amex Cash Magnet fee?" is a search; "Between …, was there …?" asks
+        return _keyword_type(text)  # "Amex Cash Magnet fee?" is a search; "Between …, was there …?" asks
     if wh is None or (first in AUX and wh.start() > 0 and not _embedded_wh(lowered, wh.start())):
         return (AnswerType.YES_NO if first in AUX or (wh is None and lowered.endswith("?")) else
                 AnswerType.DESCRIPTION), None
@@ -271,7 +278,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
     focus = focus_noun(cased)
     if focus in DATE_NOUNS:
         return AnswerType.DATE, focus
-    if focus in NUMBER_NOUNS or focus in SERIES_NOUNS:  # "which round": the sentences' series spans answer it
+    if focus in NUMBER_NOUNS | SERIES_NOUNS | TALLY_NOUNS:  # "which round": the sentences' series spans answer it
         return AnswerType.NUMBER, focus
     if focus in PLACE_NOUNS:
         return AnswerType.PLACE, focus
@@ -285,6 +292,18 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
             lowered):  # "what do they raise money for?" asks what the money goes to, not how much
         return AnswerType.NUMBER, focus
     return AnswerType.DESCRIPTION, None
+
+
+def _asked_wh(lowered: str) -> re.Match[str] | None:
+    """The question word that asks: the first, unless it opens a relative clause after a noun and another follows a
+    comma ("In situations where Denver trailed, what rushing average did he post?")."""
+    found = list(_WH.finditer(lowered))
+    if len(found) < 2:
+        return found[0] if found else None
+    before = lowered[:found[0].start()].split()[-1:]
+    if not before or before[0] in STOPWORDS or before[0] in AUX:
+        return found[0]
+    return next((m for m in found[1:] if lowered[:m.start()].rstrip().endswith(",")), found[0])
 
 
 _ENDS_ON_PREPOSITION = re.compile(r"\b(?:for|about|on|with|from|into|against|over|to)\W*$")
@@ -328,18 +347,40 @@ _IS_A_NAME = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})"
                         rf"\s*[?.!]*")  # "Who is X and Y?" asks about two
 
 
-def _keyword_type(lowered: str) -> tuple[AnswerType, str | None]:
-    """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate")."""
-    words = [w.strip("?,.!'’\"") for w in lowered.split()]
+def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
+    """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate"), or else
+    by the last amount or place it writes ("walmart plus membership price black friday", "louisville usc holiday
+    bowl stadium san diego"), past a time it is framed by ("2023 season", "week 12") and names ("Man City")."""
+    written = [w.strip("?,.!'’\"") for w in text.split()]
+    words = [w.lower() for w in written]
     last = words[-1] if words else ""
     if last == "name" and len(words) > 1 and kind_of(words[-2], KIND_NOUNS):
         last = words[-2]  # "new GPT-4 model name" asks for a model
-    for nouns, answer_type in ((DATE_NOUNS, AnswerType.DATE), (NUMBER_NOUNS, AnswerType.NUMBER),
-                               (PLACE_NOUNS, AnswerType.PLACE), (OUTLET_NOUNS, AnswerType.OUTLET),
-                               (NAMED_NOUNS | WORK_NOUNS | {"winner", "champion", "service"}, AnswerType.NAME)):
+    kinds = ((DATE_NOUNS, AnswerType.DATE), (NUMBER_NOUNS, AnswerType.NUMBER), (PLACE_NOUNS, AnswerType.PLACE),
+             (OUTLET_NOUNS, AnswerType.OUTLET), (NAMED_NOUNS | WORK_NOUNS | _KEYWORD_NAMED, AnswerType.NAME))
+    framed = last != "date" and bool(YEAR.search(text))  # "denny hamlin laps led 2023 nascar cup season"
+    for nouns, answer_type in kinds[1:] if framed else kinds:
         if last in nouns or last.rstrip("s") in nouns:
             return answer_type, last
+    for i in reversed(range(len(words))):
+        if written[i][:1].isupper() or _counted(words, i - 1) or _counted(words, i + 1):
+            continue  # "week 12", "past two games": which one, or a span the query is framed by
+        for nouns, answer_type in _KEYWORD_KINDS:
+            if kind_of(words[i], nouns):
+                return answer_type, words[i]
     return AnswerType.DESCRIPTION, None
+
+
+_KEYWORD_NAMED = {"winner", "champion", "service", "source"}
+# The kinds a keyword query may ask for anywhere in it; "team", "bank" or "series" inside one mostly say whose, and
+# a person noun inside one led with the wrong person on every query of the dev and fresh sets that had one
+# ("senator bribery charges quizzed bank CEOs" -> "Sherrod Brown").
+_KEYWORD_KINDS = ((NUMBER_NOUNS, AnswerType.NUMBER), (PLACE_NOUNS, AnswerType.PLACE))
+
+
+def _counted(words: list[str], i: int) -> bool:
+    """Whether the word at `i` is a small number ("12", "two"); a year frames the whole query instead."""
+    return 0 <= i < len(words) and ((words[i].isdigit() and len(words[i]) < 4) or words[i] in NUMBER_WORDS)
 
 
 def _main_clause(after_wh: str) -> str:

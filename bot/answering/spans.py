@@ -33,7 +33,7 @@ from index.text import (
 _CAP = rf"(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St)\.|(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
 _JOIN = rf"(?:of|{NAME_PARTICLES}|y)"
 _GAP = r"[^\S\n]+"  # a name never runs over a line break (a heading's last word and the text's first)
-NAME_RUN = re.compile(rf"(?<![\w’'\-])(?:{_CAP})(?:{_GAP}(?:{_JOIN}{_GAP}){{0,2}}(?:{_CAP}))*")
+NAME_RUN = re.compile(rf"(?<![\w’'\-$£€¥])(?:{_CAP})(?:{_GAP}(?:{_JOIN}{_GAP}){{0,2}}(?:{_CAP}))*")
 DATE_SPAN = re.compile(
     rf"\b(?:{WEEKDAY_PATTERN},?\s+)?{MONTH_PATTERN}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_PATTERN}(?:,?\s+\d{{4}})?\b"
@@ -204,7 +204,7 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
         return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and (
             not _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) or bool(
                 _ASKS_RANK.search(profile.text))) and (
-            not _asks_duration(profile) or bool(TIME_SPAN.search(span.text)))
+            profile.measure != "time" or bool(TIME_SPAN.search(span.text)))  # "how long", "how many years"
     return True
 
 
@@ -213,12 +213,6 @@ _ASKS_AGE = re.compile(r"\b(?:how old|age[sd]?)\b", re.I)
 _RANK_BEFORE = re.compile(r"(?:\bNo\.|#)\s?$")  # "No. 3 Washington" ranks a team: no amount of anything
 _ASKS_RANK = re.compile(r"\b(?:rank(?:ed|ing)?|seed(?:ed)?|No\.)", re.I)
 _MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
-
-
-def _asks_duration(profile: QuestionProfile) -> bool:
-    """"How long…", "how many years…" (not "losses in the year to September", which only names a time)."""
-    return bool(re.search(r"\bhow long\b", profile.text, re.I)) or bool(
-        profile.focus and TIME_SPAN.fullmatch(profile.focus))
 
 
 def located(span: Span, sentence: str) -> bool:
@@ -332,24 +326,26 @@ def mentioned(span: str, text: str) -> bool:
 
 def shares_name(span: str, text: str) -> bool:
     """Whether a name shares a name word with `text` ("Mikel Arteta" with a question about "Arteta's" team, or
-    typed lower-case, "ohtani"); a lower-case everyday word in `text` ("state") is not the name ("Ohio State")."""
-    asked = _asked_words(text)
+    typed lower-case, "ohtani"); a lower-case everyday word in `text` ("state") is not the name ("Ohio State"), nor
+    is any word `text` writes lower-case while it capitalises names ("which bowl game" and "the Military Bowl")."""
+    asked, cased = _asked_words(text)
     for word in _bare_words(span):
         if not word[:1].isupper() or word.lower() in STOPWORDS or word.lower() not in asked:
             continue
-        if asked[word.lower()] or not common_word(word):
+        if asked[word.lower()] or not (cased or common_word(word)):
             return True
     return False
 
 
 @lru_cache(maxsize=256)
-def _asked_words(text: str) -> Mapping[str, bool]:
-    """Each lower-cased word of `text` -> whether `text` capitalises it somewhere (cached: one question is asked
-    about every name of every candidate sentence)."""
+def _asked_words(text: str) -> tuple[Mapping[str, bool], bool]:
+    """Each lower-cased word of `text` -> whether `text` capitalises it somewhere, and whether it capitalises any
+    word but its first (cached: one question is asked about every name of every candidate sentence)."""
     asked: dict[str, bool] = {}
-    for word in _bare_words(text):
+    words = _bare_words(text)
+    for word in words:
         asked[word.lower()] = asked.get(word.lower(), False) or word[:1].isupper()
-    return asked
+    return asked, any(w[:1].isupper() for w in words[1:])
 
 
 TOKEN = re.compile(r"[\w’'-]+")  # a word with the apostrophes and hyphens names keep ("O'Brien", "Bankman-Fried")
