@@ -9,6 +9,9 @@ NUMBER_WORDS = {
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
 }
+# The number words as one regex alternation, "one" with them (NUMBER_WORDS leaves it out of facts: it is also a
+# pronoun, "one of them").
+COUNT_WORD = "|".join(("one", *NUMBER_WORDS))
 # Words scaling the number before them: "82m", "21 million".
 SCALES = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,

@@ -72,6 +72,9 @@ def test_an_amount_is_not_a_bare_year_and_a_count_counts_what_was_asked() -> Non
     assert (counted.answer_type, counted.focus, counted.measure) == (AnswerType.NUMBER, "charges", "count")
     assert [m.group() for m in AMOUNT_SPAN.finditer("He admitted six charges and paid $1 million.")] == [
         "six charges", "$1 million"]
+    # every number word of the lexicon counts, not a second, shorter list's
+    assert [m.group() for m in AMOUNT_SPAN.finditer("Seventeen charges, sixty days, eighteen months.")] == [
+        "Seventeen charges", "sixty days", "eighteen months"]
     # How long: a duration, not a count of something else.
     assert _answers("How many years did he get?", "He faces seven counts and up to 110 years.") == ["110 years"]
     assert _answers("How big were the losses in the year to May?", "Losses were £300m in the year.") == ["£300m"]
@@ -87,6 +90,8 @@ def test_a_time_word_that_frames_an_amount_is_not_what_it_measures() -> None:
         "How long will Andy Robertson be out?",
     )]
     assert measures == ["quantity", None, "quantity", "count", "time", "time"]
+    assert profile_question("Roughly how often did Lewis sit down with SBF?").measure == "frequency"
+    assert profile_question("What percentage of the world lives under authoritarian rule?").measure == "percent"
     # "how much" asks for a quantity: two weeks is how long, not how much
     assert [measure_fit(a, "quantity") for a in ("$100 million", "23 tons", "Two weeks")] == [1.0, 1.0, 0.4]
 

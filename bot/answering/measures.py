@@ -7,12 +7,14 @@ import re
 from collections.abc import Sequence
 
 from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span, shares_name
-from index.lexicon import NUMBER_WORDS
+from index.lexicon import COUNT_WORD
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
 _SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
 
 
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.I)
+_TIMES = re.compile(r"\b(?:times|twice|once)\b", re.I)
 _TALLY = re.compile(r"\d{1,3}(?:\s?[-–]\s?\d{1,3}){1,2}")
 
 
@@ -92,11 +94,16 @@ def others_amount(span: Span, sentence: str, names: Sequence[str], question: str
 
 def measure_fit(span: str, measure: str | None) -> float:
     """How well an amount fits what the question measures: money wants a currency, time a duration, a score
-    two numbers ("4-4"), a record two or three ("24-1-0"), a unit the question names that unit."""
+    two numbers ("4-4"), a record two or three ("24-1-0"), a percentage a per cent, how often a count of times, a
+    unit the question names that unit."""
     if measure == "score":
         return 1.0 if is_score(span) else 0.3
     if measure == "record":
         return 1.0 if is_tally(span) else 0.3
+    if measure == "percent":
+        return 1.0 if _PERCENT.search(span) else 0.4
+    if measure == "frequency":  # "how often": "100 times", "three times a week"
+        return 1.0 if _TIMES.search(span) else 0.4
     if measure == "money":
         return 1.0 if _MONEY_SPAN.search(span) else 0.3
     if measure == "time":
@@ -128,7 +135,7 @@ def only_possible(span: Span, sentence: str, question: str) -> bool:
             and bool(_POSSIBLE_BEFORE.search(sentence[max(0, span.start - 60):span.start])))
 
 
-_COUNT = rf"(?:\d[\d,]*|one|{'|'.join(NUMBER_WORDS)})"
+_COUNT = rf"(?:\d[\d,]*|{COUNT_WORD})"
 # "one of his 17 encounters", "three of the past five games": a part, then the whole it is counted from.
 _PARTITIVE = re.compile(rf"\b({_COUNT})\s+of\s+(?:his|her|their|its|the|our|your|these|those)\s+"
                         rf"(?:(?:past|last|first|next)\s+)?({_COUNT})\b", re.I)

@@ -91,7 +91,7 @@ class QuestionProfile:
     ordinals: tuple[str, ...]  # "93rd" -> "93"
     terms: tuple[str, ...]  # analysed content terms (the BM25 analysis), in order
     cited_outlets: tuple[str, ...] = ()  # how the question names the outlets it cites ("The Verge")
-    measure: str | None = None  # for amounts: "score", "record", "money", "time", "quantity", "count", a unit
+    measure: str | None = None  # what an amount is asked in, when the question says (`_measure`)
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
     months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
     # months named outside the publication dates retrieval applies: when the event asked about happened
@@ -228,13 +228,17 @@ _TIME = re.compile(r"\bhow long\b|\b(?:how many|in)\s+(?:years|months|weeks|days
 
 
 def _measure(text: str, focus: str | None) -> str | None:
-    """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a unit it
-    names ("in square feet", "how many miles"), time ("how long", "how many years"), money ("what did X pay"), a
-    quantity ("how much", never a duration) or a count ("how many")."""
+    """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a percentage,
+    how often, a unit it names ("in square feet", "how many miles"), time ("how long", "how many years"), money
+    ("what did X pay"), a quantity ("how much", never a duration) or a count ("how many")."""
     if re.search(r"\bscore\b", text, re.I):
         return "score"
     if focus == "record":
         return "record"
+    if focus in ("percentage", "percent", "share", "proportion"):
+        return "percent"
+    if re.search(r"\bhow often\b", text, re.I):
+        return "frequency"
     unit = _ASKED_UNIT.search(text)
     if unit:
         return re.sub(r"\s+", " ", unit.group(1).lower())

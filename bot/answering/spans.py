@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from bot.answering.focus import PLACE_NOUNS
 from bot.answering.question import AnswerType, QuestionProfile
-from index.lexicon import ABBREVIATED_TITLES, MEASURE_UNIT, NUMBER_WORDS, ORDINAL_WORDS, SHORT_TITLES
+from index.lexicon import ABBREVIATED_TITLES, COUNT_WORD, MEASURE_UNIT, ORDINAL_WORDS, SHORT_TITLES
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
@@ -44,8 +44,7 @@ _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
 MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
 _UNIT = rf"(?:{MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
     rf"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|{MEASURE_UNIT})"
-_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
-    r"fifty|hundred|dozen|dozens|hundreds|thousands|millions)"
+_NUMBER_WORD = rf"(?:{COUNT_WORD}|dozens|hundreds|thousands|millions)"
 AMOUNT_SPAN = re.compile(
     rf"(?:[$£€¥](?:US|AU|A|C|NZ|HK)?\s?|\b(?:US|A|C|HK)\$\s?)\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?\([^)]{{1,20}}\))?"
     rf"|\b\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?{_SCALE})?(?:\s?-?\s?{_UNIT})"
@@ -312,7 +311,7 @@ def series_spans(sentence: str, noun: str) -> list[Span]:
 @lru_cache(maxsize=64)
 def _series_pattern(noun: str) -> re.Pattern[str]:
     ordinal = rf"\d{{1,4}}(?:st|nd|rd|th)|{'|'.join(ORDINAL_WORDS)}|final|last|opening"
-    count = rf"\d{{1,4}}|one|{'|'.join(NUMBER_WORDS)}"
+    count = rf"\d{{1,4}}|{COUNT_WORD}"
     word = re.escape(noun)
     return re.compile(rf"\b(?:(?:{ordinal})(?:[ \t]+[\w’'-]+){{0,2}}?[ \t]+{word}s?|{word}[ \t]+(?:{count}))\b", re.I)
 
