@@ -10,12 +10,13 @@ from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span, shares_name
 from index.lexicon import COUNT_WORD
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
-_SCORE = re.compile(r"\d{1,3}\s?[-–]\s?\d{1,3}")
+_SIDE = r"\s?[-–]\s?\d{1,3}"  # a further side of a score or a record: "-4", "– 24"
+_SCORE = re.compile(rf"\d{{1,3}}{_SIDE}")
 
 
 _PERCENT = re.compile(r"%|\bper ?cent\b", re.I)
 _TIMES = re.compile(r"\b(?:times|twice|once)\b", re.I)
-_TALLY = re.compile(r"\d{1,3}(?:\s?[-–]\s?\d{1,3}){1,2}")
+_TALLY = re.compile(rf"\d{{1,3}}(?:{_SIDE}){{1,2}}")
 
 
 def is_score(span: str) -> bool:
