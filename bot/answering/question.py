@@ -30,8 +30,9 @@ from bot.answering.focus import (
     names_the_focus,
     title_word,
 )
+from bot.answering.measure_asked import measure_asked
 from bot.retrieval.plan import QueryPlan
-from index.lexicon import AUX, MEASURE_UNIT, NUMBER_WORDS
+from index.lexicon import AUX, NUMBER_WORDS
 from index.text import (
     DATE_WORDS,
     NAME,
@@ -159,7 +160,7 @@ def profile_question(question: str, plan: QueryPlan | None = None,
         ordinals=tuple(dict.fromkeys(ORDINAL.findall(text))),
         terms=terms,
         cited_outlets=tuple(text[a:b] for a, b in own.outlet_spans) if own else (),
-        measure=_measure(text, focus) if answer_type == AnswerType.NUMBER else None,
+        measure=measure_asked(text, focus) if answer_type == AnswerType.NUMBER else None,
         uncommon=uncommon,
         months=tuple(sorted(months_in(text))),
         event_months=tuple(sorted(months_in(scope))),
@@ -216,39 +217,6 @@ def _asks_for_person(text: str) -> bool:
 
 
 _PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "hers", "himself", "herself"})
-
-
-_MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"
-                    r"valued?|valuation|revenue|salary|fee|dollars|pounds|euros|budget|deal)\b|[$£€]", re.I)
-# A unit of measure the question asks the amount in: "in square feet", "how many miles" (money and time aside).
-_ASKED_UNIT = re.compile(rf"\b(?:in|how many|how much)\s+({MEASURE_UNIT})", re.I)
-# A duration asked for: "how long", or a time unit counted ("how many years", "in weeks"). A time word elsewhere
-# frames the amount ("sends each year", "losses in the year to September", "surviving 100 days").
-_TIME = re.compile(r"\bhow long\b|\b(?:how many|in)\s+(?:years|months|weeks|days|hours|minutes)\b", re.I)
-
-
-def _measure(text: str, focus: str | None) -> str | None:
-    """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a percentage,
-    how often, a unit it names ("in square feet", "how many miles"), time ("how long", "how many years"), money
-    ("what did X pay"), a quantity ("how much", never a duration) or a count ("how many")."""
-    if re.search(r"\bscore\b", text, re.I):
-        return "score"
-    if focus == "record":
-        return "record"
-    if focus in ("percentage", "percent", "share", "proportion"):
-        return "percent"
-    if re.search(r"\bhow often\b", text, re.I):
-        return "frequency"
-    unit = _ASKED_UNIT.search(text)
-    if unit:
-        return re.sub(r"\s+", " ", unit.group(1).lower())
-    if _TIME.search(text):
-        return "time"
-    if _MONEY.search(text):
-        return "money"
-    if re.search(r"\bhow much\b", text, re.I):
-        return "quantity"
-    return "count" if re.search(r"\bhow many\b", text, re.I) else None
 
 
 def _answer_type(text: str) -> tuple[AnswerType, str | None]:
