@@ -92,7 +92,7 @@ class QuestionProfile:
     ordinals: tuple[str, ...]  # "93rd" -> "93"
     terms: tuple[str, ...]  # analysed content terms (the BM25 analysis), in order
     cited_outlets: tuple[str, ...] = ()  # how the question names the outlets it cites ("The Verge")
-    measure: str | None = None  # what an amount is asked in, when the question says (`_measure`)
+    measure: str | None = None  # what an amount is asked in, when the question says (`measure_asked`)
     uncommon: frozenset[str] = frozenset()  # terms from words general English rarely uses (names, jargon)
     months: tuple[int, ...] = ()  # months the question names ("when in November…": the answer is a day of it)
     # months named outside the publication dates retrieval applies: when the event asked about happened
@@ -331,8 +331,8 @@ def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
     kinds = ((DATE_NOUNS, AnswerType.DATE), (NUMBER_NOUNS, AnswerType.NUMBER), (PLACE_NOUNS, AnswerType.PLACE),
              (OUTLET_NOUNS, AnswerType.OUTLET), (NAMED_NOUNS | WORK_NOUNS | _KEYWORD_NAMED, AnswerType.NAME))
     framed = last != "date" and bool(YEAR.search(text))  # "denny hamlin laps led 2023 nascar cup season"
-    for nouns, answer_type in kinds[1:] if framed else kinds:
-        if last in nouns or last.rstrip("s") in nouns:
+    for nouns, answer_type in kinds:
+        if (last in nouns or last.rstrip("s") in nouns) and not (framed and answer_type == AnswerType.DATE):
             return answer_type, last
     for i in reversed(range(len(words))):
         if written[i][:1].isupper() or _counted(words, i - 1) or _counted(words, i + 1):
