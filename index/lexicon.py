@@ -49,11 +49,12 @@ PLACE_GROUPS = (
 PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS for form in group}
 
 
-# Titles written short before a person's name ("Prof. Leo Leiderman", "Dr Anthony Fauci").
-ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Capt"})
-# What they abbreviate, where it is a post ("Sen. Bob Menendez" is the senator a question asks for).
+# Short titles that abbreviate a post, with the post ("Sen. Bob Menendez" is the senator a question asks for).
 TITLES_IN_FULL = {"Sen": "senator", "Rep": "representative", "Gov": "governor", "Gen": "general", "Capt": "captain",
                   "Dr": "doctor", "Prof": "professor"}
+# Titles written short before a person's name ("Prof. Leo Leiderman", "Dr Anthony Fauci"): those, and the ones
+# that name no post.
+ABBREVIATED_TITLES = frozenset({"Mr", "Mrs", "Ms", *TITLES_IN_FULL})
 # Of those, the ones British style writes without the dot ("Dr Anthony Fauci"), where "Gen Z" is no title.
 DOTLESS_TITLES = frozenset({"Mr", "Mrs", "Ms", "Dr", "Prof"})
 # The short titles as a text writes them: with the dot, or without it where British style drops it.
