@@ -118,9 +118,9 @@ def sentence_kind(sentence: str, whole_block: bool = True, repeated: bool = Fals
     terminal = bool(_TERMINAL.search(core)) and not core.endswith(":")
     label = _LABEL.match(text)
     # "Price: $19.89 for adults." is a field; "Taylor Swift: The Eras Tour tickets are $19.89 for adults." a clause
-    clause = terminal and label is not None and any(w.lower() in AUX for w in _WORD.findall(label.group(2)))
-    if label and _is_label(label.group(1)) and not clause and (
-            not terminal or len(_WORD.findall(label.group(2))) < 8):
+    value = _WORD.findall(label.group(2)) if label else []
+    clause = terminal and any(w.lower() in AUX for w in value)
+    if label and _is_label(label.group(1)) and not clause and (not terminal or len(value) < 8):
         shouted = label.group(1).isupper()
         return SentenceKind.LINK if shouted and not terminal else SentenceKind.LIST
     if not terminal:
