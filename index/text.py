@@ -302,17 +302,18 @@ def name_phrases(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=256)  # a passage is checked against every sentence that cites it
-def acronyms_of(text: str) -> frozenset[str]:
+def acronym_phrases(text: str) -> dict[str, str]:
     """The initials of each run of capitalised words on one line ("Respiratory Syncytial Virus" -> "rsv") and of
-    its tails of two words or more, lower-cased; a hyphenated name gives each part's initial too ("Sam
-    Bankman-Fried" -> "sb" and "sbf")."""
-    out: set[str] = set()
+    its tails of two words or more, lower-cased, each with the words it abbreviates (the first run read, where two
+    share initials); a hyphenated name gives each part's initial too ("Sam Bankman-Fried" -> "sb" and "sbf")."""
+    out: dict[str, str] = {}
     for run in _CAPITAL_RUN.finditer(text):
         words = re.findall(r"[A-Z][\w-]*", run.group())
         for i in range(len(words) - 1):  # the tails: "Former CEO Sam Bankman-Fried" gives "sbf"
-            out.add("".join(w[0] for w in words[i:]).lower())
-            out.add("".join(p[0] for w in words[i:] for p in w.split("-") if p[:1].isupper()).lower())
-    return frozenset(out)
+            phrase = " ".join(words[i:])
+            out.setdefault("".join(w[0] for w in words[i:]).lower(), phrase)
+            out.setdefault("".join(p[0] for w in words[i:] for p in w.split("-") if p[:1].isupper()).lower(), phrase)
+    return out
 
 
 _CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:[ \t]+(?:of|and|for|the|&)?[ \t]*)?){2,}")  # within a line

@@ -70,3 +70,13 @@ def test_a_keyword_query_asks_for_the_last_kind_it_names_past_its_frames() -> No
     assert asked("cole palmer transfer fee Man City to chelsea") == ("number", "fee")  # "City" is a name's
     assert asked("denny hamlin laps led 2023 nascar cup season") == ("description", None)  # the season is given
     assert asked("Mar-a-Lago $240 million valuation source") == ("name", "source")
+
+
+def test_a_superlative_qualifies_the_noun_asked_for() -> None:
+    asked = [profile_question(q) for q in (
+        "What is the largest fixed-euro fine firms could face for breaching the AI rules?",
+        "What was the highest price paid?",
+        "Which protest drew the biggest crowd?",
+    )]
+    assert [(p.answer_type, p.focus) for p in asked] == [
+        (AnswerType.NUMBER, "fine"), (AnswerType.NUMBER, "price"), (AnswerType.NAME, "protest")]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.answering.question import profile_question
-from bot.answering.sentences import SENTENCE_FEATURES, candidate_sentences, score_candidates
+from bot.answering.sentences import SENTENCE_FEATURES, candidate_sentences, score_candidates, weigh_terms
 from bot.retrieval.retriever import Retriever
 from bot.types import Hit
 from index.documents import Chunk
@@ -167,3 +167,22 @@ def test_a_why_question_reads_citing_and_arguing_as_giving_a_reason(embedder: Em
     scored = score_candidates(profile_question("Why was Sam Altman fired?"), candidates, embedder)
     causal = SENTENCE_FEATURES.index("causal")
     assert {c.text: c.features[causal] for c in scored} == {fact: 0.0, reason: 1.0}
+
+
+def test_an_acronym_carries_the_name_the_question_writes_out_and_since_dates_no_other_year(
+        embedder: Embedder) -> None:
+    chair = "Amongst the news confirmed by HSF today is that its Chair of the board since 2018, Andrew Sutch, 73, " \
+            "is stepping down."
+    other = "In 2019 the music rights fund bought catalogues."
+    candidates = candidate_sentences([Hit(chunk(f"{chair} {other}", "Chair to step down"), 1.0)])
+    profile = profile_question("How old is the Hipgnosis Songs Fund board chair who announced in September 2023 "
+                               "that he would step down?")
+    scored = {c.text: c for c in score_candidates(profile, candidates, embedder)}
+    agrees, conflicts = (SENTENCE_FEATURES.index(f) for f in ("agrees", "conflicts"))
+    # hipgnosi, song and fund are carried by "HSF" (the rest: board, chair, step, down)
+    weights = weigh_terms(profile.terms, None, profile.uncommon)
+    carried = ("hipgnosi", "song", "fund", "board", "chair", "step", "down")
+    assert scored[chair].overlap == pytest.approx(sum(weights[t] for t in carried) / sum(weights.values()))
+    assert [s.text for s in scored[chair].answers] == ["73"]
+    assert (scored[chair].features[agrees], scored[chair].features[conflicts]) == (0.0, 0.0)  # "since 2018"
+    assert (scored[other].features[agrees], scored[other].features[conflicts]) == (0.0, 1.0)

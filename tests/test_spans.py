@@ -88,8 +88,9 @@ def test_a_time_word_that_frames_an_amount_is_not_what_it_measures() -> None:
         "How many more catches did Puka Nacua need in a season?",
         "How many years did SBF get for stealing $8 billion?",
         "How long will Andy Robertson be out?",
+        "How much added time was played at the end of the first half?",
     )]
-    assert measures == ["quantity", None, "quantity", "count", "time", "time"]
+    assert measures == ["quantity", None, "quantity", "count", "time", "time", "time"]
     assert profile_question("Roughly how often did Lewis sit down with SBF?").measure == "frequency"
     assert profile_question("What percentage of the world lives under authoritarian rule?").measure == "percent"
     # "how much" asks for a quantity: two weeks is how long, not how much
@@ -506,7 +507,7 @@ def test_a_name_carrying_the_kind_asked_for_may_follow_at() -> None:
 def test_an_age_after_a_name_is_no_amount_unless_the_age_is_asked() -> None:
     sentence = "Kalmus, 49, thinks we are on the path, and Smith, 1,200 miles away, agreed; Jones, 30, left."
     assert _answers("How much did Kalmus cut his emissions?", sentence) == ["1,200 miles"]
-    assert _answers("How old is Kalmus?", sentence) == ["49", "1,200 miles", "30"]
+    assert _answers("How old is Kalmus?", sentence) == ["49", "30"]  # ages only: "1,200 miles" is none
 
 
 def test_a_question_word_contracted_without_its_apostrophe_is_still_read() -> None:
@@ -560,3 +561,25 @@ def test_the_holder_of_a_post_the_question_names_is_the_name_after_the_office() 
         "Bankman-Fried"]
     assert profile_question("Who holds CEOs and board members accountable?").names == ()
     assert profile_question("Who is Beeper's CTO?").names == ("Beeper", "CTO")
+
+
+def test_an_age_answers_how_old_and_a_chance_in_per_cent_how_likely() -> None:
+    assert [profile_question(q).measure for q in (
+        "How old is the Hipgnosis Songs Fund board chair?", "At what age did she retire?",
+        "How likely did Bankman-Fried think it was that FTX would succeed?")] == ["age", "age", "percent"]
+    sutch = "The fund paid $440 million, and its Chair since 2018, Andrew Sutch, 73, is stepping down."
+    assert _answers("How old is the fund's chair?", sutch) == ["73"]
+    assert _answers("How much did the fund pay?", sutch) == ["$440 million"]  # an age is no amount of money
+    assert _answers("How old is the actor?", "The 55-year-old actor, aged 56 in May, is 57 years old.") == [
+        "55-year-old", "56", "57 years"]
+    chance = "He faced seven counts, and figured there was only a 20 percent chance of success."
+    assert _answers("How likely did he think it was that FTX would succeed?", chance) == ["20 percent"]
+    assert _answers("What share of the vote did he win?", "He won 54% of 3 million votes.") == ["54%"]
+
+
+def test_a_day_after_its_month_is_no_amount_and_a_label_before_a_colon_no_work() -> None:
+    assert _answers("How many catalogs did it sell?", "On Thursday, October 26, it sold 29 catalogs.") == ["29"]
+    line = "Mulligan: One of my favorite shows was Very Important People on Dropout."
+    assert _answers("What is the name of the Dropout show?", line) == ["Very Important People"]
+    assert _answers("Who said one of their favorite shows was on Dropout?", line) == [
+        "Mulligan", "Very Important People"]

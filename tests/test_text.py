@@ -11,7 +11,7 @@ from index.text import (
     NAME,
     STOPWORDS,
     Number,
-    acronyms_of,
+    acronym_phrases,
     analyze,
     bare_word,
     common_word,
@@ -181,13 +181,15 @@ def test_a_possessive_names_an_owner() -> None:
     assert [bare_word(w) for w in words[:3]] == ["Alzheimer", "OpenAI", "Jones"]
 
 
-def test_acronyms_of_capitalised_runs_their_tails_and_hyphenated_parts() -> None:
-    assert acronyms_of("The Respiratory Syncytial Virus and the European Central Bank.") == {
-        "trsv", "rsv", "sv", "ecb", "cb"}
-    assert acronyms_of("Former CEO Sam Bankman-Fried was convicted.") == {
+def test_acronym_phrases_read_capitalised_runs_their_tails_and_hyphenated_parts() -> None:
+    assert acronym_phrases("The Respiratory Syncytial Virus and the European Central Bank.") == {
+        "trsv": "The Respiratory Syncytial Virus", "rsv": "Respiratory Syncytial Virus", "sv": "Syncytial Virus",
+        "ecb": "European Central Bank", "cb": "Central Bank"}
+    assert set(acronym_phrases("Former CEO Sam Bankman-Fried was convicted.")) == {
         "fcsb", "fcsbf", "csb", "csbf", "sb", "sbf"}
-    assert acronyms_of("Report\nSam Bankman-Fried") == {"sb", "sbf"}  # a title's last word starts no run
-    assert acronyms_of("Bankman-Fried was convicted.") == frozenset()  # one name is no run
+    assert acronym_phrases("Former CEO Sam Bankman-Fried was convicted.")["sbf"] == "Sam Bankman-Fried"
+    assert set(acronym_phrases("Report\nSam Bankman-Fried")) == {"sb", "sbf"}  # a title's last word starts no run
+    assert acronym_phrases("Bankman-Fried was convicted.") == {}  # one name is no run
 
 
 def test_a_prefixed_everyday_word_is_general_english_and_a_name_is_not() -> None:

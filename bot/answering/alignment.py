@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from bot.answering.facts import Facts, missing_facts
 from index.lexicon import ORDINAL_WORDS, PLACE_ALIASES
-from index.text import MONTHS, ORDINAL, WORD, acronyms_of, name_phrases, numbers_in, stem
+from index.text import MONTHS, ORDINAL, WORD, acronym_phrases, name_phrases, numbers_in, stem
 
 NEGATIONS = frozenset((
     "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "lack", "lacks",
@@ -77,7 +77,7 @@ def missing_in_passages(claim: str, facts: Facts, passage_text: str) -> tuple[st
         words = phrase.split()
         if len(words) > 1 and "".join(w[0] for w in words).lower() in found_acronyms:
             claim_acronyms.update(w.lower() for w in words)
-    passage_acronyms = acronyms_of(passage_text)
+    passage_acronyms = acronym_phrases(passage_text)
     missing = []
     for item in missing_facts(claim, facts):
         bare = item.lower().replace(".", "")

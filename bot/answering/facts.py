@@ -11,7 +11,7 @@ from index.documents import Chunk
 from index.lexicon import NUMBER_WORDS
 from index.text import (
     WORD,
-    acronyms_of,
+    acronym_phrases,
     common_word,
     date_forms,
     name_words,
@@ -63,7 +63,7 @@ def _passage_facts(
     parts = [chunk.title, chunk.outlet or "", chunk.text, *date_forms(chunk.published_at)]
     facts = text_facts("\n".join(parts))
     return (frozenset(facts.words), frozenset(facts.stems), frozenset(facts.numbers), frozenset(facts.values),
-            acronyms_of(f"{chunk.title}\n{chunk.text}"), _capitalised(chunk.text))
+            frozenset(acronym_phrases(f"{chunk.title}\n{chunk.text}")), _capitalised(chunk.text))
 
 
 # A word written with a capital after a word of the same sentence: "Manchester" in "fans of Manchester City".

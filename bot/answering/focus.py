@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection
 
 from index.lexicon import AUX, HONORIFICS, NUMBER_WORDS
-from index.text import STOPWORDS, possessive
+from index.text import STOPWORDS, common_word, possessive
 
 # Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
 DATE_NOUNS = {"day", "date", "year", "month", "time", "week", "season", "weekend", "decade", "night", "morning"}
@@ -194,7 +194,18 @@ def _modifier(word: str) -> bool:
     a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
     lowered = word.lower()
     return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
-            or lowered in WHICH_ONE or word[:1].isupper() or "-" in word)
+            or lowered in WHICH_ONE or word[:1].isupper() or "-" in word or _superlative(lowered))
+
+
+def _superlative(word: str) -> bool:
+    """Whether a lower-case word is a superlative ("the largest fine", "the biggest deal", "the earliest date"):
+    "-est" after an everyday adjective ("large", "big", "early"), where "protest" or "contest" has none."""
+    if word in ("best", "worst", "most", "least", "maximum", "minimum"):
+        return True
+    if len(word) < 6 or not word.endswith("est"):
+        return False
+    bases = {word[:-3], word[:-2], word[:-4] + "y"} | ({word[:-4]} if word[-4] == word[-5] else set())
+    return any(common_word(base) and base not in STOPWORDS for base in bases)
 
 
 _QUANTIFIERS = {"one", "several", "many", "few", "both", "all"}

@@ -40,7 +40,7 @@ from bot.types import NOT_COVERED, Answer, Hit
 from index.documents import timestamp_of
 from index.embedding import Embedder
 from index.sentences import SentenceVectors
-from index.text import acronyms_of, analyze, common_word, months_in
+from index.text import acronym_phrases, analyze, common_word, months_in
 
 NOT_COVERED_TEXT = "The indexed articles do not cover this question."
 GATE_MODEL = Path(__file__).with_name("gate.json")
@@ -260,7 +260,7 @@ def subject_share(
         return 1.0
     total = sum(terms.values())
     texts = [f"{c.title}\n{c.text}" for c in {c.hit.chunk.id: c.hit.chunk for c in best}.values()]
-    analysed = analyze([*texts, *(" ".join(sorted(acronyms_of(t))) for t in texts)])
+    analysed = analyze([*texts, *(" ".join(sorted(acronym_phrases(t))) for t in texts)])
     carried = [set(a) | set(b) for a, b in zip(analysed[:len(texts)], analysed[len(texts):])]
     return max((sum(w for t, w in terms.items() if t in c) / total for c in carried), default=0.0)
 

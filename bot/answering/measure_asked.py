@@ -1,5 +1,5 @@
-"""What an amount question measures, as its words say: a score, a record, a percentage, how often, a unit, a
-duration, money, a quantity or a count (`measures.measure_fit` then weighs each amount by it)."""
+"""What an amount question measures, as its words say: a score, a record, a percentage, how often, an age, a
+unit, a duration, money, a quantity or a count (`measures.measure_fit` then weighs each amount by it)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,29 @@ _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spe
                     r"valued?|valuation|revenue|salary|fee|dollars|pounds|euros|budget|deal)\b|[$£€]", re.I)
 # A unit of measure the question asks the amount in: "in square feet", "how many miles" (money and time aside).
 _ASKED_UNIT = re.compile(rf"\b(?:in|how many|how much)\s+({MEASURE_UNIT})", re.I)
-# A duration asked for: "how long", or a time unit counted ("how many years", "in weeks"). A time word elsewhere
-# frames the amount ("sends each year", "losses in the year to September", "surviving 100 days").
-_TIME = re.compile(r"\bhow long\b|\b(?:how many|in)\s+(?:years|months|weeks|days|hours|minutes)\b", re.I)
+# A duration asked for: "how long", a time unit counted ("how many years", "in weeks") or time measured ("how much
+# added time"). A time word elsewhere frames the amount ("sends each year", "losses in the year to September",
+# "surviving 100 days").
+_TIME = re.compile(r"\bhow long\b|\b(?:how many|in)\s+(?:years|months|weeks|days|hours|minutes)\b|"
+                   r"\bhow much\s+(?:[a-z-]+\s+)?time\b", re.I)
 
 
 def measure_asked(text: str, focus: str | None) -> str | None:
-    """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a percentage,
-    how often, a unit it names ("in square feet", "how many miles"), time ("how long", "how many years"), money
-    ("what did X pay"), a quantity ("how much", never a duration) or a count ("how many")."""
+    """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a percentage
+    (or how likely: "a 20 percent chance"), how often, an age ("how old", "at what age"), a unit it names ("in
+    square feet", "how many miles"), time ("how long", "how many years"), money ("what did X pay"), a quantity
+    ("how much", never a duration) or a count ("how many")."""
     if re.search(r"\bscore\b", text, re.I):
         return "score"
     if focus == "record":
         return "record"
-    if focus in ("percentage", "percent", "share", "proportion"):
+    if focus in ("percentage", "percent", "share", "proportion") or re.search(r"\bhow (?:likely|probable)\b", text,
+                                                                               re.I):
         return "percent"
     if re.search(r"\bhow often\b", text, re.I):
         return "frequency"
+    if focus == "age" or re.search(r"\bhow old\b", text, re.I):
+        return "age"
     unit = _ASKED_UNIT.search(text)
     if unit:
         return re.sub(r"\s+", " ", unit.group(1).lower())

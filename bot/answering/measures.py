@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answering.spans import MONEY_UNIT, TIME_SPAN, Span, shares_name
+from bot.answering.spans import MONEY_UNIT, PERCENT, TIME_SPAN, Span, shares_name
 from index.lexicon import COUNT_WORD
 
 _MONEY_SPAN = re.compile(rf"[$£€¥]|\b(?:US|A|C|HK)\$|{MONEY_UNIT}", re.I)
@@ -14,7 +14,6 @@ _SIDE = r"\s?[-–]\s?\d{1,3}"  # a further side of a score or a record: "-4", "
 _SCORE = re.compile(rf"\d{{1,3}}{_SIDE}")
 
 
-_PERCENT = re.compile(r"%|\bper ?cent\b", re.I)
 _TIMES = re.compile(r"\b(?:times|twice|once)\b", re.I)
 _TALLY = re.compile(rf"\d{{1,3}}(?:{_SIDE}){{1,2}}")
 
@@ -102,7 +101,7 @@ def measure_fit(span: str, measure: str | None) -> float:
     if measure == "record":
         return 1.0 if is_tally(span) else 0.3
     if measure == "percent":
-        return 1.0 if _PERCENT.search(span) else 0.4
+        return 1.0 if PERCENT.search(span) else 0.4
     if measure == "frequency":  # "how often": "100 times", "three times a week"
         return 1.0 if _TIMES.search(span) else 0.4
     if measure == "money":

@@ -244,7 +244,7 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         if nxt in ("many", "much"):  # "how many charges": the answer counts charges
             counted = after[1].strip("?,.!'’\"") if len(after) > 1 else ""
             return AnswerType.NUMBER, (counted if counted and counted not in STOPWORDS else None)
-        if nxt in ("long", "old", "far", "big", "large", "high", "often", "tall", "fast"):
+        if nxt in ("long", "old", "far", "big", "large", "high", "often", "tall", "fast", "likely", "probable"):
             return AnswerType.NUMBER, None
         return AnswerType.DESCRIPTION, None
     focus = focus_noun(cased)

@@ -24,6 +24,7 @@ from bot.answering.spans import (
     appositive_title,
     fits_question,
     kind_instances,
+    labels_line,
     mentioned,
     quoted_words,
     series_spans,
@@ -36,7 +37,7 @@ from index.embedding import Embedder
 from index.lexicon import PLACE_ALIASES
 from index.sentence_kinds import prose_spans
 from index.sentences import SentenceVectors
-from index.text import ORDINAL, YEAR, analyze, common_word, sentence_spans
+from index.text import ORDINAL, YEAR, acronym_phrases, analyze, common_word, sentence_spans
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 700
@@ -121,10 +122,12 @@ def score_candidates(
     own, around = analysed[:len(candidates)], analysed[len(candidates):]
     passage = _passage_scores(candidates)
     focus_stem = _stem_of(profile.focus) if profile.focus is not None else None
+    spelled = _spelled_out(profile.text)
     rows: list[tuple[float, ...]] = []
     found: list[tuple[Span, ...]] = []
     for cand, mine, ctx in zip(candidates, own, around):
-        have, near = set(mine), set(mine) | set(ctx)
+        have = set(mine) | _acronym_terms(cand.text, spelled)
+        near = have | set(ctx) | _acronym_terms(cand.context, spelled)
         overlap = sum(w for t, w in terms.items() if t in have) / total
         context = sum(w for t, w in terms.items() if t in near) / total
         answers = answer_spans(profile, cand.text)
@@ -181,6 +184,9 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
             continue  # the question's subject; but "his brother Jason Kelce" is Travis Kelce's brother
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and _place_asked(span.text, profile.text):
             continue  # the question's place in another form: "Dutch" for a question on the Netherlands
+        if (profile.work or profile.organization or profile.answer_type == AnswerType.PLACE) and labels_line(
+                span, sentence):
+            continue  # an interview's speaker is no answer to "which show", "which company" or "where"
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)
@@ -269,6 +275,21 @@ def weigh_terms(
     return {t: weights.get(t, unknown if t in uncommon else typical) for t in dict.fromkeys(terms)}
 
 
+def _spelled_out(question: str) -> dict[str, set[str]]:
+    """The terms of each run of capitalised words in the question, by its initials ("hsf" -> hipgnosi, song,
+    fund): news writes a name out once, then abbreviates it ("Hipgnosis Songs Fund (HSF)", then "HSF's board")."""
+    phrases = acronym_phrases(question)
+    return {acronym: set(terms) for acronym, terms in zip(phrases, analyze(list(phrases.values())))}
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def _acronym_terms(text: str, spelled: Mapping[str, set[str]]) -> set[str]:
+    """The question's terms a text carries in the acronyms it writes ("HSF" for "Hipgnosis Songs Fund")."""
+    return set().union(*(spelled.get(a.lower(), set()) for a in _ACRONYM.findall(text))) if spelled else set()
+
+
 def _score(features: tuple[float, ...]) -> float:
     return float(sum(w * f for w, f in zip(WEIGHTS, features)))
 
@@ -281,12 +302,16 @@ def _passage_scores(candidates: Sequence[CandidateSentence]) -> dict[str, float]
     return {cid: v / top for cid, v in values.items()}
 
 
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?\d{4}\b", re.I)
+
+
 def _agreement(profile: QuestionProfile, cand: CandidateSentence) -> tuple[float, float]:
     """Whether the sentence agrees with the years and ordinals the question names (1 each way), or states
     others instead ("the 2019 winner" does not answer a question about 2021)."""
     if not profile.years and not profile.ordinals:
         return 0.0, 0.0
-    years, ordinals = set(YEAR.findall(cand.text)), set(ORDINAL.findall(cand.text))
+    # "Chair since 2018" says when a state began that may still hold: no other year than the question's.
+    years, ordinals = set(YEAR.findall(_SINCE_YEAR.sub("", cand.text))), set(ORDINAL.findall(cand.text))
     around = f"{cand.context} {cand.hit.chunk.published_at or ''}"
     agrees = conflicts = 0.0
     for year in profile.years:

@@ -42,7 +42,9 @@ DATE_SPAN = re.compile(
 )
 _SCALE = r"(?:thousand|million|billion|trillion|bn|mn|m|k|tn)\b"
 MONEY_UNIT = r"(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?)\b"
-_UNIT = rf"(?:{MONEY_UNIT}|%|percent\b|per cent\b|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
+_PER_CENT = r"(?:%|\bper ?cent\b)"
+PERCENT = re.compile(_PER_CENT, re.I)
+_UNIT = rf"(?:{MONEY_UNIT}|{_PER_CENT}|points?\b|years?\b|months?\b|weeks?\b|days?\b|hours?\b|minutes?\b|" \
     rf"seconds?\b|people\b|votes?\b|goals?\b|runs?\b|games?\b|times\b|{MEASURE_UNIT})"
 _NUMBER_WORD = rf"(?:{COUNT_WORD}|dozens|hundreds|thousands|millions)"
 AMOUNT_SPAN = re.compile(
@@ -197,21 +199,45 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
+        if profile.measure == "age":
+            return gives_age(span, sentence)
         if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
-                and sentence.startswith(",", span.end) and not _ASKS_AGE.search(profile.text):
+                and sentence.startswith(",", span.end):
             return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
-        return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and (
+        return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and not (
+            _MONTH_BEFORE.search(sentence[max(0, span.start - 12):span.start])) and (
             not _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) or bool(
                 _ASKS_RANK.search(profile.text))) and (
-            profile.measure != "time" or bool(TIME_SPAN.search(span.text)))  # "how long", "how many years"
+            profile.measure != "time" or bool(TIME_SPAN.search(span.text))) and (  # "how long", "how many years"
+            profile.measure != "percent" or bool(PERCENT.search(span.text)))  # "what share", "how likely"
     return True
 
 
 _AGE_AFTER_NAME = re.compile(r"\b[A-Z][\w’'-]+,[ \t]$")
-_ASKS_AGE = re.compile(r"\b(?:how old|age[sd]?)\b", re.I)
+_AGE_BEFORE = re.compile(r"\b(?:aged|age|ages|age of)\s+$", re.I)  # "aged 73", "at the age of 73"
+_OLD_AFTER = re.compile(r"(?:[- ]years?)?[- ]old\b")  # "73 years old", "73-year-old"
 _RANK_BEFORE = re.compile(r"(?:\bNo\.|#)\s?$")  # "No. 3 Washington" ranks a team: no amount of anything
 _ASKS_RANK = re.compile(r"\b(?:rank(?:ed|ing)?|seed(?:ed)?|No\.)", re.I)
 _MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
+_MONTH_BEFORE = re.compile(rf"(?<!\w){MONTH_PATTERN}\s+$")  # "October 26" too
+
+
+def gives_age(span: Span, sentence: str) -> bool:
+    """Whether an amount is someone's age: after a name between commas ("Andrew Sutch, 73, is stepping down"),
+    written as one ("the 55-year-old actor", "73 years old") or after "aged" ("aged 73", "at the age of 73")."""
+    if _OLD_AFTER.match(sentence, span.end) or span.text.endswith("-year-old"):
+        return True
+    if not re.fullmatch(r"\d{1,3}", span.text):
+        return False
+    before = sentence[max(0, span.start - 40):span.start]
+    return bool((_AGE_AFTER_NAME.search(before) and sentence.startswith(",", span.end)) or _AGE_BEFORE.search(before))
+
+
+def labels_line(span: Span, sentence: str) -> bool:
+    """Whether a name opens its sentence as a label, before a colon: who speaks in an interview ("Mulligan: One of
+    my favorite …") or what the line is about ("Taylor Swift: The Eras Tour tickets are …"), no name the line
+    reports as a work, a body, a place or an amount."""
+    return not sentence[:span.start].strip() and sentence.startswith(":", span.end)
 
 
 def located(span: Span, sentence: str) -> bool:
