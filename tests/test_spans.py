@@ -11,10 +11,10 @@ from bot.answering.name_forms import fullest_form, headline_case, uncut
 from bot.answering.name_kinds import cited_as_source, owner_of, person_like, speaks, written_as_thing
 from bot.answering.question import AnswerType, QuestionProfile, profile_question
 from bot.answering.sentences import CandidateSentence, answer_spans
+from bot.answering.span_fit import name_fit
 from bot.answering.spans import (
     AMOUNT_SPAN,
     Span,
-    name_fit,
     name_spans,
     quoted_titles,
     series_spans,
@@ -583,3 +583,15 @@ def test_a_day_after_its_month_is_no_amount_and_a_label_before_a_colon_no_work()
     assert _answers("What is the name of the Dropout show?", line) == ["Very Important People"]
     assert _answers("Who said one of their favorite shows was on Dropout?", line) == [
         "Mulligan", "Very Important People"]
+
+
+def test_the_questions_name_abbreviated_is_its_subject() -> None:
+    assert _answers("Which four teams made the College Football Playoff?",
+                    "The CFP picked Michigan, Washington, Texas and Alabama.") == [
+        "Michigan", "Washington", "Texas", "Alabama"]
+    assert _answers("Which body runs the playoff?", "The CFP runs it.") == ["CFP"]
+
+
+def test_a_clock_time_is_no_amount() -> None:
+    sentence = "Ohio State tied it at 17-17 with 6:08 left, and 2 minutes later led by 7 points."
+    assert _answers("How many points did Ohio State lead by?", sentence) == ["17-17", "2 minutes", "7 points"]

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from bot.answering.measures import in_play, measure_fit, only_possible, others_amount, season_record
 from bot.answering.name_kinds import speaks
 from bot.answering.question import AnswerType, QuestionProfile
-from bot.answering.spans import TOKEN, Span, date_detail, name_fit
+from bot.answering.span_fit import name_fit
+from bot.answering.spans import TOKEN, Span, date_detail
 from index.lexicon import TITLES_IN_FULL
 from index.text import SPEECH_VERBS, analyze
 

@@ -19,12 +19,11 @@ from bot.answering.focus import FAMILY_NOUNS, GENERIC_PERSON_NOUNS, SERIES_NOUNS
 from bot.answering.measures import counted_parts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import roles_in
+from bot.answering.span_fit import fits_question, labels_line
 from bot.answering.spans import (
     Span,
     appositive_title,
-    fits_question,
     kind_instances,
-    labels_line,
     mentioned,
     quoted_words,
     series_spans,
@@ -174,10 +173,13 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     named.extend(parts)
     typed = series_spans(sentence, profile.focus) if profile.focus in SERIES_NOUNS and \
         profile.answer_type == AnswerType.NUMBER else typed_spans(sentence, profile.answer_type)
+    spelled = acronym_phrases(profile.text)
     for span in titles_first(named, typed):
         span = _past_role(span, profile)
         if span.start in wholes or mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
             continue
+        if span.text.isupper() and span.text.lower() in spelled:
+            continue  # the question's name abbreviated: "CFP" for a question on the College Football Playoff
         if profile.answer_type in (AnswerType.NAME, AnswerType.PLACE) and shares_name(span.text, profile.text) \
                 and not (profile.work and _names_a_variant(span.text, profile.text)) \
                 and not (profile.focus in FAMILY_NOUNS and not shares_name(span.text.split()[0], profile.text)):
@@ -302,7 +304,8 @@ def _passage_scores(candidates: Sequence[CandidateSentence]) -> dict[str, float]
     return {cid: v / top for cid, v in values.items()}
 
 
-_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?\d{4}\b", re.I)
+# "since 1997 – when the program won it all" goes on to tell what happened that year
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?\d{4}\b(?!\s*[–—,(]\s*when\b)", re.I)
 
 
 def _agreement(profile: QuestionProfile, cand: CandidateSentence) -> tuple[float, float]:

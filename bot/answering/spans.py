@@ -12,22 +12,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.answering.focus import PLACE_NOUNS
-from bot.answering.question import AnswerType, QuestionProfile
+from bot.answering.question import AnswerType
 from index.lexicon import ABBREVIATED_TITLES, COUNT_WORD, MEASURE_UNIT, ORDINAL_WORDS, SHORT_TITLES
 from index.text import (
     CALENDAR_WORDS,
     DATE_WORDS,
     MONTH_PATTERN,
     NAME_PARTICLES,
-    SPEECH_VERBS,
     STOPWORDS,
     WEEKDAY_PATTERN,
-    YEAR,
     analyze,
     bare_word,
     common_word,
-    months_in,
 )
 
 _CAP = rf"(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St)\.|(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
@@ -156,97 +152,6 @@ _NEVER_OPENS_A_NAME = frozenset({"the", "a", "an", "i"})
 
 
 TIME_SPAN = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b", re.I)
-
-
-_LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
-_TOLD_TO = re.compile(rf"\b{SPEECH_VERBS}\s+to\s+(?:the\s+)?$", re.I)  # "claimed to Yahoo News": whom, not where
-_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s+$", re.I)
-# A place named before the kind of place something happens in: "an Oslo court", "the Manhattan federal court".
-_PLACE_KIND_AFTER = re.compile(rf"\s+(?:[a-z]+\s+)?(?:{'|'.join(sorted(PLACE_NOUNS))})s?\b")
-
-
-def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -> float:
-    """How well a name answers: a person or body does not follow "in", "at", "from"… (a place does), unless it
-    carries the kind asked for ("at Kiel University" for "which university"); a single common word capitalised
-    ("Partnership") is rarely the answer, and without a focus word ("which company") a "who" question is more
-    often answered by a full name than by a lone word or an acronym."""
-    stem = analyze([focus])[0] if focus else []
-    kind = bool(stem) and analyze([span.text.split()[-1]])[0][-1:] == stem
-    fit = 1.0 if place or kind else (0.25 if located(span, sentence) else 1.0)  # places: fits_question
-    if not place and focus is None and " " not in span.text:
-        fit *= 0.7
-    quoted = span.start > 0 and sentence[span.start - 1] in "“\"‘"  # "“Thriller”" names a work
-    if " " not in span.text and not span.text.isupper() and common_word(span.text) and not quoted:
-        fit *= 0.3
-    if " " not in span.text and span.text.isascii() and not span.text.isupper() and not re.search(
-            r"[aeiouy\d]", span.text, re.I):
-        fit = 0.0  # no vowel and not an acronym: "the “Ws” in the replies", not a name
-    return fit
-
-
-def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
-    """Whether a span of the asked type can answer beyond what the question says: a place is where something is
-    ("in Paris", not "Taylor Swift"); a date agrees with the question's years and months and, when the question
-    names the month, gives the day; an amount is not a bare year, and a duration when the question asks how
-    long."""
-    if profile.answer_type == AnswerType.PLACE:
-        return located(span, sentence)
-    if profile.answer_type == AnswerType.DATE:
-        years, months = set(YEAR.findall(span.text)), months_in(span.text)
-        if profile.years and years and not years & set(profile.years):
-            return False
-        if profile.months:
-            return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
-        return True
-    if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
-        if profile.measure == "age":
-            return gives_age(span, sentence)
-        if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
-                and sentence.startswith(",", span.end):
-            return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
-        return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and not (
-            _MONTH_BEFORE.search(sentence[max(0, span.start - 12):span.start])) and (
-            not _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) or bool(
-                _ASKS_RANK.search(profile.text))) and (
-            profile.measure != "time" or bool(TIME_SPAN.search(span.text))) and (  # "how long", "how many years"
-            profile.measure != "percent" or bool(PERCENT.search(span.text)))  # "what share", "how likely"
-    return True
-
-
-_AGE_AFTER_NAME = re.compile(r"\b[A-Z][\w’'-]+,[ \t]$")
-_AGE_BEFORE = re.compile(r"\b(?:aged|age|ages|age of)\s+$", re.I)  # "aged 73", "at the age of 73"
-_OLD_AFTER = re.compile(r"(?:[- ]years?)?[- ]old\b")  # "73 years old", "73-year-old"
-_RANK_BEFORE = re.compile(r"(?:\bNo\.|#)\s?$")  # "No. 3 Washington" ranks a team: no amount of anything
-_ASKS_RANK = re.compile(r"\b(?:rank(?:ed|ing)?|seed(?:ed)?|No\.)", re.I)
-_MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
-_MONTH_BEFORE = re.compile(rf"(?<!\w){MONTH_PATTERN}\s+$")  # "October 26" too
-
-
-def gives_age(span: Span, sentence: str) -> bool:
-    """Whether an amount is someone's age: after a name between commas ("Andrew Sutch, 73, is stepping down"),
-    written as one ("the 55-year-old actor", "73 years old") or after "aged" ("aged 73", "at the age of 73")."""
-    if _OLD_AFTER.match(sentence, span.end) or span.text.endswith("-year-old"):
-        return True
-    if not re.fullmatch(r"\d{1,3}", span.text):
-        return False
-    before = sentence[max(0, span.start - 40):span.start]
-    return bool((_AGE_AFTER_NAME.search(before) and sentence.startswith(",", span.end)) or _AGE_BEFORE.search(before))
-
-
-def labels_line(span: Span, sentence: str) -> bool:
-    """Whether a name opens its sentence as a label, before a colon: who speaks in an interview ("Mulligan: One of
-    my favorite …") or what the line is about ("Taylor Swift: The Eras Tour tickets are …"), no name the line
-    reports as a work, a body, a place or an amount."""
-    return not sentence[:span.start].strip() and sentence.startswith(":", span.end)
-
-
-def located(span: Span, sentence: str) -> bool:
-    """Whether a name follows "in", "at", "from"… (where something is, or comes from), or names the place of the
-    court, stadium or city after it ("an Oslo court rejected …")."""
-    before = sentence[max(0, span.start - 30):span.start]
-    if _LOCATIVE.search(before[-14:]):
-        return not _TOLD_TO.search(before)
-    return bool(_ARTICLE_BEFORE.search(before[-6:]) and _PLACE_KIND_AFTER.match(sentence, span.end))
 
 
 _QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’.!?]{0,80}?)(?<!,)[”\"’](?![a-z])")  # “Dream on,” is speech
