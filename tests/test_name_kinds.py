@@ -30,3 +30,10 @@ def test_a_name_ending_in_a_word_that_names_a_body_is_no_person() -> None:
     texts = ["Funds went to Alameda Research and Sequoia Capital.", "Taylor Swift sang.", "Sam Cane was sent off."]
     names = ("Alameda Research", "Sequoia Capital", "Taylor Swift", "Sam Cane", "Caroline Ellison")
     assert [reads_as_person(n, texts) for n in names] == [False, False, True, True, True]
+
+
+def test_a_lone_name_written_after_in_or_at_is_a_place() -> None:
+    texts = ["England beat Scotland 2-0 at Wembley, and in Kane's absence Toone scored in Scotland.",
+             "Denzel Washington was in Washington."]
+    assert [reads_as_person(n, texts) for n in ("Scotland", "Wembley", "Kane", "Toone", "Washington")] == [
+        False, False, True, True, True]

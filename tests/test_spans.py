@@ -92,6 +92,8 @@ def test_a_time_word_that_frames_an_amount_is_not_what_it_measures() -> None:
     )]
     assert measures == ["quantity", None, "quantity", "count", "time", "time", "time"]
     assert profile_question("Roughly how often did Lewis sit down with SBF?").measure == "frequency"
+    assert [profile_question(q).measure for q in ("What total sum had Microsoft sunk into OpenAI?",
+                                                  "How much had Microsoft invested in OpenAI?")] == ["money", "money"]
     assert profile_question("What percentage of the world lives under authoritarian rule?").measure == "percent"
     # "how much" asks for a quantity: two weeks is how long, not how much
     assert [measure_fit(a, "quantity") for a in ("$100 million", "23 tons", "Two weeks")] == [1.0, 1.0, 0.4]
@@ -595,3 +597,11 @@ def test_the_questions_name_abbreviated_is_its_subject() -> None:
 def test_a_clock_time_is_no_amount() -> None:
     sentence = "Ohio State tied it at 17-17 with 6:08 left, and 2 minutes later led by 7 points."
     assert _answers("How many points did Ohio State lead by?", sentence) == ["17-17", "2 minutes", "7 points"]
+
+
+def test_a_place_after_a_place_and_a_comma_is_where_too() -> None:
+    sentence = "Therapist Jennifer Kelman in Boca Raton, Florida, met Smith, Jones and a Pinwheel user."
+    places = ["Boca Raton", "Florida"]
+    assert _answers("Where does Jennifer Kelman work?", sentence) == places
+    at = {w: sentence.index(w) for w in ("Florida", "Jones")}
+    assert [name_fit(Span(w, i, i + len(w)), sentence, False, "phone") for w, i in at.items()] == [0.25, 1.0]

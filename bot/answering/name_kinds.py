@@ -120,8 +120,18 @@ def _how_written(word: str, texts: Iterable[str]) -> tuple[bool, bool]:
                 if i > 0 and person_like(words[i - 1]):
                     return True, as_thing
                 as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
-                    len(words) == 1 and bool(_DETERMINED.search(text[max(0, span.start - 8):span.start])))
+                    len(words) == 1 and _written_as_place_or_thing(text, span.start, span.end))
     return False, as_thing
+
+
+def _written_as_place_or_thing(text: str, start: int, end: int) -> bool:
+    """Whether a lone name follows a determiner ("the Browns", "his Senate seat") or "in"/"at" ("in Scotland", "at
+    Wembley"): a thing or a place; a person's surname is written after neither ("in Kane's absence" is his)."""
+    before = text[max(0, start - 8):start]
+    return bool(_DETERMINED.search(before)) or (bool(_IN_OR_AT.search(before)) and text[end:end + 1] not in "’'")
+
+
+_IN_OR_AT = re.compile(r"\b(?:in|at)\s+$")
 
 
 # A determiner right before a name: "the Browns", "his Senate seat" write a thing; a person's name goes without

@@ -98,10 +98,18 @@ def labels_line(span: Span, sentence: str) -> bool:
     return not sentence[:span.start].strip() and sentence.startswith(":", span.end)
 
 
+# A place before a comma: "in Boca Raton, Florida" places Florida too.
+_PLACE_BEFORE = re.compile(r"([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,3}),[ \t]$")
+
+
 def located(span: Span, sentence: str) -> bool:
-    """Whether a name follows "in", "at", "from"… (where something is, or comes from), or names the place of the
-    court, stadium or city after it ("an Oslo court rejected …")."""
+    """Whether a name follows "in", "at", "from"… (where something is, or comes from), or a place and a comma
+    ("in Boca Raton, Florida"), or names the place of the court, stadium or city after it ("an Oslo court")."""
     before = sentence[max(0, span.start - 30):span.start]
     if _LOCATIVE.search(before[-14:]):
         return not _TOLD_TO.search(before)
+    if (place := _PLACE_BEFORE.search(before)) is not None:
+        start = span.start - len(place.group(0))
+        if located(Span(place.group(1), start, start + len(place.group(1))), sentence):
+            return True
     return bool(_ARTICLE_BEFORE.search(before[-6:]) and _PLACE_KIND_AFTER.match(sentence, span.end))
