@@ -25,7 +25,7 @@ def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -
     often answered by a full name than by a lone word or an acronym."""
     stem = analyze([focus])[0] if focus else []
     kind = bool(stem) and analyze([span.text.split()[-1]])[0][-1:] == stem
-    fit = 1.0 if place or kind else (0.25 if located(span, sentence) else 1.0)  # places: fits_question
+    fit = 1.0 if place or kind else (0.25 if located(span, sentence) or widens_place(span, sentence) else 1.0)
     if not place and focus is None and " " not in span.text:
         fit *= 0.7
     quoted = span.start > 0 and sentence[span.start - 1] in "“\"‘"  # "“Thriller”" names a work
@@ -98,18 +98,25 @@ def labels_line(span: Span, sentence: str) -> bool:
     return not sentence[:span.start].strip() and sentence.startswith(":", span.end)
 
 
-# A place before a comma: "in Boca Raton, Florida" places Florida too.
-_PLACE_BEFORE = re.compile(r"([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,3}),[ \t]$")
-
-
 def located(span: Span, sentence: str) -> bool:
-    """Whether a name follows "in", "at", "from"… (where something is, or comes from), or a place and a comma
-    ("in Boca Raton, Florida"), or names the place of the court, stadium or city after it ("an Oslo court")."""
+    """Whether a name follows "in", "at", "from"… (where something is, or comes from), or names the place of the
+    court, stadium or city after it ("an Oslo court rejected …")."""
     before = sentence[max(0, span.start - 30):span.start]
     if _LOCATIVE.search(before[-14:]):
         return not _TOLD_TO.search(before)
-    if (place := _PLACE_BEFORE.search(before)) is not None:
-        start = span.start - len(place.group(0))
-        if located(Span(place.group(1), start, start + len(place.group(1))), sentence):
-            return True
     return bool(_ARTICLE_BEFORE.search(before[-6:]) and _PLACE_KIND_AFTER.match(sentence, span.end))
+
+
+# A place before a comma: "in Boca Raton, Florida".
+_PLACE_BEFORE = re.compile(r"([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,3}),[ \t]$")
+
+
+def widens_place(span: Span, sentence: str) -> bool:
+    """Whether a name follows a place and a comma and ends a phrase ("in Boca Raton, Florida —"): the wider place
+    it lies in, no person, body or work (and a less exact answer to "where" than the place before it). "At SoFi
+    Stadium, Taylor Swift sang" opens a clause with her."""
+    place = _PLACE_BEFORE.search(sentence[max(0, span.start - 40):span.start])
+    if place is None or not re.match(r"\s*(?:[,.;:—–)]|$)", sentence[span.end:]):
+        return False
+    start = span.start - len(place.group(0))
+    return located(Span(place.group(1), start, start + len(place.group(1))), sentence)
