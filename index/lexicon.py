@@ -29,7 +29,7 @@ ORDINAL_WORDS = {
 MEASURE_UNIT = r"(?:square\s+(?:feet|foot|metres?|meters?|miles?|kilometres?|km)\b|sq\.?\s?ft\b|acres?\b|" \
     r"hectares?\b|miles?\b|km\b|kilometres?\b|feet\b|metres?\b|meters?\b|yards?\b|inch(?:es)?\b|cm\b|mm\b|" \
     r"kg\b|kilograms?\b|lbs?\b|tons?\b|tonnes?\b|degrees?\b|mph\b|km/h\b|[kMG]?Hz\b|[KMGT]B\b|mAh\b|" \
-    r"[kMG]Wh?\b|gigawatts?\b|megawatts?\b|fps\b)"
+    r"[kMG]?W(?:h|hr)?\b|gigawatts?\b|megawatts?\b|fps\b)"
 
 
 # Countries and blocs with their demonyms and short forms: "British" in a claim is supported by "U.K.".

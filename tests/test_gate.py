@@ -9,6 +9,7 @@ from bot.answering.gate import (
     GATE_SIGNALS,
     _month_start,
     _phrases_found,
+    gate_signals,
     names_who_is_asked,
     subject_phrases,
     subject_share,
@@ -101,3 +102,20 @@ def test_a_post_written_beside_a_name_is_no_part_of_it() -> None:
         "Janet Yellen"]
     assert subject_phrases(profile_question("Why did NFL Commissioner Roger Goodell fine the Chiefs?")) == [
         "Roger Goodell"]
+
+
+def test_a_word_the_corpus_spells_otherwise_is_no_unknown_word() -> None:
+    # "digitalisation" stems to "digitalis", which extends the corpus's "digit" ("digital"); "zorblax" is unknown
+    passage = "Carme Artigas, Spain's secretary of state for digital affairs, led the talks."
+    hits = _hits(passage)
+    best = [CandidateSentence(hit, 0, len(hit.chunk.text), hit.chunk.text) for hit in hits]
+    idf = {t: 1.0 for t in ("carm", "artiga", "spanish", "secretari", "state", "digit", "affair", "led", "talk")}
+    unknown = GATE_SIGNALS.index("unknown_share")
+    asked = [profile_question(f"Which Spanish secretary for {word} led the talks?") for word in ("digitalisation",
+                                                                                               "zorblax")]
+    assert [p.terms for p in asked] == [("spanish", "secretari", "digitalis", "led", "talk"),
+                                        ("spanish", "secretari", "zorblax", "led", "talk")]
+    # every weight is 1.0 here: one unknown term of five
+    assert [gate_signals(p, best, hits, idf)[unknown] for p in asked] == [0.0, 0.2]
+    compound = profile_question("Which Spanish secretary for alphanumerics led the talks?")  # "alpha" + "numeric"
+    assert gate_signals(compound, best, hits, {**idf, "alpha": 1.0})[unknown] == 0.2

@@ -3,7 +3,9 @@ and the question profile they are read against)."""
 
 from __future__ import annotations
 
-from bot.answering.closeness import introduced_as
+import pytest
+
+from bot.answering.closeness import closeness, introduced_as
 from bot.answering.compose import compose
 from bot.answering.lead import _salience, choose_lead
 from bot.answering.measures import measure_fit
@@ -607,3 +609,16 @@ def test_a_place_after_a_place_and_a_comma_is_no_person_body_or_work() -> None:
     opening = "At SoFi Stadium, Taylor Swift sang for three hours."
     swift = Span("Taylor Swift", 17, 29)
     assert name_fit(swift, opening, False, None) == 1.0  # a clause opens with her
+
+
+def test_a_date_right_after_a_verb_of_saying_dates_the_saying() -> None:
+    sentence = "Epic announced Friday that the season would return on November 3."
+    spans = {w: Span(w, sentence.index(w), sentence.index(w) + len(w)) for w in ("Friday", "November 3")}
+    when = profile_question("When does Fortnite return to its original map?")
+    said = profile_question("When did Epic announce the return?")
+    fits = {w: (closeness(s, sentence, [], when), closeness(s, sentence, [], said)) for w, s in spans.items()}
+    # Friday: a weekday (0.15 of a day's fit), halved where the question asks what was done, not said;
+    # November 3 "would" be: no answer to what Epic did
+    assert fits == {"Friday": (pytest.approx(0.0375), pytest.approx(0.075)), "November 3": (0.5, 0.0)}
+    assert _answers("steam deck oled battery capacity whr", "It has a 50Whr battery and a 45W charger.") == [
+        "50Whr", "45W"]

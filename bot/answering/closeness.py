@@ -19,6 +19,10 @@ OTHERS_AMOUNT = 0.2
 # Asks for the score at the end; "the score at the end of the first half" asks for one during play.
 _FINAL = re.compile(r"\b(?:final|full[- ]time)\b", re.I)
 _ASKS_SPEAKER = re.compile(rf"\b(?:{SPEECH_VERBS}|quot(?:e|es|ed|ing)|according)\b", re.I)
+# A date right after a verb of saying ("said Tuesday", "announced on Friday") dates the saying.
+_SAID_ON = re.compile(rf"\b{SPEECH_VERBS}\s+(?:on\s+)?$")
+_ASKS_SAYING = re.compile(rf"\b(?:{SPEECH_VERBS}|announce|announcement|say|tell|reveal(?:ed)?|unveil(?:ed)?|"
+                          r"confirm(?:ed)?)\b", re.I)
 
 
 def closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfile) -> float:
@@ -44,6 +48,8 @@ def closeness(span: Span, sentence: str, near: list[int], profile: QuestionProfi
         fit *= OTHERS_AMOUNT  # "Santos (down 0.4 per cent)" is not what Ampol's shares did
     if profile.answer_type == AnswerType.DATE:
         fit *= date_detail(span.text)
+        if _SAID_ON.search(sentence[max(0, span.start - 30):span.start]) and not _ASKS_SAYING.search(profile.text):
+            fit *= 0.5  # "Epic announced Friday that the season would return …": when it was said, not done
     if profile.answer_type == AnswerType.NUMBER:
         fit *= measure_fit(span.text, profile.measure)
         if profile.measure == "score" and (season_record(span, sentence) or (

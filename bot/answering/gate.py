@@ -166,10 +166,22 @@ def gate_signals(
     total = sum(terms.values()) or 1.0
     # A word no article uses says the question is about something else, unless it is everyday English (a
     # small corpus has never seen "find"): only uncommon words count.
-    unknown_share = sum(unknown for t in terms if t not in known and t in profile.uncommon) / total
+    unknown_share = sum(unknown for t in terms if t in profile.uncommon and not _known_form(t, known)) / total
     return (best.similarity, best.overlap, subject_share(profile, top, idf), names_found(profile, hits),
             _phrases_found(phrases, hits), unknown_share, math.log1p(len(terms)),
             _phrases_found(phrases, [c.hit for c in top]))
+
+
+def _known_form(term: str, known: Mapping[str, float]) -> bool:
+    """Whether the corpus uses a term or a stem it extends by a suffix: "digitalis" (the stemmer's "digitalisation",
+    a British spelling) extends "digit" ("digital", "digitization"), the same subject written another way; a
+    compound ("alphanumer") extends a word ("alpha") by another word, no suffix."""
+    return term in known or any(
+        term[:n] in known for n in range(max(_KNOWN_PREFIX, len(term) - _SUFFIX), len(term)))
+
+
+_KNOWN_PREFIX = 5  # the shortest known stem a longer one may extend ("digit", "organ")
+_SUFFIX = 4  # the longest suffix the stemmer leaves on a spelling variant ("-alis" of "digitalisation")
 
 
 def _phrases_found(phrases: Sequence[list[str]], hits: Sequence[Hit]) -> float:
