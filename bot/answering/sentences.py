@@ -12,6 +12,8 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
@@ -173,7 +175,7 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
     named.extend(parts)
     typed = series_spans(sentence, profile.focus) if profile.focus in SERIES_NOUNS and \
         profile.answer_type == AnswerType.NUMBER else typed_spans(sentence, profile.answer_type)
-    spelled = acronym_phrases(profile.text)
+    spelled = _spelled_out(profile.text)
     for span in titles_first(named, typed):
         span = _past_role(span, profile)
         if span.start in wholes or mentioned(span.text, profile.text) or _split_off(span, sentence, profile.text):
@@ -277,19 +279,21 @@ def weigh_terms(
     return {t: weights.get(t, unknown if t in uncommon else typical) for t in dict.fromkeys(terms)}
 
 
-def _spelled_out(question: str) -> dict[str, set[str]]:
+@lru_cache(maxsize=64)  # read for every candidate sentence of an answer
+def _spelled_out(question: str) -> Mapping[str, frozenset[str]]:
     """The terms of each run of capitalised words in the question, by its initials ("hsf" -> hipgnosi, song,
     fund): news writes a name out once, then abbreviates it ("Hipgnosis Songs Fund (HSF)", then "HSF's board")."""
     phrases = acronym_phrases(question)
-    return {acronym: set(terms) for acronym, terms in zip(phrases, analyze(list(phrases.values())))}
+    return MappingProxyType({acronym: frozenset(terms) for acronym, terms in zip(
+        phrases, analyze(list(phrases.values())))})
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 
-def _acronym_terms(text: str, spelled: Mapping[str, set[str]]) -> set[str]:
+def _acronym_terms(text: str, spelled: Mapping[str, frozenset[str]]) -> set[str]:
     """The question's terms a text carries in the acronyms it writes ("HSF" for "Hipgnosis Songs Fund")."""
-    return set().union(*(spelled.get(a.lower(), set()) for a in _ACRONYM.findall(text))) if spelled else set()
+    return set().union(*(spelled.get(a.lower(), ()) for a in _ACRONYM.findall(text))) if spelled else set()
 
 
 def _score(features: tuple[float, ...]) -> float:
