@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from index.lexicon import AUX, HONORIFICS, NUMBER_WORDS
+from index.lexicon import AUX, HONORIFICS, NUMBER_WORDS, ORDINAL_WORDS
 from index.text import STOPWORDS, common_word, possessive
 
 # Focus nouns of "which/what X" questions, by the answer they call for: general English, not one corpus's words.
@@ -190,11 +190,12 @@ def _owner_kind(word: str) -> str | None:
 
 
 def _modifier(word: str) -> bool:
-    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), which one ("new"),
-    a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
+    """A word before the noun a question asks about: an owner ("Alzheimer's"), a count ("four"), which one ("new",
+    "first", "largest"), a name ("NFL quarterback", "Oscar-winning actor") or a compound ("free-agent")."""
     lowered = word.lower()
     return (possessive(word) or word.isdigit() or lowered in NUMBER_WORDS or lowered in _QUANTIFIERS
-            or lowered in WHICH_ONE or word[:1].isupper() or "-" in word or _superlative(lowered))
+            or lowered in WHICH_ONE or lowered in ORDINAL_WORDS or word[:1].isupper() or "-" in word
+            or _superlative(lowered))
 
 
 def _superlative(word: str) -> bool:

@@ -9,7 +9,8 @@ from index.lexicon import MEASURE_UNIT
 
 _MONEY = re.compile(r"\b(?:cost|costs|pay|paid|pays|price|priced|worth|spend|spent|fine[ds]?|raised?|sell|sold|"
                     r"valued?|valuation|revenue|salary|fee|dollars|pounds|euros|budget|deal|sums?|invest(?:s|ed|ing|"
-                    r"ment)?|funding|loan|prize|jackpot|bail|settlement|earn(?:s|ed|ings)?|donat(?:ed|ion))\b|[$£€]",
+                    r"ment)?|funding|loan|prize|jackpot|bail|settlement|earn(?:s|ed|ings)?|donat(?:ed|ion)|deposit|bonus|"
+                    r"refund)\b|[$£€]",
                     re.I)
 # A unit of measure the question asks the amount in: "in square feet", "how many miles" (money and time aside).
 _ASKED_UNIT = re.compile(rf"\b(?:in|how many|how much)\s+({MEASURE_UNIT})", re.I)
