@@ -83,7 +83,8 @@ def test_a_superlative_qualifies_the_noun_asked_for() -> None:
 
 
 def test_an_ordinal_qualifies_the_noun_asked_for_and_a_deposit_is_money() -> None:
-    asked = [profile_question(q) for q in ("What minimum first deposit does the sportsbook require?",
-                                           "What second album did she release?")]
+    asked = [profile_question(q) for q in (
+        "What minimum first deposit does Caesars Sportsbook require for new users claiming its First Bet offer?",
+        "What second album did she release?")]
     assert [(p.answer_type, p.focus, p.measure) for p in asked] == [
         (AnswerType.NUMBER, "deposit", "money"), (AnswerType.NAME, "album", None)]
