@@ -128,7 +128,7 @@ def _written_as_place_or_thing(text: str, start: int, end: int) -> bool:
     """Whether a lone name follows a determiner ("the Browns", "his Senate seat") or "in"/"at" ("in Scotland", "at
     Wembley"): a thing or a place; a person's surname is written after neither ("in Kane's absence" is his)."""
     before = text[max(0, start - 8):start]
-    return bool(_DETERMINED.search(before)) or (bool(_IN_OR_AT.search(before)) and text[end:end + 1] not in "’'")
+    return bool(_DETERMINED.search(before)) or (bool(_IN_OR_AT.search(before)) and text[end:end + 1] not in ("’", "'"))
 
 
 _IN_OR_AT = re.compile(r"\b(?:in|at)\s+$")
