@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from index.cache import LRUCache
@@ -301,11 +302,10 @@ def name_phrases(text: str) -> list[str]:
     return list(dict.fromkeys(phrases))
 
 
-@lru_cache(maxsize=256)  # a passage is checked against every sentence that cites it
-def acronym_phrases(text: str) -> dict[str, str]:
-    """The initials of each run of capitalised words on one line ("Respiratory Syncytial Virus" -> "rsv") and of
-    its tails of two words or more, lower-cased, each with the words it abbreviates (the first run read, where two
-    share initials); a hyphenated name gives each part's initial too ("Sam Bankman-Fried" -> "sb" and "sbf")."""
+@lru_cache(maxsize=256)  # a passage is checked against every sentence that cites it; read-only, as it is shared
+def acronym_phrases(text: str) -> Mapping[str, str]:
+    """Each run of capitalised words on one line, and each of its tails of two words or more, by lower-cased initials
+    ("Respiratory Syncytial Virus" -> "rsv"; "Sam Bankman-Fried" -> "sb" and, by its parts, "sbf"); first run wins."""
     out: dict[str, str] = {}
     for run in _CAPITAL_RUN.finditer(text):
         words = re.findall(r"[A-Z][\w-]*", run.group())
@@ -313,7 +313,7 @@ def acronym_phrases(text: str) -> dict[str, str]:
             phrase = " ".join(words[i:])
             out.setdefault("".join(w[0] for w in words[i:]).lower(), phrase)
             out.setdefault("".join(p[0] for w in words[i:] for p in w.split("-") if p[:1].isupper()).lower(), phrase)
-    return out
+    return MappingProxyType(out)
 
 
 _CAPITAL_RUN = re.compile(r"(?:\b[A-Z][\w-]*(?:[ \t]+(?:of|and|for|the|&)?[ \t]*)?){2,}")  # within a line

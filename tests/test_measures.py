@@ -28,6 +28,7 @@ def test_each_measure_wants_its_kind_of_amount() -> None:
     assert [measure_fit(a, "count") for a in ("12 charges", "$12", "12 years")] == [1.0, 0.5, 0.5]
     assert [measure_fit(a, "frequency") for a in ("100 times", "three years", "3")] == [1.0, 0.4, 0.4]
     assert [measure_fit(a, "record") for a in ("2-7", "24-1-0", "2", "$27")] == [1.0, 1.0, 0.3, 0.3]
+    assert [measure_fit(a, "age") for a in ("73", "27-year-old")] == [1.0, 1.0]
     assert [measure_fit(a, "percent") for a in ("54%", "54 percent", "6.9 per cent", "ninety-five countries")] == [
         1.0, 1.0, 1.0, 0.4]
     assert [is_score(a) for a in ("4-4", "30 – 24", "2023", "4-4-2 formation")] == [True, True, False, False]

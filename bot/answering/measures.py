@@ -112,6 +112,8 @@ def measure_fit(span: str, measure: str | None) -> float:
         return 0.4 if TIME_SPAN.search(span) else 1.0
     if measure == "count":
         return 0.5 if _MONEY_SPAN.search(span) or TIME_SPAN.search(span) else 1.0
+    if measure == "age":  # only ages are let through (`span_fit.gives_age`); "age" is no unit to find in them
+        return 1.0
     if measure is not None:  # a unit the question names: "10,996 square feet", not "three times"
         return 1.0 if measure in re.sub(r"\s+", " ", span.lower()) else 0.4
     return 1.0

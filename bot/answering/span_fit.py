@@ -52,18 +52,27 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
             return bool(months & set(profile.months)) and date_detail(span.text) == 1.0
         return True
     if profile.answer_type == AnswerType.NUMBER:  # "how many years" is not answered by "seven counts"
-        if profile.measure == "age":
-            return gives_age(span, sentence)
-        if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
-                and sentence.startswith(",", span.end):
-            return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
-        return not YEAR.fullmatch(span.text) and not _MONTH_AFTER.match(sentence, span.end) and not (
-            _MONTH_BEFORE.search(sentence[max(0, span.start - 12):span.start])) and not _clock(span, sentence) and (
-            not _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) or bool(
-                _ASKS_RANK.search(profile.text))) and (
-            profile.measure != "time" or bool(TIME_SPAN.search(span.text))) and (  # "how long", "how many years"
-            profile.measure != "percent" or bool(PERCENT.search(span.text)))  # "what share", "how likely"
+        return _fits_amount(span, sentence, profile)
     return True
+
+
+def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
+    """An amount: someone's age only when the age is asked; never a year, a day ("3 September", "October 26") or
+    a clock time; a rank ("No. 3") only when a rank is asked; a duration for "how long", a per cent for "what
+    share" or "how likely"."""
+    if profile.measure == "age":
+        return gives_age(span, sentence)
+    if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
+            and sentence.startswith(",", span.end):
+        return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
+    if YEAR.fullmatch(span.text) or _MONTH_AFTER.match(sentence, span.end) or _MONTH_BEFORE.search(
+            sentence[max(0, span.start - 12):span.start]) or _clock(span, sentence):
+        return False
+    if _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) and not _ASKS_RANK.search(profile.text):
+        return False
+    if profile.measure == "time":
+        return bool(TIME_SPAN.search(span.text))
+    return profile.measure != "percent" or bool(PERCENT.search(span.text))
 
 
 _AGE_AFTER_NAME = re.compile(r"\b[A-Z][\w’'-]+,[ \t]$")
