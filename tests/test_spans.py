@@ -599,6 +599,8 @@ def test_the_questions_name_abbreviated_is_its_subject() -> None:
 def test_a_clock_time_is_no_amount() -> None:
     sentence = "Ohio State tied it at 17-17 with 6:08 left, and 2 minutes later led by 7 points."
     assert _answers("How many points did Ohio State lead by?", sentence) == ["17-17", "2 minutes", "7 points"]
+    split = "Kelly was offered a 70/30 revenue split on 10/12/2023, and her income fell to $400."
+    assert _answers("What did her monthly earnings drop to?", split) == ["$400"]  # a split and a date, no amounts
 
 
 def test_a_place_after_a_place_and_a_comma_is_no_person_body_or_work() -> None:
@@ -622,3 +624,33 @@ def test_a_date_right_after_a_verb_of_saying_dates_the_saying() -> None:
     assert fits == {"Friday": (pytest.approx(0.0375), pytest.approx(0.075)), "November 3": (0.5, 0.0)}
     assert _answers("steam deck oled battery capacity whr", "It has a 50Whr battery and a 45W charger.") == [
         "50Whr", "45W"]
+
+
+def test_an_amount_written_as_the_other_bound_does_not_answer_a_minimum_or_a_maximum() -> None:
+    offer = "Claim a First Bet bonus of up to $1,000; the offer requires a minimum $10 deposit, or at least $5 by card."
+    assert _answers("What minimum first deposit does Caesars Sportsbook require for its offer?", offer) == [
+        "$10", "$5"]
+    assert _answers("How much is the largest deposit Caesars Sportsbook allows for new users?", offer) == [
+        "$1,000"]  # "a minimum $10" and "at least $5" are the least one may deposit
+    assert _answers("How much is the bonus Caesars gives new users?", offer) == ["$1,000", "$10", "$5"]
+
+
+def test_a_sentence_asked_for_is_a_time_served() -> None:
+    assert profile_question("What prison sentence could SBF receive?").measure == "time"
+    counts = "He faces seven counts, each carrying a sentence of one to 15 years, so up to 115 years in prison."
+    assert _answers("What is the longest prison sentence SBF could receive if convicted?", counts) == [
+        "15 years", "115 years"]
+
+
+def test_a_number_a_word_joins_with_a_hyphen_is_no_amount() -> None:
+    palmer = "Palmer, an England Under-21 player after COVID-19 and a top-10 pick, moved for £42.5m and 3-2 odds."
+    assert _answers("How much did Chelsea pay Manchester City to sign Cole Palmer?", palmer) == ["£42.5m", "3-2"]
+
+
+def test_a_year_or_a_month_asked_for_is_answered_by_a_date_that_gives_it() -> None:
+    clocks = "Clocks go back on 30 October, on a Sunday; Britain first brought in summer time in May 1916."
+    assert _answers("In what year did the UK first introduce daylight saving time?", clocks) == ["in May 1916"]
+    assert _answers("In which month did the UK first introduce daylight saving time?", clocks) == [
+        "30 October", "in May 1916"]
+    assert _answers("When did the UK first introduce daylight saving time?", clocks) == [
+        "30 October", "Sunday", "in May 1916"]

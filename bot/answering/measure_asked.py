@@ -20,12 +20,14 @@ _ASKED_UNIT = re.compile(rf"\b(?:in|how many|how much)\s+({MEASURE_UNIT})", re.I
 _TIME = re.compile(r"\bhow long\b|\b(?:how many|in)\s+(?:years|months|weeks|days|hours|minutes)\b|"
                    r"\bhow much\s+(?:[a-z-]+\s+)?time\b", re.I)
 
+_DURATION_NOUNS = {"sentence", "duration"}  # "what prison sentence": a time served, not "seven counts"
+
 
 def measure_asked(text: str, focus: str | None) -> str | None:
     """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a percentage
     (or how likely: "a 20 percent chance"), how often, an age ("how old", "at what age"), a unit it names ("in
-    square feet", "how many miles"), time ("how long", "how many years"), money ("what did X pay"), a quantity
-    ("how much", never a duration) or a count ("how many")."""
+    square feet", "how many miles", "rushing yards"), time ("how long", "how many years", "what sentence"), money
+    ("what did X pay"), a quantity ("how much", never a duration) or a count ("how many")."""
     if re.search(r"\bscore\b", text, re.I):
         return "score"
     if focus == "record":
@@ -40,7 +42,9 @@ def measure_asked(text: str, focus: str | None) -> str | None:
     unit = _ASKED_UNIT.search(text)
     if unit:
         return re.sub(r"\s+", " ", unit.group(1).lower())
-    if _TIME.search(text):
+    if focus and re.fullmatch(MEASURE_UNIT, focus):
+        return focus  # a search counting in a unit: "rushing yards"
+    if _TIME.search(text) or focus in _DURATION_NOUNS:
         return "time"
     if _MONEY.search(text):
         return "money"

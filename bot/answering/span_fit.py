@@ -39,13 +39,15 @@ def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -
 
 def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     """Whether a span of the asked type can answer beyond what the question says: a place is where something is
-    ("in Paris", not "Taylor Swift"); a date agrees with the question's years and months and, when the question
-    names the month, gives the day; an amount is not a bare year, and a duration when the question asks how
+    ("in Paris", not "Taylor Swift"); a date gives the year or the month asked for, agrees with the question's
+    years and months and, when the question names the month, gives the day; an amount is not a bare year, and a duration when the question asks how
     long."""
     if profile.answer_type == AnswerType.PLACE:
         return located(span, sentence)
     if profile.answer_type == AnswerType.DATE:
         years, months = set(YEAR.findall(span.text)), months_in(span.text)
+        if (profile.focus == "year" and not years) or (profile.focus == "month" and not months):
+            return False  # "in what year" is not answered by "30 October"
         if profile.years and years and not years & set(profile.years):
             return False
         if profile.months:
@@ -57,22 +59,46 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
 
 
 def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
-    """An amount: someone's age only when the age is asked; never a year, a day ("3 September", "October 26") or
-    a clock time; a rank ("No. 3") only when a rank is asked; a duration for "how long", a per cent for "what
-    share" or "how likely"."""
+    """An amount: someone's age only when the age is asked; never a year, a day ("3 September", "October 26"), a
+    clock time or a number a word joins ("Under-21"); a rank ("No. 3") only when a rank is asked; a duration for
+    "how long", a per cent for "what share" or "how likely"."""
     if profile.measure == "age":
         return gives_age(span, sentence)
     if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
             and sentence.startswith(",", span.end):
         return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
     if YEAR.fullmatch(span.text) or _MONTH_AFTER.match(sentence, span.end) or _MONTH_BEFORE.search(
-            sentence[max(0, span.start - 12):span.start]) or _clock(span, sentence):
+            sentence[max(0, span.start - 12):span.start]) or _clock(span, sentence) or _NAMED_BEFORE.search(
+            sentence[max(0, span.start - 2):span.start]):
         return False
     if _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) and not _ASKS_RANK.search(profile.text):
+        return False
+    if _bounded_otherwise(span, sentence, profile.text):
         return False
     if profile.measure == "time":
         return bool(TIME_SPAN.search(span.text))
     return profile.measure != "percent" or bool(PERCENT.search(span.text))
+
+
+# The bound a question asks for, and the bound written before an amount: "a minimum $10 deposit" answers "what
+# minimum deposit", "a bonus of up to $1,000" does not (it is the most one may get).
+_ASKS_LEAST = re.compile(r"\b(?:minimum|at least|lowest|least|smallest|fewest)\b", re.I)
+_ASKS_MOST = re.compile(r"\b(?:maximum|at most|up to|highest|largest|biggest)\b", re.I)
+_UPPER_BEFORE = re.compile(
+    r"\b(?:up to|as (?:much|many|high) as|at most|no more than|maximum(?: of)?|max\.?|capped at)\s+$", re.I)
+_LOWER_BEFORE = re.compile(
+    r"\b(?:at least|as (?:little|few|low) as|no (?:less|fewer) than|minimum(?: of)?|min\.?|starting at)\s+$", re.I)
+
+
+def _bounded_otherwise(span: Span, sentence: str, question: str) -> bool:
+    """Whether an amount is written as the other bound than the one asked: a maximum ("up to $1,000") for a
+    question asking the least, a minimum ("at least 10") for one asking the most."""
+    before = sentence[max(0, span.start - 24):span.start]
+    if _ASKS_LEAST.search(question) and not _ASKS_MOST.search(question):
+        return bool(_UPPER_BEFORE.search(before))
+    if _ASKS_MOST.search(question) and not _ASKS_LEAST.search(question):
+        return bool(_LOWER_BEFORE.search(before))
+    return False
 
 
 _AGE_AFTER_NAME = re.compile(r"\b[A-Z][\w’'-]+,[ \t]$")
@@ -82,11 +108,13 @@ _RANK_BEFORE = re.compile(r"(?:\bNo\.|#)\s?$")  # "No. 3 Washington" ranks a tea
 _ASKS_RANK = re.compile(r"\b(?:rank(?:ed|ing)?|seed(?:ed)?|No\.)", re.I)
 _MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{MONTH_PATTERN}(?!\w)")  # "3 September" is a day, no amount
 _MONTH_BEFORE = re.compile(rf"(?<!\w){MONTH_PATTERN}\s+$")  # "October 26" too
+_NAMED_BEFORE = re.compile(r"[A-Za-z]-$")  # "Under-21", "COVID-19", "F-35", "top-10": a name's or a rank's number
 
 
 def _clock(span: Span, sentence: str) -> bool:
-    """Whether a number is part of a clock time ("with 6:08 left", "at 7:30 p.m."): when, not how much."""
-    return bool(re.match(r":\d", sentence[span.end:span.end + 2]) or re.search(r"\d:$", sentence[:span.start]))
+    """Whether a number is part of a clock time ("with 6:08 left", "at 7:30 p.m."), a split or a written date
+    ("a 70/30 split", "10/12/2023"): when or in what ratio, not how much."""
+    return bool(re.match(r"[:/]\d", sentence[span.end:span.end + 2]) or re.search(r"\d[:/]$", sentence[:span.start]))
 
 
 def gives_age(span: Span, sentence: str) -> bool:
