@@ -65,7 +65,7 @@ def test_a_keyword_query_asks_for_the_last_kind_it_names_past_its_frames() -> No
     assert asked("louisville usc holiday bowl stadium san diego") == ("place", "stadium")
     assert asked("SBF conviction date") == ("date", "date")  # named last, as before
     # "past two games" and "week 12" frame the query; "team" inside one says whose
-    assert asked("rhamondre stevenson yards past two games week 12") == ("description", None)
+    assert asked("rhamondre stevenson yards past two games week 12") == ("number", "yards")  # a unit, not "games"
     assert asked("mlb team long interested in trading for gleyber torres") == ("description", None)
     assert asked("cole palmer transfer fee Man City to chelsea") == ("number", "fee")  # "City" is a name's
     assert asked("denny hamlin laps led 2023 nascar cup season") == ("description", None)  # the season is given
@@ -88,3 +88,26 @@ def test_an_ordinal_qualifies_the_noun_asked_for_and_a_deposit_is_money() -> Non
         "What second album did she release?")]
     assert [(p.answer_type, p.focus, p.measure) for p in asked] == [
         (AnswerType.NUMBER, "deposit", "money"), (AnswerType.NAME, "album", None)]
+
+
+def test_a_keyword_query_is_framed_from_its_preposition_and_counts_in_the_unit_it_names() -> None:
+    def asked(query: str) -> tuple[str, str | None, str | None]:
+        profile = profile_question(query)
+        return profile.answer_type.value, profile.focus, profile.measure
+
+    # what a preposition opens says where or against whom, not what is asked
+    assert asked("michigan rushing yards win at penn state beaver stadium") == ("number", "yards", "yards")
+    assert asked("newcastle total shots against milan champions league group") == ("number", "total", None)
+    assert asked("cole palmer time spent at manchester city before chelsea move") == ("description", None, None)
+    # not before a number, nor inside a name, nor before the name asked for, nor in the first three words
+    assert asked("coinbase share value lost in 2022 percent crypto winter")[1] == "percent"
+    assert asked("Five Nights at Freddy's movie streaming service") == ("name", "service", None)
+    assert asked("ultrathin materials that pull CO2 from air name") == ("name", "name", None)
+    assert asked("five nights at freddy's streaming service") == ("name", "service", None)
+
+
+def test_what_an_amount_rose_or_fell_to_is_an_amount() -> None:
+    drop = profile_question("Once the new terms took effect, what did her monthly earnings drop to at first?")
+    assert (drop.answer_type, drop.measure) == (AnswerType.NUMBER, "money")
+    assert profile_question("What did inflation fall to in October?").answer_type == AnswerType.NUMBER
+    assert profile_question("What did the company cut to the bone?").answer_type == AnswerType.DESCRIPTION

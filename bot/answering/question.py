@@ -32,7 +32,7 @@ from bot.answering.focus import (
 )
 from bot.answering.measure_asked import measure_asked
 from bot.retrieval.plan import QueryPlan
-from index.lexicon import AUX, NUMBER_WORDS
+from index.lexicon import AUX, MEASURE_UNIT, NUMBER_WORDS
 from index.text import (
     DATE_WORDS,
     NAME,
@@ -60,9 +60,11 @@ class AnswerType(StrEnum):
     DESCRIPTION = "description"  # what happened, how: a statement, no short answer
 
 
+# Verbs whose "what" is an amount: what was paid, sold, scored, or what a figure rose or fell to.
 _AMOUNT_VERBS = re.compile(
     r"\b(?:pay|paid|pays|cost|costs|price[ds]?|worth|valued?|raised?|earn(?:ed|s)?|sell|sold|spent|spend|fined|"
-    r"charge[ds]?|bid|offer(?:ed)?|score[ds]?)\b",
+    r"charge[ds]?|bid|offer(?:ed)?|score[ds]?|(?:rise|rose|risen|fall|fell|fallen|drop(?:ped)?|climb(?:ed)?|"
+    r"grow|grew|increase[ds]?|decrease[ds]?|jump(?:ed)?|plunge[ds]?|sink|sank|shrink|shrank|soar(?:ed)?)\s+to)\b",
     re.I,
 )
 # Words that make a question a question, or ask about the coverage rather than its subject ("how did outlets
@@ -260,9 +262,9 @@ def _answer_type(text: str) -> tuple[AnswerType, str | None]:
         return AnswerType.DESCRIPTION, None  # "What is Meta's Threads app?" names the app: it asks what it is
     if word == "which" or (word == "what" and kind_of(focus, NAMED_NOUNS | WORK_NOUNS | PERSON_NOUNS)):
         return AnswerType.NAME, focus  # "what company spent $26bn" asks for the company, not the amount
-    if word == "what" and _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])) and not _ENDS_ON_PREPOSITION.search(
-            lowered):  # "what do they raise money for?" asks what the money goes to, not how much
-        return AnswerType.NUMBER, focus
+    amount = _AMOUNT_VERBS.search(_main_clause(lowered[wh.end():])) if word == "what" else None
+    if amount and (amount.group().endswith(" to") or not _ENDS_ON_PREPOSITION.search(lowered)):
+        return AnswerType.NUMBER, focus  # "what do they raise money for?" asks what the money goes to, not how much
     return AnswerType.DESCRIPTION, None
 
 
@@ -322,8 +324,11 @@ _IS_A_NAME = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})"
 def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
     """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate"), or else
     by the last amount or place it writes ("walmart plus membership price black friday", "louisville usc holiday
-    bowl stadium san diego"), past a time it is framed by ("2023 season", "week 12") and names ("Man City")."""
+    bowl stadium san diego") or the unit it counts in ("rushing yards"), past a time it is framed by ("2023 season",
+    "week 12"), names ("Man City") and a phrase a preposition opens ("… win at penn state beaver stadium")."""
     written = [w.strip("?,.!'’\"") for w in text.split()]
+    if written and written[-1].lower() != "name":  # "… pull CO2 from air name" asks the name
+        written = written[:_framed_from(written)]
     words = [w.lower() for w in written]
     last = words[-1] if words else ""
     if last == "name" and len(words) > 1 and kind_of(words[-2], KIND_NOUNS):
@@ -340,7 +345,23 @@ def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
         for nouns, answer_type in _KEYWORD_KINDS:
             if kind_of(words[i], nouns):
                 return answer_type, words[i]
+        if _UNIT.fullmatch(words[i]):
+            return AnswerType.NUMBER, words[i]  # "rushing yards": an amount in yards
     return AnswerType.DESCRIPTION, None
+
+
+# A preposition opens the frame of a search: what follows says where, when or against whom.
+_FRAMING = {"at", "in", "against", "during", "before", "after", "on", "from", "over"}
+
+
+def _framed_from(written: list[str]) -> int:
+    """Where the frame of a search begins ("… rushing yards win | at penn state beaver stadium": the stadium is
+    where, not what is asked); past three words, not before a number ("lost in 2022 percent" goes on) nor inside
+    a name ("Five Nights at Freddy's")."""
+    return next((i for i in range(3, len(written) - 1) if written[i].lower() in _FRAMING
+                 and not written[i + 1][:1].isdigit()
+                 and not (written[i - 1][:1].isupper() and written[i + 1][:1].isupper())), len(written))
+_UNIT = re.compile(MEASURE_UNIT)
 
 
 _KEYWORD_NAMED = {"winner", "champion", "service", "source"}
