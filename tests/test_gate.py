@@ -40,6 +40,9 @@ def _found(question: str, *texts: str) -> float:
 def test_names_a_keyword_question_puts_side_by_side_are_found_apart() -> None:
     # "Opetaia Zorro" is two people, each named in full by the passage ("Jai Opetaia", "Ellis Zorro").
     assert _found("Opetaia Zorro how did it end", FIGHT) == 1.0
+    # A name of several words ending in an everyday word is one of them: "Milan" beside "Champions League".
+    group = "Newcastle had 17 shots against AC Milan, and were out of the Champions League."
+    assert _found("Newcastle total shots against Milan Champions League group", group) == 1.0
 
 
 def test_one_name_of_several_words_is_not_split_into_the_passages_names() -> None:

@@ -206,14 +206,15 @@ def _name_ends(hits: Sequence[Hit]) -> set[tuple[str, ...]]:
 def _juxtaposed(phrase: list[str], ends: set[tuple[str, ...]]) -> bool:
     """Whether the phrase is several names side by side, each one the passages use ("Opetaia Zorro": "Jai
     Opetaia" and "Ellis Zorro"), as a keyword question writes them; "Nobel Peace Prize" is one name, and passages
-    naming "Nobel Prize" only do not split it (no name of theirs ends with "Nobel")."""
-    # reachable[i]: the first i words split into names of the passages, each ending in a word that is only a
-    # name ("Japan Series" is no "Japan" beside "World Series": "series" is an everyday word)
+    naming "Nobel Prize" only do not split it (no name of theirs ends with "Nobel"); "Milan Champions League" is
+    "Milan" beside "Champions League"."""
+    # reachable[i]: the first i words split into names of the passages, each of several words or a word that is
+    # only a name ("Japan Series" is no "Japan" beside "World Series": "series" alone is an everyday word)
     reachable = [True] + [False] * len(phrase)
     for i in range(1, len(phrase) + 1):
-        reachable[i] = not common_word(phrase[i - 1]) and any(
-            reachable[j] and tuple(phrase[j:i]) in ends for j in range(i - 1, -1, -1)
-            if i - j < len(phrase))  # a split: no part is the whole phrase
+        reachable[i] = any(
+            reachable[j] and tuple(phrase[j:i]) in ends and (i - j > 1 or not common_word(phrase[j]))
+            for j in range(i - 1, -1, -1) if i - j < len(phrase))  # a split: no part is the whole phrase
     return reachable[-1]
 
 
