@@ -40,8 +40,8 @@ def name_fit(span: Span, sentence: str, place: bool, focus: str | None = None) -
 def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     """Whether a span of the asked type can answer beyond what the question says: a place is where something is
     ("in Paris", not "Taylor Swift"); a date gives the year or the month asked for, agrees with the question's
-    years and months and, when the question names the month, gives the day; an amount is not a bare year, and a duration when the question asks how
-    long."""
+    years and months and, when the question names the month, gives the day; an amount is not a bare year, and a
+    duration when the question asks how long."""
     if profile.answer_type == AnswerType.PLACE:
         return located(span, sentence)
     if profile.answer_type == AnswerType.DATE:
