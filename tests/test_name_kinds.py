@@ -37,3 +37,10 @@ def test_a_lone_name_written_after_in_or_at_is_a_place() -> None:
              "Denzel Washington was in Washington.", "The final was played in Leuven"]
     assert [reads_as_person(n, texts) for n in ("Scotland", "Wembley", "Kane", "Toone", "Washington", "Leuven")] == [
         False, False, True, True, True, False]  # a place that ends the text is still after "in"
+
+
+def test_a_name_that_goes_by_its_first_word_or_ends_in_a_clubs_designator_is_no_person() -> None:
+    texts = ["Bayern Munich coasted through, and United lost against Bayern at Old Trafford.",
+             "Lukas Lerager scored; Lerager then celebrated. Manchester United were out.", "Kingsley Coman scored."]
+    names = ("Bayern Munich", "Bayern", "Manchester United", "Lukas Lerager", "Lerager", "Kingsley Coman")
+    assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True]

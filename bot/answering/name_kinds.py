@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from bot.answering.spans import Span, passage_names
 from index.lexicon import HONORIFICS
-from index.text import NAME, SPEECH_VERBS, STOPWORDS, common_word, possessive
+from index.text import NAME, SPEECH_VERBS, STOPWORDS, bare_word, common_word, possessive
 
 _SPEAKER_BEFORE = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\s+(?:the\s+)?$")
 _SPEAKER_AFTER = re.compile(rf"^(?:,[^,.!?\n]{{1,80}},)?\s+{SPEECH_VERBS}\b")
@@ -102,7 +102,8 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
     Purdy") shows a person ("Trump Tower" is Trump's); so does it for a surname that is also an everyday word
     ("Swift" of "Taylor Swift")."""
     if " " in name:  # "Wilma Mankiller": the name itself shows its given name
-        return person_like(name) and not _ends_as_a_thing(name) and not _team_of_a_place(name, texts)
+        return person_like(name) and not _ends_as_a_thing(name) and not _team_of_a_place(name, texts) and not (
+            _short_for_first_word(name, texts))
     if name.isupper():
         return False  # an acronym names a body, whatever name stands before it
     given, as_thing = _how_written(name, texts)
@@ -111,7 +112,8 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
 
 def _how_written(word: str, texts: Iterable[str]) -> tuple[bool, bool]:
     """Whether the passages write a given name before a lone word somewhere ("Brock Purdy"), and whether they
-    write it as a thing's name ("the Browns", "Alameda Research"), read in one pass over their names."""
+    write it as a thing's name ("the Browns", "Alameda Research") or a longer name's first word ("Bayern Munich"),
+    read in one pass over their names."""
     as_thing = False
     for text in texts:
         for span in passage_names(text):
@@ -119,7 +121,7 @@ def _how_written(word: str, texts: Iterable[str]) -> tuple[bool, bool]:
             for i in (i for i, each in enumerate(words) if each == word):
                 if i > 0 and person_like(words[i - 1]):
                     return True, as_thing
-                as_thing = as_thing or (i + 1 < len(words) and common_word(words[i + 1].strip(".’'"))) or (
+                as_thing = as_thing or (i + 1 < len(words) and (i == 0 or common_word(words[i + 1].strip(".’'")))) or (
                     len(words) == 1 and _written_as_place_or_thing(text, span.start, span.end))
     return False, as_thing
 
@@ -152,7 +154,26 @@ _BODY_WORDS = frozenset({
     "corp", "ltd", "llc", "plc", "commission", "council", "committee", "department", "ministry", "agency", "bank",
     "university", "college", "league", "federation", "union", "party", "exchange", "securities", "markets",
     "airlines", "motors", "energy", "pharmaceuticals", "entertainment", "investments", "advisors", "advisers",
+    "united", "city", "town", "county", "athletic", "rovers", "wanderers", "albion", "fc",  # clubs' designators
 })
+
+
+def _short_for_first_word(name: str, texts: Iterable[str]) -> bool:
+    """Whether the passages write a name's first word alone, not as a place, and never its last ("against Bayern"
+    for "Bayern Munich"): a team or a firm goes by its first word, a person by the surname ("Lerager" for "Lukas
+    Lerager"; "to Arizona" is a place, which may be a given name)."""
+    first, last = name.split()[0], name.split()[-1]
+    alone = False
+    for text in texts:
+        for span in passage_names(text):
+            word = bare_word(span.text)
+            if word == last:
+                return False
+            alone = alone or (word == first and not _PLACED.search(text[max(0, span.start - 8):span.start]))
+    return alone
+
+
+_PLACED = re.compile(r"\b(?:in|at|to|from)\s+$")
 
 
 def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
