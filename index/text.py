@@ -55,7 +55,6 @@ def load_sentence_model() -> None:
 # Punkt does not split at line breaks: a blank line, or a line opening a bullet, ends a sentence as well.
 _BLOCK_BREAK = re.compile(r"\n\s*\n|\n(?=\s*[-*•])")
 
-
 # The quick split: a sentence ends at . ! ? … or a closing quote followed by a capital, except after common
 # abbreviations, and at every line break.
 SENTENCE_END = re.compile(
@@ -182,7 +181,6 @@ def stem(word: str) -> str:
 
 WORD = re.compile(r"[^\W\d_][\w’'.-]*")  # a word: a letter, then letters, digits, apostrophes, dots or hyphens
 
-
 STOPWORDS = frozenset({
     "a", "an", "the", "and", "or", "but", "if", "then", "so", "as", "at", "by", "for", "from", "in", "into", "of",
     "on", "onto", "to", "with", "without", "about", "after", "before", "during", "while", "since", "until", "over",
@@ -194,11 +192,9 @@ STOPWORDS = frozenset({
     "although", "though", "because", "despite", "instead", "whereas", "moreover", "furthermore", "i",
 })
 
-
-_OPENERS = ':;"“‘(—–-'  # after these (or a sentence end) a capital may open a clause rather than name something
+_OPENERS = '.!?:;"“‘(—–-'  # after these (or at the start) a capital may open a sentence or clause, not a name
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _HYPHEN = re.compile(r"[-–]")
-
 
 # A capitalised word, an initial or an abbreviated title; names never run across a sentence end or line.
 CAPITALISED = (rf"(?:(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St|Jr)\.|[A-Z]\.|"
@@ -209,7 +205,6 @@ CAPITALISED = (rf"(?:(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St|Jr)\.|[A-Z]\.|
 # The lower-case words inside a name, up to two in a row ("Edwin van der Sar", "Ursula von der Leyen").
 NAME_PARTICLES = "(?:de|du|del|della|van|von|der|den|da|di|al|bin|la|le)"
 NAME = rf"{CAPITALISED}(?:[ \t]+(?:{NAME_PARTICLES}[ \t]+){{0,2}}{CAPITALISED}){{0,3}}"
-
 
 # Verbs that report what someone said (the Quotes view's speakers, the speaker of an answer's sentence).
 SPEECH_VERBS = (
@@ -222,6 +217,12 @@ SPEECH_VERBS = (
 def bare_word(word: str) -> str:
     """A word without trailing dots, hyphens and apostrophes, nor a possessive ("Altman's" -> "Altman")."""
     return _POSSESSIVE.sub("", word.rstrip(".-’'"))
+
+
+def opens_clause(text: str, start: int) -> bool:
+    """Whether a word at `start` opens a sentence or a clause, where a capital says nothing of a name."""
+    before = text[max(0, start - 16):start].rstrip()  # the character before the spaces: no copy of the text
+    return not before or before[-1] in _OPENERS
 
 
 def possessive(word: str) -> bool:
@@ -276,8 +277,7 @@ def name_words(text: str) -> list[str]:
             part = _POSSESSIVE.sub("", part)
             if len(part) < 2 or not part[0].isupper():
                 continue
-            before = text[:match.start()].rstrip()
-            initial = not before or before[-1] in _OPENERS or before[-1] in ".!?"
+            initial = opens_clause(text, match.start())
             if part.lower() in STOPWORDS or (initial and part == word and common_word(part)):
                 continue
             names.append(part)
@@ -355,7 +355,6 @@ def number_words_in(text: str) -> list[str]:
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
 
 # Month number of each way a month is written: the full name, its first three letters, and "sept".
 MONTHS: dict[str, int] = {

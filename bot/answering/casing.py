@@ -15,10 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from index.text import STOPWORDS, WORD, common_word
+from index.text import STOPWORDS, WORD, common_word, opens_clause
 
-_CLAUSE_START = re.compile(r"(?:^|[.!?:;\"“‘(—–\n])\s*$")  # a capital here may only open a sentence or a clause
-_LOOK_BACK = 4
 _TAIL = re.compile(r"(?:['’]s?)?[.\-’']*$")  # a possessive or the punctuation a word match keeps at its end
 
 
@@ -39,7 +37,7 @@ def name_casing(texts: Iterable[str]) -> dict[str, str]:
         for match in WORD.finditer(text):
             word = _base(match.group())
             key = word.lower()
-            inside = not _CLAUSE_START.search(text[max(0, match.start() - _LOOK_BACK):match.start()])
+            inside = not opens_clause(text, match.start())
             capital = word[:1].isupper() and inside
             if before is not None and text[before[1]:match.start()] == " ":
                 pair = f"{before[0].lower()} {key}"

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from bot.answering.focus import title_word
-from bot.answering.spans import opens_sentence, passage_names
-from index.text import STOPWORDS, common_word, possessive
+from bot.answering.spans import passage_names
+from index.text import STOPWORDS, common_word, opens_clause, possessive
 
 
 def headline_case(text: str) -> bool:
@@ -74,7 +74,7 @@ def _cut_before(text: str, start: int) -> bool:
     if cut is None:
         return False
     word = cut.group(1)
-    return opens_sentence(text, cut.start()) and common_word(word) and word.lower() not in STOPWORDS
+    return opens_clause(text, cut.start()) and common_word(word) and word.lower() not in STOPWORDS
 
 
 _ALIAS_WORDS = r"(?:aka|a\.k\.a\.?|also known as|better known as|real name|whose real name is|born)"

@@ -24,6 +24,7 @@ from index.text import (
     analyze,
     bare_word,
     common_word,
+    opens_clause,
 )
 
 _CAP = rf"(?:{'|'.join(sorted(ABBREVIATED_TITLES))}|St)\.|(?:[A-Z][\w’'&.\-]*[\w’'])|[A-Z]\.?"
@@ -54,7 +55,6 @@ AMOUNT_SPAN = re.compile(
     re.I,
 )
 _LEADING_ARTICLE = re.compile(r"^(?:The|A|An)\s+")
-_OPENERS = ".!?:;\"“‘(—–\n"
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def _opening_common_word(sentence: str, start: int, word: str) -> bool:
     Blacks", "Made In Chelsea"); a joining "of" left at its edge is not."""
     bare = word.strip(".’'")
     base = _CONTRACTION.sub("", bare).lower()  # "Apple’s" keeps its owner: only a stop word's contraction goes
-    opens = opens_sentence(sentence, start)
+    opens = opens_clause(sentence, start)
     return (base in _NEVER_OPENS_A_NAME or (base in STOPWORDS and (opens or base != bare.lower() or bare.islower()))
             or bare.lower() in DATE_WORDS or (opens and common_word(bare)))
 
@@ -298,8 +298,3 @@ def date_detail(span: str) -> float:
         return 1.0
     return 0.6 if DATE_DETAIL[1].search(span) else 0.3
 
-
-def opens_sentence(text: str, start: int) -> bool:
-    """Whether a word at `start` opens a sentence (where a capital says nothing)."""
-    before = text[:start].rstrip()
-    return not before or before[-1] in _OPENERS
