@@ -42,7 +42,7 @@ def measure_asked(text: str, focus: str | None) -> str | None:
     unit = _ASKED_UNIT.search(text)
     if unit:
         return re.sub(r"\s+", " ", unit.group(1).lower())
-    if focus and re.fullmatch(MEASURE_UNIT, focus):
+    if focus and unit_word(focus):
         return focus  # a search counting in a unit: "rushing yards"
     if _TIME.search(text) or focus in _DURATION_NOUNS:
         return "time"
@@ -51,3 +51,11 @@ def measure_asked(text: str, focus: str | None) -> str | None:
     if re.search(r"\bhow much\b", text, re.I):
         return "quantity"
     return "count" if re.search(r"\bhow many\b", text, re.I) else None
+
+
+_UNIT = re.compile(MEASURE_UNIT)
+
+
+def unit_word(word: str) -> bool:
+    """Whether a word is a unit of measure ("yards", "miles", "km")."""
+    return bool(_UNIT.fullmatch(word))

@@ -30,9 +30,9 @@ from bot.answering.focus import (
     names_the_focus,
     title_word,
 )
-from bot.answering.measure_asked import measure_asked
+from bot.answering.measure_asked import measure_asked, unit_word
 from bot.retrieval.plan import QueryPlan
-from index.lexicon import AUX, MEASURE_UNIT, NUMBER_WORDS
+from index.lexicon import AUX, NUMBER_WORDS
 from index.text import (
     DATE_WORDS,
     NAME,
@@ -345,7 +345,7 @@ def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
         for nouns, answer_type in _KEYWORD_KINDS:
             if kind_of(words[i], nouns):
                 return answer_type, words[i]
-        if _UNIT.fullmatch(words[i]):
+        if unit_word(words[i]):
             return AnswerType.NUMBER, words[i]  # "rushing yards": an amount in yards
     return AnswerType.DESCRIPTION, None
 
@@ -361,7 +361,6 @@ def _framed_from(written: list[str]) -> int:
     return next((i for i in range(3, len(written) - 1) if written[i].lower() in _FRAMING
                  and not written[i + 1][:1].isdigit()
                  and not (written[i - 1][:1].isupper() and written[i + 1][:1].isupper())), len(written))
-_UNIT = re.compile(MEASURE_UNIT)
 
 
 _KEYWORD_NAMED = {"winner", "champion", "service", "source"}

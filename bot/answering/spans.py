@@ -297,4 +297,3 @@ def date_detail(span: str) -> float:
     if DATE_DETAIL[0].search(span):
         return 1.0
     return 0.6 if DATE_DETAIL[1].search(span) else 0.3
-
