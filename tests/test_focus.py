@@ -97,7 +97,8 @@ def test_a_keyword_query_is_framed_from_its_preposition_and_counts_in_the_unit_i
 
     # what a preposition opens says where or against whom, not what is asked
     assert asked("michigan rushing yards win at penn state beaver stadium") == ("number", "yards", "yards")
-    assert asked("newcastle total shots against milan champions league group") == ("number", "total", None)
+    assert asked("newcastle total shots against milan champions league group") == ("number", "shots", None)
+    assert asked("newcastle total against milan") == ("number", "total", None)  # a total of nothing named
     assert asked("cole palmer time spent at manchester city before chelsea move") == ("description", None, None)
     # not before a number, nor inside a name, nor before the name asked for, nor in the first three words
     assert asked("coinbase share value lost in 2022 percent crypto winter")[1] == "percent"
@@ -111,3 +112,10 @@ def test_what_an_amount_rose_or_fell_to_is_an_amount() -> None:
     assert (drop.answer_type, drop.measure) == (AnswerType.NUMBER, "money")
     assert profile_question("What did inflation fall to in October?").answer_type == AnswerType.NUMBER
     assert profile_question("What did the company cut to the bone?").answer_type == AnswerType.DESCRIPTION
+
+
+def test_who_did_what_one_player_does_asks_for_a_person() -> None:
+    asked = [profile_question(q).person for q in (
+        "Who scored the only goal in Copenhagen's 1-0 win over Galatasaray?",
+        "Who kicked the game-winning field goal for the Bears?", "Who won the game?", "Who scored first?")]
+    assert asked == [True, True, False, False]  # a team wins, and may score first

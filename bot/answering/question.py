@@ -215,10 +215,14 @@ def _asks_for_person(text: str) -> bool:
     words = [w.strip("?,.!'’\"") for w in text.lower()[wh.end():].split()] if wh else []
     if wh and wh.group(1) in ("who", "whom") and _PERSONAL_PRONOUNS.intersection(words):
         return True  # "who was running Warner Music Group when he spoke": a person, whatever the nouns
+    if wh and wh.group(1) == "who" and words[:1] and words[0] in _PLAYERS_ACTS and words[1:2] in (["the"], ["a"]):
+        return True  # "who scored the only goal", "who kicked the field goal": a player, not the team
     return any(kind_of(w, PERSON_NOUNS) for w in (words if wh and wh.group(1) in ("who", "whom") else words[:4]))
 
 
 _PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her", "hers", "himself", "herself"})
+# What one player does in a match: "who scored the goal" asks for the scorer ("who won the game" may be a team).
+_PLAYERS_ACTS = frozenset({"scored", "kicked", "threw", "caught", "intercepted", "netted", "headed", "saved"})
 
 
 def _answer_type(text: str) -> tuple[AnswerType, str | None]:
@@ -344,12 +348,14 @@ def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
             continue  # "week 12", "past two games": which one, or a span the query is framed by
         for nouns, answer_type in _KEYWORD_KINDS:
             if kind_of(words[i], nouns):
-                return answer_type, words[i]
+                counted = words[i] in _TALLIES and i + 1 < len(words) and words[i + 1].endswith("s")
+                return answer_type, words[i + 1] if counted else words[i]  # "total shots" counts shots
         if unit_word(words[i]):
             return AnswerType.NUMBER, words[i]  # "rushing yards": an amount in yards
     return AnswerType.DESCRIPTION, None
 
 
+_TALLIES = {"total", "number", "count"}  # what they count follows them in a search ("total shots")
 # A preposition opens the frame of a search: what follows says where, when or against whom.
 _FRAMING = {"at", "in", "against", "during", "before", "after", "on", "from", "over"}
 
