@@ -326,10 +326,9 @@ _IS_A_NAME = re.compile(rf"(?i:who|what)\s+(?i:is|was)\s+({NAME})"
 
 
 def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
-    """A search-box query names what it wants last ("SBF conviction date", "Google Play commission rate"), or else
-    by the last amount or place it writes ("walmart plus membership price black friday", "louisville usc holiday
-    bowl stadium san diego") or the unit it counts in ("rushing yards"), past a time it is framed by ("2023 season",
-    "week 12"), names ("Man City") and a phrase a preposition opens ("… win at penn state beaver stadium")."""
+    """A search-box query names what it wants last ("SBF conviction date"), or else by the last amount or place it
+    writes ("walmart plus membership price black friday") or the unit it counts in ("rushing yards"), past a time
+    it is framed by ("2023 season", "week 12"), names ("Man City") and a phrase a preposition opens (`_framed_from`)."""
     written = [w.strip("?,.!'’\"") for w in text.split()]
     if written and written[-1].lower() != "name":  # "… pull CO2 from air name" asks the name
         written = written[:_framed_from(written)]
@@ -356,14 +355,12 @@ def _keyword_type(text: str) -> tuple[AnswerType, str | None]:
 
 
 _TALLIES = {"total", "number", "count"}  # what they count follows them in a search ("total shots")
-# A preposition opens the frame of a search: what follows says where, when or against whom.
-_FRAMING = {"at", "in", "against", "during", "before", "after", "on", "from", "over"}
+_FRAMING = {"at", "in", "against", "during", "before", "after", "on", "from", "over"}  # where, when, against whom
 
 
 def _framed_from(written: list[str]) -> int:
-    """Where the frame of a search begins ("… rushing yards win | at penn state beaver stadium": the stadium is
-    where, not what is asked); past three words, not before a number ("lost in 2022 percent" goes on) nor inside
-    a name ("Five Nights at Freddy's")."""
+    """Where a search's frame begins ("… yards win | at penn state beaver stadium": where, not what is asked): past
+    three words, not before a number ("lost in 2022 percent" goes on) nor inside a name ("Five Nights at Freddy's")."""
     return next((i for i in range(3, len(written) - 1) if written[i].lower() in _FRAMING
                  and not written[i + 1][:1].isdigit()
                  and not (written[i - 1][:1].isupper() and written[i + 1][:1].isupper())), len(written))
