@@ -162,7 +162,8 @@ def _short_for_first_word(name: str, texts: Iterable[str]) -> bool:
     """Whether the passages write a name's first word alone, not as a place, and never its last ("against Bayern"
     for "Bayern Munich"): a team or a firm goes by its first word, a person by the surname ("Lerager" for "Lukas
     Lerager"; "to Arizona" is a place, which may be a given name)."""
-    first, last = name.split()[0], name.split()[-1]
+    words = name.split()
+    first, last = words[0], words[-1]
     alone = False
     for text in texts:
         for span in passage_names(text):
@@ -173,7 +174,8 @@ def _short_for_first_word(name: str, texts: Iterable[str]) -> bool:
     return alone
 
 
-_PLACED = re.compile(r"\b(?:in|at|to|from)\s+$")
+_PLACING = r"\b(?:in|at|to|from)\s+"  # the words a place is written after, where a person's name is not
+_PLACED = re.compile(rf"{_PLACING}$")
 
 
 def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
@@ -182,5 +184,5 @@ def _team_of_a_place(name: str, texts: Iterable[str]) -> bool:
     place, _, last = name.rpartition(" ")
     if not last.endswith("s") or possessive(last):
         return False
-    pattern = re.compile(rf"\b(?:in|at|to|from)\s+{re.escape(place)}(?![\w’'-]|\s+[A-Z])")
+    pattern = re.compile(rf"{_PLACING}{re.escape(place)}(?![\w’'-]|\s+[A-Z])")
     return any(pattern.search(text) for text in texts)
