@@ -3,6 +3,10 @@ units of measure, places and their demonyms. Not one corpus's words."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
 NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -19,6 +23,9 @@ SCALES = {
 }
 
 
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
@@ -47,6 +54,14 @@ PLACE_GROUPS = (
     ("saudi arabia", "saudi"), ("pakistan", "pakistani"), ("egypt", "egyptian"), ("palestine", "palestinian"),
 )
 PLACE_ALIASES: dict[str, set[str]] = {form: set(group) for group in PLACE_GROUPS for form in group}
+# The demonyms of PLACE_GROUPS: what a person or a thing is from, never the name of a team, a body or a place.
+DEMONYMS = frozenset({
+    "british", "briton", "britons", "english", "american", "americans", "european", "russian", "russians",
+    "ukrainian", "ukrainians", "chinese", "french", "german", "germans", "japanese", "indian", "indians", "israeli",
+    "israelis", "canadian", "canadians", "australian", "australians", "italian", "spanish", "iranian", "mexican",
+    "brazilian", "turkish", "korean", "scottish", "welsh", "irish", "dutch", "saudi", "pakistani", "egyptian",
+    "palestinian",
+})
 
 
 # Short titles that abbreviate a post, with the post ("Sen. Bob Menendez" is the senator a question asks for).
@@ -71,3 +86,24 @@ HONORIFICS = SHORT_TITLES | frozenset({
 # The auxiliary verbs: a question opening with one asks yes or no; a text holding one after a label is a clause.
 AUX = ("is", "are", "was", "were", "do", "does", "did", "can", "could", "has", "have", "had", "will", "would",
        "should", "shall", "may", "might", "must")
+
+# Interjections: Punkt's newswire rarely saw them lower-case, yet they name nothing ("Yeah, Google …").
+INTERJECTIONS = frozenset({
+    "yeah", "yep", "yup", "nope", "nah", "wow", "oh", "ah", "aha", "uh", "um", "hmm", "okay", "hey", "alas",
+    "oops", "ugh", "yikes", "meh", "huh", "whoa", "phew", "ouch",
+})
+# The embedder's tokenizer, shipped in the repository (index.embedding.TOKENIZER_DIR, which imports the text
+# toolkit and so cannot be imported here).
+_TOKENIZER_FILE = Path(__file__).parent / "minilm" / "tokenizer.json"
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    model = json.loads(_TOKENIZER_FILE.read_text(encoding="utf-8"))["model"]["vocab"]
+    return frozenset(w for w in model if w.isalpha() and len(w) > 1)
+
+
+def vocabulary_word(word: str) -> bool:
+    """Whether a lower-case word is a whole word of the embedder's word-piece vocabulary (bert-base-uncased's
+    22,000 words: general English, and names well known before 2018 such as "google")."""
+    return word in _vocabulary()

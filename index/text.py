@@ -16,8 +16,9 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from index import lexicon
 from index.cache import LRUCache
-from index.lexicon import ABBREVIATED_TITLES, HONORIFICS, NUMBER_WORDS, SCALES
+from index.lexicon import ABBREVIATED_TITLES, HONORIFICS, MONTH_NAMES, NUMBER_WORDS, SCALES, WEEKDAY_NAMES
 
 Span = tuple[int, int]
 
@@ -100,16 +101,19 @@ def _punkt_spans(text: str) -> tuple[Span, ...]:
 
 def _continues(before: str, piece: str) -> bool:
     """Whether Punkt cut a sentence at an abbreviation: "the No. | 3 app", "(D-Mass.) | shamed Apple", "i.e. | most
-    people", "“Tomorrow?” | he said" (a sentence opens with no lower-case word; "iPhone" is a name) and "U.S. |
-    Senator Elizabeth Warren" (a title after an initialism)."""
+    people", "“Tomorrow?” | he said" (a sentence opens with no lower-case word; "iPhone" is a name), "U.S. |
+    Senator Elizabeth Warren" (a title after an initialism) and "Rams vs. | Commanders"."""
     if _NUMBER_SIGN.search(before) and piece[:1].isdigit():
         return True
     if _LOWER_WORD.match(piece) and _CUT_END.search(before):
         return True
+    if _VERSUS_END.search(before):
+        return True  # "Rams vs. | Commanders": a match or a case goes on past its "vs."
     return bool(_INITIALISM_END.search(before)) and piece.split(maxsplit=1)[0] in HONORIFICS
 
 
 _INITIALISM_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
+_VERSUS_END = re.compile(r"(?<![\w.])vs?\.$")
 # Where Punkt cuts inside a sentence: after an abbreviation with a dot inside it ("i.e.", "(D-Mass.)", "D.J.", "et
 # al.") or a quoted question or exclamation ("“Tomorrow?” he said"); before a lower-case word that is no link or
 # handle ("pic.twitter.com/…" stays an embedded post of its own).
@@ -247,14 +251,18 @@ def common_word(word: str) -> bool:
     from nltk.tokenize.punkt import _ORTHO_LC
 
     lowered = word.lower()
-    return lowered in _INTERJECTIONS or bool(_punkt()._params.ortho_context.get(lowered, 0) & _ORTHO_LC)
+    return lowered in lexicon.INTERJECTIONS or bool(_punkt()._params.ortho_context.get(lowered, 0) & _ORTHO_LC)
 
 
 def everyday_word(word: str) -> bool:
-    """A common word, or one made of a prefix and a common word ("unaccounted", "overpaid", "non-profit"): general
-    English that Punkt's newswire happened not to write lower-case. Not for reading names ("Overstock")."""
+    """A common word, one made of a prefix and a common word ("unaccounted", "non-profit"), or a word of the
+    embedder's vocabulary that Punkt's newswire never capitalised past a sentence's start ("bounty", "pot"): general
+    English that newswire happened not to write lower-case. Not for reading names ("Overstock")."""
+    from nltk.tokenize.punkt import _ORTHO_MID_UC, _ORTHO_UNK_UC
+
     lowered = word.lower()
-    if common_word(lowered):
+    named = _punkt()._params.ortho_context.get(lowered, 0) & (_ORTHO_MID_UC | _ORTHO_UNK_UC)
+    if common_word(lowered) or (lexicon.vocabulary_word(lowered) and not named):
         return True
     prefix = _PREFIX.match(lowered)
     return prefix is not None and common_word(lowered[prefix.end():])
@@ -262,10 +270,6 @@ def everyday_word(word: str) -> bool:
 
 # Prefixes of English derivation before a word of five letters or more (so "Disney" and "Unity" stay unknown).
 _PREFIX = re.compile(r"(?:un|re|non|dis|mis|pre|over|under|out|anti|counter|semi|multi)-?(?=[a-z]{5,}$)")
-_INTERJECTIONS = frozenset({
-    "yeah", "yep", "yup", "nope", "nah", "wow", "oh", "ah", "aha", "uh", "um", "hmm", "okay", "hey", "alas",
-    "oops", "ugh", "yikes", "meh", "huh", "whoa", "phew", "ouch",
-})
 
 
 def name_words(text: str) -> list[str]:
@@ -351,10 +355,6 @@ def number_words_in(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- calendar words and dates
-
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december")
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # Month number of each way a month is written: the full name, its first three letters, and "sept".
 MONTHS: dict[str, int] = {

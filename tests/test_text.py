@@ -197,3 +197,17 @@ def test_a_prefixed_everyday_word_is_general_english_and_a_name_is_not() -> None
     words = ["unaccounted", "overpaid", "non-profit", "misreported", "Hapoalim", "kibbutz", "Disney", "whr"]
     assert [w for w in words if everyday_word(w)] == ["unaccounted", "overpaid", "non-profit", "misreported"]
     assert not common_word("unaccounted")
+
+
+def test_a_word_of_the_embedder_s_vocabulary_newswire_never_capitalises_is_everyday() -> None:
+    # Punkt's newswire never wrote "bounty" or "pot" at all; the embedder's vocabulary holds them, and newswire
+    # never capitalised them inside a sentence, as it did "Ottawa", "Trump" and "Disney".
+    words = ["bounty", "pot", "townspeople", "Ottawa", "Trump", "Disney", "Foxconn", "jab"]
+    assert [w for w in words if everyday_word(w)] == ["bounty", "pot", "townspeople"]
+    assert [w for w in words if not common_word(w)] == words
+
+
+def test_a_match_or_a_case_goes_on_past_its_versus() -> None:
+    text = "Matthew Stafford, Rams vs. Commanders ($7,200). Smith v. Jones was decided. Then they left."
+    assert pieces(text, sentence_spans(text)) == [
+        "Matthew Stafford, Rams vs. Commanders ($7,200).", "Smith v. Jones was decided.", "Then they left."]
