@@ -119,3 +119,9 @@ def test_who_did_what_one_player_does_asks_for_a_person() -> None:
         "Who scored the only goal in Copenhagen's 1-0 win over Galatasaray?",
         "Who kicked the game-winning field goal for the Bears?", "Who won the game?", "Who scored first?")]
     assert asked == [True, True, False, False]  # a team wins, and may score first
+
+
+def test_a_count_of_people_or_money_a_noun_names_asks_an_amount() -> None:
+    questions = ["afrofuture 2022 festival attendance ghana", "What was the death toll of the quake?",
+                 "What was Moderna's revenue in 2022?", "What is the population of Gaza?", "What was the turnout?"]
+    assert [profile_question(q).answer_type for q in questions] == [AnswerType.NUMBER] * 5

@@ -209,3 +209,29 @@ def test_a_record_asked_for_is_led_by_a_tally() -> None:
     assert _lead("How much does the authority believe Iran sends to Gaza each year?", [
         "Two weeks into the war, the authority received intelligence from two countries.",
         "As far as we know, the budget from Iran to Gaza is in the order of $100 million a year."]) == "$100 million"
+
+
+def test_a_demonym_never_leads_a_name() -> None:
+    sentences = ["The latest slip saw the Red Devils crash out as an English club conceded 15 goals.",
+                 "Copenhagen took second place in the group after their win."]
+    # "English" says where the club is from; the lead is the club the other sentence names.
+    assert _lead("Which club grabbed the second place they were chasing in the group?", sentences) == "Copenhagen"
+
+
+def test_what_an_acronym_stands_for_is_led_by_the_words_its_initials_spell() -> None:
+    from bot.answering.lead import expansion_lead
+
+    text = ("STEVE is an aurora-like glow that often accompanies the northern lights. The acronym stands for Strong "
+            "Thermal Emission Velocity Enhancement. It is caused by hot streams of gas.")
+    hit = Hit(Chunk("a0", 0, text, 0, len(text), "Coverage"), 1.0)
+    spans = [(0, 72), (73, 141), (142, len(text))]
+    cands = [CandidateSentence(hit, a, b, text[a:b], score=1.0 - 0.1 * i) for i, (a, b) in enumerate(spans)]
+    for question in ("What does the acronym STEVE stand for?", "what does steve stand for"):
+        lead = expansion_lead(profile_question(question), cands)
+        assert lead is not None and lead.text == "Strong Thermal Emission Velocity Enhancement"
+        assert [c.start for c in lead.sentences] == [73]
+    # Another question, or a passage that never writes the acronym, gets no such lead.
+    assert expansion_lead(profile_question("What is STEVE?"), cands) is None
+    other = Hit(Chunk("a1", 0, text[73:141], 0, 68, "Coverage"), 1.0)
+    assert expansion_lead(profile_question("What does STEVE stand for?"),
+                          [CandidateSentence(other, 0, 68, text[73:141], score=1.0)]) is None

@@ -44,3 +44,9 @@ def test_a_name_that_goes_by_its_first_word_or_ends_in_a_clubs_designator_is_no_
              "Lukas Lerager scored; Lerager then celebrated. Manchester United were out.", "Kingsley Coman scored."]
     names = ("Bayern Munich", "Bayern", "Manchester United", "Lukas Lerager", "Lerager", "Kingsley Coman")
     assert [reads_as_person(n, texts) for n in names] == [False, False, False, True, True, True]
+
+
+def test_a_lone_body_word_is_no_person() -> None:
+    # "Keep Labs": the sentence-initial "Keep" is read as everyday English, leaving "Labs", a body's last word.
+    texts = ["Keep Labs built a lockable storage container.", "Lerager scored twice."]
+    assert [n for n in ("Labs", "Capital", "Lerager", "LABS") if reads_as_person(n, texts)] == ["Lerager"]

@@ -598,7 +598,7 @@ def test_the_questions_name_abbreviated_is_its_subject() -> None:
 
 def test_a_clock_time_is_no_amount() -> None:
     sentence = "Ohio State tied it at 17-17 with 6:08 left, and 2 minutes later led by 7 points."
-    assert _answers("How many points did Ohio State lead by?", sentence) == ["17-17", "2 minutes", "7 points"]
+    assert _answers("How many points did Ohio State lead by?", sentence) == ["17-17", "7 points"]  # no duration
     split = "Kelly was offered a 70/30 revenue split on 10/12/2023, and her income fell to $400."
     assert _answers("What did her monthly earnings drop to?", split) == ["$400"]  # a split and a date, no amounts
 
@@ -654,3 +654,25 @@ def test_a_year_or_a_month_asked_for_is_answered_by_a_date_that_gives_it() -> No
         "30 October", "in May 1916"]
     assert _answers("When did the UK first introduce daylight saving time?", clocks) == [
         "30 October", "Sunday", "in May 1916"]
+
+
+def test_a_duration_or_a_share_is_no_money_and_a_name_s_number_is_no_amount() -> None:
+    sentence = "Robinson drew a 21.8-percent target share over the past two weeks, and Stafford costs $7,200."
+    assert _answers("fanduel matthew stafford salary", sentence) == ["$7,200"]
+    assert _answers("How long did Robinson draw the share for?", sentence) == ["two weeks"]
+    assert _answers("How many goals did they score in two weeks?", "They scored 9 goals over 3 weeks.") == ["9 goals"]
+    week = "Stafford faces a Ravens unit that entered their Week 13 bye allowing 4 touchdowns."
+    assert _answers("How many touchdowns did the Ravens allow?", week) == ["4"]  # "Week 13" names a week
+    assert _answers("How many people came?", "Nearly 50 people came.") == ["50 people"]  # a sentence opens with it
+
+
+def test_a_name_inside_a_kicker_in_capitals_is_no_answer() -> None:
+    sentence = "FIRST ON FOX: Chairman Michael McCaul traveled to Kyiv with a delegation."
+    assert _answers("Which official traveled to Kyiv?", sentence) == ["Michael McCaul"]
+
+
+def test_a_catalogue_number_is_no_count_and_how_much_longer_asks_a_duration() -> None:
+    sentence = "It observed galaxies NGC 1365 and NGC 1433, and a panorama that includes 50,000 sources of light."
+    assert _answers("How many sources of light does the panorama include?", sentence) == ["50,000"]
+    assert _answers("How much longer did the court extend his detention?", "A court extended it for 30 days.") == [
+        "30 days"]

@@ -8,7 +8,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.answering.lead import Lead, choose_lead, role_lead
+from bot.answering.lead import Lead, choose_lead, expansion_lead, role_lead
 from bot.answering.question import AnswerType, QuestionProfile, names_only_dates
 from bot.answering.sentences import CAUSE_WORDS, CandidateSentence, term_weights
 from bot.retrieval.filters import chunk_in_ranges
@@ -54,7 +54,8 @@ def compose(
         return Composition(None, list(scored[:MAX_SUPPORT]), [], by_article=True)  # the day's openings (`openings`)
     if profile.recent and profile.answer_type == AnswerType.DESCRIPTION:  # a yes/no question's "currently" is not
         return Composition(None, newest_first(scored), [], by_article=True)  # asking for the news, nor a why's
-    lead = role_lead(profile, scored) if profile.described else choose_lead(profile, scored, hits, repeated)
+    lead = role_lead(profile, scored) if profile.described else (
+        expansion_lead(profile, scored) or choose_lead(profile, scored, hits, repeated))
     chosen: list[CandidateSentence] = []
     if lead is not None:
         chosen.append(lead.sentences[0])

@@ -15,7 +15,7 @@ NUMBER_NOUNS = {
     "percentage", "percent", "amount", "number", "price", "cost", "score", "rate", "fee", "sum", "salary", "age",
     "temperature", "size", "total", "margin", "figure", "valuation", "value", "budget", "fine", "sentence",
     "distance", "length", "height", "weight", "speed", "capacity", "share", "stake", "deficit", "tally", "count",
-    "average",
+    "average", "attendance", "turnout", "population", "toll", "revenue", "profit",
 }
 # "What win-loss record did he finish with" asks for a tally ("2-7"); a search for "Powerball jackpot record" asks
 # for the record itself.

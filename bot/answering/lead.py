@@ -25,8 +25,9 @@ from bot.answering.sentences import CandidateSentence
 from bot.answering.spans import TOKEN, Span
 from bot.types import Hit
 from index.documents import Chunk
+from index.lexicon import DEMONYMS
 from index.sentence_kinds import blank_glued_openings
-from index.text import STOPWORDS, WEEKDAY_PATTERN
+from index.text import STOPWORDS, WEEKDAY_PATTERN, acronym_phrases
 
 LEAD_POOL = 6  # best sentences whose names, dates or amounts compete for the short answer
 LEAD_MIN_SHARE = 0.75  # a sentence feeding the short answer scores at least this share of the best one
@@ -56,6 +57,29 @@ def role_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> 
     role, givers = found
     # The sentence that writes the role as shown comes first, then the others that give it ("Binance founder").
     return Lead(role, tuple(sorted((scored[i] for i in givers), key=lambda c: (role in c.text, c.score), reverse=True)))
+
+
+# "What does STEVE stand for?", "what is the acronym NIL short for": the words an acronym abbreviates.
+_ASKS_EXPANSION = re.compile(
+    r"\bwhat\s+(?:does|do|did|is|was)\s+(?:the\s+)?(?:acronym\s+|abbreviation\s+|initials\s+)?[\"“‘']?"
+    r"([A-Za-z][A-Za-z&.]{1,11}?)[\"”’']?\s+(?:stands?|short)\s+for\b", re.I)
+
+
+def expansion_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence]) -> Lead | None:
+    """For "What does STEVE stand for?": the capitalised words whose initials spell it in a sentence of a passage
+    that also writes the acronym ("Strong Thermal Emission Velocity Enhancement (STEVE)", "The acronym stands for
+    Strong Thermal …"), else None. Every scored sentence is read: the one spelling it out seldom repeats the
+    question's other words."""
+    asked = _ASKS_EXPANSION.search(profile.text)
+    if asked is None:
+        return None
+    acronym = asked.group(1).replace(".", "").replace("&", "").lower()
+    written = re.compile(rf"(?<![\w&.]){re.escape(asked.group(1))}(?![\w&])", re.I)
+    givers = [(c, phrase) for c in scored if written.search(c.hit.chunk.text)
+              and (phrase := acronym_phrases(c.text).get(acronym)) is not None]
+    if not givers:
+        return None
+    return Lead(givers[0][1], tuple(c for c, _ in givers))
 
 
 def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], hits: Sequence[Hit],
@@ -109,6 +133,8 @@ def choose_lead(profile: QuestionProfile, scored: Sequence[CandidateSentence], h
             votes[key] = 0.0  # "the title of her memoir" is not answered by her ex-husband's full name
         if profile.person and not reads_as_person(full, passages):
             votes[key] = 0.0  # "who is the individual…" is not answered by a commission, a team or an acronym
+        if forms[key].lower() in DEMONYMS and profile.focus != "nationality":
+            votes[key] = 0.0  # "an English club" says where the club is from, not which one it is
         if profile.answer_type == AnswerType.OUTLET and forms[key] not in outlets and not cited_as_source(
                 forms[key], passages):
             votes[key] = 0.0  # "which outlet did researchers talk to?" is not answered by their university

@@ -18,6 +18,11 @@ _TIMES = re.compile(r"\b(?:times|twice|once)\b", re.I)
 _TALLY = re.compile(rf"\d{{1,3}}(?:{_SIDE}){{1,2}}")
 
 
+def is_money(span: str) -> bool:
+    """Whether an amount is written as money ("$7,200", "£30m", "4,000 reais" aside: a currency sign or word)."""
+    return bool(_MONEY_SPAN.search(span))
+
+
 def is_score(span: str) -> bool:
     """Whether an amount is a score of two sides ("4-4", "30–24")."""
     return bool(_SCORE.fullmatch(span))
@@ -105,13 +110,13 @@ def measure_fit(span: str, measure: str | None) -> float:
     if measure == "frequency":  # "how often": "100 times", "three times a week"
         return 1.0 if _TIMES.search(span) else 0.4
     if measure == "money":
-        return 1.0 if _MONEY_SPAN.search(span) else 0.3
+        return 1.0 if is_money(span) else 0.3
     if measure == "time":
         return 1.0 if TIME_SPAN.search(span) else 0.4
     if measure == "quantity":  # "how much" is not answered by how long
         return 0.4 if TIME_SPAN.search(span) else 1.0
     if measure == "count":
-        return 0.5 if _MONEY_SPAN.search(span) or TIME_SPAN.search(span) else 1.0
+        return 0.5 if is_money(span) or TIME_SPAN.search(span) else 1.0
     if measure == "age":  # only ages are let through (`span_fit.gives_age`); "age" is no unit to find in them
         return 1.0
     if measure is not None:  # a unit the question names: "10,996 square feet", not "three times"

@@ -104,8 +104,8 @@ def reads_as_person(name: str, texts: Iterable[str]) -> bool:
     if " " in name:  # "Wilma Mankiller": the name itself shows its given name
         return person_like(name) and not _ends_as_a_thing(name) and not _team_of_a_place(name, texts) and not (
             _short_for_first_word(name, texts))
-    if name.isupper():
-        return False  # an acronym names a body, whatever name stands before it
+    if name.isupper() or _ends_as_a_thing(name):
+        return False  # an acronym names a body, whatever name stands before it; "Labs" is Keep Labs
     given, as_thing = _how_written(name, texts)
     return given or (person_like(name) and not as_thing)
 

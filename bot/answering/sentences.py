@@ -21,7 +21,7 @@ from bot.answering.focus import FAMILY_NOUNS, GENERIC_PERSON_NOUNS, SERIES_NOUNS
 from bot.answering.measures import counted_parts
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.roles import roles_in
-from bot.answering.span_fit import fits_question, labels_line
+from bot.answering.span_fit import fits_question, in_kicker, labels_line
 from bot.answering.spans import (
     Span,
     appositive_title,
@@ -191,6 +191,8 @@ def answer_spans(profile: QuestionProfile, sentence: str) -> tuple[Span, ...]:
         if (profile.work or profile.organization or profile.answer_type == AnswerType.PLACE) and labels_line(
                 span, sentence):
             continue  # an interview's speaker is no answer to "which show", "which company" or "where"
+        if in_kicker(span, sentence):
+            continue
         if fits_question(span, sentence, profile):
             found.append(span)
     return tuple(found)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 from bot.answering.focus import PLACE_NOUNS
+from bot.answering.measures import is_money
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.spans import PERCENT, TIME_SPAN, Span, date_detail
-from index.text import MONTH_PATTERN, SPEECH_VERBS, YEAR, analyze, common_word, months_in
+from index.text import MONTH_PATTERN, SPEECH_VERBS, YEAR, analyze, common_word, months_in, opens_clause
 
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
 _TOLD_TO = re.compile(rf"\b{SPEECH_VERBS}\s+to\s+(?:the\s+)?$", re.I)  # "claimed to Yahoo News": whom, not where
@@ -61,23 +62,32 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
 def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     """An amount: someone's age only when the age is asked; never a year, a day ("3 September", "October 26"), a
     clock time or a number a word joins ("Under-21"); a rank ("No. 3") only when a rank is asked; a duration for
-    "how long", a per cent for "what share" or "how likely"."""
+    "how long" and never for money or a count; a per cent for "what share" or "how likely", never for money."""
     if profile.measure == "age":
         return gives_age(span, sentence)
     if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
             and sentence.startswith(",", span.end):
         return False  # "Kalmus, 49, thinks …" gives his age, no amount of anything else
     if YEAR.fullmatch(span.text) or _MONTH_AFTER.match(sentence, span.end) or _MONTH_BEFORE.search(
-            sentence[max(0, span.start - 12):span.start]) or _clock(span, sentence) or _NAMED_BEFORE.search(
-            sentence[max(0, span.start - 2):span.start]):
+            sentence[max(0, span.start - 12):span.start]) or _joined_by_colon_or_slash(span, sentence) \
+            or _NAMED_BEFORE.search(sentence[max(0, span.start - 2):span.start]):
         return False
     if _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) and not _ASKS_RANK.search(profile.text):
+        return False
+    if profile.measure not in ("score", "money") and _labels(span, sentence):  # "USD 500" is money
         return False
     if _bounded_otherwise(span, sentence, profile.text):
         return False
     if profile.measure == "time":
         return bool(TIME_SPAN.search(span.text))
+    if profile.measure in _NOT_TIME and TIME_SPAN.search(span.text) and not is_money(span.text):
+        return False  # "two weeks" is no salary, no count of goals
+    if profile.measure == "money" and PERCENT.search(span.text) and not is_money(span.text):
+        return False  # nor is "a 21.8-percent target share"
     return profile.measure != "percent" or bool(PERCENT.search(span.text))
+
+
+_NOT_TIME = frozenset({"money", "count", "percent", "score", "record"})  # no duration answers ("how much longer" may)
 
 
 # The bound a question asks for, and the bound written before an amount: "a minimum $10 deposit" answers "what
@@ -111,7 +121,18 @@ _MONTH_BEFORE = re.compile(rf"(?<!\w){MONTH_PATTERN}\s+$")  # "October 26" too
 _NAMED_BEFORE = re.compile(r"[A-Za-z]-$")  # "Under-21", "COVID-19", "F-35", "top-10": a name's or a rank's number
 
 
-def _clock(span: Span, sentence: str) -> bool:
+_LABEL_WORD = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})[ \t]$")  # "Week 13", "Game 7", "Windows 11", "NGC 1433"
+
+
+def _labels(span: Span, sentence: str) -> bool:
+    """Whether a bare number follows a capitalised word inside a clause, as the number in a name does ("Week 13",
+    "Game 7", "NGC 1433"), where "Nearly 50 people" opens a sentence with an amount."""
+    word = _LABEL_WORD.search(sentence[max(0, span.start - 24):span.start])
+    return word is not None and span.text.replace(",", "").isdigit() and not opens_clause(
+        sentence, span.start - len(word.group()))
+
+
+def _joined_by_colon_or_slash(span: Span, sentence: str) -> bool:
     """Whether a number is part of a clock time ("with 6:08 left", "at 7:30 p.m."), a split or a written date
     ("a 70/30 split", "10/12/2023"): when or in what ratio, not how much."""
     return bool(re.match(r"[:/]\d", sentence[span.end:span.end + 2]) or re.search(r"\d[:/]$", sentence[:span.start]))
@@ -133,6 +154,16 @@ def labels_line(span: Span, sentence: str) -> bool:
     my favorite …") or what the line is about ("Taylor Swift: The Eras Tour tickets are …"), no name the line
     reports as a work, a body, a place or an amount."""
     return not sentence[:span.start].strip() and sentence.startswith(":", span.end)
+
+
+def in_kicker(span: Span, sentence: str) -> bool:
+    """Whether a name in capitals is part of the kicker in capitals that opens a line ("FIRST ON FOX: Chairman
+    …", "BREAKING NEWS:"): a label of the story, no name it reports."""
+    return span.text.isupper() and _KICKER.fullmatch(sentence[:span.start]) is not None and sentence.startswith(
+        ":", span.end)
+
+
+_KICKER = re.compile(r"\s*(?:[A-Z]+\s+)*")  # the capitals before the name
 
 
 def located(span: Span, sentence: str) -> bool:
