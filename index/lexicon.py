@@ -1,5 +1,6 @@
 """Closed lists of general English words the toolkit's readers share: number and ordinal words, scale words,
-units of measure, places and their demonyms. Not one corpus's words."""
+units of measure, the calendar's names, places and their demonyms, titles, interjections; and the embedder's
+vocabulary of general English. Not one corpus's words."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ SCALES = {
 }
 
 
+# The calendar's names, lower-cased (the text toolkit reads dates with them).
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,

@@ -666,9 +666,12 @@ def test_a_duration_or_a_share_is_no_money_and_a_name_s_number_is_no_amount() ->
     assert _answers("How many people came?", "Nearly 50 people came.") == ["50 people"]  # a sentence opens with it
 
 
-def test_a_name_inside_a_kicker_in_capitals_is_no_answer() -> None:
+def test_a_name_inside_a_kicker_or_a_dateline_in_capitals_is_no_answer() -> None:
     sentence = "FIRST ON FOX: Chairman Michael McCaul traveled to Kyiv with a delegation."
     assert _answers("Which official traveled to Kyiv?", sentence) == ["Michael McCaul"]
+    for dateline in ("CANBERRA - Scott White pleaded guilty on Thursday.",
+                     "CANBERRA (AP) — Scott White pleaded guilty on Thursday."):
+        assert _answers("Who pleaded guilty to manslaughter?", dateline) == ["Scott White"]
 
 
 def test_a_catalogue_number_is_no_count_and_how_much_longer_asks_a_duration() -> None:

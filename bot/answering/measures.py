@@ -19,7 +19,7 @@ _TALLY = re.compile(rf"\d{{1,3}}(?:{_SIDE}){{1,2}}")
 
 
 def is_money(span: str) -> bool:
-    """Whether an amount is written as money ("$7,200", "£30m", "4,000 reais" aside: a currency sign or word)."""
+    """Whether an amount is written as money, with a currency sign or word ("$7,200", "£30m", "500 euros")."""
     return bool(_MONEY_SPAN.search(span))
 
 

@@ -74,7 +74,7 @@ def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
         return False
     if _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) and not _ASKS_RANK.search(profile.text):
         return False
-    if profile.measure not in ("score", "money") and _labels(span, sentence):  # "USD 500" is money
+    if profile.measure not in ("score", "money") and _numbers_a_name(span, sentence):  # "USD 500" is money
         return False
     if _bounded_otherwise(span, sentence, profile.text):
         return False
@@ -124,7 +124,7 @@ _NAMED_BEFORE = re.compile(r"[A-Za-z]-$")  # "Under-21", "COVID-19", "F-35", "to
 _LABEL_WORD = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})[ \t]$")  # "Week 13", "Game 7", "Windows 11", "NGC 1433"
 
 
-def _labels(span: Span, sentence: str) -> bool:
+def _numbers_a_name(span: Span, sentence: str) -> bool:
     """Whether a bare number follows a capitalised word inside a clause, as the number in a name does ("Week 13",
     "Game 7", "NGC 1433"), where "Nearly 50 people" opens a sentence with an amount."""
     word = _LABEL_WORD.search(sentence[max(0, span.start - 24):span.start])
@@ -157,13 +157,15 @@ def labels_line(span: Span, sentence: str) -> bool:
 
 
 def in_kicker(span: Span, sentence: str) -> bool:
-    """Whether a name in capitals is part of the kicker in capitals that opens a line ("FIRST ON FOX: Chairman
-    …", "BREAKING NEWS:"): a label of the story, no name it reports."""
-    return span.text.isupper() and _KICKER.fullmatch(sentence[:span.start]) is not None and sentence.startswith(
-        ":", span.end)
+    """Whether a name in capitals is part of the kicker or the dateline in capitals that opens a line ("FIRST ON
+    FOX: Chairman …", "CANBERRA - An Australian pleaded …", "LONDON (Reuters) —"): a label of the story or where
+    it was filed, no name it reports."""
+    return span.text.isupper() and _KICKER.fullmatch(sentence[:span.start]) is not None and (
+        sentence.startswith(":", span.end) or _DATELINE_END.match(sentence, span.end) is not None)
 
 
-_KICKER = re.compile(r"\s*(?:[A-Z]+\s+)*")  # the capitals before the name
+_KICKER = re.compile(r"\s*(?:[A-Z]+\s+)*(?:[A-Z]+\s*\()?")  # the capitals before the name ("CANBERRA (" of "AP")
+_DATELINE_END = re.compile(r"\)?(?:,\s+[A-Z][\w.]*)?\s*(?:\([A-Z][\w ]*\)\s*)?[-–—]\s")  # "LONDON, Ont. (AP) — "
 
 
 def located(span: Span, sentence: str) -> bool:
