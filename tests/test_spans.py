@@ -659,6 +659,9 @@ def test_a_year_or_a_month_asked_for_is_answered_by_a_date_that_gives_it() -> No
 def test_a_duration_or_a_share_is_no_money_and_a_name_s_number_is_no_amount() -> None:
     sentence = "Robinson drew a 21.8-percent target share over the past two weeks, and Stafford costs $7,200."
     assert _answers("fanduel matthew stafford salary", sentence) == ["$7,200"]
+    counts = "He made seven catches for 101 yards, worth 300 million to a club paid 19.3bn."
+    assert _answers("What is his salary?", counts) == ["300 million", "19.3bn"]  # no count of things is money
+    assert _answers("What is his salary?", "In Week 13 he was paid USD 500.") == ["500"]  # a currency's code
     assert _answers("How long did Robinson draw the share for?", sentence) == ["two weeks"]
     assert _answers("How many goals did they score in two weeks?", "They scored 9 goals over 3 weeks.") == ["9 goals"]
     week = "Stafford faces a Ravens unit that entered their Week 13 bye allowing 4 touchdowns."

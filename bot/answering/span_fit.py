@@ -10,6 +10,7 @@ from bot.answering.focus import PLACE_NOUNS
 from bot.answering.measures import is_money
 from bot.answering.question import AnswerType, QuestionProfile
 from bot.answering.spans import PERCENT, TIME_SPAN, Span, date_detail
+from index.lexicon import SCALES
 from index.text import MONTH_PATTERN, SPEECH_VERBS, YEAR, analyze, common_word, months_in, opens_clause
 
 _LOCATIVE = re.compile(r"\b(?:in|at|from|near|inside|outside|across|to|into|throughout)\s+(?:the\s+)?$", re.I)
@@ -62,7 +63,8 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
 def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     """An amount: someone's age only when the age is asked; never a year, a day ("3 September", "October 26"), a
     clock time or a number a word joins ("Under-21"); a rank ("No. 3") only when a rank is asked; a duration for
-    "how long" and never for money or a count; a per cent for "what share" or "how likely", never for money."""
+    "how long" and never for money or a count; a per cent for "what share" or "how likely"; money written as money,
+    or as a number alone or with its scale."""
     if profile.measure == "age":
         return gives_age(span, sentence)
     if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
@@ -74,7 +76,7 @@ def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
         return False
     if _RANK_BEFORE.search(sentence[max(0, span.start - 8):span.start]) and not _ASKS_RANK.search(profile.text):
         return False
-    if profile.measure not in ("score", "money") and _numbers_a_name(span, sentence):  # "USD 500" is money
+    if profile.measure != "score" and _numbers_a_name(span, sentence, profile.measure == "money"):
         return False
     if _bounded_otherwise(span, sentence, profile.text):
         return False
@@ -82,9 +84,17 @@ def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
         return bool(TIME_SPAN.search(span.text))
     if profile.measure in _NOT_TIME and TIME_SPAN.search(span.text) and not is_money(span.text):
         return False  # "two weeks" is no salary, no count of goals
-    if profile.measure == "money" and PERCENT.search(span.text) and not is_money(span.text):
-        return False  # nor is "a 21.8-percent target share"
+    if profile.measure == "money" and not is_money(span.text) and (PERCENT.search(span.text) or not _bare_or_scaled(
+            span.text)):
+        return False  # nor is "a 21.8-percent target share", nor "seven catches"; "300 million" may be
     return profile.measure != "percent" or bool(PERCENT.search(span.text))
+
+
+def _bare_or_scaled(amount: str) -> bool:
+    """Whether an amount is a number alone or with a scale word ("4,000", "300 million", "19.3bn"), no count of
+    things ("seven catches", "101 yards")."""
+    word = re.search(r"[A-Za-z]+$", amount)
+    return word is None or word.group().lower() in SCALES
 
 
 _NOT_TIME = frozenset({"money", "count", "percent", "score", "record"})  # no duration answers ("how much longer" may)
@@ -124,12 +134,13 @@ _NAMED_BEFORE = re.compile(r"[A-Za-z]-$")  # "Under-21", "COVID-19", "F-35", "to
 _LABEL_WORD = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})[ \t]$")  # "Week 13", "Game 7", "Windows 11", "NGC 1433"
 
 
-def _numbers_a_name(span: Span, sentence: str) -> bool:
+def _numbers_a_name(span: Span, sentence: str, money: bool = False) -> bool:
     """Whether a bare number follows a capitalised word inside a clause, as the number in a name does ("Week 13",
-    "Game 7", "NGC 1433"), where "Nearly 50 people" opens a sentence with an amount."""
+    "Game 7", "NGC 1433"), where "Nearly 50 people" opens a sentence with an amount; for money, not after a word
+    in capitals ("USD 500")."""
     word = _LABEL_WORD.search(sentence[max(0, span.start - 24):span.start])
-    return word is not None and span.text.replace(",", "").isdigit() and not opens_clause(
-        sentence, span.start - len(word.group()))
+    return word is not None and span.text.replace(",", "").isdigit() and not (money and word.group().isupper()) \
+        and not opens_clause(sentence, span.start - len(word.group()))
 
 
 def _joined_by_colon_or_slash(span: Span, sentence: str) -> bool:
