@@ -662,6 +662,9 @@ def test_a_duration_or_a_share_is_no_money_and_a_name_s_number_is_no_amount() ->
     counts = "He made seven catches for 101 yards, worth 300 million to a club paid 19.3bn."
     assert _answers("What is his salary?", counts) == ["300 million", "19.3bn"]  # no count of things is money
     assert _answers("What is his salary?", "In Week 13 he was paid USD 500.") == ["500"]  # a currency's code
+    crowd = "About 45% of the audience came from abroad, and 31,000 attendees came over two days."
+    for question in ("afrofuture 2022 festival attendance", "How many people attended the festival?"):
+        assert _answers(question, crowd) == ["31,000"]  # a per cent is no head count
     assert _answers("How long did Robinson draw the share for?", sentence) == ["two weeks"]
     assert _answers("How many goals did they score in two weeks?", "They scored 9 goals over 3 weeks.") == ["9 goals"]
     week = "Stafford faces a Ravens unit that entered their Week 13 bye allowing 4 touchdowns."

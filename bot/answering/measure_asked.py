@@ -27,7 +27,7 @@ def measure_asked(text: str, focus: str | None) -> str | None:
     """What an amount question measures: a score ("final score"), a record ("what win-loss record"), a percentage
     (or how likely: "a 20 percent chance"), how often, an age ("how old", "at what age"), a unit it names ("in
     square feet", "how many miles", "rushing yards"), time ("how long", "how many years", "what sentence"), money
-    ("what did X pay"), a quantity ("how much", never a duration) or a count ("how many")."""
+    ("what did X pay"), a quantity ("how much", never a duration) or a count ("how many", "what attendance")."""
     if re.search(r"\bscore\b", text, re.I):
         return "score"
     if focus == "record":
@@ -50,7 +50,10 @@ def measure_asked(text: str, focus: str | None) -> str | None:
         return "money"
     if re.search(r"\bhow much\b", text, re.I):
         return "quantity"
-    return "count" if re.search(r"\bhow many\b", text, re.I) else None
+    return "count" if re.search(r"\bhow many\b", text, re.I) or focus in _HEADCOUNTS else None
+
+
+_HEADCOUNTS = {"attendance", "population", "toll"}  # how many came, live, died: a count
 
 
 _UNIT = re.compile(MEASURE_UNIT)

@@ -63,8 +63,8 @@ def fits_question(span: Span, sentence: str, profile: QuestionProfile) -> bool:
 def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     """An amount: someone's age only when the age is asked; never a year, a day ("3 September", "October 26"), a
     clock time or a number a word joins ("Under-21"); a rank ("No. 3") only when a rank is asked; a duration for
-    "how long" and never for money or a count; a per cent for "what share" or "how likely"; money written as money,
-    or as a number alone or with its scale."""
+    "how long" and never for money or a count; a per cent for "what share" or "how likely", never for a count; money
+    written as money, or as a number alone or with its scale."""
     if profile.measure == "age":
         return gives_age(span, sentence)
     if _AGE_AFTER_NAME.search(sentence[max(0, span.start - 40):span.start]) and span.text.isdigit() \
@@ -87,6 +87,8 @@ def _fits_amount(span: Span, sentence: str, profile: QuestionProfile) -> bool:
     if profile.measure == "money" and not is_money(span.text) and (PERCENT.search(span.text) or not _bare_or_scaled(
             span.text)):
         return False  # nor is "a 21.8-percent target share", nor "seven catches"; "300 million" may be
+    if profile.measure == "count" and PERCENT.search(span.text):
+        return False  # "about 45% of our audience" is no attendance
     return profile.measure != "percent" or bool(PERCENT.search(span.text))
 
 
