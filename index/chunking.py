@@ -8,6 +8,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from index.documents import Article, Chunk
+from index.lexicon import load_vocabulary
 from index.text import Span, load_sentence_model, sentence_spans
 
 
@@ -20,9 +21,11 @@ def token_counter() -> Callable[[str], list[int]]:
 
 
 def load_text_models() -> None:
-    """Load the Punkt sentence model and the cl100k tokenizer now rather than on first use (about 3 s here)."""
+    """Load the Punkt sentence model, the cl100k tokenizer and the vocabulary of everyday words now rather than on
+    first use (about 3 s here)."""
     load_sentence_model()
     token_counter()
+    load_vocabulary()
 
 
 def count_tokens(text: str) -> int:
